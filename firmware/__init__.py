@@ -1,0 +1,1 @@
+"""Siaran: SMS-blast appliance for Indonesian local government."""
