@@ -1,0 +1,29 @@
+"""How subcommands talk to the person at the console: JSON on stdout.
+
+Errors are JSON too, with the English message under ``error`` and the Bahasa
+Indonesia one under ``pesan``, so a script and a person can both read them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+#: Exit codes shared by all subcommands.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the action ran and failed (a send was refused)
+EXIT_BAD_INPUT = 2  # the user's input was invalid
+EXIT_MODEM = 3  # the modem or its port is unavailable
+
+
+def emit(obj: Any) -> None:
+    """Print ``obj`` as indented JSON (UTF-8, not ASCII-escaped) and flush."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(error: str, pesan: str, code: int, **extra: Any) -> int:
+    """Print a JSON error and return ``code`` for the handler to return."""
+    emit({"error": error, "pesan": pesan, **extra})
+    return code

@@ -1,0 +1,304 @@
+"""The one owner of a modem's serial port.
+
+:class:`AtChannel` opens the port exclusively (pyserial), runs one reader
+thread that feeds an :class:`~firmware.modem.at.AtSession`, and lets one
+caller at a time run a command and wait for its answer.  Unsolicited result
+codes go to a queue the driver drains.  This is the only module in Siaran
+that imports pyserial.
+
+The port is opened with :func:`serial.serial_for_url`, so ``spy:///dev/serial0``
+gives a hex trace of a field unit and ``socket://host:port`` reaches a modem
+emulator listening on TCP.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+import serial
+
+from firmware.errors import ModemTimeout, ModemUnavailable
+from firmware.modem import at
+from firmware.privacy import mask_numbers_in
+
+log = logging.getLogger(__name__)
+
+#: How long the reader blocks in one read; bounds timeout-detection latency.
+_READ_TICK = 0.05
+
+
+class AtChannel:
+    """Serial port + reader thread + AT session; see the module docstring.
+
+    Args:
+        port: device path or pyserial URL.
+        baud: line speed (SIMCom default 115200; autobauding modems accept it).
+        command_gap: seconds to leave between a final result and the next
+            command (u-blox/SIMCom advise ~20 ms against URC collisions).
+        clock: monotonic clock, injectable for tests.
+        trace: called with ``("<", bytes)``/``(">", bytes)`` for every read and
+            write; numbers in it are the caller's to mask.
+    """
+
+    def __init__(
+        self,
+        port: str,
+        baud: int = 115200,
+        *,
+        command_gap: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+        trace: Callable[[str, bytes], None] | None = None,
+    ) -> None:
+        self.port_name = port
+        self.baud = baud
+        self.command_gap = command_gap
+        self._clock = clock
+        self._trace = trace
+        self._session = at.AtSession()
+        self._lock = threading.Lock()  # guards _session and writes
+        self._command_lock = threading.Lock()  # one command at a time
+        self._replies: queue.Queue[at.Event] = queue.Queue()
+        self.urcs: queue.Queue[at.Urc] = queue.Queue()
+        self._stop = threading.Event()
+        self._serial: serial.SerialBase | None = None
+        self._reader: threading.Thread | None = None
+        self._lost: BaseException | None = None
+        self._last_final = 0.0
+        self.last_activity = 0.0  # clock() of the last byte read; a liveness hint
+        self.stale_lines: list[str] = []  # recent stale results, for diagnostics
+
+    # -- life cycle ---------------------------------------------------------
+
+    def open(self) -> AtChannel:
+        """Open the port exclusively and start the reader thread."""
+        try:
+            ser = serial.serial_for_url(self.port_name, do_not_open=True)
+            ser.baudrate = self.baud
+            ser.timeout = _READ_TICK
+            ser.write_timeout = 5
+            if hasattr(ser, "exclusive"):
+                try:
+                    ser.exclusive = True
+                except (ValueError, AttributeError):  # URL handlers without locking
+                    pass
+            ser.open()
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise ModemUnavailable(f"cannot open {self.port_name}: {exc}") from exc
+        self._serial = ser
+        self._stop.clear()
+        self._reader = threading.Thread(target=self._read_loop, name=f"at-reader {self.port_name}", daemon=True)
+        self._reader.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the reader and close the port; safe to call twice."""
+        self._stop.set()
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(timeout=2)
+        self._reader = None
+        if self._serial is not None:
+            try:
+                self._serial.close()
+            except (serial.SerialException, OSError):
+                pass
+            self._serial = None
+
+    def __enter__(self) -> AtChannel:
+        return self.open() if self._serial is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._serial is not None and self._lost is None
+
+    # -- commands -----------------------------------------------------------
+
+    def command(self, cmd: at.Command) -> at.Response:
+        """Run ``cmd`` and return its response (which may be an error final).
+
+        Raises ModemTimeout when no final result arrives in time (the channel
+        resyncs before raising) and ModemUnavailable when the port is gone.
+        """
+        with self._command_lock:
+            self._begin(cmd)
+            return self._await_final(cmd)
+
+    def command_with_body(self, cmd: at.Command, body: str) -> at.Response:
+        """Run a prompt command (``AT+CMGS=<n>``): wait for ``> ``, send ``body`` + Ctrl-Z.
+
+        A final result instead of the prompt (``+CMS ERROR``) is returned as
+        the response; no prompt in time aborts with ESC, resyncs and raises.
+        """
+        with self._command_lock:
+            self._begin(cmd)
+            event = self._next_reply(cmd)
+            if isinstance(event, at.Response):
+                return event
+            if not isinstance(event, at.Prompt):
+                self._recover(cmd, event)
+            with self._lock:
+                data = self._session.send_data(body, self._clock())
+                self._write(data)
+            return self._await_final(cmd)
+
+    def _begin(self, cmd: at.Command) -> None:
+        self._check_alive()
+        gap = self._last_final + self.command_gap - self._clock()
+        if gap > 0:
+            time.sleep(gap)
+        self._drain_replies()
+        with self._lock:
+            data = self._session.start(cmd, self._clock())
+            self._write(data)
+
+    def _await_final(self, cmd: at.Command) -> at.Response:
+        event = self._next_reply(cmd)
+        if isinstance(event, at.Response):
+            self._last_final = self._clock()
+            return event
+        self._recover(cmd, event)
+        raise AssertionError("unreachable")  # _recover always raises
+
+    def _next_reply(self, cmd: at.Command) -> at.Event:
+        """Wait for the reader to hand over the reply, a prompt or a timeout."""
+        limit = max(cmd.timeout, cmd.prompt_timeout) + 5.0  # guard if the reader dies
+        try:
+            return self._replies.get(timeout=limit)
+        except queue.Empty:
+            with self._lock:
+                self._session.abort()
+            raise ModemTimeout(cmd.text, cmd.timeout) from None
+
+    def _recover(self, cmd: at.Command, event: at.Event) -> None:
+        """After a timeout: ESC any open prompt, resync, then raise."""
+        self._check_alive()
+        waiting = event.waiting_for if isinstance(event, at.Timeout) else "final"
+        timeout = cmd.prompt_timeout if waiting == "prompt" else cmd.timeout
+        with self._lock:
+            esc = self._session.abort()
+            # ESC cancels a body the modem may still be collecting (27.005 §3.5.1).
+            self._write(at.ESC if cmd.prompt else esc)
+        log.warning("%s: no %s for %s within %gs; resyncing", self.port_name, waiting, _safe(cmd.text), timeout)
+        try:
+            self.resync()
+        except ModemTimeout:
+            pass
+        raise ModemTimeout(cmd.text, timeout)
+
+    def resync(self, attempts: int = 5, quiet: float = 0.2) -> None:
+        """Send bare ``AT`` until one ``OK`` is followed by ``quiet`` seconds of silence.
+
+        A late answer to an abandoned command (``OK``, ``+CMGS: 12``) may be
+        taken for the answer to our ``AT``; the quiet period drains it so the
+        next command cannot be paired with a stale result.
+        """
+        for _ in range(attempts):
+            with self._lock:
+                if self._session.pending is not None:
+                    self._session.abort()
+                self._write(self._session.start(at.Command("AT", timeout=1.0), self._clock()))
+            event = self._next_reply(at.Command("AT", timeout=1.0))
+            if isinstance(event, at.Response):
+                if self._wait_quiet(quiet):
+                    self._last_final = self._clock()
+                    return
+            else:
+                with self._lock:
+                    self._session.abort()
+        raise ModemTimeout("AT", 1.0)
+
+    def _wait_quiet(self, quiet: float) -> bool:
+        """True when nothing but URCs arrives for ``quiet`` seconds."""
+        deadline = self._clock() + quiet
+        while True:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                return True
+            try:
+                event = self._replies.get(timeout=remaining)
+            except queue.Empty:
+                return True
+            log.debug("%s: drained %r during resync", self.port_name, event)
+            return False
+
+    def _drain_replies(self) -> None:
+        while True:
+            try:
+                event = self._replies.get_nowait()
+            except queue.Empty:
+                return
+            log.debug("%s: dropped stale reply %r", self.port_name, event)
+
+    def write_raw(self, data: bytes) -> None:
+        """Write bytes outside the command protocol (ESC, a wake-up CR)."""
+        with self._lock:
+            self._write(data)
+
+    # -- reader thread ------------------------------------------------------
+
+    def _read_loop(self) -> None:
+        ser = self._serial
+        assert ser is not None
+        while not self._stop.is_set():
+            try:
+                data = ser.read(ser.in_waiting or 1)
+            except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
+                if self._stop.is_set():
+                    return
+                self._lost = exc
+                log.error("%s: serial port lost: %s", self.port_name, exc)
+                self._replies.put(at.Timeout("(port lost)", "final"))
+                return
+            now = self._clock()
+            with self._lock:
+                events = self._session.feed(data) if data else []
+                events += self._session.check_timeout(now)
+            if data:
+                self.last_activity = now
+                if self._trace:
+                    self._trace("<", data)
+            for event in events:
+                self._dispatch(event)
+
+    def _dispatch(self, event: at.Event) -> None:
+        if isinstance(event, at.Urc):
+            self.urcs.put(event)
+        elif isinstance(event, (at.Response, at.Prompt, at.Timeout)):
+            self._replies.put(event)
+        elif isinstance(event, at.Stale):
+            self.stale_lines = (self.stale_lines + [event.line])[-20:]
+            log.info("%s: stale result %r", self.port_name, _safe(event.line))
+        elif isinstance(event, at.Garbage):
+            log.warning("%s: garbage on the line: %r", self.port_name, event.data[:40])
+
+    def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        ser = self._serial
+        if ser is None:
+            raise ModemUnavailable(f"{self.port_name} is closed")
+        try:
+            ser.write(data)
+            ser.flush()
+        except (serial.SerialException, OSError) as exc:
+            self._lost = exc
+            raise ModemUnavailable(f"write to {self.port_name} failed: {exc}") from exc
+        if self._trace:
+            self._trace(">", data)
+
+    def _check_alive(self) -> None:
+        if self._serial is None:
+            raise ModemUnavailable(f"{self.port_name} is not open")
+        if self._lost is not None:
+            raise ModemUnavailable(f"{self.port_name} was lost: {self._lost}")
+
+
+def _safe(text: str) -> str:
+    """A command line fit for the log: phone numbers masked."""
+    return mask_numbers_in(text)
