@@ -1,0 +1,1 @@
+"""Subcommands of the `siaran` console command, one module per area."""
