@@ -45,6 +45,15 @@ class ModemUnavailable(ModemError):
     """The serial port cannot be opened, vanished, or the modem does not answer AT."""
 
 
+class ModemRebooted(ModemUnavailable):
+    """The modem restarted or powered down (``RDY``, ``NORMAL POWER DOWN``) during a command."""
+
+    def __init__(self, command: str, line: str):
+        self.command = command
+        self.line = line
+        super().__init__(f"modem restarted ({line}) during {command!r}")
+
+
 class ModemTimeout(ModemError, TimeoutError):
     """A command got no final result within its timeout."""
 

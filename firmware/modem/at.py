@@ -48,6 +48,13 @@ URC_PREFIXES: tuple[str, ...] = (
     "POWER DOWN",
 )
 
+#: URCs that mean the modem has just (re)started or powered down: a pending
+#: command will never be answered.
+RESET_URCS = frozenset({
+    "RDY", "START", "NORMAL POWER DOWN", "NORMAL POWER OFF", "UNDER-VOLTAGE POWER DOWN",
+    "OVER-VOLTAGE POWER DOWN", "POWER DOWN",
+})
+
 #: URCs whose next line belongs to them (PDU-mode +CMT and +CDS, text-mode +CMT).
 _URC_WITH_BODY = ("+CMT:", "+CBM:")
 #: URCs whose quoted string may contain line breaks (USSD menus).
@@ -187,6 +194,14 @@ class Timeout:
 
 
 @dataclass(frozen=True)
+class Reset:
+    """The modem rebooted or powered down while ``command`` was pending (``line`` says how)."""
+
+    command: str
+    line: str
+
+
+@dataclass(frozen=True)
 class Stale:
     """A result code that arrived with no command pending (left over after a timeout).
 
@@ -203,7 +218,7 @@ class Garbage:
     data: str
 
 
-Event = Response | Prompt | Urc | Timeout | Stale | Garbage
+Event = Response | Prompt | Urc | Timeout | Reset | Stale | Garbage
 
 
 @dataclass
@@ -367,6 +382,10 @@ class AtSession:
             p.lines.append(line)
         elif is_urc(line):
             self._urc(line, events)
+            if line in RESET_URCS:
+                events.append(Reset(cmd.text, line))
+                self._pending = None
+                self.state = State.IDLE
         elif cmd.bare or cmd.prefixes and p.lines and _is_pdu_line(line):
             # +CMGL/+CMGR put the PDU on the line after their header.
             p.lines.append(line)

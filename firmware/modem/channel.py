@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import serial
 
-from firmware.errors import ModemTimeout, ModemUnavailable
+from firmware.errors import ModemRebooted, ModemTimeout, ModemUnavailable
 from firmware.modem import at
 from firmware.privacy import mask_numbers_in
 
@@ -176,8 +176,15 @@ class AtChannel:
             raise ModemTimeout(cmd.text, cmd.timeout) from None
 
     def _recover(self, cmd: at.Command, event: at.Event) -> None:
-        """After a timeout: ESC any open prompt, resync, then raise."""
+        """After a timeout: ESC any open prompt, resync, then raise.
+
+        After a reset URC there is nothing to resync with yet (the modem is
+        booting): raise ModemRebooted at once so the caller re-initialises.
+        """
         self._check_alive()
+        if isinstance(event, at.Reset):
+            log.warning("%s: modem restarted (%s) during %s", self.port_name, event.line, _safe(cmd.text))
+            raise ModemRebooted(cmd.text, event.line)
         waiting = event.waiting_for if isinstance(event, at.Timeout) else "final"
         timeout = cmd.prompt_timeout if waiting == "prompt" else cmd.timeout
         with self._lock:
@@ -269,7 +276,7 @@ class AtChannel:
     def _dispatch(self, event: at.Event) -> None:
         if isinstance(event, at.Urc):
             self.urcs.put(event)
-        elif isinstance(event, (at.Response, at.Prompt, at.Timeout)):
+        elif isinstance(event, (at.Response, at.Prompt, at.Timeout, at.Reset)):
             self._replies.put(event)
         elif isinstance(event, at.Stale):
             self.stale_lines = (self.stale_lines + [event.line])[-20:]

@@ -23,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
-from firmware.errors import CmeError, CmsError, CommandError, ModemTimeout, ModemUnavailable, PduError, SimNotReady
+from firmware.errors import (
+    CmeError, CmsError, CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError, SimNotReady,
+)
 from firmware.modem import at, pdu
 from firmware.modem.channel import AtChannel
 from firmware.privacy import mask_number
@@ -211,6 +213,7 @@ class Modem:
         model: ``"sim800"``/``"sim7600"`` to skip auto-detection; None detects.
         pin: SIM PIN to enter when the SIM asks for one.
         send_timeout: seconds to wait for ``+CMGS`` after the PDU (SIM800 manual: 60).
+        prompt_timeout: seconds to wait for the ``> `` prompt after ``AT+CMGS=<n>``.
         sleep, clock: injectable for tests.
     """
 
@@ -221,6 +224,7 @@ class Modem:
         model: str | None = None,
         pin: str | None = None,
         send_timeout: float = 60.0,
+        prompt_timeout: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -229,6 +233,7 @@ class Modem:
         self._model_hint = model
         self.pin = pin
         self.send_timeout = send_timeout
+        self.prompt_timeout = prompt_timeout
         self._sleep = sleep
         self._clock = clock
         self._held: collections.deque[at.Urc] = collections.deque()
@@ -272,7 +277,7 @@ class Modem:
                 resp = self.channel.command(at.Command("AT", timeout=0.5))
                 if resp.ok:
                     return
-            except ModemTimeout:
+            except (ModemTimeout, ModemRebooted):
                 pass
             if self._clock() >= deadline:
                 raise ModemUnavailable(f"{self.channel.port_name}: no answer to AT within {timeout:g} s")
@@ -463,7 +468,7 @@ class Modem:
         for i, part in enumerate(parts, start=1):
             try:
                 mr = self.send_pdu(part.pdu, part.tpdu_length)
-            except (CommandError, ModemTimeout) as exc:
+            except ModemError as exc:
                 if sent:
                     raise PartialSend(exc, tuple(sent), len(parts)) from exc
                 raise
@@ -475,7 +480,7 @@ class Modem:
         """``AT+CMGS=<tpdu_length>``, the PDU, Ctrl-Z; return TP-MR (None if the modem gave none)."""
         cmd = at.Command(
             f"AT+CMGS={tpdu_length}", prefixes=("+CMGS:",), prompt=True,
-            timeout=self.send_timeout, prompt_timeout=10.0,
+            timeout=self.send_timeout, prompt_timeout=self.prompt_timeout,
         )
         resp = self.channel.command_with_body(cmd, hex_pdu).raise_for_error()
         values = resp.info("+CMGS:")

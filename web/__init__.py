@@ -1,0 +1,1 @@
+"""The LAN web page (Bottle). Arrives with issue #5."""
