@@ -269,3 +269,21 @@ def test_two_modems_at_once(modem_on):
 def test_port_that_does_not_exist():
     with pytest.raises(ModemUnavailable):
         Modem.open("/dev/does-not-exist-siaran")
+
+
+def test_urcs_interleaved_with_sends_are_all_delivered(modem_on):
+    """Incoming SMS notifications arriving before prompts and between commands lose nothing."""
+    modem, emu = modem_on(urc_before_prompt=True)
+    for i in range(10):
+        emu.inject_incoming(OTHER, f"BALASAN {i}")
+        assert modem.send(NUMBER, f"kirim {i}").parts[0].message_ref is not None
+    stored = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(stored) < 10:
+        event = modem.next_event(timeout=0.3)
+        if event is not None and event.kind == "sms_stored":
+            stored.append(event.index)
+    assert len(stored) == 10
+    texts = sorted(m.decoded.text for m in modem.list_messages())
+    assert texts == sorted(f"BALASAN {i}" for i in range(10))
+    assert len(_log(emu)) == 10

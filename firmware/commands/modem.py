@@ -174,12 +174,12 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         out = []
         for msg in messages:
             item = msg.to_dict()
-            if item["message"] and not args.unmask:
+            if not args.unmask:
+                item["pdu"] = None  # the raw PDU carries the number too
                 for key in ("sender", "recipient"):
-                    if key in item["message"] and isinstance(item["message"][key], dict):
-                        addr = item["message"][key]
+                    addr = (item["message"] or {}).get(key)
+                    if isinstance(addr, dict):
                         addr["number"] = mask_number(addr.get("number", ""))
-                item["pdu"] = None if not args.unmask else item["pdu"]
             out.append(item)
             if args.delete:
                 modem.delete(msg.index)

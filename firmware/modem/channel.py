@@ -183,7 +183,7 @@ class AtChannel:
         """
         self._check_alive()
         if isinstance(event, at.Reset):
-            log.warning("%s: modem restarted (%s) during %s", self.port_name, event.line, _safe(cmd.text))
+            log.info("%s: modem restarted (%s) during %s", self.port_name, event.line, _safe(cmd.text))
             raise ModemRebooted(cmd.text, event.line)
         waiting = event.waiting_for if isinstance(event, at.Timeout) else "final"
         timeout = cmd.prompt_timeout if waiting == "prompt" else cmd.timeout
