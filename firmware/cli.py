@@ -11,10 +11,10 @@ import argparse
 import logging
 import sys
 
-from firmware.commands import demo, emulator, modem, pdu
+from firmware.commands import daemon, demo, emulator, modem, pdu, queue
 
 #: Modules whose ``register(subparsers)`` adds subcommands, in help order.
-_AREAS = (demo, modem, pdu, emulator)
+_AREAS = (demo, daemon, queue, modem, pdu, emulator)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,147 @@
+"""The daemon's configuration: one TOML file, parsed once into frozen dataclasses.
+
+An unknown key or a bad value stops start-up with a message naming the key
+(a typo must not silently fall back to a default on an unattended box).
+See ``config/siaran.toml`` for every key with its default and meaning.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from firmware.errors import ConfigError
+
+DEFAULT_STATE_DIR = "/var/lib/siaran"
+
+
+@dataclass(frozen=True)
+class ModemConfig:
+    """One modem: where it is and how hard it may be driven."""
+
+    name: str
+    port: str
+    model: str | None = None  # "sim800", "sim7600" or None to detect
+    baud: int = 115200
+    pin: str | None = None
+    per_minute: int = 20
+    per_hour: int = 300  # below XL's 360/h spam threshold
+    per_day: int = 3000
+    route: str | None = None  # operator this SIM serves ("telkomsel"); None: detect from +COPS
+    ussd_balance: str | None = None  # e.g. "*888#"
+    command_gap: float = 0.02
+    send_timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the daemon reads at start."""
+
+    state_dir: str = DEFAULT_STATE_DIR
+    modems: tuple[ModemConfig, ...] = ()
+    window_start: str = "06:00"  # local time; emergencies ignore the window
+    window_end: str = "21:00"
+    utc_offset_hours: float = 7.0  # WIB; WITA 8, WIT 9
+    jitter_min: float = 0.5  # seconds of random pause between sends on one SIM
+    jitter_max: float = 2.0
+    inflight_policy: str = "resend"  # or "unknown"
+    max_attempts: int = 6
+    report: bool = True  # request delivery reports
+    validity: str = "1d"
+    routing: bool = True  # prefer the SIM of the recipient's operator when there is one
+    optout_keywords: tuple[str, ...] = ("STOP", "BERHENTI", "UNREG")
+    optout_confirmation: str = (
+        "Anda tidak akan menerima SMS dari layanan ini lagi. "
+        "You will no longer receive SMS from this service."
+    )
+    unthrottled: bool = False  # tests and benchmarks only: no limits, jitter or window
+    status_interval: float = 60.0  # seconds between modem status refreshes
+    balance_interval: float = 6 * 3600.0
+
+    @property
+    def tz(self) -> timezone:
+        return timezone(timedelta(hours=self.utc_offset_hours))
+
+    def window(self) -> tuple[int, int]:
+        """The send window as minutes after local midnight (start, end)."""
+        return _minutes(self.window_start, "window_start"), _minutes(self.window_end, "window_end")
+
+
+def _minutes(text: str, key: str) -> int:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        raise ConfigError(f"{key}: expected HH:MM, got {text!r}")
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def _build(cls, data: dict[str, Any], where: str):
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    out = {}
+    for key, value in data.items():
+        default = known[key].default
+        if isinstance(default, tuple) and isinstance(value, list):
+            value = tuple(value)
+        if default is not None and not isinstance(default, tuple) and value is not None:
+            expected = type(default)
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {value!r}")
+        out[key] = value
+    return cls(**out)
+
+
+def parse_modem_spec(spec: str, index: int) -> ModemConfig:
+    """``PORT[:MODEL]`` from the command line (``/dev/ttyUSB2:sim7600``)."""
+    port, _, model = spec.partition(":") if not spec.startswith(("socket:", "spy:", "loop:")) else (spec, "", "")
+    if model and model not in ("sim800", "sim7600"):
+        raise ConfigError(f"--modem {spec}: model must be sim800 or sim7600")
+    return ModemConfig(name=f"modem{index}", port=port, model=model or None)
+
+
+def load(path: str | Path) -> Config:
+    """Read and validate a TOML configuration file."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"configuration file not found: {path}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    modems_raw = data.pop("modem", [])
+    if not isinstance(modems_raw, list):
+        raise ConfigError(f"{path}: [[modem]] must be a list of tables")
+    modems = tuple(_build(ModemConfig, m, f"modem[{i}]") for i, m in enumerate(modems_raw))
+    config = _build(Config, data, str(path))
+    return validate(replace(config, modems=modems))
+
+
+def validate(config: Config) -> Config:
+    """Check values that types alone do not catch; return ``config``."""
+    config.window()
+    if config.inflight_policy not in ("resend", "unknown"):
+        raise ConfigError("inflight_policy: must be 'resend' or 'unknown'")
+    if not 0 <= config.jitter_min <= config.jitter_max:
+        raise ConfigError("jitter_min/jitter_max: need 0 <= jitter_min <= jitter_max")
+    names = [m.name for m in config.modems]
+    if len(set(names)) != len(names):
+        raise ConfigError("modem names must be unique")
+    for m in config.modems:
+        if m.model not in (None, "sim800", "sim7600"):
+            raise ConfigError(f"modem {m.name}: model must be sim800 or sim7600")
+        if min(m.per_minute, m.per_hour, m.per_day) <= 0:
+            raise ConfigError(f"modem {m.name}: limits must be positive")
+    return config
+
+
+def with_defaults(state_dir: str, modem_specs: list[str], **overrides) -> Config:
+    """The configuration of ``siaran daemon --state-dir DIR --modem PORT[:MODEL] ...``."""
+    modems = tuple(parse_modem_spec(spec, i) for i, spec in enumerate(modem_specs))
+    return validate(Config(state_dir=state_dir, modems=modems, **overrides))
+

@@ -1,0 +1,125 @@
+"""``siaran daemon``: open the store, settle what a crash left, run one worker per modem.
+
+The main loop expires old messages, keeps ``systemctl status`` informed
+(``STATUS=``), and pings the systemd watchdog only while every worker is
+alive, so a hung worker leads to a restart (``WatchdogSec=`` in the unit).
+Outside systemd the notifications are no-ops.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+
+from firmware.config import Config
+from firmware.store import Store, db_path
+from firmware.worker import LiveRoutes, ModemWorker
+
+log = logging.getLogger(__name__)
+
+#: A worker that has not beaten for this long is hung (longest single wait: AT+CMGS 60 s).
+HUNG_AFTER = 120.0
+
+
+def notify(message: str) -> None:
+    """sd_notify(3) through systemd-python; silently nothing outside systemd."""
+    try:
+        from systemd import daemon as sd_daemon
+    except ImportError:  # pragma: no cover — systemd-python is a dependency
+        return
+    try:
+        sd_daemon.notify(message)
+    except OSError as exc:
+        log.debug("sd_notify failed: %s", exc)
+
+
+class Daemon:
+    """The running daemon; :meth:`run` blocks until :meth:`stop` or a signal."""
+
+    def __init__(self, config: Config, *, power_cycle: Callable[[str], bool] | None = None,
+                 hung_after: float = HUNG_AFTER) -> None:
+        self.config = config
+        self.power_cycle = power_cycle
+        self.hung_after = hung_after
+        self.stop_event = threading.Event()
+        self.workers: list[ModemWorker] = []
+        self.db_file = str(db_path(config.state_dir))
+
+    def stop(self, *_args) -> None:
+        self.stop_event.set()
+
+    def run(self) -> int:
+        if self.config.unthrottled:
+            log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
+        store = Store(self.db_file)
+        requeued, unknown = store.recover_in_flight(self.config.inflight_policy)
+        if requeued or unknown:
+            log.warning("after an unclean stop: %d message(s) queued again, %d marked unknown", requeued, unknown)
+            store.audit("daemon", "recover_in_flight", {"requeued": requeued, "unknown": unknown})
+        routes = LiveRoutes()
+        self.workers = [
+            ModemWorker(mc, self.config, self.db_file, stop=self.stop_event, live_routes=routes,
+                        power_cycle=self.power_cycle)
+            for mc in self.config.modems
+        ]
+        for w in self.workers:
+            w.start()
+        self._wait_ready(timeout=90.0)
+        notify("READY=1")
+        log.info("daemon ready with %d modem(s)", len(self.workers))
+        try:
+            self._main_loop(store)
+        finally:
+            notify("STOPPING=1")
+            self.stop_event.set()
+            for w in self.workers:
+                w.join(timeout=15)
+            store.close()
+        return 0
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for w in self.workers:
+            w.ready.wait(max(0.0, deadline - time.monotonic()))
+
+    def _main_loop(self, store: Store) -> None:
+        next_expire = 0.0
+        while not self.stop_event.is_set():
+            now = time.monotonic()
+            if now >= next_expire:
+                expired = store.expire_due()
+                if expired:
+                    log.info("%d message(s) expired unsent", expired)
+                next_expire = now + 30.0
+            alive = self.workers_alive()
+            if alive:
+                notify("WATCHDOG=1")
+            notify("STATUS=" + self.status_line(store))
+            self.stop_event.wait(1.0)
+
+    def workers_alive(self) -> bool:
+        """True while every worker thread runs and has beaten recently."""
+        now = time.monotonic()
+        for w in self.workers:
+            if not w.is_alive() or now - w.heartbeat > self.hung_after:
+                log.error("worker %s is %s", w.mc.name, "dead" if not w.is_alive() else "hung")
+                return False
+        return True
+
+    def status_line(self, store: Store) -> str:
+        counts = store.queue_counts()
+        modems = " ".join(f"{w.mc.name}={w.state}" for w in self.workers)
+        hold = " HOLD" if store.hold().active else ""
+        return (f"queued={counts.get('queued', 0)} sending={counts.get('sending', 0)} sent={counts.get('sent', 0)}"
+                f" delivered={counts.get('delivered', 0)} failed={counts.get('failed', 0)}{hold} {modems}")
+
+
+def run(config: Config) -> int:
+    """Run the daemon until SIGTERM/SIGINT."""
+    daemon = Daemon(config)
+    signal.signal(signal.SIGTERM, daemon.stop)
+    signal.signal(signal.SIGINT, daemon.stop)
+    return daemon.run()

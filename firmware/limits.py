@@ -1,0 +1,60 @@
+"""Per-SIM send limits and the daily send window (pure, clock passed in).
+
+Operators treat a SIM that sends too fast as a spammer (XL: more than 360 SMS
+an hour) and may block it within a day; the limits keep each SIM below that.
+The window keeps non-emergency blasts out of the night.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+
+class RateLimiter:
+    """Sliding-window limits per minute, hour and day for one SIM (counted in SMS parts)."""
+
+    def __init__(self, per_minute: int, per_hour: int, per_day: int, history: Iterable[float] = ()) -> None:
+        self.windows = ((60.0, per_minute), (3600.0, per_hour), (86400.0, per_day))
+        self._sent: collections.deque[float] = collections.deque(sorted(history))
+
+    def record(self, now: float, parts: int = 1) -> None:
+        self._sent.extend([now] * parts)
+
+    def wait_time(self, now: float, parts: int = 1) -> float:
+        """Seconds until ``parts`` more parts may go out (0 when they may go now)."""
+        while self._sent and self._sent[0] <= now - 86400.0:
+            self._sent.popleft()
+        wait = 0.0
+        for span, limit in self.windows:
+            if parts > limit:
+                parts = limit  # a message longer than a window's limit still goes, alone
+            in_window = [t for t in self._window(now, span)]
+            excess = len(in_window) + parts - limit
+            if excess > 0:
+                wait = max(wait, in_window[excess - 1] + span - now)
+        return wait
+
+    def _window(self, now: float, span: float) -> Iterable[float]:
+        start = now - span
+        # The deque is sorted; walk from the right until we leave the window.
+        out = []
+        for t in reversed(self._sent):
+            if t <= start:
+                break
+            out.append(t)
+        out.reverse()
+        return out
+
+    def sent_in(self, now: float, span: float) -> int:
+        return len(list(self._window(now, span)))
+
+
+def in_window(now: float, start_min: int, end_min: int, tz: timezone) -> bool:
+    """Is ``now`` (epoch seconds) inside the daily window [start, end) in local time ``tz``?"""
+    local = datetime.fromtimestamp(now, tz)
+    minute = local.hour * 60 + local.minute
+    if start_min <= end_min:
+        return start_min <= minute < end_min
+    return minute >= start_min or minute < end_min  # a window across midnight

@@ -1,0 +1,255 @@
+"""The SQLite schema: the only contract between the daemon, the web page and the USB import.
+
+This module owns every table and every migration; nothing else runs DDL.
+Migrations are numbered and applied with :class:`sqlite_utils.migrations.Migrations`,
+each in its own transaction.  A database written by a newer Siaran (a
+migration this code does not know) is refused, naming the fix, as Gammu's
+``SMSD_CheckDBVersion`` does: running old code on a newer queue could lose
+messages.
+
+Times are UTC seconds since the epoch (REAL), so queue comparisons are cheap;
+pages format them.  Phone numbers are E.164 (``+62812...``).  Every column is
+described in ``docs/schema.md``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from firmware.errors import ConfigError
+
+MIGRATIONS = Migrations("siaran")
+
+
+class SchemaTooNew(ConfigError):
+    """The database was written by a newer Siaran than this one."""
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Queue, parts, modems, inbox, opt-outs, contacts, campaigns, users, audit log."""
+    _run_script(db, """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            updated_by TEXT
+        );
+
+        -- The global hold (election quiet period): one row, survives restarts.
+        CREATE TABLE hold (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            active INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            set_by TEXT,
+            set_at REAL
+        );
+        INSERT INTO hold (id, active) VALUES (1, 0);
+
+        CREATE TABLE modems (
+            name TEXT PRIMARY KEY,
+            port TEXT NOT NULL,
+            model TEXT,
+            state TEXT NOT NULL DEFAULT 'starting',
+            manufacturer TEXT, model_name TEXT, revision TEXT,
+            imei TEXT, imsi TEXT, iccid TEXT,
+            operator TEXT, operator_code TEXT, route TEXT,
+            signal_dbm INTEGER, registration TEXT,
+            balance TEXT, balance_at REAL,
+            last_seen REAL, parked_until REAL, state_reason TEXT,
+            sent_total INTEGER NOT NULL DEFAULT 0,
+            errors TEXT NOT NULL DEFAULT '{}',
+            started_at REAL, updated_at REAL
+        );
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            name TEXT, desa TEXT, dusun TEXT, rw TEXT, rt TEXT, role TEXT, notes TEXT,
+            basis TEXT NOT NULL DEFAULT 'public_service',
+            consent_source TEXT, consent_at REAL,
+            confirmed_at REAL,
+            dead INTEGER NOT NULL DEFAULT 0, dead_reason TEXT,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL
+        );
+        CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE contact_tags (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (contact_id, tag_id)
+        );
+
+        -- Opt-outs are kept forever and checked at every enqueue.
+        CREATE TABLE optouts (
+            number TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            source TEXT NOT NULL,
+            keyword TEXT
+        );
+
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            text TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'draft',
+            priority INTEGER NOT NULL DEFAULT 0,
+            report INTEGER NOT NULL DEFAULT 1,
+            audience TEXT,
+            send_at REAL, expires_at REAL,
+            created_by TEXT, created_at REAL NOT NULL,
+            approved_by TEXT, approved_at REAL,
+            updated_at REAL
+        );
+
+        -- One row per recipient.  state: queued, paused, sending, sent,
+        -- delivered, failed, unknown, cancelled, expired, suppressed.
+        -- priority >= 100 is an emergency (ignores the hold and the window).
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER REFERENCES campaigns(id),
+            number TEXT NOT NULL,
+            text TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0,
+            report INTEGER NOT NULL DEFAULT 1,
+            route TEXT,
+            state TEXT NOT NULL DEFAULT 'queued',
+            modem TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            in_doubt INTEGER NOT NULL DEFAULT 0,
+            not_before REAL NOT NULL DEFAULT 0,
+            expires_at REAL,
+            concat_ref INTEGER,
+            parts_total INTEGER,
+            parts_sent INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            created_by TEXT,
+            claimed_at REAL, sent_at REAL, done_at REAL,
+            error_class TEXT, error_code INTEGER, error TEXT
+        );
+        CREATE INDEX messages_due ON messages (priority DESC, not_before, id) WHERE state = 'queued';
+        CREATE INDEX messages_due_route ON messages (route, priority DESC, not_before, id) WHERE state = 'queued';
+        CREATE INDEX messages_sending ON messages (modem) WHERE state = 'sending';
+        CREATE INDEX messages_campaign ON messages (campaign_id, state);
+        CREATE INDEX messages_number ON messages (number);
+
+        -- Every part handed to a modem, with the TP-MR it got, for delivery reports.
+        CREATE TABLE message_parts (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id),
+            seq INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            modem TEXT NOT NULL,
+            mr INTEGER,
+            sent_at REAL NOT NULL,
+            report_status INTEGER,
+            report_class TEXT,
+            report_at REAL,
+            final INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX parts_message ON message_parts (message_id, seq);
+        CREATE INDEX parts_open_mr ON message_parts (modem, mr, sent_at) WHERE final = 0;
+        CREATE INDEX parts_modem_time ON message_parts (modem, sent_at);
+
+        -- Incoming SMS.  kind: reply, optout, junk.
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            modem TEXT,
+            number TEXT NOT NULL,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'reply',
+            received_at REAL NOT NULL,
+            sc_timestamp TEXT,
+            dedupe TEXT UNIQUE,
+            raw TEXT,
+            handled INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX inbox_received ON inbox (received_at);
+
+        -- Parts of a concatenated incoming SMS waiting for their siblings.
+        CREATE TABLE inbox_fragments (
+            id INTEGER PRIMARY KEY,
+            modem TEXT NOT NULL,
+            number TEXT NOT NULL,
+            ref INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            sc_timestamp TEXT,
+            received_at REAL NOT NULL,
+            UNIQUE (modem, number, ref, total, seq)
+        );
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL
+        );
+
+        -- Hash-chained: hash = sha256(prev_hash || at || actor || action || detail).
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        """)
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run each statement of ``script`` inside the migration's transaction.
+
+    ``executescript`` would COMMIT first and break the migration's atomicity.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement[:60]!r}")
+
+
+def migrate(db: Database, lock_path: str | None = None) -> None:
+    """Bring ``db`` to the current schema; refuse a database from a newer Siaran.
+
+    ``lock_path``: a file locked while migrating, so that the daemon and the
+    web page starting together do not both try to create the tables.
+    """
+    if lock_path is None:
+        _migrate(db)
+        return
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _migrate(db)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _migrate(db: Database) -> None:
+    MIGRATIONS.ensure_migrations_table(db)
+    known = {m.name for m in MIGRATIONS._migrations}
+    applied = {m.name for m in MIGRATIONS.applied(db)}
+    unknown = sorted(applied - known)
+    if unknown:
+        raise SchemaTooNew(
+            f"the database was written by a newer Siaran (migrations {', '.join(unknown)}); "
+            "upgrade Siaran on this box, or restore a backup made by this version"
+        )
+    MIGRATIONS.apply(db)
+
+
+def version(db: Database) -> int:
+    """How many migrations have been applied (the schema version)."""
+    return len(MIGRATIONS.applied(db))

@@ -1,0 +1,572 @@
+"""The queue and everything else in the SQLite file, as verbs.
+
+This is the only module that writes SQL (the schema lives in
+:mod:`firmware.schema`).  Every process — daemon, web page, USB import, CLI —
+opens its own :class:`Store` on the same file; the file is their only
+contract.  Connections use WAL, ``synchronous=FULL`` (a committed queue
+transition survives a power cut) and a busy timeout.
+
+Queue life of one message (``messages.state``)::
+
+    queued --claim--> sending --complete--> sent --all parts' reports--> delivered | failed
+       ^                 |  \\--fail--> failed      (permanent error, too many attempts)
+       |                 \\--requeue--> queued      (transient error: retry later)
+       +--- recover_in_flight (after a crash: re-send once, or 'unknown')
+    queued <--pause/resume--> paused;  queued --cancel--> cancelled;  --expire--> expired
+    suppressed: the number opted out after the message was queued
+
+A worker commits ``sending`` before ``AT+CMGS`` and records the result and
+claims its next message in one transaction, so each message costs one
+durable commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from firmware import schema
+
+DB_NAME = "siaran.db"
+
+#: priority at and above which a message is an emergency (ignores hold and window).
+EMERGENCY = 100
+
+#: States in which a message is finished.
+FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A claimed message, as a worker needs it."""
+
+    id: int
+    number: str
+    text: str
+    priority: int
+    report: bool
+    concat_ref: int
+    parts_sent: int
+    attempts: int
+    in_doubt: int
+    campaign_id: int | None
+
+    @property
+    def emergency(self) -> bool:
+        return self.priority >= EMERGENCY
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The global hold: while active only emergencies are sent."""
+
+    active: bool
+    reason: str | None
+    set_by: str | None
+    set_at: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a claimed message, recorded by :meth:`Store.complete_and_claim`.
+
+    ``parts``: (seq, total, mr) of the parts this attempt sent.
+    ``state``: ``sent``, ``queued`` (retry at ``not_before``), ``failed`` or ``unknown``.
+    """
+
+    message_id: int
+    state: str
+    parts: tuple[tuple[int, int, int | None], ...] = ()
+    parts_total: int | None = None
+    not_before: float = 0.0
+    error_class: str | None = None
+    error_code: int | None = None
+    error: str | None = None
+    count_attempt: bool = True
+    in_doubt: bool = False  # the modem may have sent it (timeout during AT+CMGS)
+
+
+@dataclass(frozen=True)
+class ReportMatch:
+    """A delivery report matched to a part; ``message_state`` when the message became final."""
+
+    message_id: int
+    part_id: int
+    number: str
+    message_state: str | None
+
+
+def db_path(state_dir: str | Path) -> Path:
+    return Path(state_dir) / DB_NAME
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Store:
+    """One connection to the SQLite file, with the queue verbs on it.
+
+    Not shared between threads: each worker thread opens its own.
+    """
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time, migrate: bool = True) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = _connect(self.path)
+        self.db = Database(self.conn)
+        self.clock = clock
+        if migrate:
+            schema.migrate(self.db, lock_path=str(self.path) + ".lock")
+
+    @classmethod
+    def in_state_dir(cls, state_dir: str | Path, **kwargs) -> Store:
+        return cls(db_path(state_dir), **kwargs)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE: take the write lock up front)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (PRAGMA data_version): a cheap wake-up check."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # -- enqueue --------------------------------------------------------------
+
+    def enqueue(
+        self,
+        numbers: Iterable[str],
+        text: str,
+        *,
+        priority: int = 0,
+        report: bool = True,
+        campaign_id: int | None = None,
+        created_by: str | None = None,
+        not_before: float = 0.0,
+        expires_at: float | None = None,
+        route_of: Callable[[str], str | None] | None = None,
+        honour_optouts: bool = True,
+    ) -> tuple[int, int]:
+        """Queue ``text`` to each E.164 number; return (queued, suppressed by opt-out).
+
+        Numbers must already be normalised.  Opted-out numbers are stored as
+        ``suppressed`` (the report shows who was skipped and why) unless
+        ``honour_optouts`` is False (only for the opt-out confirmation itself).
+        """
+        now = self.clock()
+        queued = suppressed = 0
+        with self.tx() as c:
+            optouts = {r[0] for r in c.execute("SELECT number FROM optouts")} if honour_optouts else set()
+            rows = []
+            for number in numbers:
+                state = "suppressed" if number in optouts else "queued"
+                if state == "queued":
+                    queued += 1
+                else:
+                    suppressed += 1
+                rows.append((campaign_id, number, text, priority, int(report), route_of(number) if route_of else None,
+                             state, not_before, expires_at, now, created_by, now if state == "suppressed" else None))
+            c.executemany(
+                "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before,"
+                " expires_at, created_at, created_by, done_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+        return queued, suppressed
+
+    # -- dispatch (daemon) ----------------------------------------------------
+
+    def claim(self, modem: str, *, emergency_only: bool = False, routes: list[str | None] | None = None) -> Message | None:
+        """Take the next due message for ``modem`` (own transaction); None when there is none."""
+        with self.tx() as c:
+            return self._claim(c, modem, emergency_only, routes)
+
+    def complete_and_claim(
+        self,
+        outcome: Outcome | None,
+        modem: str,
+        *,
+        claim: bool = True,
+        emergency_only: bool = False,
+        routes: list[str | None] | None = None,
+    ) -> Message | None:
+        """Record ``outcome`` and claim the next message in ONE durable commit."""
+        with self.tx() as c:
+            if outcome is not None:
+                self._record(c, outcome, modem)
+            return self._claim(c, modem, emergency_only, routes) if claim else None
+
+    def record_parts(self, message_id: int, modem: str, parts: Iterable[tuple[int, int, int | None]]) -> None:
+        """Record parts of a multipart message as they go out (so a crash resumes after them)."""
+        now = self.clock()
+        parts = list(parts)
+        with self.tx() as c:
+            self._insert_parts(c, message_id, modem, parts, now)
+            c.execute("UPDATE messages SET parts_sent = ? WHERE id = ?", (max(p[0] for p in parts), message_id))
+
+    def _claim(self, c: sqlite3.Connection, modem: str, emergency_only: bool, routes: list[str | None] | None) -> Message | None:
+        now = self.clock()
+        min_priority = EMERGENCY if emergency_only else -(2**31)
+        row = None
+        for route in routes if routes is not None else [...]:
+            if route is ...:
+                row = c.execute(
+                    "SELECT * FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ?"
+                    " ORDER BY priority DESC, not_before, id LIMIT 1", (min_priority, now)).fetchone()
+            else:
+                row = c.execute(
+                    "SELECT * FROM messages INDEXED BY messages_due_route WHERE state = 'queued' AND route IS ?"
+                    " AND priority >= ? AND not_before <= ? ORDER BY priority DESC, not_before, id LIMIT 1",
+                    (route, min_priority, now)).fetchone()
+            if row is not None:
+                break
+        if row is None:
+            return None
+        ref = row["concat_ref"] if row["concat_ref"] is not None else random.randrange(256)
+        c.execute(
+            "UPDATE messages SET state = 'sending', modem = ?, claimed_at = ?, attempts = attempts + 1,"
+            " concat_ref = ? WHERE id = ?", (modem, now, ref, row["id"]))
+        return Message(row["id"], row["number"], row["text"], row["priority"], bool(row["report"]), ref,
+                       row["parts_sent"], row["attempts"] + 1, row["in_doubt"], row["campaign_id"])
+
+    def _record(self, c: sqlite3.Connection, o: Outcome, modem: str) -> None:
+        now = self.clock()
+        if o.parts:
+            self._insert_parts(c, o.message_id, modem, o.parts, now)
+        sent_through = max((p[0] for p in o.parts), default=None)
+        if o.state == "sent":
+            c.execute(
+                "UPDATE messages SET state = 'sent', sent_at = ?, parts_total = ?, parts_sent = ?,"
+                " error_class = NULL, error_code = NULL, error = NULL WHERE id = ?",
+                (now, o.parts_total, o.parts_total, o.message_id))
+            c.execute("UPDATE modems SET sent_total = sent_total + ? WHERE name = ?", (len(o.parts), modem))
+            return
+        done_at = now if o.state in FINAL_STATES else None
+        c.execute(
+            "UPDATE messages SET state = ?, not_before = ?, done_at = ?, error_class = ?, error_code = ?, error = ?,"
+            " attempts = attempts - ?, in_doubt = in_doubt + ?, parts_total = COALESCE(?, parts_total),"
+            " parts_sent = COALESCE(?, parts_sent) WHERE id = ?",
+            (o.state, o.not_before, done_at, o.error_class, o.error_code, o.error, 0 if o.count_attempt else 1,
+             int(o.in_doubt), o.parts_total, sent_through, o.message_id))
+
+    def _insert_parts(self, c: sqlite3.Connection, message_id: int, modem: str,
+                      parts: Iterable[tuple[int, int, int | None]], now: float) -> None:
+        c.executemany(
+            "INSERT INTO message_parts (message_id, seq, total, modem, mr, sent_at) VALUES (?,?,?,?,?,?)",
+            [(message_id, seq, total, modem, mr, now) for seq, total, mr in parts])
+
+    def recover_in_flight(self, policy: str = "resend", modem: str | None = None) -> tuple[int, int]:
+        """Settle messages left in ``sending`` by a crash or power cut; return (requeued, unknown).
+
+        ``resend`` (default): queue each again once (a missed warning is worse
+        than a duplicate); a message already re-sent after an earlier crash
+        becomes ``unknown``.  ``unknown``: leave the decision to the operator.
+        """
+        now = self.clock()
+        where = "state = 'sending'" + (" AND modem = ?" if modem else "")
+        args: tuple = (modem,) if modem else ()
+        with self.tx() as c:
+            if policy == "resend":
+                unknown = c.execute(
+                    f"UPDATE messages SET state = 'unknown', done_at = ?, error = 'in doubt twice after crashes'"
+                    f" WHERE {where} AND in_doubt >= 1", (now, *args)).rowcount
+                requeued = c.execute(
+                    f"UPDATE messages SET state = 'queued', in_doubt = in_doubt + 1, not_before = 0"
+                    f" WHERE {where}", args).rowcount
+            else:
+                requeued = 0
+                unknown = c.execute(
+                    f"UPDATE messages SET state = 'unknown', in_doubt = in_doubt + 1, done_at = ?,"
+                    f" error = 'outcome unknown after a crash' WHERE {where}", (now, *args)).rowcount
+        return requeued, unknown
+
+    # -- delivery reports -----------------------------------------------------
+
+    def apply_report(
+        self,
+        modem: str,
+        mr: int,
+        recipient: str,
+        status: int,
+        status_class: str,
+        final: bool,
+        *,
+        window: float = 3 * 86400,
+    ) -> ReportMatch | None:
+        """Match a status report to the newest open part with this modem, TP-MR and recipient.
+
+        The MR wraps at 256, so the recipient and the time window decide
+        between parts that share it.  When every part of the message has a
+        final report the message becomes ``delivered`` (all delivered) or
+        ``failed`` (any permanent failure); the contact is then flagged dead.
+        """
+        now = self.clock()
+        tail = _tail(recipient)
+        with self.tx() as c:
+            rows = c.execute(
+                "SELECT p.id, p.message_id, m.number FROM message_parts p JOIN messages m ON m.id = p.message_id"
+                " WHERE p.modem = ? AND p.mr = ? AND p.final = 0 AND p.sent_at >= ? ORDER BY p.sent_at DESC, p.id DESC",
+                (modem, mr, now - window)).fetchall()
+            match = next((r for r in rows if _tail(r["number"]) == tail), None)
+            if match is None:
+                return None
+            c.execute(
+                "UPDATE message_parts SET report_status = ?, report_class = ?, report_at = ?, final = ? WHERE id = ?",
+                (status, status_class, now, int(final), match["id"]))
+            new_state = self._settle_message(c, match["message_id"], now) if final else None
+            return ReportMatch(match["message_id"], match["id"], match["number"], new_state)
+
+    def _settle_message(self, c: sqlite3.Connection, message_id: int, now: float) -> str | None:
+        msg = c.execute("SELECT state, parts_total, number FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if msg is None or msg["state"] != "sent":
+            return None
+        parts = c.execute(
+            "SELECT seq, report_class, final FROM message_parts WHERE message_id = ? ORDER BY id DESC",
+            (message_id,)).fetchall()
+        latest: dict[int, sqlite3.Row] = {}
+        for p in parts:
+            latest.setdefault(p["seq"], p)
+        if len(latest) < (msg["parts_total"] or 1) or not all(p["final"] for p in latest.values()):
+            return None
+        failed = [p["report_class"] for p in latest.values() if p["report_class"] != "delivered"]
+        state = "failed" if failed else "delivered"
+        c.execute(
+            "UPDATE messages SET state = ?, done_at = ?, error_class = ?, error = ? WHERE id = ?",
+            (state, now, "report" if failed else None, f"delivery report: {failed[0]}" if failed else None, message_id))
+        if failed and "permanent" in failed:
+            c.execute(
+                "UPDATE contacts SET dead = 1, dead_reason = 'permanent delivery failure', updated_at = ?"
+                " WHERE number = ?", (now, msg["number"]))
+        return state
+
+    # -- incoming -------------------------------------------------------------
+
+    def save_incoming(
+        self,
+        modem: str,
+        number: str,
+        text: str,
+        *,
+        sc_timestamp: str | None,
+        kind: str = "reply",
+        concat: tuple[int, int, int] | None = None,
+        raw: str | None = None,
+    ) -> int | None:
+        """Store an incoming SMS (or one part of it); return the inbox id once it is whole.
+
+        Idempotent: a message read again after a crash between storing it and
+        deleting it from the SIM is recognised and not stored twice.
+        """
+        now = self.clock()
+        with self.tx() as c:
+            if concat is None:
+                return self._inbox(c, modem, number, text, kind, sc_timestamp, raw, now,
+                                   _dedupe(number, sc_timestamp, text, raw))
+            ref, total, seq = concat
+            c.execute(
+                "INSERT OR IGNORE INTO inbox_fragments (modem, number, ref, total, seq, text, sc_timestamp, received_at)"
+                " VALUES (?,?,?,?,?,?,?,?)", (modem, number, ref, total, seq, text, sc_timestamp, now))
+            rows = c.execute(
+                "SELECT seq, text, sc_timestamp FROM inbox_fragments WHERE modem = ? AND number = ? AND ref = ?"
+                " AND total = ? ORDER BY seq", (modem, number, ref, total)).fetchall()
+            if len(rows) < total:
+                return None
+            whole = "".join(r["text"] for r in rows)
+            first_ts = rows[0]["sc_timestamp"]
+            c.execute("DELETE FROM inbox_fragments WHERE modem = ? AND number = ? AND ref = ? AND total = ?",
+                      (modem, number, ref, total))
+            return self._inbox(c, modem, number, whole, kind, first_ts, None, now,
+                               _dedupe(number, first_ts, whole, f"{ref}/{total}"))
+
+    def _inbox(self, c, modem, number, text, kind, sc_timestamp, raw, now, dedupe) -> int | None:
+        cur = c.execute(
+            "INSERT OR IGNORE INTO inbox (modem, number, text, kind, received_at, sc_timestamp, dedupe, raw)"
+            " VALUES (?,?,?,?,?,?,?,?)", (modem, number, text, kind, now, sc_timestamp, dedupe, raw))
+        if cur.rowcount == 0:
+            return None
+        return cur.lastrowid
+
+    def stale_fragments(self, older_than: float) -> list[sqlite3.Row]:
+        """Fragments whose siblings never came (shown in the inbox as incomplete)."""
+        return self.conn.execute(
+            "SELECT * FROM inbox_fragments WHERE received_at < ? ORDER BY received_at", (older_than,)).fetchall()
+
+    # -- opt-outs -------------------------------------------------------------
+
+    def add_optout(self, number: str, *, source: str, keyword: str | None = None) -> int:
+        """Opt ``number`` out of all future sends; suppress what is queued; return how many."""
+        now = self.clock()
+        with self.tx() as c:
+            c.execute("INSERT OR IGNORE INTO optouts (number, created_at, source, keyword) VALUES (?,?,?,?)",
+                      (number, now, source, keyword))
+            return c.execute(
+                "UPDATE messages SET state = 'suppressed', done_at = ?, error = 'opted out'"
+                " WHERE number = ? AND state IN ('queued', 'paused')", (now, number)).rowcount
+
+    def is_opted_out(self, number: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM optouts WHERE number = ?", (number,)).fetchone() is not None
+
+    # -- hold -----------------------------------------------------------------
+
+    def hold(self) -> Hold:
+        row = self.conn.execute("SELECT active, reason, set_by, set_at FROM hold WHERE id = 1").fetchone()
+        return Hold(bool(row["active"]), row["reason"], row["set_by"], row["set_at"])
+
+    def set_hold(self, active: bool, *, reason: str | None, by: str) -> Hold:
+        """Turn the global hold on or off (recorded with who and why, and audited)."""
+        now = self.clock()
+        with self.tx() as c:
+            c.execute("UPDATE hold SET active = ?, reason = ?, set_by = ?, set_at = ? WHERE id = 1",
+                      (int(active), reason, by, now))
+            self._audit(c, by, "hold_on" if active else "hold_off", {"reason": reason}, now)
+        return self.hold()
+
+    # -- campaigns (queue side) ----------------------------------------------
+
+    def pause_campaign(self, campaign_id: int, by: str) -> int:
+        return self._move_campaign(campaign_id, "queued", "paused", "paused", by)
+
+    def resume_campaign(self, campaign_id: int, by: str) -> int:
+        return self._move_campaign(campaign_id, "paused", "queued", "running", by)
+
+    def cancel_campaign(self, campaign_id: int, by: str) -> int:
+        now = self.clock()
+        with self.tx() as c:
+            n = c.execute("UPDATE messages SET state = 'cancelled', done_at = ? WHERE campaign_id = ?"
+                          " AND state IN ('queued', 'paused')", (now, campaign_id)).rowcount
+            c.execute("UPDATE campaigns SET state = 'cancelled', updated_at = ? WHERE id = ?", (now, campaign_id))
+            self._audit(c, by, "campaign_cancel", {"campaign": campaign_id, "messages": n}, now)
+        return n
+
+    def _move_campaign(self, campaign_id: int, src: str, dst: str, campaign_state: str, by: str) -> int:
+        now = self.clock()
+        with self.tx() as c:
+            n = c.execute("UPDATE messages SET state = ? WHERE campaign_id = ? AND state = ?",
+                          (dst, campaign_id, src)).rowcount
+            c.execute("UPDATE campaigns SET state = ?, updated_at = ? WHERE id = ?", (campaign_state, now, campaign_id))
+            self._audit(c, by, f"campaign_{campaign_state}", {"campaign": campaign_id, "messages": n}, now)
+        return n
+
+    def expire_due(self) -> int:
+        """Mark queued messages past their expiry as ``expired``."""
+        now = self.clock()
+        with self.tx() as c:
+            return c.execute(
+                "UPDATE messages SET state = 'expired', done_at = ? WHERE state IN ('queued', 'paused')"
+                " AND expires_at IS NOT NULL AND expires_at < ?", (now, now)).rowcount
+
+    # -- modems ---------------------------------------------------------------
+
+    def upsert_modem(self, name: str, **fields) -> None:
+        """Create or update a modem's status row (fields are ``modems`` columns)."""
+        fields["updated_at"] = self.clock()
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.tx() as c:
+            if c.execute(f"UPDATE modems SET {sets} WHERE name = ?", (*fields.values(), name)).rowcount == 0:
+                cols = ", ".join(fields)
+                marks = ", ".join("?" for _ in fields)
+                c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
+
+    def count_error(self, modem: str, error_class: str) -> None:
+        with self.tx() as c:
+            row = c.execute("SELECT errors FROM modems WHERE name = ?", (modem,)).fetchone()
+            errors = json.loads(row["errors"]) if row else {}
+            errors[error_class] = errors.get(error_class, 0) + 1
+            c.execute("UPDATE modems SET errors = ? WHERE name = ?", (json.dumps(errors), modem))
+
+    def modems(self) -> list[dict]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM modems ORDER BY name")]
+
+    def parts_sent_since(self, modem: str, since: float) -> list[float]:
+        """Send times of parts ``modem`` sent since ``since`` (to restore rate limits after a restart)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT sent_at FROM message_parts WHERE modem = ? AND sent_at >= ? ORDER BY sent_at", (modem, since))]
+
+    # -- reading --------------------------------------------------------------
+
+    def queue_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT state, COUNT(*) FROM messages GROUP BY state")}
+
+    def message(self, message_id: int) -> dict | None:
+        row = self.conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        return dict(row) if row else None
+
+    def has_due(self, *, emergency_only: bool = False) -> bool:
+        """Is any message due now (cheap; for idle workers)?"""
+        row = self.conn.execute(
+            "SELECT 1 FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ? LIMIT 1",
+            (EMERGENCY if emergency_only else -(2**31), self.clock())).fetchone()
+        return row is not None
+
+    def next_due_at(self) -> float | None:
+        row = self.conn.execute("SELECT MIN(not_before) FROM messages WHERE state = 'queued'").fetchone()
+        return row[0]
+
+    # -- settings and audit ---------------------------------------------------
+
+    def audit(self, actor: str, action: str, detail: dict | None = None) -> None:
+        """Append to the hash-chained audit log (no phone numbers in ``detail``)."""
+        with self.tx() as c:
+            self._audit(c, actor, action, detail or {}, self.clock())
+
+    def _audit(self, c: sqlite3.Connection, actor: str, action: str, detail: dict, now: float) -> None:
+        prev = c.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev_hash = prev[0] if prev else "0" * 64
+        body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(f"{prev_hash}|{now!r}|{actor}|{action}|{body}".encode()).hexdigest()
+        c.execute("INSERT INTO audit_log (at, actor, action, detail, prev_hash, hash) VALUES (?,?,?,?,?,?)",
+                  (now, actor, action, body, prev_hash, digest))
+
+    def verify_audit(self) -> int | None:
+        """Id of the first audit row whose hash does not chain, or None when the chain is intact."""
+        prev_hash = "0" * 64
+        for row in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
+            digest = hashlib.sha256(
+                f"{prev_hash}|{row['at']!r}|{row['actor']}|{row['action']}|{row['detail']}".encode()).hexdigest()
+            if row["prev_hash"] != prev_hash or row["hash"] != digest:
+                return row["id"]
+            prev_hash = row["hash"]
+        return None
+
+
+def _tail(number: str) -> str:
+    """Last 9 digits: enough to tell numbers apart whatever prefix form a report uses."""
+    return "".join(ch for ch in number if ch.isdigit())[-9:]
+
+
+def _dedupe(number: str, sc_timestamp: str | None, text: str, extra: str | None) -> str:
+    return hashlib.sha256(f"{number}|{sc_timestamp}|{text}|{extra}".encode()).hexdigest()

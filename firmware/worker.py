@@ -1,0 +1,485 @@
+"""One modem's worker: keeps the modem alive, drains the queue through it, files what it hears.
+
+A :class:`ModemWorker` is a thread that owns one :class:`~firmware.modem.driver.Modem`
+and its own :class:`~firmware.store.Store` connection.  Its loop:
+
+1. make sure the modem is up (open, initialise; otherwise the recovery ladder:
+   resync, ``AT+CFUN=1,1``, power-cycle hook, then "dead" with a slow retry);
+2. handle what the modem said (incoming SMS, delivery reports, reboots);
+3. send: claim the next due message (respecting hold, window, per-SIM limits,
+   routing), send it, and record the outcome together with the next claim in
+   one commit;
+4. when idle, wait for a URC or a change in the database (``PRAGMA
+   data_version``), so a newly queued emergency goes out within tens of ms.
+
+Errors are classified (:mod:`firmware.modem.errorclass`): a bad number fails
+alone, a transient error retries with backoff, a modem, network or operator
+fault parks this modem and leaves the message for another one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from firmware.config import Config, ModemConfig
+from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
+from firmware.limits import RateLimiter, in_window
+from firmware.modem import pdu
+from firmware.modem.driver import Modem, ModemEvent
+from firmware.modem.errorclass import ErrorClass, classify
+from firmware.numbers import OPERATOR_PREFIXES, operator_of_network
+from firmware.privacy import mask_number
+from firmware.store import Message, Outcome, Store
+
+log = logging.getLogger(__name__)
+
+ALL_ROUTES = tuple(OPERATOR_PREFIXES)
+
+#: How long a modem is parked after a fault of each class (seconds).
+PARK_SECONDS = {
+    ErrorClass.MODEM_FAULT: 60.0,
+    ErrorClass.NETWORK_FAULT: 300.0,
+    ErrorClass.OPERATOR_BLOCKING: 1800.0,
+}
+DEAD_RETRY_SECONDS = 600.0
+ABSENT_RETRY_SECONDS = 10.0
+
+
+class LiveRoutes:
+    """Which operators currently have a working SIM (shared by the workers of one daemon)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_worker: dict[str, str | None] = {}
+
+    def set(self, worker: str, route: str | None) -> None:
+        with self._lock:
+            if route is None:
+                self._by_worker.pop(worker, None)
+            else:
+                self._by_worker[worker] = route
+
+    def routes(self) -> set[str]:
+        with self._lock:
+            return set(self._by_worker.values())
+
+
+def claim_routes(my_route: str | None, live: set[str], routing: bool) -> list[str | None] | None:
+    """The order in which a worker looks for messages (None: any message, no routing).
+
+    Its own operator's numbers first, then unrouted numbers, then numbers of
+    operators with no working SIM; never numbers another live SIM serves.
+    """
+    if not routing or not live:
+        return None
+    order: list[str | None] = []
+    if my_route is not None:
+        order.append(my_route)
+    order.append(None)
+    order.extend(r for r in ALL_ROUTES if r not in live and r != my_route)
+    return order
+
+
+class ModemWorker(threading.Thread):
+    """Drives one modem; see the module docstring."""
+
+    def __init__(
+        self,
+        mc: ModemConfig,
+        config: Config,
+        db_file: str,
+        *,
+        stop: threading.Event,
+        live_routes: LiveRoutes | None = None,
+        power_cycle: Callable[[str], bool] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(name=f"worker {mc.name}", daemon=True)
+        self.mc = mc
+        self.config = config
+        self.db_file = db_file
+        self.stop_event = stop
+        self.live_routes = live_routes or LiveRoutes()
+        self.power_cycle = power_cycle or (lambda name: False)
+        self.clock = clock
+        self.heartbeat = time.monotonic()
+        self.state = "starting"
+        self.ready = threading.Event()  # set once the modem is up or known absent/dead
+        self.modem: Modem | None = None
+        self.route: str | None = mc.route
+        self.store: Store | None = None
+        self.limiter = RateLimiter(mc.per_minute, mc.per_hour, mc.per_day)
+        self._needs_init = True
+        self._next_status = 0.0
+        self._next_balance = 0.0
+        self._validity = pdu.parse_validity(config.validity) if config.validity else None
+        self._window = config.window()
+        self._rng = random.Random()
+        self._last_version = -1
+        self.crashed: BaseException | None = None
+
+    # -- thread ---------------------------------------------------------------
+
+    def run(self) -> None:
+        self.store = Store(self.db_file, migrate=False)
+        try:
+            self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
+                                    started_at=self.clock())
+            self.limiter = RateLimiter(self.mc.per_minute, self.mc.per_hour, self.mc.per_day,
+                                       self.store.parts_sent_since(self.mc.name, self.clock() - 86400))
+            while not self.stop_event.is_set():
+                self.beat()
+                if self._needs_init and not self._bring_up():
+                    continue
+                try:
+                    self._handle_events()
+                    self._maybe_refresh_status()
+                    if not self._send_cycle():
+                        self._idle_wait()
+                except (ModemError, OSError) as exc:
+                    self._on_modem_problem(exc)
+        except BaseException as exc:  # noqa: BLE001 — a dead worker must be visible, not silent
+            self.crashed = exc
+            log.exception("%s: worker crashed", self.mc.name)
+            raise
+        finally:
+            self.live_routes.set(self.mc.name, None)
+            if self.modem is not None:
+                self.modem.close()
+            try:
+                self.store.upsert_modem(self.mc.name, state="stopped")
+            except Exception:  # noqa: BLE001 — best effort on the way out
+                pass
+            self.store.close()
+
+    def beat(self) -> None:
+        """Mark this worker alive (the watchdog stops pinging when a worker stops beating)."""
+        self.heartbeat = time.monotonic()
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, waking for stop; keeps beating through long waits."""
+        end = time.monotonic() + seconds
+        while not self.stop_event.is_set():
+            self.beat()
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return
+            self.stop_event.wait(min(remaining, 1.0))
+
+    # -- bringing the modem up ------------------------------------------------
+
+    def _bring_up(self) -> bool:
+        """Open and initialise the modem, climbing the recovery ladder when it will not answer."""
+        try:
+            if self.modem is None:
+                self.modem = Modem.open(self.mc.port, self.mc.baud, command_gap=self.mc.command_gap,
+                                        model=self.mc.model, pin=self.mc.pin, send_timeout=self.mc.send_timeout)
+        except ModemUnavailable as exc:
+            self._set_state("absent", str(exc))
+            self.ready.set()
+            self._sleep(ABSENT_RETRY_SECONDS)
+            return False
+        for step in ("initialise", "soft_reset", "power_cycle"):
+            if self.stop_event.is_set():
+                return False
+            try:
+                self._ladder_step(step)
+                self._on_up()
+                return True
+            except ModemError as exc:
+                log.warning("%s: %s failed: %s", self.mc.name, step, exc)
+        self._set_state("dead", "no answer after resync, reset and power-cycle")
+        log.error("%s: modem is dead; retrying in %d s", self.mc.name, DEAD_RETRY_SECONDS)
+        self.store.audit("daemon", "modem_dead", {"modem": self.mc.name})
+        self.ready.set()
+        self._sleep(DEAD_RETRY_SECONDS)
+        return False
+
+    def _ladder_step(self, step: str) -> None:
+        assert self.modem is not None
+        self.beat()
+        if step == "initialise":
+            self.modem.initialise(ready_timeout=30)
+        elif step == "soft_reset":
+            self.modem.soft_reset(ready_timeout=60)
+        else:
+            if not self.power_cycle(self.mc.name):
+                raise ModemUnavailable("no power-cycle hook for this modem")
+            self.modem.initialise(ready_timeout=60)
+
+    def _on_up(self) -> None:
+        assert self.modem is not None and self.store is not None
+        self._needs_init = False
+        status = self.modem.status()
+        ident = self.modem.identity
+        self.route = self.mc.route or operator_of_network(status.operator, status.operator_code)
+        self.live_routes.set(self.mc.name, self.route)
+        self.store.upsert_modem(
+            self.mc.name, state="ready", state_reason=None, parked_until=None, last_seen=self.clock(),
+            manufacturer=ident.manufacturer if ident else None, model_name=ident.model if ident else None,
+            revision=ident.revision if ident else None, imei=ident.imei if ident else None,
+            imsi=ident.imsi if ident else None, iccid=ident.iccid if ident else None,
+            operator=status.operator, operator_code=status.operator_code, route=self.route,
+            signal_dbm=status.signal.dbm, registration=",".join(f"{k}={v}" for k, v in status.registration.items()),
+        )
+        self.state = "ready"
+        self.ready.set()
+        log.info("%s: ready (%s, %s, %s dBm)", self.mc.name, ident.model if ident else "?", status.operator,
+                 status.signal.dbm)
+        self._collect_stored()
+
+    def _set_state(self, state: str, reason: str | None, parked_until: float | None = None) -> None:
+        if state != self.state:
+            log.info("%s: %s -> %s (%s)", self.mc.name, self.state, state, reason)
+        self.state = state
+        if state != "ready":
+            self.live_routes.set(self.mc.name, None)
+        self.store.upsert_modem(self.mc.name, state=state, state_reason=reason, parked_until=parked_until)
+
+    def _on_modem_problem(self, exc: BaseException) -> None:
+        """A command failed outside a send: resync happened in the channel; re-initialise."""
+        log.warning("%s: modem problem: %s", self.mc.name, exc)
+        if isinstance(exc, ModemUnavailable) and not isinstance(exc, ModemRebooted) and self.modem is not None \
+                and not self.modem.channel.is_open:
+            self.modem.close()
+            self.modem = None
+        self._needs_init = True
+        self._set_state("recovering", str(exc))
+
+    # -- sending --------------------------------------------------------------
+
+    def _gate(self) -> tuple[bool, bool, float]:
+        """(may claim, emergencies only, seconds to wait before anything may go)."""
+        now = self.clock()
+        if self.state == "parked":
+            return False, False, 1.0
+        if self.config.unthrottled:
+            return True, self.store.hold().active, 0.0
+        wait = self.limiter.wait_time(now)
+        if wait > 0:
+            return False, False, min(wait, 5.0)
+        hold = self.store.hold().active
+        outside = not in_window(now, *self._window, self.config.tz)
+        return True, hold or outside, 0.0
+
+    def _send_cycle(self) -> bool:
+        """Claim and send until nothing is due; True when anything was sent."""
+        assert self.store is not None
+        outcome: Outcome | None = None
+        sent_any = False
+        try:
+            while not self.stop_event.is_set():
+                self.beat()
+                may, emergency_only, wait = self._gate()
+                routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing)
+                msg = self.store.complete_and_claim(outcome, self.mc.name, claim=may,
+                                                    emergency_only=emergency_only, routes=routes)
+                outcome = None
+                if msg is None:
+                    if wait > 0 and self.store.has_due():
+                        self._sleep(wait)
+                    return sent_any
+                outcome, problem = self._send(msg)
+                sent_any = True
+                if problem is not None:
+                    self.store.complete_and_claim(outcome, self.mc.name, claim=False)
+                    outcome = None
+                    raise problem
+                self._handle_events()
+                if not self.config.unthrottled and not msg.emergency:
+                    self._sleep(self._rng.uniform(self.config.jitter_min, self.config.jitter_max))
+        finally:
+            if outcome is not None:
+                self.store.complete_and_claim(outcome, self.mc.name, claim=False)
+        return sent_any
+
+    def _send(self, msg: Message) -> tuple[Outcome, BaseException | None]:
+        """Send ``msg`` (resuming after parts already sent); never raises for modem errors."""
+        assert self.modem is not None
+        try:
+            parts = pdu.encode_submit(msg.number, msg.text, report=msg.report and self.config.report,
+                                      validity=self._validity, concat_ref=msg.concat_ref)
+        except PduError as exc:
+            return Outcome(msg.id, "failed", error_class="bad_message", error=exc.reason), None
+        total = len(parts)
+        done: list[tuple[int, int, int | None]] = []
+        for seq, part in enumerate(parts, start=1):
+            if seq <= msg.parts_sent:
+                continue
+            try:
+                mr = self.modem.send_pdu(part.pdu, part.tpdu_length)
+            except (ModemTimeout, ModemUnavailable) as exc:
+                return self._in_doubt(msg, exc, total), exc
+            except CommandError as exc:
+                return self._failed_send(msg, exc, total), None
+            self.limiter.record(self.clock())
+            if seq < total:
+                self.store.record_parts(msg.id, self.mc.name, [(seq, total, mr)])
+            else:
+                done.append((seq, total, mr))
+        log.debug("%s: sent message %d to %s (%d parts)", self.mc.name, msg.id, mask_number(msg.number), total)
+        return Outcome(msg.id, "sent", parts=tuple(done), parts_total=total), None
+
+    def _in_doubt(self, msg: Message, exc: BaseException, total: int) -> Outcome:
+        """The modem stopped answering during AT+CMGS: the SMS may or may not have gone."""
+        resend = self.config.inflight_policy == "resend" and msg.in_doubt < 1
+        log.warning("%s: message %d to %s in doubt (%s); %s", self.mc.name, msg.id, mask_number(msg.number), exc,
+                    "will re-send once" if resend else "marked unknown")
+        return Outcome(msg.id, "queued" if resend else "unknown", parts_total=total, in_doubt=True,
+                       error_class=ErrorClass.TRANSIENT.value, error=str(exc), count_attempt=False)
+
+    def _failed_send(self, msg: Message, exc: CommandError, total: int) -> Outcome:
+        cls = classify(exc)
+        self.store.count_error(self.mc.name, cls.value)
+        base = dict(parts_total=total, error_class=cls.value, error_code=exc.code, error=str(exc))
+        log.info("%s: message %d to %s: %s (%s)", self.mc.name, msg.id, mask_number(msg.number), exc, cls.value)
+        if cls is ErrorClass.BAD_DESTINATION:
+            return Outcome(msg.id, "failed", **base)
+        if cls in PARK_SECONDS:
+            self._park(cls, exc)
+            return Outcome(msg.id, "queued", not_before=self.clock(), count_attempt=False, **base)
+        if msg.attempts >= self.config.max_attempts:
+            return Outcome(msg.id, "failed", **base)
+        backoff = min(30.0 * 2 ** (msg.attempts - 1), 1800.0) * self._rng.uniform(0.8, 1.2)
+        return Outcome(msg.id, "queued", not_before=self.clock() + backoff, **base)
+
+    def _park(self, cls: ErrorClass, exc: BaseException) -> None:
+        until = self.clock() + PARK_SECONDS[cls]
+        self._set_state("parked", f"{cls.value}: {exc}", parked_until=until)
+        self._parked_until = until
+
+    def _idle_wait(self) -> None:
+        """Wait briefly for a URC or a database change (new messages, hold lifted)."""
+        assert self.store is not None
+        if self.state == "parked":
+            if self.clock() >= getattr(self, "_parked_until", 0):
+                self._set_state("ready", None)
+                self.live_routes.set(self.mc.name, self.route)
+            else:
+                self._sleep(1.0)
+            return
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline and not self.stop_event.is_set():
+            self.beat()
+            event = self.modem.next_event(timeout=0.02) if self.modem else None
+            if event is not None:
+                self._handle_event(event)
+                return
+            version = self.store.data_version()
+            if version != self._last_version:
+                self._last_version = version
+                return
+        # Nothing changed for a second: maybe a retry's not_before has passed.
+
+    # -- events ---------------------------------------------------------------
+
+    def _handle_events(self) -> None:
+        while self.modem is not None:
+            event = self.modem.next_event(timeout=0)
+            if event is None:
+                return
+            self._handle_event(event)
+
+    def _handle_event(self, event: ModemEvent) -> None:
+        assert self.store is not None
+        if event.kind == "sms_stored" and event.index is not None:
+            self._collect(event.index)
+        elif event.kind == "status_report":
+            self._file_report(event)
+        elif event.kind == "sms_direct" and event.message is not None:
+            self._file_incoming(event.message, raw=event.pdu)
+        elif event.kind == "boot":
+            log.warning("%s: modem restarted (%s)", self.mc.name, event.line)
+            self._needs_init = True
+        elif event.kind in ("power_warning", "power_down"):
+            log.warning("%s: %s", self.mc.name, event.line)
+            self.store.upsert_modem(self.mc.name, state_reason=event.line)
+        elif event.error:
+            log.info("%s: unreadable %s: %s", self.mc.name, event.kind, event.error)
+
+    def _file_report(self, event: ModemEvent) -> None:
+        rep = event.report
+        if rep is None:
+            log.info("%s: unreadable status report: %s", self.mc.name, event.error)
+            return
+        match = self.store.apply_report(self.mc.name, rep.message_ref, rep.recipient.number, rep.status,
+                                        rep.status_class.value, rep.is_final)
+        if match is None:
+            log.info("%s: status report MR %d for %s matches no open part", self.mc.name, rep.message_ref,
+                     mask_number(rep.recipient.number))
+
+    def _collect_stored(self) -> None:
+        """File every message left on the SIM (arrived while we were down)."""
+        assert self.modem is not None
+        for stored in self.modem.list_messages(4):
+            self._file_stored(stored)
+
+    def _collect(self, index: int) -> None:
+        assert self.modem is not None
+        stored = self.modem.read(index)
+        if stored is not None:
+            self._file_stored(stored)
+
+    def _file_stored(self, stored) -> None:
+        """Store first, delete from the SIM second: a crash in between stores nothing twice."""
+        assert self.modem is not None and self.store is not None
+        decoded = stored.decoded
+        if decoded is None:
+            self.store.save_incoming(self.mc.name, "", f"[PDU tidak terbaca: {stored.error}]",
+                                     sc_timestamp=None, kind="junk", raw=stored.pdu)
+        elif isinstance(decoded, pdu.Deliver):
+            self._file_incoming(decoded, raw=stored.pdu)
+        elif isinstance(decoded, pdu.StatusReport):
+            self._file_report(ModemEvent("status_report", "", report=decoded))
+        self.modem.delete(stored.index)
+
+    def _file_incoming(self, msg: pdu.Deliver, raw: str | None) -> None:
+        assert self.store is not None
+        number = msg.sender.number
+        concat = (msg.concat.ref, msg.concat.total, msg.concat.seq) if msg.concat else None
+        inbox_id = self.store.save_incoming(self.mc.name, number, msg.text, sc_timestamp=msg.timestamp.isoformat(),
+                                            concat=concat, raw=raw if concat is None else None)
+        if inbox_id is None:
+            return
+        text = self.store.conn.execute("SELECT text FROM inbox WHERE id = ?", (inbox_id,)).fetchone()[0]
+        keyword = _optout_keyword(text, self.config.optout_keywords)
+        if keyword and not msg.sender.is_alphanumeric:
+            suppressed = self.store.add_optout(number, source="sms", keyword=keyword)
+            self.store.conn.execute("UPDATE inbox SET kind = 'optout' WHERE id = ?", (inbox_id,))
+            self.store.enqueue([number], self.config.optout_confirmation, priority=90, report=False,
+                               created_by="daemon", honour_optouts=False)
+            self.store.audit("daemon", "optout", {"source": "sms", "keyword": keyword, "suppressed": suppressed})
+            log.info("%s: %s opted out (%s); %d queued message(s) suppressed", self.mc.name, mask_number(number),
+                     keyword, suppressed)
+
+    # -- status ---------------------------------------------------------------
+
+    def _maybe_refresh_status(self) -> None:
+        now = self.clock()
+        if now < self._next_status or self.modem is None:
+            return
+        self._next_status = now + self.config.status_interval
+        status = self.modem.status()
+        fields = dict(signal_dbm=status.signal.dbm, operator=status.operator, operator_code=status.operator_code,
+                      registration=",".join(f"{k}={v}" for k, v in status.registration.items()), last_seen=now)
+        if self.mc.ussd_balance and now >= self._next_balance:
+            self._next_balance = now + self.config.balance_interval
+            reply = self.modem.ussd(self.mc.ussd_balance)
+            if reply.text:
+                fields.update(balance=reply.text[:200], balance_at=now)
+        self.store.upsert_modem(self.mc.name, **fields)
+
+
+def _optout_keyword(text: str, keywords: tuple[str, ...]) -> str | None:
+    """The opt-out keyword a reply consists of ("stop", " Berhenti. "), or None."""
+    word = "".join(ch for ch in text.strip().upper() if ch.isalnum() or ch == " ").strip()
+    first = word.split(" ", 1)[0] if word else ""
+    for kw in keywords:
+        if word == kw.upper() or (first == kw.upper() and len(word.split()) <= 3):
+            return kw.upper()
+    return None
+
