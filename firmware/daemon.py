@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,9 @@ class Daemon:
         self.stop_event.set()
 
     def run(self) -> int:
+        # Reader threads hand each modem reply to a worker thread; CPython's
+        # default 5 ms GIL switch interval would add up to that to every hop.
+        sys.setswitchinterval(0.0005)
         if self.config.unthrottled:
             log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
         store = Store(self.db_file)

@@ -96,6 +96,18 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Report:
+    """A delivery report as the modem gave it, waiting to be matched."""
+
+    modem: str
+    mr: int
+    recipient: str
+    status: int
+    status_class: str
+    final: bool
+
+
+@dataclass(frozen=True)
 class ReportMatch:
     """A delivery report matched to a part; ``message_state`` when the message became final."""
 
@@ -217,17 +229,31 @@ class Store:
 
     def complete_and_claim(
         self,
-        outcome: Outcome | None,
+        outcome: Outcome | Iterable[Outcome] | None,
         modem: str,
         *,
         claim: bool = True,
         emergency_only: bool = False,
         routes: list[str | None] | None = None,
+        reports: Iterable[Report] = (),
+        progress: tuple[int, list[tuple[int, int, int | None]]] | None = None,
+        sent_delta: int = 0,
     ) -> Message | None:
-        """Record ``outcome`` and claim the next message in ONE durable commit."""
+        """Record ``outcome``, delivery ``reports`` and a multipart message's ``progress``
+        (message id, parts sent so far), and claim the next message: ONE commit.
+        ``sent_delta`` parts are added to the modem's sent counter."""
+        outcomes = [outcome] if isinstance(outcome, Outcome) else list(outcome or ())
         with self.tx() as c:
-            if outcome is not None:
-                self._record(c, outcome, modem)
+            if sent_delta:
+                c.execute("UPDATE modems SET sent_total = sent_total + ? WHERE name = ?", (sent_delta, modem))
+            for o in outcomes:
+                self._record(c, o, modem)
+            if progress is not None and progress[1]:
+                message_id, parts = progress
+                self._insert_parts(c, message_id, modem, parts, self.clock())
+                c.execute("UPDATE messages SET parts_sent = ? WHERE id = ?", (max(p[0] for p in parts), message_id))
+            for report in reports:
+                self._apply_report(c, report, 3 * 86400)
             return self._claim(c, modem, emergency_only, routes) if claim else None
 
     def record_parts(self, message_id: int, modem: str, parts: Iterable[tuple[int, int, int | None]]) -> None:
@@ -241,6 +267,8 @@ class Store:
     def _claim(self, c: sqlite3.Connection, modem: str, emergency_only: bool, routes: list[str | None] | None) -> Message | None:
         now = self.clock()
         min_priority = EMERGENCY if emergency_only else -(2**31)
+        if c.execute("SELECT active FROM hold WHERE id = 1").fetchone()[0]:
+            min_priority = EMERGENCY
         row = None
         for route in routes if routes is not None else [...]:
             if route is ...:
@@ -273,7 +301,6 @@ class Store:
                 "UPDATE messages SET state = 'sent', sent_at = ?, parts_total = ?, parts_sent = ?,"
                 " error_class = NULL, error_code = NULL, error = NULL WHERE id = ?",
                 (now, o.parts_total, o.parts_total, o.message_id))
-            c.execute("UPDATE modems SET sent_total = sent_total + ? WHERE name = ?", (len(o.parts), modem))
             return
         done_at = now if o.state in FINAL_STATES else None
         c.execute(
@@ -334,21 +361,29 @@ class Store:
         final report the message becomes ``delivered`` (all delivered) or
         ``failed`` (any permanent failure); the contact is then flagged dead.
         """
-        now = self.clock()
-        tail = _tail(recipient)
         with self.tx() as c:
-            rows = c.execute(
-                "SELECT p.id, p.message_id, m.number FROM message_parts p JOIN messages m ON m.id = p.message_id"
-                " WHERE p.modem = ? AND p.mr = ? AND p.final = 0 AND p.sent_at >= ? ORDER BY p.sent_at DESC, p.id DESC",
-                (modem, mr, now - window)).fetchall()
-            match = next((r for r in rows if _tail(r["number"]) == tail), None)
-            if match is None:
-                return None
-            c.execute(
-                "UPDATE message_parts SET report_status = ?, report_class = ?, report_at = ?, final = ? WHERE id = ?",
-                (status, status_class, now, int(final), match["id"]))
-            new_state = self._settle_message(c, match["message_id"], now) if final else None
-            return ReportMatch(match["message_id"], match["id"], match["number"], new_state)
+            return self._apply_report(c, Report(modem, mr, recipient, status, status_class, final), window)
+
+    def apply_reports(self, reports: Iterable[Report], *, window: float = 3 * 86400) -> list[ReportMatch | None]:
+        """Several reports in one transaction (a busy worker batches them)."""
+        with self.tx() as c:
+            return [self._apply_report(c, r, window) for r in reports]
+
+    def _apply_report(self, c: sqlite3.Connection, r: Report, window: float) -> ReportMatch | None:
+        now = self.clock()
+        tail = _tail(r.recipient)
+        rows = c.execute(
+            "SELECT p.id, p.message_id, m.number FROM message_parts p JOIN messages m ON m.id = p.message_id"
+            " WHERE p.modem = ? AND p.mr = ? AND p.final = 0 AND p.sent_at >= ? ORDER BY p.sent_at DESC, p.id DESC",
+            (r.modem, r.mr, now - window)).fetchall()
+        match = next((row for row in rows if _tail(row["number"]) == tail), None)
+        if match is None:
+            return None
+        c.execute(
+            "UPDATE message_parts SET report_status = ?, report_class = ?, report_at = ?, final = ? WHERE id = ?",
+            (r.status, r.status_class, now, int(r.final), match["id"]))
+        new_state = self._settle_message(c, match["message_id"], now) if r.final else None
+        return ReportMatch(match["message_id"], match["id"], match["number"], new_state)
 
     def _settle_message(self, c: sqlite3.Connection, message_id: int, now: float) -> str | None:
         msg = c.execute("SELECT state, parts_total, number FROM messages WHERE id = ?", (message_id,)).fetchone()

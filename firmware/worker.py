@@ -33,7 +33,7 @@ from firmware.modem.driver import Modem, ModemEvent
 from firmware.modem.errorclass import ErrorClass, classify
 from firmware.numbers import OPERATOR_PREFIXES, operator_of_network
 from firmware.privacy import mask_number
-from firmware.store import Message, Outcome, Store
+from firmware.store import Message, Outcome, Report, Store
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,13 @@ class ModemWorker(threading.Thread):
         self._window = config.window()
         self._rng = random.Random()
         self._last_version = -1
+        self._reports: list[Report] = []  # waiting to ride along with the next commit
+        self._carry: Outcome | None = None  # the last message's outcome, not yet committed
+        self._unrecorded: list[tuple[int, int, int | None]] = []  # parts sent, not yet committed
+        self._next: Message | None = None  # claimed ahead while the modem was busy
+        self._unrecorded_of: int | None = None  # the message the unrecorded parts belong to
+        self._sent_delta = 0  # parts sent since the modem's counter was last written
+        self._pipeline = config.unthrottled or config.jitter_max == 0
         self.crashed: BaseException | None = None
 
     # -- thread ---------------------------------------------------------------
@@ -148,6 +155,10 @@ class ModemWorker(threading.Thread):
             raise
         finally:
             self.live_routes.set(self.mc.name, None)
+            try:
+                self._flush_reports()
+            except Exception:  # noqa: BLE001 — best effort on the way out
+                log.exception("%s: could not file %d delivery report(s)", self.mc.name, len(self._reports))
             if self.modem is not None:
                 self.modem.close()
             try:
@@ -258,44 +269,71 @@ class ModemWorker(threading.Thread):
         if self.state == "parked":
             return False, False, 1.0
         if self.config.unthrottled:
-            return True, self.store.hold().active, 0.0
+            return True, False, 0.0  # the claim itself honours the hold
         wait = self.limiter.wait_time(now)
         if wait > 0:
             return False, False, min(wait, 5.0)
-        hold = self.store.hold().active
         outside = not in_window(now, *self._window, self.config.tz)
-        return True, hold or outside, 0.0
+        return True, outside, 0.0
 
     def _send_cycle(self) -> bool:
-        """Claim and send until nothing is due; True when anything was sent."""
+        """Claim and send until nothing is due; True when anything was sent.
+
+        Pipelined: while the modem prepares the prompt for a message's first
+        part, one commit records the previous message's outcome, files waiting
+        delivery reports and claims the next message, so the modem does not
+        wait for the database.  At any moment at most one message has gone
+        out unrecorded: that is the bound on duplicates after a crash.
+        """
         assert self.store is not None
-        outcome: Outcome | None = None
+        msg = self._commit(claim=True)
         sent_any = False
         try:
-            while not self.stop_event.is_set():
+            while msg is not None and not self.stop_event.is_set():
                 self.beat()
-                may, emergency_only, wait = self._gate()
-                routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing)
-                msg = self.store.complete_and_claim(outcome, self.mc.name, claim=may,
-                                                    emergency_only=emergency_only, routes=routes)
-                outcome = None
-                if msg is None:
-                    if wait > 0 and self.store.has_due():
-                        self._sleep(wait)
-                    return sent_any
                 outcome, problem = self._send(msg)
                 sent_any = True
-                if problem is not None:
-                    self.store.complete_and_claim(outcome, self.mc.name, claim=False)
-                    outcome = None
-                    raise problem
+                nxt, self._next = self._next, None
+                self._carry = outcome
+                if problem is not None or self.state == "parked":
+                    release = [Outcome(nxt.id, "queued", count_attempt=False)] if nxt is not None else []
+                    self._commit(claim=False, extra=release)
+                    if problem is not None:
+                        raise problem
+                    return sent_any
                 self._handle_events()
-                if not self.config.unthrottled and not msg.emergency:
+                if not self._pipeline and not msg.emergency:
+                    self._commit(claim=False)
                     self._sleep(self._rng.uniform(self.config.jitter_min, self.config.jitter_max))
+                msg = nxt if nxt is not None else self._commit(claim=True)
         finally:
-            if outcome is not None:
-                self.store.complete_and_claim(outcome, self.mc.name, claim=False)
+            if self._carry is not None or self._unrecorded or self._sent_delta:
+                self._commit(claim=False)
         return sent_any
+
+    def _commit(self, *, claim: bool, extra: list[Outcome] | None = None, progress_of: int | None = None,
+                reports: bool = True) -> Message | None:
+        """One transaction: the carried outcome, unrecorded parts, reports, and maybe a claim."""
+        assert self.store is not None
+        outcomes = ([self._carry] if self._carry is not None else []) + (extra or [])
+        if reports:
+            reports_now, self._reports = self._reports, []
+        else:
+            reports_now = []
+        parts, self._unrecorded = self._unrecorded, []
+        progress_of = progress_of if progress_of is not None else self._unrecorded_of
+        self._carry = None
+        sent_delta = 0
+        if reports:  # not on the critical path: the counter can wait
+            sent_delta, self._sent_delta = self._sent_delta, 0
+        may, emergency_only, wait = self._gate() if claim else (False, False, 0.0)
+        routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing) if may else None
+        msg = self.store.complete_and_claim(
+            outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes, reports=reports_now,
+            progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta)
+        if claim and msg is None and wait > 0 and self.store.has_due():
+            self._sleep(wait)
+        return msg
 
     def _send(self, msg: Message) -> tuple[Outcome, BaseException | None]:
         """Send ``msg`` (resuming after parts already sent); never raises for modem errors."""
@@ -306,36 +344,64 @@ class ModemWorker(threading.Thread):
         except PduError as exc:
             return Outcome(msg.id, "failed", error_class="bad_message", error=exc.reason), None
         total = len(parts)
-        done: list[tuple[int, int, int | None]] = []
+        first = True
         for seq, part in enumerate(parts, start=1):
             if seq <= msg.parts_sent:
                 continue
+            record, prefetch = self._hooks(msg, prefetch=first)
+            first = False
             try:
-                mr = self.modem.send_pdu(part.pdu, part.tpdu_length)
+                mr = self.modem.send_pdu(part.pdu, part.tpdu_length, on_written=record, after_body=prefetch)
             except (ModemTimeout, ModemUnavailable) as exc:
                 return self._in_doubt(msg, exc, total), exc
             except CommandError as exc:
                 return self._failed_send(msg, exc, total), None
             self.limiter.record(self.clock())
-            if seq < total:
-                self.store.record_parts(msg.id, self.mc.name, [(seq, total, mr)])
-            else:
-                done.append((seq, total, mr))
-        log.debug("%s: sent message %d to %s (%d parts)", self.mc.name, msg.id, mask_number(msg.number), total)
-        return Outcome(msg.id, "sent", parts=tuple(done), parts_total=total), None
+            self._sent_delta += 1
+            self._unrecorded_of = msg.id
+            self._unrecorded.append((seq, total, mr))
+        done, self._unrecorded = tuple(self._unrecorded), []
+        return Outcome(msg.id, "sent", parts=done, parts_total=total), None
+
+    def _hooks(self, msg: Message, *, prefetch: bool) -> tuple[Callable[[], None], Callable[[], None] | None]:
+        """Two commits around one part of ``msg``, both off the modem's critical path.
+
+        While the modem prepares its prompt: record what already went out (the
+        previous message's outcome, earlier parts of this one) — this must be
+        durable before this part's PDU is written, so at most one message is
+        ever sent and unrecorded.  While the modem transmits: file delivery
+        reports and claim the next message.
+        """
+        def record() -> None:
+            if self._carry is not None or self._unrecorded:
+                self._commit(claim=False, progress_of=msg.id, reports=False)
+
+        def claim_ahead() -> None:
+            claim = prefetch and self._pipeline and self._next is None
+            if claim or self._reports:
+                nxt = self._commit(claim=claim)
+                if nxt is not None:
+                    self._next = nxt
+
+        return record, claim_ahead
 
     def _in_doubt(self, msg: Message, exc: BaseException, total: int) -> Outcome:
         """The modem stopped answering during AT+CMGS: the SMS may or may not have gone."""
         resend = self.config.inflight_policy == "resend" and msg.in_doubt < 1
         log.warning("%s: message %d to %s in doubt (%s); %s", self.mc.name, msg.id, mask_number(msg.number), exc,
                     "will re-send once" if resend else "marked unknown")
-        return Outcome(msg.id, "queued" if resend else "unknown", parts_total=total, in_doubt=True,
-                       error_class=ErrorClass.TRANSIENT.value, error=str(exc), count_attempt=False)
+        return Outcome(msg.id, "queued" if resend else "unknown", parts=self._take_unrecorded(), parts_total=total,
+                       in_doubt=True, error_class=ErrorClass.TRANSIENT.value, error=str(exc), count_attempt=False)
+
+    def _take_unrecorded(self) -> tuple[tuple[int, int, int | None], ...]:
+        done, self._unrecorded = tuple(self._unrecorded), []
+        return done
 
     def _failed_send(self, msg: Message, exc: CommandError, total: int) -> Outcome:
         cls = classify(exc)
         self.store.count_error(self.mc.name, cls.value)
-        base = dict(parts_total=total, error_class=cls.value, error_code=exc.code, error=str(exc))
+        base = dict(parts=self._take_unrecorded(), parts_total=total, error_class=cls.value, error_code=exc.code,
+                    error=str(exc))
         log.info("%s: message %d to %s: %s (%s)", self.mc.name, msg.id, mask_number(msg.number), exc, cls.value)
         if cls is ErrorClass.BAD_DESTINATION:
             return Outcome(msg.id, "failed", **base)
@@ -381,8 +447,17 @@ class ModemWorker(threading.Thread):
         while self.modem is not None:
             event = self.modem.next_event(timeout=0)
             if event is None:
-                return
+                break
             self._handle_event(event)
+
+    def _flush_reports(self) -> None:
+        """Apply batched delivery reports now (when there is no send to ride along with)."""
+        if self._reports:
+            reports, self._reports = self._reports, []
+            for report, match in zip(reports, self.store.apply_reports(reports)):
+                if match is None:
+                    log.info("%s: status report MR %d for %s matches no open part", self.mc.name, report.mr,
+                             mask_number(report.recipient))
 
     def _handle_event(self, event: ModemEvent) -> None:
         assert self.store is not None
@@ -406,11 +481,8 @@ class ModemWorker(threading.Thread):
         if rep is None:
             log.info("%s: unreadable status report: %s", self.mc.name, event.error)
             return
-        match = self.store.apply_report(self.mc.name, rep.message_ref, rep.recipient.number, rep.status,
-                                        rep.status_class.value, rep.is_final)
-        if match is None:
-            log.info("%s: status report MR %d for %s matches no open part", self.mc.name, rep.message_ref,
-                     mask_number(rep.recipient.number))
+        self._reports.append(Report(self.mc.name, rep.message_ref, rep.recipient.number, rep.status,
+                                    rep.status_class.value, rep.is_final))
 
     def _collect_stored(self) -> None:
         """File every message left on the SIM (arrived while we were down)."""

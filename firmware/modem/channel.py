@@ -129,14 +129,30 @@ class AtChannel:
             self._begin(cmd)
             return self._await_final(cmd)
 
-    def command_with_body(self, cmd: at.Command, body: str) -> at.Response:
+    def command_with_body(
+        self,
+        cmd: at.Command,
+        body: str,
+        on_written: Callable[[], None] | None = None,
+        after_body: Callable[[], None] | None = None,
+    ) -> at.Response:
         """Run a prompt command (``AT+CMGS=<n>``): wait for ``> ``, send ``body`` + Ctrl-Z.
 
         A final result instead of the prompt (``+CMS ERROR``) is returned as
         the response; no prompt in time aborts with ESC, resyncs and raises.
+        ``on_written`` runs right after the command line is written, while the
+        modem prepares its prompt (the sender commits its bookkeeping there,
+        off the modem's critical path); if it raises, the command is abandoned
+        with ESC before the body is sent.
         """
         with self._command_lock:
             self._begin(cmd)
+            if on_written is not None:
+                try:
+                    on_written()
+                except BaseException:
+                    self._abandon(cmd)
+                    raise
             event = self._next_reply(cmd)
             if isinstance(event, at.Response):
                 return event
@@ -145,7 +161,26 @@ class AtChannel:
             with self._lock:
                 data = self._session.send_data(body, self._clock())
                 self._write(data)
-            return self._await_final(cmd)
+            failure: BaseException | None = None
+            if after_body is not None:
+                try:
+                    after_body()
+                except BaseException as exc:  # noqa: BLE001 — re-raised below, after the answer
+                    failure = exc
+            response = self._await_final(cmd)
+            if failure is not None:
+                raise failure
+            return response
+
+    def _abandon(self, cmd: at.Command) -> None:
+        """Cancel a prompt command before its body: ESC, then resync."""
+        with self._lock:
+            self._session.abort()
+            self._write(at.ESC)
+        try:
+            self.resync()
+        except ModemTimeout:
+            log.warning("%s: no resync after abandoning %s", self.port_name, _safe(cmd.text))
 
     def _begin(self, cmd: at.Command) -> None:
         self._check_alive()

@@ -476,13 +476,23 @@ class Modem:
         log.info("%s: sent %d part(s) to %s", self.channel.port_name, len(parts), mask_number(number))
         return SendResult(pdu.choose_encoding(text).value, tuple(sent))
 
-    def send_pdu(self, hex_pdu: str, tpdu_length: int) -> int | None:
-        """``AT+CMGS=<tpdu_length>``, the PDU, Ctrl-Z; return TP-MR (None if the modem gave none)."""
+    def send_pdu(
+        self,
+        hex_pdu: str,
+        tpdu_length: int,
+        on_written: Callable[[], None] | None = None,
+        after_body: Callable[[], None] | None = None,
+    ) -> int | None:
+        """``AT+CMGS=<tpdu_length>``, the PDU, Ctrl-Z; return TP-MR (None if the modem gave none).
+
+        ``on_written`` runs while the modem prepares its prompt, ``after_body``
+        while it transmits (see :meth:`AtChannel.command_with_body`).
+        """
         cmd = at.Command(
             f"AT+CMGS={tpdu_length}", prefixes=("+CMGS:",), prompt=True,
             timeout=self.send_timeout, prompt_timeout=self.prompt_timeout,
         )
-        resp = self.channel.command_with_body(cmd, hex_pdu).raise_for_error()
+        resp = self.channel.command_with_body(cmd, hex_pdu, on_written, after_body).raise_for_error()
         values = resp.info("+CMGS:")
         return _int(_fields(values[0])[0]) if values else None
 
