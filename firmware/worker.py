@@ -470,6 +470,8 @@ class ModemWorker(threading.Thread):
         elif event.kind == "boot":
             log.warning("%s: modem restarted (%s)", self.mc.name, event.line)
             self._needs_init = True
+        elif event.kind == "ring" and self.modem is not None:
+            self.modem.hang_up()  # SIM800 manual: reject calls while sending messages
         elif event.kind in ("power_warning", "power_down"):
             log.warning("%s: %s", self.mc.name, event.line)
             self.store.upsert_modem(self.mc.name, state_reason=event.line)

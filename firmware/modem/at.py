@@ -36,6 +36,10 @@ MAX_LINE = 4096
 
 #: Final result codes of V.250 / 27.007 that end a command.
 _FINAL_PLAIN = frozenset({"OK", "ERROR", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"})
+#: Call results: final only for a call command (ATD, ATA, ATO); otherwise a
+#: caller hanging up mid-command would end, say, an AT+CMGS.
+_CALL_RESULTS = frozenset({"NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"})
+_CALL_COMMANDS = ("ATD", "ATA", "ATO")
 _FINAL_PREFIXES = ("+CME ERROR:", "+CMS ERROR:")
 
 #: Lines a modem may send at any time.  Prefix match; case-sensitive as sent.
@@ -45,7 +49,7 @@ URC_PREFIXES: tuple[str, ...] = (
     "+CREG:", "+CGREG:", "+CEREG:", "+CLIP:", "+CRING:", "+CIEV:", "+CTZV:",
     "+CTZE:", "*PSUTTZ:", "DST:", "+QIND:", "+CPSI:", "+SIMCARD:",
     "UNDER-VOLTAGE", "OVER-VOLTAGE", "NORMAL POWER DOWN", "NORMAL POWER OFF",
-    "POWER DOWN",
+    "POWER DOWN", "NO CARRIER", "BUSY",
 )
 
 #: URCs that mean the modem has just (re)started or powered down: a pending
@@ -374,7 +378,7 @@ class AtSession:
         cmd = p.command
         if _is_echo(line, cmd.text) or (p.body is not None and _is_echo(line, p.body)):
             return
-        if is_final(line):
+        if is_final(line) and (line not in _CALL_RESULTS or cmd.text.upper().startswith(_CALL_COMMANDS)):
             events.append(Response(cmd.text, tuple(p.lines), Final(line)))
             self._pending = None
             self.state = State.IDLE

@@ -270,9 +270,18 @@ class Modem:
             return None
 
     def sync(self, timeout: float = 10.0) -> None:
-        """Send ``AT`` until the modem answers ``OK`` (autobauding modems need it)."""
+        """Send ``AT`` until the modem answers ``OK`` (autobauding modems need it).
+
+        ESC goes first, and again every few tries: a modem left at the ``> ``
+        prompt by a host that died mid-send takes everything as PDU text
+        until ESC cancels it (27.005 §3.5.1).
+        """
         deadline = self._clock() + timeout
+        tries = 0
         while True:
+            if tries % 5 == 0:
+                self.channel.write_raw(at.ESC)
+            tries += 1
             try:
                 resp = self.channel.command(at.Command("AT", timeout=0.5))
                 if resp.ok:
@@ -286,6 +295,17 @@ class Modem:
     # -- initialisation -------------------------------------------------------
 
     def initialise(self, ready_timeout: float = 30.0) -> Status:
+        """Bring the modem to a known state (see :meth:`_initialise`), starting over if it reboots meanwhile."""
+        deadline = self._clock() + ready_timeout
+        while True:
+            try:
+                return self._initialise(max(5.0, deadline - self._clock()))
+            except ModemRebooted:
+                if self._clock() >= deadline:
+                    raise
+                log.info("%s: modem restarted during initialisation; starting over", self.channel.port_name)
+
+    def _initialise(self, ready_timeout: float) -> Status:
         """Bring the modem to a known state for PDU-mode SMS; return its status.
 
         Sync, echo off, numeric errors, identify, SIM PIN, wait until the SMS
@@ -436,10 +456,17 @@ class Modem:
         return Status(self.sim_state(), reg, registered, name, code, self.signal(), self.smsc())
 
     def network_time(self) -> datetime | None:
-        """The modem clock (+CCLK, set from the network when NITZ is on) as an aware datetime."""
+        """The modem clock (+CCLK, set from the network when NITZ is on) as an aware datetime.
+
+        None when the modem has no time or only its never-set default (a
+        SIM7600 says ``80/01/06``, 1980): such a clock must not set the Pi's.
+        """
         resp = self._try("AT+CCLK?", ("+CCLK:",))
         values = resp.info("+CCLK:") if resp else []
-        return parse_cclk(values[0]) if values else None
+        clock = parse_cclk(values[0]) if values else None
+        if clock is None or clock.year < MIN_PLAUSIBLE_YEAR:
+            return None
+        return clock
 
     # -- sending --------------------------------------------------------------
 
@@ -543,13 +570,36 @@ class Modem:
     # -- soft reset -----------------------------------------------------------
 
     def soft_reset(self, ready_timeout: float = 60.0) -> Status:
-        """``AT+CFUN=1,1`` (full functionality after a reset), then initialise again."""
+        """``AT+CFUN=1,1`` (full functionality after a reset), then initialise again.
+
+        Some firmware answers OK and goes on answering for a moment before it
+        reboots: wait for the boot codes (up to 15 s) so that initialisation
+        does not race the reboot.
+        """
         try:
             self.command("AT+CFUN=1,1", timeout=15)
-        except ModemTimeout:
+        except (ModemTimeout, ModemRebooted):
             pass  # some firmware reboots before answering
-        self._sleep(1.0)
+        self._wait_urc_kind({"boot", "sim", "sms_ready"}, timeout=min(15.0, ready_timeout))
         return self.initialise(ready_timeout=ready_timeout)
+
+    def _wait_urc_kind(self, kinds: set[str], timeout: float) -> ModemEvent | None:
+        """Wait for a URC of one of ``kinds``; hold the others for :meth:`next_event`."""
+        deadline = self._clock() + timeout
+        while self._clock() < deadline:
+            try:
+                urc = self.channel.urcs.get(timeout=min(0.5, max(0.0, deadline - self._clock())))
+            except queue.Empty:
+                continue
+            event = urc_to_event(urc)
+            if event.kind in kinds:
+                return event
+            self._held.append(urc)
+        return None
+
+    def hang_up(self) -> None:
+        """Reject an incoming call (``ATH``): the appliance only does SMS."""
+        self._try("ATH", timeout=5)
 
     # -- events ---------------------------------------------------------------
 
@@ -626,15 +676,24 @@ def _stored(index: int, status: int, hex_pdu: str) -> StoredMessage:
 _CCLK = re.compile(r'"?(\d{2})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2})([+-]\d{1,2})?"?')
 
 
+#: A modem clock before this year was never set from the network.
+MIN_PLAUSIBLE_YEAR = 2020
+
+
 def parse_cclk(value: str) -> datetime | None:
-    """``"26/11/26,17:38:22+28"`` (time zone in quarter hours) -> aware datetime."""
+    """``"26/11/26,17:38:22+28"`` (time zone in quarter hours) -> aware datetime.
+
+    Two-digit years 70-99 are 1970-1999 (a never-set SIM7600 clock reads
+    ``80/01/06``), as TS 23.040 time stamps are read.
+    """
     m = _CCLK.search(value)
     if not m:
         return None
     yy, mo, dd, hh, mi, ss = (int(g) for g in m.groups()[:6])
+    century = 1900 if yy >= 70 else 2000
     quarters = int(m.group(7) or 0)
     try:
-        return datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=timezone(timedelta(minutes=15 * quarters)))
+        return datetime(century + yy, mo, dd, hh, mi, ss, tzinfo=timezone(timedelta(minutes=15 * quarters)))
     except ValueError:
         return None
 
