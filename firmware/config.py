@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -83,9 +83,15 @@ def _build(cls, data: dict[str, Any], where: str):
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    missing = sorted(k for k, f in known.items() if f.default is MISSING and f.default_factory is MISSING
+                     and k not in data)
+    if missing:
+        raise ConfigError(f"{where}: missing key(s) {', '.join(missing)}")
     out = {}
     for key, value in data.items():
         default = known[key].default
+        if default is MISSING:
+            default = ""  # required keys are strings (name, port)
         if isinstance(default, tuple) and isinstance(value, list):
             value = tuple(value)
         if default is not None and not isinstance(default, tuple) and value is not None:

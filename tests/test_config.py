@@ -1,0 +1,54 @@
+"""The configuration file: the shipped example loads, mistakes name their key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from firmware import config
+from firmware.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "siaran.toml"
+
+
+def test_shipped_example_loads_with_the_defaults():
+    cfg = config.load(EXAMPLE)
+    assert cfg.modems[0].port == "/dev/serial0"
+    defaults = config.Config()
+    for key in ("window_start", "window_end", "inflight_policy", "max_attempts", "validity", "jitter_max"):
+        assert getattr(cfg, key) == getattr(defaults, key), key
+
+
+def test_every_setting_is_documented_in_the_example():
+    text = EXAMPLE.read_text()
+    for field in config.Config.__dataclass_fields__:
+        if field not in ("modems", "unthrottled"):
+            assert f"{field} =" in text, f"{field} missing from config/siaran.toml"
+    for field in config.ModemConfig.__dataclass_fields__:
+        assert f"{field} =" in text, f"modem.{field} missing from config/siaran.toml"
+
+
+@pytest.mark.parametrize("body,key", [
+    ('windw_start = "06:00"\n', "windw_start"),
+    ('window_start = "6 pagi"\n', "window_start"),
+    ('max_attempts = "banyak"\n', "max_attempts"),
+    ('inflight_policy = "maybe"\n', "inflight_policy"),
+    ('[[modem]]\nname = "a"\nport = "/dev/x"\nmodel = "sim900"\n', "model"),
+    ('[[modem]]\nname = "a"\nport = "/dev/x"\nbaudrate = 9600\n', "baudrate"),
+    ('[[modem]]\nname = "a"\nport = "/dev/x"\n[[modem]]\nname = "a"\nport = "/dev/y"\n', "unique"),
+    ("this is not toml", "TOML"),
+])
+def test_mistakes_name_the_key(tmp_path, body, key):
+    path = tmp_path / "siaran.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert key in str(info.value)
+
+
+def test_command_line_modems():
+    cfg = config.with_defaults("/tmp/x", ["/dev/ttyUSB2:sim7600", "socket://127.0.0.1:7000"])
+    assert [(m.port, m.model) for m in cfg.modems] == [("/dev/ttyUSB2", "sim7600"), ("socket://127.0.0.1:7000", None)]
+    with pytest.raises(ConfigError):
+        config.with_defaults("/tmp/x", ["/dev/ttyUSB2:nokia"])
