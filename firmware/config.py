@@ -50,6 +50,8 @@ class Config:
     jitter_max: float = 2.0
     inflight_policy: str = "resend"  # or "unknown"
     max_attempts: int = 6
+    retry_base: float = 30.0  # seconds before the first retry after a transient error; doubles each time
+    retry_max: float = 1800.0  # longest wait between retries
     report: bool = True  # request delivery reports
     validity: str = "1d"
     routing: bool = True  # prefer the SIM of the recipient's operator when there is one

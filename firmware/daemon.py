@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: A worker that has not beaten for this long is hung (longest single wait: AT+CMGS 60 s).
 HUNG_AFTER = 120.0
+#: Seconds a stopping daemon lets a send in progress finish before cutting the modem off.
+STOP_GRACE = 2.0
 
 
 def notify(message: str) -> None:
@@ -79,15 +81,26 @@ class Daemon:
         finally:
             notify("STOPPING=1")
             self.stop_event.set()
+            # A send in progress may finish (a few seconds); then blocking modem
+            # conversations are cut so that systemctl stop stays quick.
+            deadline = time.monotonic() + STOP_GRACE
             for w in self.workers:
-                w.join(timeout=15)
+                w.join(timeout=max(0.0, deadline - time.monotonic()))
+            for w in self.workers:
+                if w.is_alive():
+                    w.abort()
+            for w in self.workers:
+                w.join(timeout=10)
             store.close()
         return 0
 
     def _wait_ready(self, timeout: float) -> None:
+        """Until every worker has its modem up or knows it is not (absent, failing), or stop."""
         deadline = time.monotonic() + timeout
-        for w in self.workers:
-            w.ready.wait(max(0.0, deadline - time.monotonic()))
+        while not self.stop_event.is_set() and time.monotonic() < deadline:
+            if all(w.ready.is_set() or not w.is_alive() for w in self.workers):
+                return
+            self.stop_event.wait(0.05)
 
     def _main_loop(self, store: Store) -> None:
         next_expire = 0.0
@@ -97,6 +110,7 @@ class Daemon:
                 expired = store.expire_due()
                 if expired:
                     log.info("%d message(s) expired unsent", expired)
+                store.purge_fragments(older_than=time.time() - 7 * 86400)
                 next_expire = now + 30.0
             alive = self.workers_alive()
             if alive:

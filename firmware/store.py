@@ -269,19 +269,12 @@ class Store:
         min_priority = EMERGENCY if emergency_only else -(2**31)
         if c.execute("SELECT active FROM hold WHERE id = 1").fetchone()[0]:
             min_priority = EMERGENCY
-        row = None
-        for route in routes if routes is not None else [...]:
-            if route is ...:
-                row = c.execute(
-                    "SELECT * FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ?"
-                    " ORDER BY priority DESC, not_before, id LIMIT 1", (min_priority, now)).fetchone()
-            else:
-                row = c.execute(
-                    "SELECT * FROM messages INDEXED BY messages_due_route WHERE state = 'queued' AND route IS ?"
-                    " AND priority >= ? AND not_before <= ? ORDER BY priority DESC, not_before, id LIMIT 1",
-                    (route, min_priority, now)).fetchone()
-            if row is not None:
-                break
+        if routes is None:
+            row = c.execute(
+                "SELECT * FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ?"
+                " ORDER BY priority DESC, not_before, id LIMIT 1", (min_priority, now)).fetchone()
+        else:
+            row = self._claim_routed(c, routes, min_priority, now)
         if row is None:
             return None
         ref = row["concat_ref"] if row["concat_ref"] is not None else random.randrange(256)
@@ -290,6 +283,27 @@ class Store:
             " concat_ref = ? WHERE id = ?", (modem, now, ref, row["id"]))
         return Message(row["id"], row["number"], row["text"], row["priority"], bool(row["report"]), ref,
                        row["parts_sent"], row["attempts"] + 1, row["in_doubt"], row["campaign_id"])
+
+    def _claim_routed(self, c: sqlite3.Connection, routes: list[str | None], min_priority: int, now: float):
+        """The worker's own operator's numbers first, then the other allowed routes, in order;
+        but a message of higher priority on any allowed route wins (routing never delays an emergency)."""
+        row = None
+        for route in routes:
+            row = c.execute(
+                "SELECT * FROM messages INDEXED BY messages_due_route WHERE state = 'queued' AND route IS ?"
+                " AND priority >= ? AND not_before <= ? ORDER BY priority DESC, not_before, id LIMIT 1",
+                (route, min_priority, now)).fetchone()
+            if row is not None:
+                break
+        named = [r for r in routes if r is not None]
+        marks = ",".join("?" for _ in named) or "NULL"
+        better = c.execute(
+            f"SELECT * FROM messages WHERE state = 'queued' AND priority > ? AND not_before <= ?"
+            f" AND (route IS NULL OR route IN ({marks})) ORDER BY priority DESC, not_before, id LIMIT 1",
+            (row["priority"] if row is not None else min_priority - 1, now, *named)).fetchone()
+        if better is not None and (None in routes or better["route"] is not None):
+            return better
+        return row
 
     def _record(self, c: sqlite3.Connection, o: Outcome, modem: str) -> None:
         now = self.clock()
@@ -309,6 +323,18 @@ class Store:
             " parts_sent = COALESCE(?, parts_sent) WHERE id = ?",
             (o.state, o.not_before, done_at, o.error_class, o.error_code, o.error, 0 if o.count_attempt else 1,
              int(o.in_doubt), o.parts_total, sent_through, o.message_id))
+        if o.state == "queued":
+            self._follow_campaign(c, "id = ?", (o.message_id,), now)
+
+    def _follow_campaign(self, c: sqlite3.Connection, where: str, args: tuple, now: float) -> None:
+        """A message back in the queue follows its campaign if that was paused or cancelled meanwhile."""
+        c.execute(
+            f"UPDATE messages SET state = CASE (SELECT state FROM campaigns WHERE id = messages.campaign_id)"
+            f" WHEN 'cancelled' THEN 'cancelled' ELSE 'paused' END,"
+            f" done_at = CASE (SELECT state FROM campaigns WHERE id = messages.campaign_id)"
+            f" WHEN 'cancelled' THEN ? ELSE done_at END"
+            f" WHERE {where} AND state = 'queued' AND campaign_id IN"
+            f" (SELECT id FROM campaigns WHERE state IN ('cancelled', 'paused'))", (now, *args))
 
     def _insert_parts(self, c: sqlite3.Connection, message_id: int, modem: str,
                       parts: Iterable[tuple[int, int, int | None]], now: float) -> None:
@@ -334,6 +360,7 @@ class Store:
                 requeued = c.execute(
                     f"UPDATE messages SET state = 'queued', in_doubt = in_doubt + 1, not_before = 0"
                     f" WHERE {where}", args).rowcount
+                self._follow_campaign(c, "in_doubt >= 1" + (" AND modem = ?" if modem else ""), args, now)
             else:
                 requeued = 0
                 unknown = c.execute(
@@ -440,10 +467,10 @@ class Store:
                 " AND total = ? ORDER BY seq", (modem, number, ref, total)).fetchall()
             if len(rows) < total:
                 return None
+            # The fragments stay (purged after a week): a part read again after
+            # a crash re-assembles the same message, which the dedupe key drops.
             whole = "".join(r["text"] for r in rows)
             first_ts = rows[0]["sc_timestamp"]
-            c.execute("DELETE FROM inbox_fragments WHERE modem = ? AND number = ? AND ref = ? AND total = ?",
-                      (modem, number, ref, total))
             return self._inbox(c, modem, number, whole, kind, first_ts, None, now,
                                _dedupe(number, first_ts, whole, f"{ref}/{total}"))
 
@@ -458,7 +485,14 @@ class Store:
     def stale_fragments(self, older_than: float) -> list[sqlite3.Row]:
         """Fragments whose siblings never came (shown in the inbox as incomplete)."""
         return self.conn.execute(
-            "SELECT * FROM inbox_fragments WHERE received_at < ? ORDER BY received_at", (older_than,)).fetchall()
+            "SELECT f.* FROM inbox_fragments f WHERE f.received_at < ? AND (SELECT COUNT(*) FROM inbox_fragments g"
+            " WHERE g.modem = f.modem AND g.number = f.number AND g.ref = f.ref AND g.total = f.total) < f.total"
+            " ORDER BY f.received_at", (older_than,)).fetchall()
+
+    def purge_fragments(self, older_than: float) -> int:
+        """Forget fragments older than ``older_than`` (assembled long ago, or never completed)."""
+        with self.tx() as c:
+            return c.execute("DELETE FROM inbox_fragments WHERE received_at < ?", (older_than,)).rowcount
 
     # -- opt-outs -------------------------------------------------------------
 

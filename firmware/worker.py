@@ -167,6 +167,12 @@ class ModemWorker(threading.Thread):
                 pass
             self.store.close()
 
+    def abort(self) -> None:
+        """Interrupt a blocking modem conversation (called by the daemon after the stop grace period)."""
+        modem = self.modem
+        if modem is not None:
+            modem.channel.close()
+
     def beat(self) -> None:
         """Mark this worker alive (the watchdog stops pinging when a worker stops beating)."""
         self.heartbeat = time.monotonic()
@@ -188,7 +194,8 @@ class ModemWorker(threading.Thread):
         try:
             if self.modem is None:
                 self.modem = Modem.open(self.mc.port, self.mc.baud, command_gap=self.mc.command_gap,
-                                        model=self.mc.model, pin=self.mc.pin, send_timeout=self.mc.send_timeout)
+                                        model=self.mc.model, pin=self.mc.pin, send_timeout=self.mc.send_timeout,
+                                        cancel=self.stop_event)
         except ModemUnavailable as exc:
             self._set_state("absent", str(exc))
             self.ready.set()
@@ -202,7 +209,11 @@ class ModemWorker(threading.Thread):
                 self._on_up()
                 return True
             except ModemError as exc:
+                if self.stop_event.is_set():
+                    return False
                 log.warning("%s: %s failed: %s", self.mc.name, step, exc)
+                self._set_state("recovering", f"{step} failed: {exc}")
+                self.ready.set()  # known not working: the daemon need not wait for the rest of the ladder
         self._set_state("dead", "no answer after resync, reset and power-cycle")
         log.error("%s: modem is dead; retrying in %d s", self.mc.name, DEAD_RETRY_SECONDS)
         self.store.audit("daemon", "modem_dead", {"modem": self.mc.name})
@@ -272,7 +283,9 @@ class ModemWorker(threading.Thread):
             return True, False, 0.0  # the claim itself honours the hold
         wait = self.limiter.wait_time(now)
         if wait > 0:
-            return False, False, min(wait, 5.0)
+            # Over the SIM's limits only an emergency may go: a landslide warning
+            # must not wait an hour for the quota a blast used up.
+            return True, True, min(wait, 5.0)
         outside = not in_window(now, *self._window, self.config.tz)
         return True, outside, 0.0
 
@@ -291,7 +304,8 @@ class ModemWorker(threading.Thread):
         try:
             while msg is not None and not self.stop_event.is_set():
                 self.beat()
-                outcome, problem = self._send(msg)
+                claimed, msg = msg, None
+                outcome, problem = self._send(claimed)
                 sent_any = True
                 nxt, self._next = self._next, None
                 self._carry = outcome
@@ -302,13 +316,17 @@ class ModemWorker(threading.Thread):
                         raise problem
                     return sent_any
                 self._handle_events()
-                if not self._pipeline and not msg.emergency:
+                if not self._pipeline and not claimed.emergency:
                     self._commit(claim=False)
                     self._sleep(self._rng.uniform(self.config.jitter_min, self.config.jitter_max))
                 msg = nxt if nxt is not None else self._commit(claim=True)
         finally:
-            if self._carry is not None or self._unrecorded or self._sent_delta:
-                self._commit(claim=False)
+            # Messages claimed but never handed to the modem go back, not in doubt.
+            unsent = [m for m in (msg, self._next) if m is not None]
+            self._next = None
+            release = [Outcome(m.id, "queued", count_attempt=False) for m in unsent]
+            if self._carry is not None or self._unrecorded or self._sent_delta or release:
+                self._commit(claim=False, extra=release)
         return sent_any
 
     def _commit(self, *, claim: bool, extra: list[Outcome] | None = None, progress_of: int | None = None,
@@ -356,7 +374,6 @@ class ModemWorker(threading.Thread):
                 return self._in_doubt(msg, exc, total), exc
             except CommandError as exc:
                 return self._failed_send(msg, exc, total), None
-            self.limiter.record(self.clock())
             self._sent_delta += 1
             self._unrecorded_of = msg.id
             self._unrecorded.append((seq, total, mr))
@@ -373,6 +390,8 @@ class ModemWorker(threading.Thread):
         reports and claim the next message.
         """
         def record() -> None:
+            # Count the part against the SIM's limits now, so the claim ahead sees it.
+            self.limiter.record(self.clock())
             if self._carry is not None or self._unrecorded:
                 self._commit(claim=False, progress_of=msg.id, reports=False)
 
@@ -410,7 +429,8 @@ class ModemWorker(threading.Thread):
             return Outcome(msg.id, "queued", not_before=self.clock(), count_attempt=False, **base)
         if msg.attempts >= self.config.max_attempts:
             return Outcome(msg.id, "failed", **base)
-        backoff = min(30.0 * 2 ** (msg.attempts - 1), 1800.0) * self._rng.uniform(0.8, 1.2)
+        backoff = min(self.config.retry_base * 2 ** (msg.attempts - 1), self.config.retry_max)
+        backoff *= self._rng.uniform(0.8, 1.2)
         return Outcome(msg.id, "queued", not_before=self.clock() + backoff, **base)
 
     def _park(self, cls: ErrorClass, exc: BaseException) -> None:

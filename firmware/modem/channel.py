@@ -70,6 +70,7 @@ class AtChannel:
         self._last_final = 0.0
         self.last_activity = 0.0  # clock() of the last byte read; a liveness hint
         self.stale_lines: list[str] = []  # recent stale results, for diagnostics
+        self.cancel: threading.Event | None = None  # set by the owner: stop resyncing, give up
 
     # -- life cycle ---------------------------------------------------------
 
@@ -90,13 +91,18 @@ class AtChannel:
             raise ModemUnavailable(f"cannot open {self.port_name}: {exc}") from exc
         self._serial = ser
         self._stop.clear()
+        self._drain_replies()
         self._reader = threading.Thread(target=self._read_loop, name=f"at-reader {self.port_name}", daemon=True)
         self._reader.start()
         return self
 
     def close(self) -> None:
-        """Stop the reader and close the port; safe to call twice."""
+        """Stop the reader and close the port; safe to call twice, and from another thread.
+
+        A caller blocked waiting for a reply is woken and gets ModemUnavailable.
+        """
         self._stop.set()
+        self._replies.put(at.Timeout("(channel closed)", "final"))
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(timeout=2)
         self._reader = None
@@ -241,6 +247,8 @@ class AtChannel:
         next command cannot be paired with a stale result.
         """
         for _ in range(attempts):
+            if self.cancel is not None and self.cancel.is_set():
+                raise ModemUnavailable(f"{self.port_name}: cancelled")
             with self._lock:
                 if self._session.pending is not None:
                     self._session.abort()
@@ -335,6 +343,8 @@ class AtChannel:
             self._trace(">", data)
 
     def _check_alive(self) -> None:
+        if self._stop.is_set():
+            raise ModemUnavailable(f"{self.port_name} was closed")
         if self._serial is None:
             raise ModemUnavailable(f"{self.port_name} is not open")
         if self._lost is not None:

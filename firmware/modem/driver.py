@@ -18,6 +18,7 @@ import logging
 import queue
 import random
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -215,6 +216,9 @@ class Modem:
         send_timeout: seconds to wait for ``+CMGS`` after the PDU (SIM800 manual: 60).
         prompt_timeout: seconds to wait for the ``> `` prompt after ``AT+CMGS=<n>``.
         sleep, clock: injectable for tests.
+        cancel: once set, retry loops (sync, waiting for the SIM or SMS service)
+            give up at their next try with ModemUnavailable: a stopping daemon
+            does not wait out a silent modem.
     """
 
     def __init__(
@@ -227,8 +231,11 @@ class Modem:
         prompt_timeout: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.channel = channel
+        self.cancel = cancel or threading.Event()
+        channel.cancel = self.cancel
         self.family = model or "generic"
         self._model_hint = model
         self.pin = pin
@@ -279,6 +286,7 @@ class Modem:
         deadline = self._clock() + timeout
         tries = 0
         while True:
+            self._check_cancel()
             if tries % 5 == 0:
                 self.channel.write_raw(at.ESC)
             tries += 1
@@ -323,11 +331,31 @@ class Modem:
         self._set_indications()
         self._try('AT+CPMS="SM","SM","SM"', ("+CPMS:",))
         self._try('AT+CSCS="GSM"')
-        return self.status()
+        status = self.status()
+        self._discard_boot_urcs()
+        return status
+
+    def _discard_boot_urcs(self) -> None:
+        """Boot codes that arrived while initialising belong to the boot just handled, not a new one."""
+        boot_kinds = {"boot", "sim", "sms_ready"}
+        kept = [u for u in self._held if urc_to_event(u).kind not in boot_kinds]
+        while True:
+            try:
+                urc = self.channel.urcs.get_nowait()
+            except queue.Empty:
+                break
+            if urc_to_event(urc).kind not in boot_kinds:
+                kept.append(urc)
+        self._held = collections.deque(kept)
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise ModemUnavailable(f"{self.channel.port_name}: cancelled")
 
     def _until(self, deadline: float, action: Callable[[], object], what: str) -> None:
         """Retry ``action`` while the modem is still booting (ERROR, SIM busy)."""
         while True:
+            self._check_cancel()
             try:
                 action()
                 return
@@ -338,6 +366,7 @@ class Modem:
 
     def _unlock_sim(self, deadline: float) -> None:
         while True:
+            self._check_cancel()
             state = self.sim_state()
             if state == "READY":
                 return
@@ -576,6 +605,7 @@ class Modem:
         reboots: wait for the boot codes (up to 15 s) so that initialisation
         does not race the reboot.
         """
+        self._check_cancel()
         try:
             self.command("AT+CFUN=1,1", timeout=15)
         except (ModemTimeout, ModemRebooted):
@@ -587,6 +617,7 @@ class Modem:
         """Wait for a URC of one of ``kinds``; hold the others for :meth:`next_event`."""
         deadline = self._clock() + timeout
         while self._clock() < deadline:
+            self._check_cancel()
             try:
                 urc = self.channel.urcs.get(timeout=min(0.5, max(0.0, deadline - self._clock())))
             except queue.Empty:
