@@ -63,6 +63,13 @@ class Config:
     unthrottled: bool = False  # tests and benchmarks only: no limits, jitter or window
     status_interval: float = 60.0  # seconds between modem status refreshes
     balance_interval: float = 6 * 3600.0
+    # USSD balance codes per operator (route name -> code); a modem's ussd_balance wins.
+    # Telkomsel *888# and XL *123# are confirmed; add others for your SIMs.
+    balance_codes: tuple[tuple[str, str], ...] = (("telkomsel", "*888#"), ("xl", "*123#"))
+
+    def balance_code(self, modem: ModemConfig, route: str | None) -> str | None:
+        """The USSD code to check ``modem``'s balance, or None when unknown."""
+        return modem.ussd_balance or dict(self.balance_codes).get(route or "")
 
     @property
     def tz(self) -> timezone:
@@ -126,7 +133,12 @@ def load(path: str | Path) -> Config:
     if not isinstance(modems_raw, list):
         raise ConfigError(f"{path}: [[modem]] must be a list of tables")
     modems = tuple(_build(ModemConfig, m, f"modem[{i}]") for i, m in enumerate(modems_raw))
+    codes = data.pop("balance_codes", None)
     config = _build(Config, data, str(path))
+    if codes is not None:
+        if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
+            raise ConfigError(f"{path}: [balance_codes] must map operator names to USSD codes")
+        config = replace(config, balance_codes=tuple(codes.items()))
     return validate(replace(config, modems=modems))
 
 

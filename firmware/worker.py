@@ -560,9 +560,10 @@ class ModemWorker(threading.Thread):
         status = self.modem.status()
         fields = dict(signal_dbm=status.signal.dbm, operator=status.operator, operator_code=status.operator_code,
                       registration=",".join(f"{k}={v}" for k, v in status.registration.items()), last_seen=now)
-        if self.mc.ussd_balance and now >= self._next_balance:
+        code = self.config.balance_code(self.mc, self.route)
+        if code and now >= self._next_balance:
             self._next_balance = now + self.config.balance_interval
-            reply = self.modem.ussd(self.mc.ussd_balance)
+            reply = self.modem.ussd(code)
             if reply.text:
                 fields.update(balance=reply.text[:200], balance_at=now)
         self.store.upsert_modem(self.mc.name, **fields)

@@ -23,7 +23,9 @@ def test_shipped_example_loads_with_the_defaults():
 def test_every_setting_is_documented_in_the_example():
     text = EXAMPLE.read_text()
     for field in config.Config.__dataclass_fields__:
-        if field not in ("modems", "unthrottled"):
+        if field == "balance_codes":
+            assert "[balance_codes]" in text
+        elif field not in ("modems", "unthrottled"):
             assert f"{field} =" in text, f"{field} missing from config/siaran.toml"
     for field in config.ModemConfig.__dataclass_fields__:
         assert f"{field} =" in text, f"modem.{field} missing from config/siaran.toml"
@@ -45,6 +47,17 @@ def test_mistakes_name_the_key(tmp_path, body, key):
     with pytest.raises(ConfigError) as info:
         config.load(path)
     assert key in str(info.value)
+
+
+def test_balance_codes_by_operator(tmp_path):
+    cfg = config.load(EXAMPLE)
+    assert cfg.balance_code(cfg.modems[0], "telkomsel") == "*888#"
+    assert cfg.balance_code(cfg.modems[0], "smartfren") is None
+    path = tmp_path / "s.toml"
+    path.write_text('[balance_codes]\nsmartfren = "*999#"\n[[modem]]\nname = "a"\nport = "/dev/x"\nussd_balance = "*1#"\n')
+    cfg = config.load(path)
+    assert cfg.balance_code(cfg.modems[0], "smartfren") == "*1#"  # the modem's own code wins
+    assert dict(cfg.balance_codes) == {"smartfren": "*999#"}
 
 
 def test_command_line_modems():
