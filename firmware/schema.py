@@ -205,6 +205,53 @@ def m001_initial(db: Database) -> None:
         """)
 
 
+@MIGRATIONS()
+def m002_imports_audiences_templates(db: Database) -> None:
+    """Import records, saved audiences, message templates; campaign links to them."""
+    _run_script(db, """
+        -- One row per import (web, usb, api, cli), dry runs included.
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            file_name TEXT,
+            file_hash TEXT,
+            actor TEXT NOT NULL,
+            dry_run INTEGER NOT NULL DEFAULT 0,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            counts TEXT NOT NULL DEFAULT '{}',
+            tag TEXT
+        );
+
+        -- Saved audiences: a JSON definition (wilayah, roles, tags) evaluated live.
+        CREATE TABLE audiences (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            definition TEXT NOT NULL,
+            created_by TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+
+        CREATE TABLE templates (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            category TEXT,
+            text TEXT NOT NULL,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL
+        );
+
+        ALTER TABLE campaigns ADD COLUMN audience_id INTEGER REFERENCES audiences(id);
+        ALTER TABLE campaigns ADD COLUMN template_id INTEGER REFERENCES templates(id);
+        ALTER TABLE campaigns ADD COLUMN fallbacks TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE campaigns ADD COLUMN recipients INTEGER;
+
+        CREATE INDEX contacts_wilayah ON contacts (desa, rw, rt);
+        CREATE INDEX contacts_role ON contacts (role);
+        """)
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run each statement of ``script`` inside the migration's transaction.
 
