@@ -183,17 +183,20 @@ def memory(n: int) -> tuple[int, float]:
 
 
 def others(n: int) -> list[dict]:
+    """The same blast through gammu-smsd and smstools3, each on a fresh emulator (bench/compare_daemons.py)."""
     try:
-        from bench.compare_daemons import run_other_daemons  # type: ignore
+        from bench.compare_daemons import RUNNERS, ensure_packages, fresh_emulator, run_other_daemons
     except ImportError as exc:
         return [{"daemon": "gammu-smsd/smstools3", "error": f"bench/compare_daemons.py not usable: {exc}"}]
+    ensure_packages()
+    out: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        emu = PtyEmulator(EmulatorConfig(model="sim800"), log_path=str(Path(tmp) / "others.jsonl"),
-                          link=str(Path(tmp) / "modem")).start()
-        try:
-            return run_other_daemons(str(Path(tmp) / "modem"), tmp, n)
-        finally:
-            emu.stop()
+        for name in RUNNERS:
+            with fresh_emulator(Path(tmp), name) as emu:
+                for r in run_other_daemons(emu, Path(tmp), n, daemons=(name,)):
+                    out.append({k: r.get(k) for k in ("daemon", "version", "messages", "seconds", "per_second",
+                                                      "steady_per_second", "ok", "error")})
+    return out
 
 
 class Results(dict):

@@ -132,7 +132,7 @@ class ModemWorker(threading.Thread):
     # -- thread ---------------------------------------------------------------
 
     def run(self) -> None:
-        self.store = Store(self.db_file, migrate=False)
+        self.store = Store(self.db_file, migrate=False, autocheckpoint=False)
         try:
             self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
                                     started_at=self.clock())
@@ -330,7 +330,7 @@ class ModemWorker(threading.Thread):
         return sent_any
 
     def _commit(self, *, claim: bool, extra: list[Outcome] | None = None, progress_of: int | None = None,
-                reports: bool = True) -> Message | None:
+                reports: bool = True, may_wait: bool = True) -> Message | None:
         """One transaction: the carried outcome, unrecorded parts, reports, and maybe a claim."""
         assert self.store is not None
         outcomes = ([self._carry] if self._carry is not None else []) + (extra or [])
@@ -349,8 +349,8 @@ class ModemWorker(threading.Thread):
         msg = self.store.complete_and_claim(
             outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes, reports=reports_now,
             progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta)
-        if claim and msg is None and wait > 0 and self.store.has_due():
-            self._sleep(wait)
+        if may_wait and claim and msg is None and wait > 0 and self.store.has_due():
+            self._sleep(wait)  # over the SIM's limits: nothing but emergencies until the window frees
         return msg
 
     def _send(self, msg: Message) -> tuple[Outcome, BaseException | None]:
@@ -398,7 +398,7 @@ class ModemWorker(threading.Thread):
         def claim_ahead() -> None:
             claim = prefetch and self._pipeline and self._next is None
             if claim or self._reports:
-                nxt = self._commit(claim=claim)
+                nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
                 if nxt is not None:
                     self._next = nxt
 

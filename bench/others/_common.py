@@ -9,6 +9,7 @@
   run), read incrementally, saved as that run's own log file;
 * :func:`drive`: start a daemon (own process group), wait for the parts, stop
   it with SIGTERM (SIGKILL after a grace period) and time it;
+* :func:`prepare_run`: the checks and set-up before a run;
 * :func:`result`: the record both runners return.
 
 Timing: ``seconds`` runs from launching the daemon (its queue already full) to
@@ -24,12 +25,14 @@ import gc
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 #: Recipients are +62812 followed by 8 digits: +6281200000001, +6281200000002 ...
 NUMBER_PREFIX = "+62812"
@@ -181,6 +184,42 @@ def _utc(stamp: str) -> float:
 
 
 # --- running a daemon --------------------------------------------------------------------
+
+
+class RunSetup(NamedTuple):
+    """What :func:`prepare_run` resolved for one daemon's run."""
+
+    port: str
+    log_path: str
+    latency: float
+    workdir: Path
+
+
+def prepare_run(daemon: str, n: int, exe: str | None, missing: str, port_or_link, workdir,
+                latency: float | None, emulator_log=None) -> RunSetup | dict:
+    """The runners' common preamble: a :class:`RunSetup`, or the :func:`error_result` to return.
+
+    Checks the daemon is installed (``exe``; ``missing`` is the error message
+    when it is not), resolves the emulator and its log, defaults ``latency`` to
+    the emulator's send latency (0 if unknown), recreates ``workdir/daemon``
+    empty and checks no other process holds the port.
+    """
+    if not exe:
+        return error_result(daemon, n, missing)
+    try:
+        port, log_path, emulator = resolve_emulator(port_or_link, emulator_log)
+    except ValueError as exc:
+        return error_result(daemon, n, str(exc))
+    if latency is None:
+        latency = emulator.config.send_latency if emulator is not None else 0.0
+    workdir = Path(workdir).resolve() / daemon
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    holders = port_holders(port)
+    if holders:
+        return error_result(daemon, n, f"{port} is already open by another process: {holders}")
+    return RunSetup(port, log_path, latency, workdir)
 
 
 def version_of(argv: list[str]) -> str:

@@ -73,9 +73,7 @@ from bench.others._common import (
     blast,
     command_key,
     drive,
-    error_result,
-    port_holders,
-    resolve_emulator,
+    prepare_run,
     result,
     summarise_errors,
     version_of,
@@ -182,21 +180,11 @@ def run(port_or_link, workdir, n: int, *, latency: float | None = None, timeout:
     ``latency``: the emulator's send latency if known (timeouts, report only).
     """
     exe = executable()
-    if not exe:
-        return error_result(DAEMON, n, "gammu-smsd not installed: apt-get install -y gammu gammu-smsd")
-    try:
-        port, log_path, emulator = resolve_emulator(port_or_link, emulator_log)
-    except ValueError as exc:
-        return error_result(DAEMON, n, str(exc))
-    if latency is None:
-        latency = emulator.config.send_latency if emulator is not None else 0.0
-    workdir = Path(workdir).resolve() / DAEMON
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
-    holders = port_holders(port)
-    if holders:
-        return error_result(DAEMON, n, f"{port} is already open by another process: {holders}")
+    setup = prepare_run(DAEMON, n, exe, "gammu-smsd not installed: apt-get install -y gammu gammu-smsd",
+                        port_or_link, workdir, latency, emulator_log)
+    if isinstance(setup, dict):
+        return setup
+    port, log_path, latency, workdir = setup
 
     messages = blast(n)
     config = write_config(workdir, port, latency=latency)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from firmware.modem.emulated_at import Command, Params, cme, syntax_error
-from firmware.modem.emulated_sms import CHARSETS, format_timestamp, lenient_te_decode
+from firmware.modem.emulated_sms import CHARSETS, format_timestamp, lenient_te_decode, setting_handler
 
 #: Power-on defaults of the +CSCLK/+CLTS/+CTZU/+CIURC style flags.
 FLAG_DEFAULTS = {"+CSCLK": 0, "+CLTS": 0, "+CTZU": 0, "+CIURC": 1}
@@ -143,15 +143,7 @@ class GeneralCommands:
 
     # --- equipment, SIM, network ------------------------------------------------------
 
-    def _cmd_cmee(self, command: Command):
-        if command.op == "test":
-            return ["+CMEE: (0-2)"]
-        if command.op == "read":
-            return [f"+CMEE: {self._s.cmee}"]
-        if command.op == "set":
-            self._s.cmee = Params(command.args).at_most(1).int(0, 0, valid=range(3))
-            return None
-        raise syntax_error()
+    _cmd_cmee = setting_handler("+CMEE", "cmee", "(0-2)", range(3))
 
     def _cmd_cpin(self, command: Command):
         if command.op == "test":

@@ -16,6 +16,7 @@ fields, USSD strings, the SMSC address and operator names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -138,6 +139,28 @@ def user_data_octets(hex_pdu: str) -> bytes:
     return raw[pos + 1 :]  # after TP-UDL
 
 
+def setting_handler(name: str, attr: str, choices: str, valid: Container[int]) -> Callable:
+    """A handler for a one-number setting kept in ``self._s.<attr>`` (``+CMGF``, ``+CMEE``...).
+
+    ``AT<name>=?`` answers ``<name>: <choices>``, ``AT<name>?`` the value,
+    ``AT<name>=<n>`` sets it (0 when omitted, ERROR unless in ``valid`` or
+    with more than one parameter); any other form is ERROR.
+    """
+
+    def handler(self, cmd):
+        if cmd.op == "test":
+            return [f"{name}: {choices}"]
+        if cmd.op == "read":
+            return [f"{name}: {getattr(self._s, attr)}"]
+        if cmd.op == "set":
+            setattr(self._s, attr, Params(cmd.args).at_most(1).int(0, 0, valid=valid))
+            return None
+        raise syntax_error()
+
+    handler.__name__ = handler.__qualname__ = f"_cmd_{attr}"
+    return handler
+
+
 # --- storage -------------------------------------------------------------------
 
 
@@ -183,15 +206,7 @@ class SmsCommands:
 
     # Handlers take a Command and return info lines (or None, or PROMPT).
 
-    def _cmd_cmgf(self, cmd):
-        if cmd.op == "test":
-            return ["+CMGF: (0,1)"]
-        if cmd.op == "read":
-            return [f"+CMGF: {self._s.cmgf}"]
-        if cmd.op == "set":
-            self._s.cmgf = Params(cmd.args).at_most(1).int(0, 0, valid=(0, 1))
-            return None
-        raise syntax_error()
+    _cmd_cmgf = setting_handler("+CMGF", "cmgf", "(0,1)", (0, 1))
 
     def _cmd_csca(self, cmd):
         if cmd.op == "test":
@@ -228,15 +243,7 @@ class SmsCommands:
             return None
         raise syntax_error()
 
-    def _cmd_csdh(self, cmd):
-        if cmd.op == "test":
-            return ["+CSDH: (0,1)"]
-        if cmd.op == "read":
-            return [f"+CSDH: {self._s.csdh}"]
-        if cmd.op == "set":
-            self._s.csdh = Params(cmd.args).at_most(1).int(0, 0, valid=(0, 1))
-            return None
-        raise syntax_error()
+    _cmd_csdh = setting_handler("+CSDH", "csdh", "(0,1)", (0, 1))
 
     def _cmd_csms(self, cmd):
         if cmd.op == "test":
@@ -248,15 +255,7 @@ class SmsCommands:
             return ["+CSMS: 1,1,1"]
         raise syntax_error()
 
-    def _cmd_cmms(self, cmd):
-        if cmd.op == "test":
-            return ["+CMMS: (0-2)"]
-        if cmd.op == "read":
-            return [f"+CMMS: {self._s.cmms}"]
-        if cmd.op == "set":
-            self._s.cmms = Params(cmd.args).at_most(1).int(0, 0, valid=range(3))
-            return None
-        raise syntax_error()
+    _cmd_cmms = setting_handler("+CMMS", "cmms", "(0-2)", range(3))
 
     def _cmd_cnma(self, cmd):
         if cmd.op == "test":
