@@ -112,7 +112,6 @@ class Daemon:
                     log.info("%d message(s) expired unsent", expired)
                 store.purge_fragments(older_than=time.time() - 7 * 86400)
                 next_expire = now + 30.0
-            store.checkpoint()  # the workers leave WAL checkpoints to this loop
             alive = self.workers_alive()
             if alive:
                 notify("WATCHDOG=1")

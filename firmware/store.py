@@ -141,15 +141,10 @@ class Store:
     Not shared between threads: each worker thread opens its own.
     """
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time, migrate: bool = True,
-                 autocheckpoint: bool = True) -> None:
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time, migrate: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = _connect(self.path)
-        if not autocheckpoint:
-            # A sending worker must not pay for WAL checkpoints between two
-            # sends; the daemon's main loop runs them (Store.checkpoint).
-            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         self.db = Database(self.conn)
         self.clock = clock
         if migrate:
@@ -178,10 +173,6 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
-
-    def checkpoint(self) -> None:
-        """Copy the WAL back into the database file without blocking writers (PASSIVE)."""
-        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): a cheap wake-up check."""

@@ -132,7 +132,7 @@ class ModemWorker(threading.Thread):
     # -- thread ---------------------------------------------------------------
 
     def run(self) -> None:
-        self.store = Store(self.db_file, migrate=False, autocheckpoint=False)
+        self.store = Store(self.db_file, migrate=False)
         try:
             self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
                                     started_at=self.clock())
