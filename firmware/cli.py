@@ -19,7 +19,7 @@ _AREAS = (
     "daemon",
     "queue",
     # (import and contacts)
-    # (audiences and campaigns)
+    "campaigns",
     "modem",
     "pdu",
     "emulator",
