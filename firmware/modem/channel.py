@@ -325,7 +325,7 @@ class AtChannel:
             self.stale_lines = (self.stale_lines + [event.line])[-20:]
             log.info("%s: stale result %r", self.port_name, _safe(event.line))
         elif isinstance(event, at.Garbage):
-            log.warning("%s: garbage on the line: %r", self.port_name, event.data[:40])
+            log.warning("%s: garbage on the line: %r", self.port_name, _safe(event.data[:40]))
 
     def _write(self, data: bytes) -> None:
         if not data:
