@@ -18,7 +18,7 @@ _AREAS = (
     "demo",
     "daemon",
     "queue",
-    # (import and contacts)
+    "contacts",
     "campaigns",
     "modem",
     "pdu",
