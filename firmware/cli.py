@@ -20,6 +20,8 @@ _AREAS = (
     "queue",
     "contacts",
     "campaigns",
+    "users",
+    "settings",
     "modem",
     "pdu",
     "emulator",

@@ -111,6 +111,7 @@ class Daemon:
                 if expired:
                     log.info("%d message(s) expired unsent", expired)
                 store.purge_fragments(older_than=time.time() - 7 * 86400)
+                store.finish_campaigns()
                 next_expire = now + 30.0
             alive = self.workers_alive()
             if alive:

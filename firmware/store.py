@@ -550,6 +550,15 @@ class Store:
             self._audit(c, by, f"campaign_{campaign_state}", {"campaign": campaign_id, "messages": n}, now)
         return n
 
+    def finish_campaigns(self) -> int:
+        """Mark running campaigns with nothing left to send as ``done``; return how many."""
+        now = self.clock()
+        with self.tx() as c:
+            return c.execute(
+                "UPDATE campaigns SET state = 'done', updated_at = ? WHERE state = 'running' AND NOT EXISTS"
+                " (SELECT 1 FROM messages m WHERE m.campaign_id = campaigns.id"
+                " AND m.state IN ('queued', 'paused', 'sending'))", (now,)).rowcount
+
     def expire_due(self) -> int:
         """Mark queued messages past their expiry as ``expired``."""
         now = self.clock()

@@ -1,0 +1,53 @@
+"""``siaran setting list|set KEY VALUE``: the office's settings kept in the store.
+
+Known keys: ``cost_per_segment`` (Rupiah per SMS part, default 150) and
+``approval_threshold`` (recipients above which a campaign needs a second
+user's approval, default 50).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from firmware.commands.common import actor, add_state_options, open_store
+from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
+
+KNOWN = {"cost_per_segment": (0, 100_000), "approval_threshold": (0, 10_000_000)}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("setting", help="office settings (cost per SMS, approval threshold)")
+    ssub = p.add_subparsers(dest="setting_command", metavar="list|set")
+    ssub.required = True
+    ls = ssub.add_parser("list", help="current settings")
+    add_state_options(ls)
+    ls.set_defaults(func=cmd_list)
+    st = ssub.add_parser("set", help="change a setting")
+    add_state_options(st)
+    st.add_argument("key", choices=sorted(KNOWN))
+    st.add_argument("value", type=float)
+    st.set_defaults(func=cmd_set)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        rows = store.conn.execute("SELECT key, value, updated_at, updated_by FROM settings ORDER BY key")
+        emit({r["key"]: {"value": json.loads(r["value"]), "updated_by": r["updated_by"]} for r in rows})
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    low, high = KNOWN[args.key]
+    if not low <= args.value <= high:
+        return fail(f"{args.key} must be between {low} and {high}", f"{args.key} harus antara {low} dan {high}",
+                    EXIT_BAD_INPUT)
+    value = int(args.value) if args.value.is_integer() else args.value
+    with open_store(args) as store:
+        with store.tx() as c:
+            c.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?,?,?,?)"
+                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
+                      " updated_by = excluded.updated_by", (args.key, json.dumps(value), store.clock(), actor()))
+            store._audit(c, actor(), "setting", {"key": args.key, "value": value}, store.clock())
+    emit({args.key: value})
+    return 0
