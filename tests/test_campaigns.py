@@ -24,7 +24,7 @@ from firmware.store import EMERGENCY, Store
 
 from test_audience import add_contacts
 
-T0 = 1_800_000_000.0  # 2027-01-15 15:00 WIB: inside the send window
+from conftest import T0  # noqa: E402  (shared fixtures: clock, store)
 LONGSOR = next(t.text for t in templates_builtin.BUILTIN if t.name == "peringatan-longsor")
 
 
@@ -32,16 +32,6 @@ def n(i: int) -> str:
     return f"+62812000001{i:02d}"
 
 
-@pytest.fixture
-def clock():
-    return [T0]
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "siaran.db", clock=lambda: clock[0])
-    yield s
-    s.close()
 
 
 def add_user(store: Store, username: str, role: str, disabled: bool = False) -> None:

@@ -19,19 +19,9 @@ from firmware.store import EMERGENCY, Outcome, Store
 A = "+6281200000001"
 B = "+6281200000002"
 C = "+6281200000003"
-T0 = 1_800_000_000.0
+from conftest import T0  # noqa: E402  (shared fixtures: clock, store)
 
 
-@pytest.fixture
-def clock():
-    return [T0]
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = Store(tmp_path / "siaran.db", clock=lambda: clock[0])
-    yield s
-    s.close()
 
 
 def nums(n: int, start: int = 1) -> list[str]:

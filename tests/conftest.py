@@ -1,0 +1,24 @@
+"""Fixtures shared by the store-level tests: a real SQLite file and a clock the test moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware.store import Store
+
+#: 2027-01-15 15:00 WIB: inside the default send window.
+T0 = 1_800_000_000.0
+
+
+@pytest.fixture
+def clock():
+    """A one-element list holding "now"; tests move time with ``clock[0] += seconds``."""
+    return [T0]
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    """A migrated store on a real file in ``tmp_path``, on the test's clock."""
+    s = Store(tmp_path / "siaran.db", clock=lambda: clock[0])
+    yield s
+    s.close()
