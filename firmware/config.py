@@ -35,6 +35,11 @@ class ModemConfig:
     ussd_balance: str | None = None  # e.g. "*888#"
     command_gap: float = 0.02
     send_timeout: float = 60.0
+    # GPIO (BCM numbers) for power control; a HAT preset fills what is left out.
+    hat: str | None = None  # "waveshare-sim7600x", "waveshare-sim868", "waveshare-sim800c" or None (no GPIO)
+    pwrkey_pin: int | None = None
+    reset_pin: int | None = None
+    status_pin: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,16 @@ class Config:
     unthrottled: bool = False  # tests and benchmarks only: no limits, jitter or window
     status_interval: float = 60.0  # seconds between modem status refreshes
     balance_interval: float = 6 * 3600.0
+    admin_number: str | None = None  # the test button sends an SMS here
+    usb_mode: str = "campaign"  # USB drop: "campaign" (draft awaiting approval) or "contacts" (import only)
+    # Front panel (BCM pin numbers; leave out what is not fitted).
+    led_power: int | None = None
+    led_network: int | None = None
+    led_sending: int | None = None
+    led_attention: int | None = None
+    button_hold: int | None = None
+    button_shutdown: int | None = None
+    button_test: int | None = None
     # USSD balance codes per operator (route name -> code); a modem's ussd_balance wins.
     # Telkomsel *888# and XL *123# are confirmed; add others for your SIMs.
     balance_codes: tuple[tuple[str, str], ...] = (("telkomsel", "*888#"), ("xl", "*123#"))
@@ -145,6 +160,8 @@ def load(path: str | Path) -> Config:
 def validate(config: Config) -> Config:
     """Check values that types alone do not catch; return ``config``."""
     config.window()
+    if config.usb_mode not in ("campaign", "contacts"):
+        raise ConfigError("usb_mode: must be 'campaign' or 'contacts'")
     if config.inflight_policy not in ("resend", "unknown"):
         raise ConfigError("inflight_policy: must be 'resend' or 'unknown'")
     if not 0 <= config.jitter_min <= config.jitter_max:
