@@ -8,10 +8,11 @@ chosen handler.  Handlers print JSON on stdout and return an exit code.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 import importlib
+
+from firmware.logsetup import setup_logging
 
 #: Modules of firmware.commands whose ``register(subparsers)`` adds subcommands, in help order.
 _AREAS = (
@@ -25,6 +26,8 @@ _AREAS = (
     "modem",
     "pdu",
     "emulator",
+    "backup",
+    "usb",
 )
 
 
@@ -44,8 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    setup_logging(args.verbose)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from firmware import panel as panel_mod
+from firmware import power
 from firmware.config import Config
 from firmware.store import Store, db_path
 from firmware.worker import LiveRoutes, ModemWorker
@@ -45,7 +47,9 @@ class Daemon:
     def __init__(self, config: Config, *, power_cycle: Callable[[str], bool] | None = None,
                  hung_after: float = HUNG_AFTER) -> None:
         self.config = config
-        self.power_cycle = power_cycle
+        # GPIO power control when any [[modem]] has a hat/pwrkey_pin (None otherwise: the ladder stops at reset).
+        self.power_cycle = power_cycle if power_cycle is not None else power.hooks_from_config(config)
+        self.panel_loop: panel_mod.PanelLoop | None = None
         self.hung_after = hung_after
         self.stop_event = threading.Event()
         self.workers: list[ModemWorker] = []
@@ -71,8 +75,14 @@ class Daemon:
                         power_cycle=self.power_cycle)
             for mc in self.config.modems
         ]
+        if isinstance(self.power_cycle, power.PowerHooks):
+            for w in self.workers:  # "is it on?" = does AT answer (unless a STATUS pin is wired)
+                self.power_cycle.set_probe(w.mc.name, power.at_probe(w))
         for w in self.workers:
             w.start()
+        self.panel_loop = panel_mod.loop_from_config(self.config, self.db_file)
+        if self.panel_loop is not None:
+            self.panel_loop.start()
         self._wait_ready(timeout=90.0)
         notify("READY=1")
         log.info("daemon ready with %d modem(s)", len(self.workers))
@@ -91,6 +101,10 @@ class Daemon:
                     w.abort()
             for w in self.workers:
                 w.join(timeout=10)
+            if self.panel_loop is not None:
+                self.panel_loop.stop()
+            if isinstance(self.power_cycle, power.PowerHooks):
+                self.power_cycle.close()
             store.close()
         return 0
 
@@ -120,13 +134,18 @@ class Daemon:
             self.stop_event.wait(1.0)
 
     def workers_alive(self) -> bool:
-        """True while every worker thread runs and has beaten recently."""
+        """True while every worker thread runs and has beaten recently (a change is logged once)."""
         now = time.monotonic()
-        for w in self.workers:
-            if not w.is_alive() or now - w.heartbeat > self.hung_after:
-                log.error("worker %s is %s", w.mc.name, "dead" if not w.is_alive() else "hung")
-                return False
-        return True
+        bad = {w.mc.name: ("dead" if not w.is_alive() else "hung") for w in self.workers
+               if not w.is_alive() or now - w.heartbeat > self.hung_after}
+        reported = getattr(self, "_reported_bad", {})
+        for name, how in bad.items():
+            if reported.get(name) != how:
+                log.error("worker %s is %s: the watchdog will restart the daemon", name, how)
+        for name in set(reported) - set(bad):
+            log.warning("worker %s is alive again", name)
+        self._reported_bad = bad
+        return not bad
 
     def status_line(self, store: Store) -> str:
         counts = store.queue_counts()

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from firmware.clock import maybe_set_clock
 from firmware.config import Config, ModemConfig
 from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
 from firmware.limits import RateLimiter, in_window
@@ -237,6 +238,7 @@ class ModemWorker(threading.Thread):
         assert self.modem is not None and self.store is not None
         self._needs_init = False
         status = self.modem.status()
+        maybe_set_clock(self.modem.network_time())
         ident = self.modem.identity
         self.route = self.mc.route or operator_of_network(status.operator, status.operator_code)
         self.live_routes.set(self.mc.name, self.route)
