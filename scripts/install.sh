@@ -292,6 +292,12 @@ RuntimeWatchdogSec=$WATCHDOG_SEC
     fi
 }
 
+# polkit: the front panel's shutdown button runs `systemctl poweroff` as the service user.
+step_polkit() {
+    local r=$1 src=$2
+    put_file "$src/config/polkit/50-siaran-poweroff.rules" "$r/etc/polkit-1/rules.d/50-siaran-poweroff.rules" 0644
+}
+
 # The Pi's config.txt: /boot/firmware on Bookworm (the /boot one is a stub there).
 boot_config() {
     local r=$1
@@ -448,6 +454,7 @@ main() {
     step_config "$root" "$src"
     step_units "$root" "$src"
     step_watchdog "$root"
+    step_polkit "$root" "$src"
     step_uart "$root"
     step_services "$root"
     step_report "$root"

@@ -381,3 +381,12 @@ def test_real_mode_in_a_mount_namespace(tmp_path):
         with pytest.raises(KeyError):
             grp.getgrnam("siaran")
     assert Path("/etc/siaran").exists() == had_etc
+
+
+def test_polkit_rule_lets_only_the_service_user_power_off(tmp_path):
+    """The panel's shutdown button needs polkit's leave; only for user siaran, only power-off/reboot."""
+    subprocess.run(["bash", str(INSTALL), "--root", str(tmp_path), "--no-apt", "--no-systemctl", "--no-venv",
+                    "--force-os"], check=True, capture_output=True)
+    rule = (tmp_path / "etc/polkit-1/rules.d/50-siaran-poweroff.rules").read_text()
+    assert 'subject.user == "siaran"' in rule and "login1.power-off" in rule
+    assert "polkit.Result.YES" in rule and "org.freedesktop.systemd1" not in rule
