@@ -8,10 +8,14 @@ chosen handler.  Handlers print JSON on stdout and return an exit code.
 from __future__ import annotations
 
 import argparse
+import logging
+import sqlite3
 import sys
 
 import importlib
 
+from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, fail
+from firmware.errors import ConfigError, ModemError
 from firmware.logsetup import setup_logging
 
 #: Modules of firmware.commands whose ``register(subparsers)`` adds subcommands, in help order.
@@ -52,6 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except ConfigError as exc:
+        return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+    except ModemError as exc:  # an IOError too: keep it apart from storage trouble
+        return fail(str(exc), "Modem tidak menjawab atau port tidak bisa dipakai.", EXIT_MODEM)
+    except (OSError, sqlite3.Error) as exc:
+        # A state folder that cannot be created, a full disk, a locked or damaged database:
+        # say so plainly instead of a traceback (the details are in the log at -v).
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        return fail(f"{type(exc).__name__}: {exc}",
+                    "Folder data atau database tidak bisa dipakai (izin, disk penuh, atau rusak).", EXIT_FAILED)
 
 
 if __name__ == "__main__":

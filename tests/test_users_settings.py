@@ -51,3 +51,8 @@ def test_settings(tmp_path, capsys):
     assert out["approval_threshold"]["value"] == 10 and out["approval_threshold"]["updated_by"].startswith("cli:")
     with pytest.raises(SystemExit):
         main(["setting", "set", "unknown_key", "1", *s])
+
+
+def test_unusable_state_folder_is_a_clear_error(capsys):
+    code, out = run(capsys, "status", "--state-dir", "/proc/siaran-cannot-exist")
+    assert code == 1 and "Folder data" in out["pesan"]
