@@ -294,11 +294,12 @@ class ModemWorker(threading.Thread):
     def _send_cycle(self) -> bool:
         """Claim and send until nothing is due; True when anything was sent.
 
-        Pipelined: while the modem prepares the prompt for a message's first
-        part, one commit records the previous message's outcome, files waiting
-        delivery reports and claims the next message, so the modem does not
-        wait for the database.  At any moment at most one message has gone
-        out unrecorded: that is the bound on duplicates after a crash.
+        Pipelined (see :meth:`_hooks`): while the modem prepares the prompt for
+        a part, one commit records what already went out; while it transmits,
+        another files delivery reports and claims the next message.  So the
+        modem waits for at most one small commit, and at any moment at most
+        one message has gone out unrecorded: the bound on duplicates after a
+        crash.
         """
         assert self.store is not None
         msg = self._commit(claim=True)
