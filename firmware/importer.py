@@ -25,7 +25,7 @@ What it copes with:
 - **Sheets**: the one whose header has a phone column and the most
   number-looking cells in its first 300 rows, unless ``sheet=NAME``.
 - **Numbers** (:func:`parse_number_cell`): separators, ``+62``/``62``/``0``,
-  a lost leading zero, ``81234567890.0``, int/float cells, ``="0812..."`` and
+  a lost leading zero, ``81200007890.0``, int/float cells, ``="0812..."`` and
   ``'0812...``.  Scientific notation (``6.28123E+11``) has lost digits and is
   rejected with the fix; an XLSX numeric cell keeps every digit, so it is only
   rejected when its digits look truncated (12+ digits shown as ``E+`` or a
@@ -268,7 +268,7 @@ _PLAIN = re.compile(r"\+?[0-9][0-9 \-.()]*[0-9]")
 
 def _from_text(text: str, typed: str) -> NumberCell:
     if _PLAIN.fullmatch(text) and "." not in text[-3:]:
-        # The usual cell (0812-3456-7890, +62 812 ..., 0812.3456.7890): one number, no quirks.
+        # The usual cell (0812-0000-7890, +62 812 ..., 0812.0000.7890): one number, no quirks.
         try:
             return NumberCell(typed, (to_e164(text),))
         except InvalidNumber:
@@ -286,7 +286,7 @@ def _from_text(text: str, typed: str) -> NumberCell:
         text = (whole + frac)[: len(whole) + exp]  # every digit is there: exact (Excel never writes that)
     fl = _FLOAT_TEXT.fullmatch(text)
     if fl:
-        text = fl.group(1)  # 81234567890.0: a number Excel stored as a float
+        text = fl.group(1)  # 81200007890.0: a number Excel stored as a float
     runs = [r for r in _RUN.findall(text) if sum(ch.isdigit() for ch in r) >= 7]
     if not runs:
         if not any(ch.isdigit() for ch in text):

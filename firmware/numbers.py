@@ -29,7 +29,7 @@ _SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
 
 
 def normalise(raw: str) -> str:
-    """``0812-3456-7890``, ``+62 812 3456 7890``, ``62812...``, ``812...`` -> ``+6281234567890``.
+    """``0812-0000-7890``, ``+62 812 0000 7890``, ``62812...``, ``812...`` -> ``+6281200007890``.
 
     Raises InvalidNumber for anything that is not an Indonesian mobile number.
     """

@@ -15,7 +15,7 @@ def mask_number(number: str | None) -> str:
     """Return ``number`` with its middle digits replaced by ``****``.
 
     Keeps the first four and last four digits of a number with ten or more
-    (``081234567890`` -> ``0812****7890``, ``+6281234567890`` ->
+    (``081200007890`` -> ``0812****7890``, ``+6281200007890`` ->
     ``+628****7890``), the first and last two of a shorter one, and nothing
     of a number under five digits.  Anything that is not a digit (``+``,
     an alphanumeric sender's letters) is kept.

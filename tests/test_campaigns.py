@@ -136,7 +136,7 @@ def test_fast_segment_count_agrees_with_analyse(text):
     ("lihat desa-sukajadi.id", "link", "desa-sukajadi.id"),
     ("iuran Rp 100.000 per KK", "digits", "100.000"),
     ("pada 12/03/2025", "digits", "12/03/2025"),
-    ("hubungi 081234567890", "digits", "081234567890"),
+    ("hubungi 081200007890", "digits", "081200007890"),
     ("kode 4821", "digits", "4821"),
     ("Masukkan KODE", "words", "kode"),
     ("PIN anda", "words", "pin"),

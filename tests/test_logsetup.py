@@ -25,24 +25,24 @@ def record(msg, *args, exc_info=None) -> logging.LogRecord:
 
 
 def test_number_in_args_is_masked():
-    rec = record("message %d to %s in doubt (%s)", 7, "+6281234567890", "timeout")
+    rec = record("message %d to %s in doubt (%s)", 7, "+6281200007890", "timeout")
     assert logsetup.MaskNumbers().filter(rec) is True
-    assert rec.getMessage() == f"message 7 to {mask_number('+6281234567890')} in doubt (timeout)"
-    assert "1234567" not in rec.getMessage()
+    assert rec.getMessage() == f"message 7 to {mask_number('+6281200007890')} in doubt (timeout)"
+    assert "1200007" not in rec.getMessage()
     assert rec.args is None
 
 
 def test_number_in_msg_and_exception_is_masked():
     try:
-        raise ValueError("bad number 081234567890")
+        raise ValueError("bad number 081200007890")
     except ValueError:
         import sys
-        rec = record("failed for 0812-3456-7890", exc_info=sys.exc_info())
+        rec = record("failed for 0812-0000-7890", exc_info=sys.exc_info())
     logsetup.MaskNumbers().filter(rec)
     text = logging.Formatter().format(rec)
     assert rec.exc_info is None and "ValueError" in text
-    assert "081234567890" not in text and "0812****7890" in text
-    assert "0812-3456-7890" not in text
+    assert "081200007890" not in text and "0812****7890" in text
+    assert "0812-0000-7890" not in text
 
 
 def test_stderr_outside_systemd(restore_root, monkeypatch):
@@ -50,10 +50,10 @@ def test_stderr_outside_systemd(restore_root, monkeypatch):
     assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     handler.setStream(stream)
-    logging.getLogger("firmware.test").info("sent to %s", "081234567890")
+    logging.getLogger("firmware.test").info("sent to %s", "081200007890")
     logging.getLogger("firmware.test").debug("not shown at -v")
     out = stream.getvalue()
-    assert "sent to 0812****7890" in out and "081234567890" not in out and "not shown" not in out
+    assert "sent to 0812****7890" in out and "081200007890" not in out and "not shown" not in out
     assert restore_root.level == logging.INFO
     # Calling again replaces our handler rather than adding a second one.
     logsetup.setup_logging(2, environ={})
@@ -68,11 +68,11 @@ def test_journal_under_systemd(restore_root, monkeypatch, env):
     handler = logsetup.setup_logging(0, environ=env)
     assert isinstance(handler, journal.JournalHandler)
     handler.send = lambda *a, **kw: sent.append((a, kw))  # what would go to the journal socket
-    logging.getLogger("firmware.worker").warning("in doubt: %s", "+6281234567890")
+    logging.getLogger("firmware.worker").warning("in doubt: %s", "+6281200007890")
     assert sent, "the record reached the journal handler"
     args, fields = sent[-1]
     message = args[0] if args else fields["MESSAGE"]
-    assert mask_number("+6281234567890") in message and "1234567" not in message
+    assert mask_number("+6281200007890") in message and "1200007" not in message
     assert "CODE_ARGS" not in fields and "EXCEPTION_INFO" not in fields
     assert fields["SYSLOG_IDENTIFIER"] == "siaran"
     assert fields["PRIORITY"] == "4"

@@ -112,7 +112,7 @@ def test_loop_applies_patterns_from_the_store(mock_factory, store, clock):
     assert loop.step(store) == {"power": ON, "network": SLOW, "sending": OFF, "attention": SLOW}
     assert mock_factory.pin(17).state is True
     assert store.conn.execute("SELECT 1 FROM settings WHERE key = 'throttled'").fetchone()  # summary for the page
-    store.enqueue(["+6281234567890"], "halo")
+    store.enqueue(["+6281200007890"], "halo")
     store.set_hold(True, reason="x", by="test")
     write_setting(store, "usb_state", "busy")
     assert loop.step(store) == {"power": ON, "network": SLOW, "sending": ON, "attention": FAST}
@@ -194,12 +194,12 @@ def test_shutdown_button_shows_then_calls_shutdown(mock_factory, store):
 
 
 def test_test_button_queues_an_sms_to_the_admin(mock_factory, store):
-    loop = PanelLoop(str(store.path), None, button_test=16, admin_number="0812-3456-7890")
+    loop = PanelLoop(str(store.path), None, button_test=16, admin_number="0812-0000-7890")
     press(mock_factory.pin(16), 0.02)
     wait_for_action(loop)
     loop.step(store)
     row = store.conn.execute("SELECT number, created_by, state FROM messages").fetchone()
-    assert tuple(row) == ("+6281234567890", "panel", "queued")
+    assert tuple(row) == ("+6281200007890", "panel", "queued")
     loop._close_devices()
 
 
@@ -216,7 +216,7 @@ def test_test_button_without_admin_number_logs(mock_factory, store, caplog):
 def test_loop_from_config(mock_factory, monkeypatch, tmp_path):
     monkeypatch.setattr(panel_mod, "read_throttled", lambda: None)
     assert loop_from_config(Config(), str(tmp_path / "db")) is None
-    loop = loop_from_config(Config(led_power=17, button_test=16, admin_number="081234567890"), str(tmp_path / "db"))
+    loop = loop_from_config(Config(led_power=17, button_test=16, admin_number="081200007890"), str(tmp_path / "db"))
     assert loop is not None and set(loop.panel.leds) == {"power"} and len(loop.buttons) == 1
     loop._close_devices()
 

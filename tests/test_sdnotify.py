@@ -146,7 +146,7 @@ def test_watchdog_stops_when_a_worker_hangs(tmp_path, notify_socket, monkeypatch
     try:
         notify_socket.wait_for(lambda ls: "READY=1" in ls and count(ls, "WATCHDOG=1") >= 2, 30,
                                "READY and pings while healthy")
-        store.enqueue(["081234567801", "081234567802", "081234567803"], "uji watchdog", created_by="test")
+        store.enqueue(["081200007801", "081200007802", "081200007803"], "uji watchdog", created_by="test")
         deadline = time.monotonic() + 15
         while not emu.modem.hung:
             assert time.monotonic() < deadline, "the emulated modem never hung"

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = msub.add_parser("send", help="send one SMS (multipart when long)")
     common(p)
-    p.add_argument("--to", required=True, help="recipient, e.g. 081234567890 or +6281234567890")
+    p.add_argument("--to", required=True, help="recipient, e.g. 081200007890 or +6281200007890")
     p.add_argument("--text", required=True, help="message text ('-' reads stdin)")
     p.add_argument("--report", action="store_true", help="request delivery reports")
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for delivery reports")
