@@ -322,16 +322,10 @@ def filter_warnings(text: str) -> list[dict[str, Any]]:
 
 
 def setting(store, key: str, default: float) -> float:
-    """A positive number from ``settings`` (JSON value), or ``default`` when unset."""
-    row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return default
-    try:
-        value = json.loads(row[0])
-    except ValueError:
-        value = None
+    """A non-negative number from ``settings`` (JSON value), or ``default`` when unset."""
+    value = store.get_setting(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or not math.isfinite(value):
-        raise ConfigError(f"setting {key}: expected a non-negative number, got {row[0]!r}")
+        raise ConfigError(f"setting {key}: expected a non-negative number, got {value!r}")
     return value
 
 

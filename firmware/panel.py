@@ -45,7 +45,7 @@ from gpiozero import LED, Button
 from gpiozero.exc import GPIOZeroError
 
 from firmware.store import Store
-from firmware.undervoltage import ThrottleMonitor, read_setting, read_throttled, under_voltage_seen
+from firmware.undervoltage import ThrottleMonitor, read_throttled, under_voltage_seen
 
 log = logging.getLogger(__name__)
 
@@ -313,11 +313,11 @@ class PanelLoop(threading.Thread):
         return patterns
 
     def _usb_state(self, store: Store, now: float):
-        row = store.conn.execute("SELECT value, updated_at FROM settings WHERE key = 'usb_state'").fetchone()
-        if row is None:
+        value = store.get_setting("usb_state")
+        if value is None:
             return None
-        value = read_setting(store, "usb_state")
-        if usb_status(value) in ("done", "error") and now - row["updated_at"] > USB_SIGNAL_SECONDS:
+        age = store.setting_age("usb_state")
+        if usb_status(value) in ("done", "error") and age is not None and age > USB_SIGNAL_SECONDS:
             return "idle"
         return value
 

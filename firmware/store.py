@@ -616,6 +616,36 @@ class Store:
 
     # -- settings and audit ---------------------------------------------------
 
+    def get_setting(self, key: str, default=None):
+        """The JSON value of ``settings[key]``, or ``default`` when unset or unreadable."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return default
+
+    def setting_age(self, key: str) -> float | None:
+        """Seconds since ``settings[key]`` was written (None when unset)."""
+        row = self.conn.execute("SELECT updated_at FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else self.clock() - row[0]
+
+    def set_setting(self, key: str, value, *, by: str, audit: bool = False) -> None:
+        """Write ``settings[key]`` as JSON (audited when a person changed it)."""
+        now = self.clock()
+        with self.tx() as c:
+            c.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?,?,?,?)"
+                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
+                      " updated_by = excluded.updated_by", (key, json.dumps(value, ensure_ascii=False), now, by))
+            if audit:
+                self._audit(c, by, "setting", {"key": key, "value": value}, now)
+
+    def settings(self) -> dict[str, dict]:
+        """Every setting with who changed it last."""
+        return {r["key"]: {"value": json.loads(r["value"]), "updated_by": r["updated_by"], "updated_at": r["updated_at"]}
+                for r in self.conn.execute("SELECT key, value, updated_at, updated_by FROM settings ORDER BY key")}
+
     def audit(self, actor: str, action: str, detail: dict | None = None) -> None:
         """Append to the hash-chained audit log (no phone numbers in ``detail``)."""
         with self.tx() as c:

@@ -11,7 +11,6 @@ the front panel blinks the attention LED while :func:`under_voltage_seen` is tru
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 import time
@@ -103,24 +102,6 @@ class ThrottleMonitor:
                 " (power supply too weak: use a 5.1 V 3 A supply and a short thick cable)"
                 if "under_voltage" in added else "")
         if store is not None:
-            write_setting(store, "throttled", summary(value, self.clock()))
+            store.set_setting("throttled", summary(value, self.clock()), by="daemon")
         return self.flags
 
-
-def write_setting(store, key: str, value) -> None:
-    """Upsert one ``settings`` row (JSON value) by the daemon."""
-    # NOTE: SQL outside store.py because store.py has no settings verbs yet; move there with the next store change.
-    with store.tx() as c:
-        c.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?,?,?,?)"
-                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
-                  " updated_by = excluded.updated_by", (key, json.dumps(value), store.clock(), "daemon"))
-
-
-def read_setting(store, key: str, default=None):
-    row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return default
-    try:
-        return json.loads(row[0])
-    except ValueError:
-        return default

@@ -35,7 +35,6 @@ from __future__ import annotations
 import csv
 import errno
 import io
-import json
 import logging
 import os
 import re
@@ -128,18 +127,13 @@ def set_state(store: Store | None, state: str, device: str, detail: str = "") ->
         return
     value = {"state": state, "device": device, "at": store.clock(), "detail": detail}
     try:
-        with store.tx() as c:
-            c.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?,?,?,?)"
-                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
-                      " updated_by = excluded.updated_by",
-                      (SETTING_KEY, json.dumps(value, ensure_ascii=False), value["at"], "usb"))
+        store.set_setting(SETTING_KEY, value, by="usb")
     except Exception as exc:  # noqa: BLE001 — the panel state must never break the drop
         log.warning("cannot record usb_state %s: %s", state, exc)
 
 
 def get_state(store: Store) -> dict | None:
-    row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (SETTING_KEY,)).fetchone()
-    return json.loads(row[0]) if row else None
+    return store.get_setting(SETTING_KEY)
 
 
 # -- reading the stick ---------------------------------------------------------------------

@@ -11,7 +11,6 @@ from gpiozero.pins.mock import MockFactory
 from firmware import panel as panel_mod
 from firmware.config import Config
 from firmware.panel import DOUBLE, FAST, OFF, ON, SLOW, FrontPanel, PanelLoop, loop_from_config, panel_state
-from firmware.undervoltage import write_setting
 
 FAST_TIMINGS = {SLOW: (0.2, 0.2), FAST: (0.1, 0.1), DOUBLE: (0.1, 0.3)}
 PINS = dict(power=17, network=27, sending=22, attention=23)
@@ -114,9 +113,9 @@ def test_loop_applies_patterns_from_the_store(mock_factory, store, clock):
     assert store.conn.execute("SELECT 1 FROM settings WHERE key = 'throttled'").fetchone()  # summary for the page
     store.enqueue(["+6281200007890"], "halo")
     store.set_hold(True, reason="x", by="test")
-    write_setting(store, "usb_state", "busy")
+    store.set_setting("usb_state", "busy", by="usb")
     assert loop.step(store) == {"power": ON, "network": SLOW, "sending": ON, "attention": FAST}
-    write_setting(store, "usb_state", {"state": "done"})
+    store.set_setting("usb_state", {"state": "done"}, by="usb")
     assert loop.step(store)["power"] == DOUBLE
     clock[0] += panel_mod.USB_SIGNAL_SECONDS + 1
     assert loop.step(store)["power"] == ON  # the safe-to-remove signal times out

@@ -8,7 +8,6 @@ user's approval, default 50).
 from __future__ import annotations
 
 import argparse
-import json
 
 from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
@@ -32,8 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        rows = store.conn.execute("SELECT key, value, updated_at, updated_by FROM settings ORDER BY key")
-        emit({r["key"]: {"value": json.loads(r["value"]), "updated_by": r["updated_by"]} for r in rows})
+        emit({key: {"value": v["value"], "updated_by": v["updated_by"]} for key, v in store.settings().items()})
     return 0
 
 
@@ -44,10 +42,6 @@ def cmd_set(args: argparse.Namespace) -> int:
                     EXIT_BAD_INPUT)
     value = int(args.value) if args.value.is_integer() else args.value
     with open_store(args) as store:
-        with store.tx() as c:
-            c.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?,?,?,?)"
-                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
-                      " updated_by = excluded.updated_by", (args.key, json.dumps(value), store.clock(), actor()))
-            store._audit(c, actor(), "setting", {"key": args.key, "value": value}, store.clock())
+        store.set_setting(args.key, value, by=actor(), audit=True)
     emit({args.key: value})
     return 0
