@@ -124,6 +124,10 @@ class Audience:
             out["everyone"] = True
         return out
 
+    def to_json(self) -> str:
+        """The definition as stored (``audiences.definition``, ``campaigns.audience``): canonical JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
     def describe(self) -> str:
         """One line for people: ``desa Sukajadi; RW 01-05; role Ketua RT``."""
         if self.is_empty_filter:
@@ -335,7 +339,7 @@ _WHAT = {"audience": "audiens", "campaign": "kampanye"}
 def save(store, name: str, aud: Audience, actor: str) -> int:
     """Save (or replace) the audience ``name``; return its id.  Audited."""
     name = check_name(name)
-    definition = json.dumps(aud.to_dict(), ensure_ascii=False, sort_keys=True)
+    definition = aud.to_json()
     now = store.clock()
     with store.tx() as c:
         row = c.execute("SELECT id FROM audiences WHERE name = ?", (name,)).fetchone()

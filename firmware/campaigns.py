@@ -674,7 +674,7 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
                             f"out, {counts['dead']} dead)",
                             f"Audiens tidak menjangkau siapa pun ({counts['matched']} cocok, {counts['opted_out']} "
                             f"berhenti langganan, {counts['dead']} nomor mati).")
-    definition = json.dumps(aud.to_dict(), ensure_ascii=False, sort_keys=True)
+    definition = aud.to_json()
     with store.tx() as c:
         campaign_id = c.execute(
             "INSERT INTO campaigns (name, text, state, priority, audience, send_at, expires_at, created_by, created_at,"

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+from firmware.commands.output import EXIT_BAD_INPUT, fail
 from firmware.errors import ConfigError, PduError
 from firmware.modem.emulated import EmulatorConfig
 from firmware.modem.emulator import PtyEmulator
@@ -109,8 +110,7 @@ def handler(args: argparse.Namespace) -> int:
         config = config_from_args(args)
         incoming = _parse_incoming(args.incoming)
     except ConfigError as exc:
-        print(json.dumps({"error": str(exc)}), flush=True)
-        return 2
+        return fail(str(exc), f"Pilihan emulator tidak valid: {exc}", EXIT_BAD_INPUT)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
