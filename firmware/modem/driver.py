@@ -40,6 +40,8 @@ REG_STATES = {
     9: "home_csfb_not_preferred", 10: "roaming_csfb_not_preferred",
 }
 REGISTERED = frozenset({1, 5, 6, 7, 9, 10})
+#: Event kinds of the codes a modem prints while it boots.
+_BOOT_KINDS = frozenset({"boot", "sim", "sms_ready"})
 
 
 @dataclass(frozen=True)
@@ -337,16 +339,7 @@ class Modem:
 
     def _discard_boot_urcs(self) -> None:
         """Boot codes that arrived while initialising belong to the boot just handled, not a new one."""
-        boot_kinds = {"boot", "sim", "sms_ready"}
-        kept = [u for u in self._held if urc_to_event(u).kind not in boot_kinds]
-        while True:
-            try:
-                urc = self.channel.urcs.get_nowait()
-            except queue.Empty:
-                break
-            if urc_to_event(urc).kind not in boot_kinds:
-                kept.append(urc)
-        self._held = collections.deque(kept)
+        self._drop_urcs(lambda urc: urc_to_event(urc).kind in _BOOT_KINDS)
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -610,23 +603,13 @@ class Modem:
             self.command("AT+CFUN=1,1", timeout=15)
         except (ModemTimeout, ModemRebooted):
             pass  # some firmware reboots before answering
-        self._wait_urc_kind({"boot", "sim", "sms_ready"}, timeout=min(15.0, ready_timeout))
+        self._wait_urc_kind(_BOOT_KINDS, timeout=min(15.0, ready_timeout))
         return self.initialise(ready_timeout=ready_timeout)
 
     def _wait_urc_kind(self, kinds: set[str], timeout: float) -> ModemEvent | None:
         """Wait for a URC of one of ``kinds``; hold the others for :meth:`next_event`."""
-        deadline = self._clock() + timeout
-        while self._clock() < deadline:
-            self._check_cancel()
-            try:
-                urc = self.channel.urcs.get(timeout=min(0.5, max(0.0, deadline - self._clock())))
-            except queue.Empty:
-                continue
-            event = urc_to_event(urc)
-            if event.kind in kinds:
-                return event
-            self._held.append(urc)
-        return None
+        urc = self._wait_for(lambda u: urc_to_event(u).kind in kinds, timeout)
+        return urc_to_event(urc) if urc is not None else None
 
     def hang_up(self) -> None:
         """Reject an incoming call (``ATH``): the appliance only does SMS."""
@@ -649,8 +632,13 @@ class Modem:
 
     def _wait_urc(self, name: str, timeout: float) -> at.Urc | None:
         """Wait for a URC called ``name``; others are held for :meth:`next_event`."""
+        return self._wait_for(lambda u: u.name == name, timeout)
+
+    def _wait_for(self, match: Callable[[at.Urc], bool], timeout: float) -> at.Urc | None:
+        """The first URC ``match`` accepts within ``timeout``; the others are held for :meth:`next_event`."""
         deadline = self._clock() + timeout
         while True:
+            self._check_cancel()
             remaining = deadline - self._clock()
             if remaining <= 0:
                 return None
@@ -658,21 +646,25 @@ class Modem:
                 urc = self.channel.urcs.get(timeout=min(remaining, 0.5))
             except queue.Empty:
                 continue
-            if urc.name == name:
+            if match(urc):
                 return urc
             self._held.append(urc)
 
     def _take_held(self, name: str) -> None:
-        self._held = collections.deque(u for u in self._held if u.name != name)
-        kept = []
+        """Forget waiting URCs called ``name`` (an old USSD answer)."""
+        self._drop_urcs(lambda u: u.name == name)
+
+    def _drop_urcs(self, match: Callable[[at.Urc], bool]) -> None:
+        """Drop held and queued URCs ``match`` accepts; keep the others in order."""
+        kept = [u for u in self._held if not match(u)]
         while True:
             try:
                 urc = self.channel.urcs.get_nowait()
             except queue.Empty:
                 break
-            if urc.name != name:
+            if not match(urc):
                 kept.append(urc)
-        self._held.extend(kept)
+        self._held = collections.deque(kept)
 
 
 # -- parsing helpers (pure) ---------------------------------------------------
