@@ -129,10 +129,33 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 30000")
     if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
+        _ensure_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _ensure_wal(conn: sqlite3.Connection, *, patience: float = 30.0) -> None:
+    """Put the file in WAL mode, waiting out another process doing the same.
+
+    WAL is persistent, so this is usually a no-op read. Switching needs an exclusive
+    lock, and SQLite answers "database is locked" at once (without its busy handler)
+    when another connection is opening the file at the same moment: the daemon, the
+    web page and a USB import all start together at boot. Retry until ``patience``.
+    """
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
 
 class Store:

@@ -22,8 +22,6 @@ C = "+6281200000003"
 from conftest import T0  # noqa: E402  (shared fixtures: clock, store)
 
 
-
-
 def nums(n: int, start: int = 1) -> list[str]:
     return [f"+62812{i:08d}" for i in range(start, start + n)]
 
@@ -117,6 +115,39 @@ def test_claim_marks_sending_and_never_twice(store):
     assert row["state"] == "sending" and row["modem"] == "m0" and row["attempts"] == 1
     assert first.attempts == 1 and 0 <= first.concat_ref < 256
     assert sorted(drain(store) + [first.id, second.id]) == [1, 2, 3, 4, 5]
+
+
+def _open_at_barrier(path, barrier, errors):
+    barrier.wait()
+    try:
+        Store(path).close()
+    except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
+        errors.put(repr(exc))
+
+
+def test_processes_opening_a_fresh_file_together_all_succeed(tmp_path):
+    """At boot the daemon, the web page and a USB import open the file at the same instant.
+
+    Switching a new file to WAL needs an exclusive lock that SQLite refuses at once
+    ("database is locked") rather than waiting; every opener must still get in.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(10):
+        path = tmp_path / f"r{round_}.db"
+        barrier, errors = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_barrier, args=(path, barrier, errors)) for _ in range(6)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        found = []
+        while not errors.empty():
+            found.append(errors.get())
+        assert found == [] and all(p.exitcode == 0 for p in procs)
+        with Store(path) as s:
+            assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_concurrent_claims_from_two_connections(tmp_path):
