@@ -332,7 +332,7 @@ def setting(store, key: str, default: float) -> float:
 # -- time estimate -----------------------------------------------------------------
 
 
-def _modem_limits(store, config: Config | None) -> tuple[list[ModemConfig], str]:
+def modem_limits(store, config: Config | None) -> tuple[list[ModemConfig], str]:
     if config is not None and config.modems:
         return list(config.modems), "config"
     rows = store.modems()
@@ -512,7 +512,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     cost_per = setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
     now = store.clock()
     start = max(send_at or now, now)
-    modems, source = _modem_limits(store, config)
+    modems, source = modem_limits(store, config)
     time_estimate = estimate_duration(total, modems, start=start, config=config, emergency=emergency, messages=n)
     time_estimate["limits_from"] = source
     warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.placeholders))

@@ -22,6 +22,7 @@ from firmware.logsetup import setup_logging
 _AREAS = (
     "demo",
     "daemon",
+    "web",
     "queue",
     "contacts",
     "campaigns",

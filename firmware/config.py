@@ -69,6 +69,8 @@ class Config:
     status_interval: float = 60.0  # seconds between modem status refreshes
     balance_interval: float = 6 * 3600.0
     admin_number: str | None = None  # the test button sends an SMS here
+    web_host: str = "0.0.0.0"  # the LAN page listens here (all interfaces of the box)
+    web_port: int = 8080
     usb_mode: str = "campaign"  # USB drop: "campaign" (draft awaiting approval) or "contacts" (import only)
     # Front panel (BCM pin numbers; leave out what is not fitted).
     led_power: int | None = None
@@ -162,6 +164,8 @@ def validate(config: Config) -> Config:
     config.window()
     if config.usb_mode not in ("campaign", "contacts"):
         raise ConfigError("usb_mode: must be 'campaign' or 'contacts'")
+    if not 1 <= config.web_port <= 65535:
+        raise ConfigError("web_port: must be between 1 and 65535")
     if config.inflight_policy not in ("resend", "unknown"):
         raise ConfigError("inflight_policy: must be 'resend' or 'unknown'")
     if not 0 <= config.jitter_min <= config.jitter_max:

@@ -1,6 +1,6 @@
 """The front panel: four LEDs a non-technical person can read, and three buttons.
 
-Patterns (the printable card is ``docs/panel-card.html``; keep both in step with :data:`RULES`):
+Patterns (the printable card is ``web/static/panel-card.html``; keep both in step with :data:`RULES`):
 
 =========  ==============================  ==================================  ===========================
 LED        steady (ON)                     slow blink (SLOW)                   fast blink (FAST)

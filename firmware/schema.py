@@ -252,6 +252,71 @@ def m002_imports_audiences_templates(db: Database) -> None:
         """)
 
 
+@MIGRATIONS()
+def m003_web(db: Database) -> None:
+    """Web sessions, API tokens, login throttling, modem signal history, requests to the daemon."""
+    _run_script(db, """
+        -- A login on the LAN page. The cookie holds a random token; only its SHA-256 is kept,
+        -- so a copy of the file does not let anyone in. Deleting the row logs the session out.
+        CREATE TABLE web_sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            last_seen REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            client TEXT
+        );
+        CREATE INDEX web_sessions_user ON web_sessions (username);
+
+        -- Failed logins per user name and per client address, for throttling.
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            username TEXT,
+            client TEXT,
+            at REAL NOT NULL
+        );
+        CREATE INDEX login_failures_user ON login_failures (username, at);
+        CREATE INDEX login_failures_client ON login_failures (client, at);
+
+        -- Tokens for other systems (e.g. BPBD early warning) calling /api/v1. Only the SHA-256 is kept.
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            revoked_at REAL,
+            revoked_by TEXT,
+            last_used_at REAL
+        );
+
+        -- Signal strength samples written by the daemon at each status refresh (kept 7 days).
+        CREATE TABLE modem_samples (
+            id INTEGER PRIMARY KEY,
+            modem TEXT NOT NULL,
+            at REAL NOT NULL,
+            signal_dbm INTEGER,
+            state TEXT
+        );
+        CREATE INDEX modem_samples_modem_at ON modem_samples (modem, at);
+
+        -- Things the page asks the daemon to do with a modem (check balance now); the daemon marks them done.
+        CREATE TABLE modem_requests (
+            id INTEGER PRIMARY KEY,
+            modem TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            requested_at REAL NOT NULL,
+            done_at REAL,
+            result TEXT
+        );
+
+        CREATE INDEX messages_campaign_done ON messages (campaign_id, done_at);
+        """)
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run each statement of ``script`` inside the migration's transaction.
 

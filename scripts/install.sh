@@ -259,7 +259,7 @@ step_config() {
 step_docs() {
     local r=$1 src=$2 f
     shopt -s nullglob
-    for f in "$src"/docs/*.md "$src"/docs/*.html; do
+    for f in "$src"/docs/*.md; do
         put_file "$f" "$r$PREFIX/docs/$(basename "$f")" 0644
     done
     shopt -u nullglob

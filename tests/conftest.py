@@ -22,3 +22,21 @@ def store(tmp_path, clock):
     s = Store(tmp_path / "siaran.db", clock=lambda: clock[0])
     yield s
     s.close()
+
+
+@pytest.fixture
+def web(tmp_path):
+    """The LAN page served by waitress on a free port, on a fresh state folder."""
+    from webtools import WebServer
+
+    server = WebServer(tmp_path / "state")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def admin(web):
+    """A client logged in as the first admin (created through the first-run page)."""
+    from webtools import first_admin
+
+    return first_admin(web)

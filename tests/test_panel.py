@@ -222,7 +222,7 @@ def test_loop_from_config(mock_factory, monkeypatch, tmp_path):
 
 def test_card_covers_every_led_and_button():
     from pathlib import Path
-    card = (Path(__file__).resolve().parent.parent / "docs" / "panel-card.html").read_text()
+    card = (Path(__file__).resolve().parent.parent / "web" / "static" / "panel-card.html").read_text()
     for word in ("DAYA", "JARINGAN", "KIRIM", "PERHATIAN", "TAHAN", "MATIKAN", "TES", "aman dicabut",
                  "Kedip lambat", "Kedip cepat", "kedip ganda", "@page { size: A4"):
         assert word in card, word

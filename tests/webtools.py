@@ -1,0 +1,153 @@
+"""A real waitress server for the LAN page and a small HTTP client that keeps cookies.
+
+Tests talk HTTP over a real socket to the same server ``siaran web`` runs,
+so headers, cookies, size limits and redirects are the real ones.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+
+from firmware.config import with_defaults
+from web.server import build_server
+
+ADMIN_PASSWORD = "rahasia-admin-123"
+PASSWORD = "rahasia-kantor-123"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    cookies_set: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+    def csrf(self) -> str:
+        m = re.search(r'name="csrf" value="([^"]+)"', self.text)
+        assert m, f"no CSRF field on the page (status {self.status})"
+        return m.group(1)
+
+
+class Client:
+    """An HTTP client with a cookie jar; ``post`` takes the CSRF token from the last page by default."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1"):
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+        self.last: Reply | None = None
+        self.csrf_token = ""
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                follow: bool = True) -> Reply:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        hdrs = {"Host": f"{self.host}:{self.port}", **(headers or {})}
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read()
+        set_cookies = [v for k, v in resp.getheaders() if k.lower() == "set-cookie"]
+        for c in set_cookies:
+            name, _, rest = c.partition("=")
+            value = rest.split(";", 1)[0]
+            if "expires=Thu, 01 Jan 1970" in c or "Max-Age=-1" in c or value in ('""', ""):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+        reply = Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data, set_cookies)
+        conn.close()
+        if follow and reply.status in (301, 302, 303) and reply.location:
+            loc = urllib.parse.urlsplit(reply.location)
+            return self.get(loc.path + (f"?{loc.query}" if loc.query else ""))
+        if "text/html" in reply.headers.get("content-type", ""):
+            m = re.search(r'name="csrf" value="([^"]+)"', reply.text)
+            if m:
+                self.csrf_token = m.group(1)
+        self.last = reply
+        return reply
+
+    def get(self, path: str, **kw) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, data: dict | list | None = None, *, csrf: bool | str = True, follow: bool = True,
+             headers: dict | None = None) -> Reply:
+        items = list(data.items()) if isinstance(data, dict) else list(data or [])
+        if csrf is True:
+            items.append(("csrf", self.csrf_token))
+        elif isinstance(csrf, str):
+            items.append(("csrf", csrf))
+        body = urllib.parse.urlencode(items).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                 **(headers or {})}, follow=follow)
+
+    def upload(self, path: str, fields: dict, files: dict[str, tuple[str, bytes]], *, csrf: bool = True,
+               follow: bool = True) -> Reply:
+        boundary = uuid.uuid4().hex
+        parts = []
+        items = dict(fields)
+        if csrf:
+            items["csrf"] = self.csrf_token
+        for k, v in items.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+        for k, (fname, content) in files.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{fname}"\r\n'
+                         f'Content-Type: application/octet-stream\r\n\r\n'.encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+                            follow=follow)
+
+    def login(self, username: str, password: str) -> Reply:
+        self.get("/login")
+        return self.post("/login", {"username": username, "password": password})
+
+
+class WebServer:
+    """The page served by waitress on a free port in a background thread."""
+
+    def __init__(self, state_dir, *, clock=None, config=None, **overrides):
+        self.config = config or with_defaults(str(state_dir), [], **overrides)
+        kw = {"clock": clock} if clock else {}
+        self.server = build_server(self.config, "127.0.0.1", 0, **kw)
+        self.port = self.server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+        self.thread.start()
+
+    def client(self) -> Client:
+        return Client(self.port)
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(5)
+
+
+def first_admin(server: WebServer, username: str = "admin", password: str = ADMIN_PASSWORD) -> Client:
+    """Run the first-run setup; returns the admin's logged-in client."""
+    c = server.client()
+    c.get("/setup")
+    r = c.post("/setup", {"username": username, "password": password, "password2": password})
+    assert r.status == 200, r.text[:500]
+    return c
+
+
+def add_user(admin: Client, username: str, role: str, password: str = PASSWORD) -> None:
+    admin.get("/users")
+    r = admin.post("/users", {"username": username, "role": role, "password": password})
+    assert r.status == 200, r.text[:500]

@@ -1,0 +1,180 @@
+"""Who is asking: sessions, login throttling, CSRF tokens and roles for the LAN page.
+
+Sessions are server-side rows (``web_sessions``): the cookie holds a random
+token signed with the box's key (so a forged cookie is refused without a
+database lookup); the row keeps only the token's SHA-256, so a copy of the
+database lets nobody in. Logging out or disabling a user deletes the rows.
+Every state-changing request carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from firmware import users as users_mod
+
+ROLE_RANK = {"viewer": 0, "operator": 1, "approver": 2, "admin": 3}
+SESSION_IDLE = 12 * 3600.0  # an office day; then log in again
+SESSION_MAX = 7 * 86400.0
+THROTTLE_WINDOW = 15 * 60.0
+THROTTLE_FREE = 5  # failed logins per user name before waiting starts
+THROTTLE_CLIENT = 30  # failed logins per address in the window before it is refused
+THROTTLE_MAX_WAIT = 15 * 60.0
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    csrf: str
+
+    def can(self, role: str) -> bool:
+        """True when this user's role is ``role`` or above it (admin > approver > operator > viewer)."""
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
+
+
+def load_key(state_dir: str | Path) -> bytes:
+    """The box's signing key (``web.key`` in the state folder, 0600), made on first use."""
+    path = Path(state_dir) / "web.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, path)  # first writer wins when two processes start together
+    except FileExistsError:
+        key = path.read_bytes()
+    finally:
+        tmp.unlink(missing_ok=True)
+    return key
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign(key: bytes, token: str) -> str:
+    mac = hmac.new(key, token.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{token}.{mac}"
+
+
+def unsign(key: bytes, value: str | None) -> str | None:
+    """The token inside a signed cookie value, or None when it is missing or forged."""
+    if not value or value.count(".") != 1:
+        return None
+    token, mac = value.split(".")
+    good = hmac.new(key, token.encode(), hashlib.sha256).hexdigest()[:32]
+    return token if hmac.compare_digest(mac, good) else None
+
+
+def needs_setup(store) -> bool:
+    """True until the first admin account exists (there is no default password)."""
+    return store.conn.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 LIMIT 1").fetchone() is None
+
+
+def start_session(store, username: str, client: str) -> str:
+    """A new session for ``username``; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = store.clock()
+    with store.tx() as c:
+        c.execute("DELETE FROM web_sessions WHERE expires_at < ? OR last_seen < ?", (now, now - SESSION_IDLE))
+        c.execute("INSERT INTO web_sessions (token_hash, username, csrf, created_at, last_seen, expires_at, client)"
+                  " VALUES (?,?,?,?,?,?,?)",
+                  (_hash(token), username, secrets.token_urlsafe(24), now, now, now + SESSION_MAX, client))
+    return token
+
+
+def session_user(store, token: str | None) -> User | None:
+    """The logged-in user behind ``token``, or None (expired, idle, logged out or disabled)."""
+    if not token:
+        return None
+    now = store.clock()
+    row = store.conn.execute(
+        "SELECT s.username, s.csrf, s.last_seen, s.expires_at, u.role, u.disabled FROM web_sessions s"
+        " JOIN users u ON u.username = s.username WHERE s.token_hash = ?", (_hash(token),)).fetchone()
+    if row is None or row["disabled"] or row["expires_at"] < now or row["last_seen"] < now - SESSION_IDLE:
+        return None
+    if now - row["last_seen"] > 60:  # keep writes rare: the page polls every few seconds
+        with store.tx() as c:
+            c.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", (now, _hash(token)))
+    return User(row["username"], row["role"], row["csrf"])
+
+
+def end_session(store, token: str | None) -> None:
+    if token:
+        with store.tx() as c:
+            c.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_hash(token),))
+
+
+def end_sessions_of(store, username: str) -> None:
+    """Log ``username`` out everywhere (disabled, password changed)."""
+    with store.tx() as c:
+        c.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
+
+
+def login_wait(store, username: str, client: str) -> float:
+    """Seconds this user name or address must wait before trying again (0: may try now).
+
+    Five free tries per name in 15 minutes, then the wait doubles from 30 s up
+    to 15 minutes; an address with 30 failures in 15 minutes waits it out. A
+    guesser gets a few dozen tries an hour, a person who mistyped is not locked out for long.
+    """
+    now = store.clock()
+    since = now - THROTTLE_WINDOW
+    n_user, last_user = store.conn.execute(
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = ? AND at >= ?", (username, since)).fetchone()
+    n_client, last_client = store.conn.execute(
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE client = ? AND at >= ?", (client, since)).fetchone()
+    wait = 0.0
+    if n_user >= THROTTLE_FREE:
+        wait = max(wait, last_user + min(30.0 * 2 ** (n_user - THROTTLE_FREE), THROTTLE_MAX_WAIT) - now)
+    if n_client >= THROTTLE_CLIENT:
+        wait = max(wait, last_client + THROTTLE_WINDOW - now)
+    return max(wait, 0.0)
+
+
+def check_login(store, username: str, password: str, client: str) -> tuple[str | None, float]:
+    """(username, 0) when the password is right; (None, wait) otherwise, recording the failure.
+
+    A throttled attempt is refused before the password is even checked.
+    """
+    username = (username or "").strip().lower()[:64]
+    wait = login_wait(store, username, client)
+    if wait > 0:
+        return None, wait
+    row = store.conn.execute("SELECT username, password_hash, disabled FROM users WHERE username = ?",
+                             (username,)).fetchone()
+    # Hash even for an unknown name, so the answer's timing does not tell which names exist.
+    stored = row["password_hash"] if row else _DUMMY_HASH
+    ok = users_mod.verify_password(password or "", stored) and row is not None and not row["disabled"]
+    now = store.clock()
+    with store.tx() as c:
+        if ok:
+            c.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+            store._audit(c, f"web:{username}", "login", {"client": client}, now)
+            return username, 0.0
+        c.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))
+        c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)", (username, client, now))
+        store._audit(c, "web:-", "login_failed", {"username": username, "client": client}, now)
+    return None, login_wait(store, username, client)
+
+
+_DUMMY_HASH = users_mod.hash_password(secrets.token_urlsafe(16))
+
+
+def check_csrf(user: User | None, given: str | None) -> bool:
+    return bool(user and given and hmac.compare_digest(user.csrf, given))

@@ -1,0 +1,143 @@
+"""First-run setup, login, logout, the language switch, static files and the front-panel card."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import bottle
+
+from firmware import users as users_mod
+from web import auth, context
+from web.context import LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, field
+from web.render import page
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+CARD = STATIC / "panel-card.html"
+
+
+def register(app: bottle.Bottle) -> None:
+    app.get("/setup", callback=setup_form)
+    app.post("/setup", callback=setup)
+    app.get("/login", callback=login_form)
+    app.post("/login", callback=login)
+    app.post("/logout", callback=logout)
+    app.get("/lang/<code>", callback=set_lang)
+    app.get("/static/<name:path>", callback=static)
+    app.get("/healthz", callback=healthz)
+    app.get("/card", callback=card)
+
+
+def _pre_token() -> str:
+    """The CSRF token for forms shown before login (double-submit cookie)."""
+    token = bottle.request.get_cookie(PRE_COOKIE)
+    if not token or len(token) < 20:
+        token = secrets.token_urlsafe(24)
+    bottle.response.set_cookie(PRE_COOKIE, token, path="/", httponly=True, samesite="strict")
+    return token
+
+
+def _cookie_secure() -> bool:
+    return bottle.request.urlparts.scheme == "https"
+
+
+def _start(username: str) -> None:
+    token = auth.start_session(context.store(), username, context.client())
+    bottle.response.set_cookie(SESSION_COOKIE, auth.sign(context.site().key, token), path="/", httponly=True,
+                               samesite="strict", secure=_cookie_secure(), max_age=int(auth.SESSION_MAX))
+
+
+def setup_form():
+    if not auth.needs_setup(context.store()):
+        bottle.redirect("/login")
+    return page("setup", title="Siaran", pre=_pre_token())
+
+
+def setup():
+    store = context.store()
+    if not auth.needs_setup(store):
+        bottle.abort(403, "role")
+    t = bottle.request.environ["siaran.lang"]
+    username = field("username", maxlen=64).lower()
+    password = bottle.request.forms.getunicode("password") or ""
+    if password != (bottle.request.forms.getunicode("password2") or ""):
+        return page("setup", title="Siaran", pre=_pre_token(), username=username,
+                    error=t("Kedua kata sandi tidak sama.", "The two passwords differ."))
+    try:
+        users_mod.add_user(store, username, "admin", password, actor="web:setup")
+    except users_mod.UserError as exc:
+        return page("setup", title="Siaran", pre=_pre_token(), username=username,
+                    error=exc.pesan if t.code == "id" else exc.reason)
+    _start(username)
+    context.flash(t("Akun admin dibuat. Selanjutnya: impor daftar kontak, lalu tambah pengguna lain.",
+                    "Admin account created. Next: import a contact list, then add other users."))
+    bottle.redirect("/")
+
+
+def login_form():
+    if auth.needs_setup(context.store()):
+        bottle.redirect("/setup")
+    if context.user():
+        bottle.redirect("/")
+    return page("login", title="Masuk", pre=_pre_token(), next=context.back())
+
+
+def login():
+    store = context.store()
+    t = bottle.request.environ["siaran.lang"]
+    username = field("username", maxlen=64)
+    password = bottle.request.forms.getunicode("password") or ""
+    who, wait = auth.check_login(store, username, password[:1024], context.client())
+    if who is None:
+        if wait > 0:
+            minutes = max(1, int(wait + 59) // 60)
+            error = t(f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
+                      f"Too many failed attempts. Try again in {minutes} minute(s).")
+        else:
+            error = t("Nama pengguna atau kata sandi salah.", "Wrong username or password.")
+        bottle.response.status = 401 if wait == 0 else 429
+        return page("login", title="Masuk", pre=_pre_token(), next=context.back(), username=username, error=error)
+    _start(who)
+    bottle.redirect(context.back())
+
+
+def logout():
+    store = context.store()
+    token = auth.unsign(context.site().key, bottle.request.get_cookie(SESSION_COOKIE))
+    store.audit(context.actor(), "logout", {})
+    auth.end_session(store, token)
+    bottle.response.delete_cookie(SESSION_COOKIE, path="/")
+    bottle.redirect("/login")
+
+
+def set_lang(code: str):
+    bottle.response.set_cookie(LANG_COOKIE, "en" if code == "en" else "id", path="/", samesite="lax",
+                               max_age=365 * 86400)
+    bottle.redirect(context.back())
+
+
+def static(name: str):
+    # static_file refuses paths outside the root (no traversal).
+    res = bottle.static_file(name, root=str(STATIC))
+    res.set_header("Cache-Control", "public, max-age=3600")
+    return res
+
+
+def healthz():
+    """For monitoring on the LAN: the page's process answers and the file opens. No data."""
+    context.store().conn.execute("SELECT 1").fetchone()
+    return {"ok": True}
+
+
+@context.require("viewer")
+def card():
+    """The printable one-page card explaining the LEDs and buttons (``web/static/panel-card.html``)."""
+    try:
+        text = CARD.read_text(encoding="utf-8")
+    except OSError:
+        bottle.abort(404)
+    bottle.request.environ["siaran.csp"] = CARD_CSP  # the card carries its own print stylesheet
+    return text
+
+
+CARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"

@@ -1,0 +1,39 @@
+"""The dashboard: modems, queue, hold, the front-panel mirror and running campaigns, refreshing live."""
+
+from __future__ import annotations
+
+import bottle
+
+from web import context, queries
+from web.render import page
+
+
+def register(app: bottle.Bottle) -> None:
+    app.get("/", callback=dashboard)
+    app.get("/dashboard/live", callback=live)
+
+
+def _data() -> dict:
+    store, config = context.store(), context.site().config
+    counts = store.queue_counts()
+    return {
+        "modems": queries.modem_cards(store, config),
+        "counts": counts,
+        "leds": queries.panel_mirror(store),
+        "campaigns": queries.active_campaigns(store, config),
+        "throttled": store.get_setting("throttled"),
+        "usb_state": store.get_setting("usb_state"),
+        "inbox_new": store.conn.execute("SELECT COUNT(*) FROM inbox WHERE handled = 0 AND kind = 'reply'").fetchone()[0],
+        "contacts": store.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
+    }
+
+
+@context.require("viewer")
+def dashboard():
+    return page("dashboard", title="Dasbor", **_data())
+
+
+@context.require("viewer")
+def live():
+    """The dashboard's moving parts as an HTML fragment (the page swaps it in every few seconds)."""
+    return page("dashboard_live", **_data())

@@ -1,0 +1,5 @@
+"""Placeholder until this area is written (issue #5)."""
+
+
+def register(app):
+    pass

@@ -1,0 +1,129 @@
+"""Turning data into the page: templates, the two languages, and how times, money and states read.
+
+Templates are Bottle SimpleTemplates in ``web/views`` (``{{x}}`` escapes; raw
+``{{!x}}`` is used only for markup this module builds). Text is written in
+both languages where it is used, ``t("Kontak", "Contacts")``: Bahasa
+Indonesia is the default, English a switch in the header.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import bottle
+
+from firmware.privacy import mask_number
+
+VIEWS = str(Path(__file__).parent / "views")
+
+STATE_LABELS = {
+    # messages
+    "queued": ("antre", "queued"), "paused": ("dijeda", "paused"), "sending": ("sedang dikirim", "sending"),
+    "sent": ("terkirim", "sent"), "delivered": ("diterima", "delivered"), "failed": ("gagal", "failed"),
+    "unknown": ("tidak pasti", "unknown"), "cancelled": ("dibatalkan", "cancelled"),
+    "expired": ("kedaluwarsa", "expired"), "suppressed": ("berhenti langganan", "opted out"),
+    # campaigns
+    "draft": ("draf", "draft"), "awaiting_approval": ("menunggu persetujuan", "awaiting approval"),
+    "approved": ("disetujui", "approved"), "running": ("berjalan", "running"), "done": ("selesai", "done"),
+    # modems
+    "starting": ("memulai", "starting"), "ready": ("siap", "ready"), "parked": ("istirahat", "parked"),
+    "recovering": ("memulihkan", "recovering"), "absent": ("tidak ada", "absent"), "dead": ("mati", "dead"),
+    "stopped": ("berhenti", "stopped"),
+}
+ROLE_LABELS = {"admin": ("admin", "admin"), "approver": ("penyetuju", "approver"),
+               "operator": ("operator", "operator"), "viewer": ("pemantau", "viewer")}
+
+
+class Lang:
+    """The request's language: ``t(id, en)`` picks one."""
+
+    def __init__(self, code: str):
+        self.code = "en" if code == "en" else "id"
+
+    def __call__(self, id_text: str, en_text: str | None = None) -> str:
+        return en_text if self.code == "en" and en_text is not None else id_text
+
+
+class Formats:
+    """Times in the office's zone (WIB by default), Rupiah, states and masked numbers."""
+
+    def __init__(self, lang: Lang, utc_offset_hours: float = 7.0, clock=time.time):
+        self.t = lang
+        self.tz = timezone(timedelta(hours=utc_offset_hours))
+        self.zone = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}.get(float(utc_offset_hours), "")
+        self.clock = clock
+
+    def time(self, ts: float | None, *, seconds: bool = False) -> str:
+        if not ts:
+            return "-"
+        dt = datetime.fromtimestamp(ts, self.tz)
+        return dt.strftime("%d-%m-%Y %H:%M" + (":%S" if seconds else "")) + (f" {self.zone}" if self.zone else "")
+
+    def ago(self, ts: float | None) -> str:
+        if not ts:
+            return "-"
+        s = max(0, int(self.clock() - ts))
+        if s < 60:
+            return self.t(f"{s} dtk lalu", f"{s} s ago")
+        if s < 3600:
+            return self.t(f"{s // 60} mnt lalu", f"{s // 60} min ago")
+        if s < 86400:
+            return self.t(f"{s // 3600} jam lalu", f"{s // 3600} h ago")
+        return self.time(ts)
+
+    def minutes(self, m: float | None) -> str:
+        if m is None:
+            return "-"
+        m = int(round(m))
+        if m < 60:
+            return self.t(f"{m} menit", f"{m} min")
+        h, m = divmod(m, 60)
+        if h < 24:
+            return self.t(f"{h} jam {m} menit", f"{h} h {m} min")
+        d, h = divmod(h, 24)
+        return self.t(f"{d} hari {h} jam", f"{d} d {h} h")
+
+    @staticmethod
+    def rupiah(amount: float | None) -> str:
+        if amount is None:
+            return "-"
+        return "Rp " + f"{amount:,.0f}".replace(",", ".")
+
+    @staticmethod
+    def num(n: float | None) -> str:
+        return "-" if n is None else f"{n:,.0f}".replace(",", ".")
+
+    def state(self, state: str | None) -> str:
+        if not state:
+            return "-"
+        pair = STATE_LABELS.get(state)
+        return self.t(*pair) if pair else state
+
+    def role(self, role: str) -> str:
+        pair = ROLE_LABELS.get(role)
+        return self.t(*pair) if pair else role
+
+    @staticmethod
+    def masked(number: str | None) -> str:
+        return mask_number(number) if number else "-"
+
+    @staticmethod
+    def national(number: str | None) -> str:
+        """``+6281200007890`` as an office writes it: ``081200007890``."""
+        if not number:
+            return "-"
+        return "0" + number[3:] if number.startswith("+62") else number
+
+
+def page(name: str, **values: Any) -> str:
+    """Render ``views/<name>.tpl`` with the request's common values (user, language, CSRF, formats)."""
+    common = bottle.request.environ.get("siaran.view", {})
+    return bottle.template(name, template_lookup=[VIEWS], **{**common, **values})
+
+
+def esc(text: Any) -> str:
+    return html.escape("" if text is None else str(text), quote=True)

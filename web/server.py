@@ -1,0 +1,38 @@
+"""Serving the LAN page with waitress (a production WSGI server; Bottle's own server is for development)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import waitress
+from waitress.server import create_server
+
+from firmware.config import Config
+from web.app import MAX_BODY, make_app
+
+log = logging.getLogger(__name__)
+
+THREADS = 4  # an office has a handful of people on the page; the Pi has four cores
+
+
+def build_server(config: Config, host: str | None = None, port: int | None = None, *,
+                 clock: Callable[[], float] = time.time):
+    """A waitress server for the page, not yet running (``.run()``; ``.close()``; ``.effective_port``)."""
+    app = make_app(config, clock=clock)
+    return create_server(app, host=host or config.web_host, port=config.web_port if port is None else port,
+                         threads=THREADS, ident="Siaran", max_request_body_size=MAX_BODY + 1024 * 1024,
+                         connection_limit=100, channel_timeout=60, clear_untrusted_proxy_headers=True)
+
+
+def serve(config: Config, host: str | None = None, port: int | None = None) -> None:
+    server = build_server(config, host, port)
+    log.info("web page on http://%s:%s/", server.effective_host, server.effective_port)
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+__all__ = ["build_server", "serve", "waitress"]

@@ -1,0 +1,67 @@
+<section class="card" id="panel-mirror">
+  <h2>{{t("Lampu panel depan", "Front panel LEDs")}}</h2>
+  <div class="leds">
+  % names = {"power": t("Daya/siap", "Power/ready"), "network": t("Jaringan", "Network"), "sending": t("Mengirim", "Sending"), "attention": t("Perhatian", "Attention")}
+  % for led in ("power", "network", "sending", "attention"):
+  % pattern = leds.get(led, "off")
+    <span class="led {{led}} {{pattern}}" data-led="{{led}}" data-pattern="{{pattern}}"><i></i>{{names[led]}}: {{ {"on": t("menyala", "steady"), "off": t("mati", "off"), "slow": t("kedip lambat", "slow blink"), "fast": t("kedip cepat", "fast blink"), "double": t("kedip ganda", "double blink")}.get(pattern, pattern) }}</span>
+  % end
+  </div>
+  <p class="hint"><a href="/card">{{t("Arti setiap lampu", "What each light means")}}</a></p>
+  % if isinstance(throttled, dict) and throttled.get("under_voltage"):
+  <p class="error">{{t("Tegangan listrik kurang terdeteksi (under-voltage): ganti adaptor daya Pi dengan 5V 3A yang baik.", "Under-voltage seen: replace the Pi's power supply with a good 5 V 3 A one.")}} ({{throttled.get("raw", "")}})</p>
+  % end
+  % if usb_state:
+  % us = usb_state.get("state") if isinstance(usb_state, dict) else usb_state
+  <p>{{t("Flashdisk", "USB stick")}}: <span class="pill">{{us}}</span> {{usb_state.get("pesan", "") if isinstance(usb_state, dict) else ""}}</p>
+  % end
+</section>
+
+<section class="grid" id="queue">
+  % for key, label in (("queued", t("Antre", "Queued")), ("sending", t("Sedang dikirim", "Sending")), ("sent", t("Terkirim", "Sent")), ("delivered", t("Diterima", "Delivered")), ("failed", t("Gagal", "Failed"))):
+  <div class="card"><div class="muted">{{label}}</div><div class="big" data-count="{{key}}">{{fmt.num(counts.get(key, 0))}}</div></div>
+  % end
+  <div class="card"><div class="muted">{{t("Balasan baru", "New replies")}}</div><div class="big"><a href="/inbox">{{fmt.num(inbox_new)}}</a></div></div>
+</section>
+
+<section>
+<h2>{{t("Kampanye berjalan", "Running campaigns")}}</h2>
+% if not campaigns:
+<p class="muted">{{t("Tidak ada kampanye yang sedang berjalan.", "No campaign is running.")}}</p>
+% end
+% for c in campaigns:
+<div class="card campaign-progress" data-campaign="{{c['id']}}">
+  <a href="/campaigns/{{c['id']}}"><strong>{{c['name']}}</strong></a> <span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span>
+  % if c['emergency']:
+  <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
+  % end
+  <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress>
+  <div class="muted">{{c['pct']}}% · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}
+  % if c['eta'] and c['eta'].get('finish_at'):
+  · {{t("perkiraan selesai", "expected to finish")}} {{c['eta']['human'] if lang == 'id' else c['eta']['human_en']}} {{t("lagi", "from now")}}
+  % end
+  </div>
+</div>
+% end
+</section>
+
+<section>
+<h2>{{t("Modem", "Modems")}}</h2>
+% if not modems:
+<p class="muted">{{t("Belum ada modem yang dilaporkan layanan Siaran. Periksa apakah layanan berjalan.", "No modem reported by the Siaran service yet. Check that the service runs.")}}</p>
+% end
+<div class="grid">
+% for m in modems:
+<div class="card modem" data-modem="{{m['name']}}">
+  <strong>{{m['name']}}</strong> <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span><br>
+  <span class="bars" title="{{m.get('signal_dbm') or '-'}} dBm">{{"▮" * m['bars'] + "▯" * (5 - m['bars'])}}</span>
+  {{m.get('operator') or "-"}}<br>
+  {{t("Terkirim hari ini", "Sent today")}}: {{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}}<br>
+  {{t("Pulsa", "Balance")}}: {{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span>
+  % if m.get('state_reason'):
+  <div class="muted">{{m['state_reason']}}</div>
+  % end
+</div>
+% end
+</div>
+</section>
