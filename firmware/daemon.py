@@ -125,6 +125,8 @@ class Daemon:
                 if expired:
                     log.info("%d message(s) expired unsent", expired)
                 store.purge_fragments(older_than=time.time() - 7 * 86400)
+                store.finish_orphan_requests([w.mc.name for w in self.workers],
+                                             "no such modem in the daemon's configuration")
                 store.finish_campaigns()
                 next_expire = now + 30.0
             alive = self.workers_alive()

@@ -35,6 +35,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from firmware import schema
+from firmware.errors import SiaranError
 
 DB_NAME = "siaran.db"
 
@@ -43,6 +44,15 @@ EMERGENCY = 100
 
 #: States in which a message is finished.
 FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
+
+
+class StoreError(SiaranError, ValueError):
+    """A change the store refuses (a duplicate name, a shipped template); ``pesan`` in Bahasa Indonesia."""
+
+    def __init__(self, reason: str, pesan: str):
+        self.reason = reason
+        self.pesan = pesan
+        super().__init__(reason)
 
 
 @dataclass(frozen=True)
@@ -517,6 +527,17 @@ class Store:
         with self.tx() as c:
             return c.execute("DELETE FROM inbox_fragments WHERE received_at < ?", (older_than,)).rowcount
 
+    def set_inbox_handled(self, inbox_ids: Iterable[int], handled: bool = True, *, by: str) -> int:
+        """Mark incoming messages as dealt with (or not); audited with their ids only. Returns how many changed."""
+        ids = [int(i) for i in inbox_ids]
+        now = self.clock()
+        with self.tx() as c:
+            n = sum(c.execute("UPDATE inbox SET handled = ? WHERE id = ? AND handled != ?",
+                              (int(handled), i, int(handled))).rowcount for i in ids)
+            if n:
+                self._audit(c, by, "inbox_handled" if handled else "inbox_unhandled", {"ids": ids, "changed": n}, now)
+        return n
+
     # -- opt-outs -------------------------------------------------------------
 
     def add_optout(self, number: str, *, source: str, keyword: str | None = None) -> int:
@@ -594,13 +615,89 @@ class Store:
 
     def upsert_modem(self, name: str, **fields) -> None:
         """Create or update a modem's status row (fields are ``modems`` columns)."""
+        with self.tx() as c:
+            self._upsert_modem(c, name, fields)
+
+    def _upsert_modem(self, c: sqlite3.Connection, name: str, fields: dict) -> None:
         fields["updated_at"] = self.clock()
         sets = ", ".join(f"{k} = ?" for k in fields)
+        if c.execute(f"UPDATE modems SET {sets} WHERE name = ?", (*fields.values(), name)).rowcount == 0:
+            cols = ", ".join(fields)
+            marks = ", ".join("?" for _ in fields)
+            c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
+
+    def record_modem_status(self, name: str, *, at: float, state: str | None,
+                            purge_before: float | None = None, **fields) -> None:
+        """A status refresh: update the modem's row and add a ``modem_samples`` row (signal history),
+        in one commit; with ``purge_before``, forget this modem's samples older than that."""
         with self.tx() as c:
-            if c.execute(f"UPDATE modems SET {sets} WHERE name = ?", (*fields.values(), name)).rowcount == 0:
-                cols = ", ".join(fields)
-                marks = ", ".join("?" for _ in fields)
-                c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
+            if fields:
+                self._upsert_modem(c, name, fields)
+            c.execute("INSERT INTO modem_samples (modem, at, signal_dbm, state) VALUES (?,?,?,?)",
+                      (name, at, fields.get("signal_dbm"), state))
+            if purge_before is not None:
+                c.execute("DELETE FROM modem_samples WHERE modem = ? AND at < ?", (name, purge_before))
+
+    def modem_samples(self, modem: str, since: float) -> list[dict]:
+        """Signal samples of ``modem`` since ``since``, oldest first: ``at``, ``signal_dbm``, ``state``."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT at, signal_dbm, state FROM modem_samples WHERE modem = ? AND at >= ? ORDER BY at, id",
+            (modem, since))]
+
+    def purge_modem_samples(self, older_than: float) -> int:
+        """Forget signal samples older than ``older_than`` (the page shows at most a week)."""
+        with self.tx() as c:
+            return c.execute("DELETE FROM modem_samples WHERE at < ?", (older_than,)).rowcount
+
+    # -- requests from the page to the daemon ---------------------------------
+
+    def request_modem(self, modem: str, kind: str, *, by: str) -> tuple[int, bool]:
+        """Ask the daemon to do ``kind`` (``balance``) with ``modem`` at its next idle moment (audited).
+
+        Returns (request id, True) or, when the same request is already waiting, (its id, False)."""
+        now = self.clock()
+        with self.tx() as c:
+            row = c.execute("SELECT id FROM modem_requests WHERE modem = ? AND kind = ? AND done_at IS NULL"
+                            " ORDER BY id LIMIT 1", (modem, kind)).fetchone()
+            if row is not None:
+                return row[0], False
+            cur = c.execute("INSERT INTO modem_requests (modem, kind, requested_by, requested_at) VALUES (?,?,?,?)",
+                            (modem, kind, by, now))
+            self._audit(c, by, "modem_request", {"modem": modem, "kind": kind, "request": cur.lastrowid}, now)
+            return cur.lastrowid, True
+
+    def pending_modem_requests(self, modem: str) -> list[dict]:
+        """Requests for ``modem`` the daemon has not done yet, oldest first."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT * FROM modem_requests WHERE modem = ? AND done_at IS NULL ORDER BY id", (modem,))]
+
+    def finish_modem_requests(self, ids: Iterable[int], result: str, *, balance: str | None = None,
+                              modem: str | None = None) -> int:
+        """Mark requests done with ``result``; with ``balance``, store it as ``modem``'s balance (one commit)."""
+        ids = list(ids)
+        now = self.clock()
+        with self.tx() as c:
+            if balance is not None and modem is not None:
+                self._upsert_modem(c, modem, {"balance": balance, "balance_at": now})
+            return sum(c.execute("UPDATE modem_requests SET done_at = ?, result = ? WHERE id = ? AND done_at IS NULL",
+                                 (now, result[:300], i)).rowcount for i in ids)
+
+    def finish_orphan_requests(self, modems: Iterable[str], result: str) -> int:
+        """Answer waiting requests for modems no worker drives (removed from the configuration)."""
+        names = list(modems)
+        where = f" AND modem NOT IN ({','.join('?' for _ in names)})" if names else ""
+        with self.tx() as c:
+            return c.execute(f"UPDATE modem_requests SET done_at = ?, result = ? WHERE done_at IS NULL{where}",
+                             (self.clock(), result, *names)).rowcount
+
+    def modem_requests(self, modem: str | None = None, limit: int = 10) -> list[dict]:
+        """The latest requests (of ``modem``), newest first."""
+        if modem is None:
+            rows = self.conn.execute("SELECT * FROM modem_requests ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = self.conn.execute("SELECT * FROM modem_requests WHERE modem = ? ORDER BY id DESC LIMIT ?",
+                                     (modem, limit))
+        return [dict(r) for r in rows]
 
     def count_error(self, modem: str, error_class: str) -> None:
         with self.tx() as c:
@@ -636,6 +733,54 @@ class Store:
     def next_due_at(self) -> float | None:
         row = self.conn.execute("SELECT MIN(not_before) FROM messages WHERE state = 'queued'").fetchone()
         return row[0]
+
+    # -- templates (the office's own; shipped ones are installed by templates_builtin) ----
+
+    def save_template(self, name: str, text: str, *, category: str | None = None, by: str,
+                      template_id: int | None = None) -> int:
+        """Add a template (or change the office's own ``template_id``); return its id. Audited.
+
+        A shipped template (``builtin = 1``) is never changed here: a new release would overwrite it."""
+        now = self.clock()
+        with self.tx() as c:
+            clash = c.execute("SELECT id FROM templates WHERE name = ? AND id IS NOT ?", (name, template_id)).fetchone()
+            if clash is not None:
+                raise StoreError(f"a template named {name!r} exists", f"Template bernama {name!r} sudah ada.")
+            if template_id is None:
+                template_id = c.execute(
+                    "INSERT INTO templates (name, category, text, builtin, created_at) VALUES (?,?,?,0,?)",
+                    (name, category, text, now)).lastrowid
+                self._audit(c, by, "template_add", {"template": template_id, "name": name}, now)
+                return template_id
+            row = c.execute("SELECT builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no template {template_id}", f"Tidak ada template {template_id}.")
+            if row["builtin"]:
+                raise StoreError("a shipped template cannot be changed; save a copy under another name",
+                                 "Template bawaan tidak dapat diubah; simpan salinan dengan nama lain.")
+            c.execute("UPDATE templates SET name = ?, category = ?, text = ? WHERE id = ?",
+                      (name, category, text, template_id))
+            self._audit(c, by, "template_edit", {"template": template_id, "name": name}, now)
+            return template_id
+
+    def delete_template(self, template_id: int, *, by: str) -> str:
+        """Delete the office's own template ``template_id``; return its name. Audited.
+
+        Refused for a shipped template and for one a campaign was made from (the link is kept)."""
+        now = self.clock()
+        with self.tx() as c:
+            row = c.execute("SELECT name, builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no template {template_id}", f"Tidak ada template {template_id}.")
+            if row["builtin"]:
+                raise StoreError("a shipped template cannot be deleted", "Template bawaan tidak dapat dihapus.")
+            used = c.execute("SELECT COUNT(*) FROM campaigns WHERE template_id = ?", (template_id,)).fetchone()[0]
+            if used:
+                raise StoreError(f"template used by {used} campaign(s)",
+                                 f"Template dipakai oleh {used} kampanye; tidak dapat dihapus.")
+            c.execute("DELETE FROM templates WHERE id = ?", (template_id,))
+            self._audit(c, by, "template_delete", {"template": template_id, "name": row["name"]}, now)
+            return row["name"]
 
     # -- settings and audit ---------------------------------------------------
 

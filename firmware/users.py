@@ -56,8 +56,7 @@ def add_user(store, username: str, role: str, password: str, *, actor: str) -> i
                         "Nama pengguna: 2-32 huruf kecil, angka, . _ -")
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}", f"Peran harus salah satu dari {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise UserError("password: at least 10 characters", "Kata sandi minimal 10 karakter")
+    _check_password(password)
     with store.tx() as c:
         if c.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
             raise UserError(f"user {username!r} exists", f"Pengguna {username!r} sudah ada")
@@ -67,11 +66,79 @@ def add_user(store, username: str, role: str, password: str, *, actor: str) -> i
         return cur.lastrowid
 
 
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise UserError("password: at least 10 characters", "Kata sandi minimal 10 karakter")
+    if len(password) > 1024:
+        raise UserError("password: at most 1024 characters", "Kata sandi maksimal 1024 karakter")
+
+
+def _row(c, username: str):
+    row = c.execute("SELECT username, role, disabled, password_hash FROM users WHERE username = ?",
+                    (username,)).fetchone()
+    if row is None:
+        raise UserError(f"no user {username!r}", f"Tidak ada pengguna {username!r}")
+    return row
+
+
+def _keep_an_admin(c, row, *, disabling: bool = False, new_role: str | None = None) -> None:
+    """Refuse to disable or demote the last active admin (nobody could manage the box any more)."""
+    if row["role"] != "admin" or row["disabled"]:
+        return
+    if not disabling and (new_role is None or new_role == "admin"):
+        return
+    others = c.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND username != ?",
+                       (row["username"],)).fetchone()[0]
+    if others == 0:
+        raise UserError(f"{row['username']!r} is the last active admin",
+                        f"{row['username']!r} adalah admin aktif terakhir; tambah admin lain dulu.")
+
+
 def set_disabled(store, username: str, disabled: bool, *, actor: str) -> None:
+    """Disable or enable an account (the last active admin cannot be disabled). Audited."""
     with store.tx() as c:
-        if c.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username)).rowcount == 0:
-            raise UserError(f"no user {username!r}", f"Tidak ada pengguna {username!r}")
+        row = _row(c, username)
+        if disabled:
+            _keep_an_admin(c, row, disabling=True)
+        c.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username))
         store._audit(c, actor, "user_disable" if disabled else "user_enable", {"username": username}, store.clock())
+
+
+def set_role(store, username: str, role: str, *, actor: str) -> None:
+    """Change an account's role (the last active admin cannot be demoted). Audited."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}", f"Peran harus salah satu dari {', '.join(ROLES)}")
+    with store.tx() as c:
+        row = _row(c, username)
+        if row["role"] == role:
+            return
+        _keep_an_admin(c, row, new_role=role)
+        c.execute("UPDATE users SET role = ? WHERE username = ?", (role, username))
+        store._audit(c, actor, "user_role", {"username": username, "from": row["role"], "to": role}, store.clock())
+
+
+def set_password(store, username: str, password: str, *, actor: str) -> None:
+    """Give ``username`` a new password (at least 10 characters). Audited (never the password).
+
+    Sessions are the web page's business: it ends them (``web.auth.end_sessions_of``)."""
+    _check_password(password)
+    hashed = hash_password(password)
+    with store.tx() as c:
+        _row(c, username)
+        c.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username))
+        store._audit(c, actor, "user_password", {"username": username}, store.clock())
+
+
+def check_password(store, username: str, password: str) -> bool:
+    """True when ``password`` is ``username``'s current password (for changing it)."""
+    row = store.conn.execute("SELECT password_hash FROM users WHERE username = ?", (username,)).fetchone()
+    return row is not None and verify_password(password or "", row["password_hash"])
+
+
+def get_user(store, username: str) -> dict | None:
+    row = store.conn.execute("SELECT username, role, disabled, created_at FROM users WHERE username = ?",
+                             (username,)).fetchone()
+    return dict(row) if row else None
 
 
 def list_users(store) -> list[dict]:

@@ -48,6 +48,14 @@ PARK_SECONDS = {
 }
 DEAD_RETRY_SECONDS = 600.0
 ABSENT_RETRY_SECONDS = 10.0
+#: Signal samples (``modem_samples``) are kept this long; older ones are purged about hourly.
+SAMPLE_KEEP_SECONDS = 7 * 86400.0
+SAMPLE_PURGE_SECONDS = 3600.0
+#: How long a balance check the page asked for may keep the modem from sending (USSD answer wait).
+REQUEST_USSD_TIMEOUT = 10.0
+#: Seconds between looks at ``modem_requests`` while idle (a new request also wakes the idle wait).
+REQUEST_POLL_SECONDS = 2.0
+NO_BALANCE_CODE = "no balance code for this operator"
 
 
 class LiveRoutes:
@@ -117,6 +125,9 @@ class ModemWorker(threading.Thread):
         self._needs_init = True
         self._next_status = 0.0
         self._next_balance = 0.0
+        self._next_purge = 0.0
+        self._next_requests = 0.0
+        self._requests_version = -1
         self._validity = pdu.parse_validity(config.validity) if config.validity else None
         self._window = config.window()
         self._rng = random.Random()
@@ -146,7 +157,7 @@ class ModemWorker(threading.Thread):
                 try:
                     self._handle_events()
                     self._maybe_refresh_status()
-                    if not self._send_cycle():
+                    if not self._send_cycle() and not self._serve_requests():
                         self._idle_wait()
                 except (ModemError, OSError) as exc:
                     self._on_modem_problem(exc)
@@ -199,6 +210,7 @@ class ModemWorker(threading.Thread):
                                         cancel=self.stop_event)
         except ModemUnavailable as exc:
             self._set_state("absent", str(exc))
+            self._refuse_requests(f"modem absent: {exc}")
             self.ready.set()
             self._sleep(ABSENT_RETRY_SECONDS)
             return False
@@ -216,6 +228,7 @@ class ModemWorker(threading.Thread):
                 self._set_state("recovering", f"{step} failed: {exc}")
                 self.ready.set()  # known not working: the daemon need not wait for the rest of the ladder
         self._set_state("dead", "no answer after resync, reset and power-cycle")
+        self._refuse_requests("modem dead: no answer after resync, reset and power-cycle")
         log.error("%s: modem is dead; retrying in %d s", self.mc.name, DEAD_RETRY_SECONDS)
         self.store.audit("daemon", "modem_dead", {"modem": self.mc.name})
         self.ready.set()
@@ -257,12 +270,18 @@ class ModemWorker(threading.Thread):
         self._collect_stored()
 
     def _set_state(self, state: str, reason: str | None, parked_until: float | None = None) -> None:
-        if state != self.state:
+        changed = state != self.state
+        if changed:
             log.info("%s: %s -> %s (%s)", self.mc.name, self.state, state, reason)
         self.state = state
         if state != "ready":
             self.live_routes.set(self.mc.name, None)
-        self.store.upsert_modem(self.mc.name, state=state, state_reason=reason, parked_until=parked_until)
+        if changed and state != "ready":
+            # A gap in the signal history, marked with why (the page draws it as such).
+            self.store.record_modem_status(self.mc.name, at=self.clock(), state=state, state_reason=reason,
+                                           parked_until=parked_until)
+        else:
+            self.store.upsert_modem(self.mc.name, state=state, state_reason=reason, parked_until=parked_until)
 
     def _on_modem_problem(self, exc: BaseException) -> None:
         """A command failed outside a send: resync happened in the channel; re-initialise."""
@@ -569,7 +588,69 @@ class ModemWorker(threading.Thread):
             reply = self.modem.ussd(code)
             if reply.text:
                 fields.update(balance=reply.text[:200], balance_at=now)
-        self.store.upsert_modem(self.mc.name, **fields)
+        purge = None
+        if now >= self._next_purge:
+            self._next_purge = now + SAMPLE_PURGE_SECONDS
+            purge = now - SAMPLE_KEEP_SECONDS
+        self.store.record_modem_status(self.mc.name, at=now, state=self.state, purge_before=purge, **fields)
+
+    # -- requests from the page (modem_requests) -------------------------------
+
+    def _serve_requests(self) -> bool:
+        """At an idle moment, do what the page asked of this modem (check the balance now).
+
+        Looked at every few seconds, or at once when the database changed. Returns True when it did
+        something (the loop then looks for messages again before waiting)."""
+        assert self.store is not None
+        if self.modem is None or self.state != "ready" or self.stop_event.is_set():
+            return False
+        now = time.monotonic()
+        version = self.store.data_version()
+        if now < self._next_requests and version == self._requests_version:
+            return False
+        self._next_requests, self._requests_version = now + REQUEST_POLL_SECONDS, version
+        pending = self.store.pending_modem_requests(self.mc.name)
+        if not pending:
+            return False
+        balance = [r["id"] for r in pending if r["kind"] == "balance"]
+        other = [r["id"] for r in pending if r["kind"] != "balance"]
+        if other:
+            self.store.finish_modem_requests(other, "unknown request")
+        if balance:
+            self._check_balance_now(balance)
+        return True
+
+    def _check_balance_now(self, ids: list[int]) -> None:
+        """One USSD for every waiting balance request; its answer becomes the modem's balance."""
+        assert self.modem is not None and self.store is not None
+        code = self.config.balance_code(self.mc, self.route)
+        if not code:
+            self.store.finish_modem_requests(ids, NO_BALANCE_CODE)
+            return
+        self.beat()
+        try:
+            reply = self.modem.ussd(code, timeout=REQUEST_USSD_TIMEOUT)
+        except (CommandError, ValueError) as exc:  # ValueError: a malformed code in the configuration
+            self.store.finish_modem_requests(ids, f"error: {exc}")
+            return
+        except (ModemError, OSError) as exc:
+            self.store.finish_modem_requests(ids, f"error: {exc}")
+            raise
+        if reply.text:
+            self._next_balance = self.clock() + self.config.balance_interval
+            self.store.finish_modem_requests(ids, reply.text[:200], balance=reply.text[:200], modem=self.mc.name)
+            log.info("%s: balance checked on request (%s)", self.mc.name, code)
+        else:
+            self.store.finish_modem_requests(ids, f"no answer from the network (USSD status {reply.status})")
+
+    def _refuse_requests(self, why: str) -> None:
+        """Answer waiting requests when the modem cannot do them (absent, dead): the page must not wait forever."""
+        try:
+            pending = self.store.pending_modem_requests(self.mc.name)
+            if pending:
+                self.store.finish_modem_requests([r["id"] for r in pending], why[:300])
+        except Exception:  # noqa: BLE001 — never let this keep the modem from coming back
+            log.exception("%s: could not answer waiting requests", self.mc.name)
 
 
 def _optout_keyword(text: str, keywords: tuple[str, ...]) -> str | None:

@@ -69,18 +69,12 @@ def _before() -> None:
         # Refuse before reading: a huge upload must not fill the SD card or memory.
         req.environ["siaran.too_big"] = True
         raise bottle.HTTPError(413, "too big")
-    lang = Lang(req.get_cookie(LANG_COOKIE) or "id")
-    fmt = Formats(lang, site.config.utc_offset_hours, site.clock)
     store = site.store()
     user = None
     if not _is_api():
         user = auth.session_user(store, auth.unsign(site.key, req.get_cookie(SESSION_COOKIE)))
     req.environ["siaran.user"] = user
-    req.environ["siaran.lang"] = lang
-    req.environ["siaran.view"] = {
-        "t": lang, "lang": lang.code, "fmt": fmt, "user": user, "csrf": user.csrf if user else "",
-        "path": req.path, "hold": None, "flash": None, "title": "",
-    }
+    lang = _view(user)["t"]
     if _is_api() or req.path.startswith("/static/"):
         return
     if req.method == "POST" and req.path not in ("/login", "/setup"):
@@ -92,7 +86,7 @@ def _before() -> None:
         given, cookie = req.forms.get("csrf") or "", req.get_cookie(PRE_COOKIE) or ""
         if not (given and cookie and hmac.compare_digest(given, cookie)):
             raise bottle.HTTPError(403, "csrf")
-    if req.path != "/setup" and not req.path.startswith("/lang/") and auth.needs_setup(store):
+    if req.path not in ("/setup", "/healthz") and not req.path.startswith("/lang/") and auth.needs_setup(store):
         raise bottle.HTTPResponse(status=303, headers={"Location": "/setup"})
     view = req.environ["siaran.view"]
     if user is not None:
@@ -100,6 +94,21 @@ def _before() -> None:
         view["flash"] = context.take_flash()
         view["pending_approvals"] = store.conn.execute(
             "SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
+
+
+def _view(user=None) -> dict:
+    """The values every template gets (language, formats, user, CSRF token), set once per request."""
+    req = bottle.request
+    if "siaran.view" not in req.environ:
+        site = context.site()
+        lang = Lang(req.get_cookie(LANG_COOKIE) or "id")
+        req.environ["siaran.lang"] = lang
+        req.environ["siaran.view"] = {
+            "t": lang, "lang": lang.code, "fmt": Formats(lang, site.config.utc_offset_hours, site.clock),
+            "user": user, "csrf": user.csrf if user else "", "path": req.path, "hold": None, "flash": None,
+            "title": "",
+        }
+    return req.environ["siaran.view"]
 
 
 def _after() -> None:
@@ -147,7 +156,7 @@ def _error_page(err: bottle.HTTPError) -> str:
     if err.status_code == 500:
         log.error("web: %s %s failed: %s", bottle.request.method, bottle.request.path, err.exception,
                   exc_info=err.exception)
-    lang = bottle.request.environ.get("siaran.lang") or Lang(bottle.request.get_cookie(LANG_COOKIE) or "id")
+    lang = _view(bottle.request.environ.get("siaran.user"))["t"]
     title = lang(*_ERRORS.get(err.status_code, ("Kesalahan", "Error")))
     body = err.body if isinstance(err.body, str) else ""
     detail = lang(*_DETAILS[body]) if body in _DETAILS else ("" if err.status_code in (404, 405, 500) else body)

@@ -147,15 +147,19 @@ def login_wait(store, username: str, client: str) -> float:
     return max(wait, 0.0)
 
 
-def check_login(store, username: str, password: str, client: str) -> tuple[str | None, float]:
-    """(username, 0) when the password is right; (None, wait) otherwise, recording the failure.
+@dataclass(frozen=True)
+class LoginResult:
+    username: str | None  # set when the password was right
+    wait: float  # seconds before the next try is allowed
+    throttled: bool  # refused without checking the password
 
-    A throttled attempt is refused before the password is even checked.
-    """
+
+def check_login(store, username: str, password: str, client: str) -> LoginResult:
+    """Check a login, recording a failure; a throttled attempt is refused before the password is checked."""
     username = (username or "").strip().lower()[:64]
     wait = login_wait(store, username, client)
     if wait > 0:
-        return None, wait
+        return LoginResult(None, wait, True)
     row = store.conn.execute("SELECT username, password_hash, disabled FROM users WHERE username = ?",
                              (username,)).fetchone()
     # Hash even for an unknown name, so the answer's timing does not tell which names exist.
@@ -166,11 +170,11 @@ def check_login(store, username: str, password: str, client: str) -> tuple[str |
         if ok:
             c.execute("DELETE FROM login_failures WHERE username = ?", (username,))
             store._audit(c, f"web:{username}", "login", {"client": client}, now)
-            return username, 0.0
+            return LoginResult(username, 0.0, False)
         c.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))
         c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)", (username, client, now))
         store._audit(c, "web:-", "login_failed", {"username": username, "client": client}, now)
-    return None, login_wait(store, username, client)
+    return LoginResult(None, login_wait(store, username, client), False)
 
 
 _DUMMY_HASH = users_mod.hash_password(secrets.token_urlsafe(16))

@@ -92,3 +92,20 @@ def active_campaigns(store: Store, config: Config) -> list[dict[str, Any]]:
         camp = {**dict(row), "emergency": row["priority"] >= 100}
         out.append({**camp, **campaign_progress(store, config, camp)})
     return out
+
+
+def contact_choices(store: Store, limit: int = 300) -> dict[str, list[str]]:
+    """The desa/kelurahan, dusun, roles and tags already in the contacts, for filter pick-lists.
+
+    ``desa`` and ``role`` come from their indexes (``contacts_wilayah``, ``contacts_role``); ``dusun``
+    is a scan, still quick at 100,000 contacts.  At most ``limit`` values each.
+    """
+    def distinct(col: str) -> list[str]:
+        return [r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT TRIM({col}) AS v FROM contacts WHERE {col} IS NOT NULL AND TRIM({col}) <> ''"
+            " ORDER BY v COLLATE NOCASE LIMIT ?", (limit,))]
+    return {
+        "desa": distinct("desa"), "dusun": distinct("dusun"), "role": distinct("role"),
+        "tag": [r[0] for r in store.conn.execute("SELECT name FROM tags ORDER BY name COLLATE NOCASE LIMIT ?",
+                                                 (limit,))],
+    }

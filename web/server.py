@@ -21,9 +21,11 @@ def build_server(config: Config, host: str | None = None, port: int | None = Non
                  clock: Callable[[], float] = time.time):
     """A waitress server for the page, not yet running (``.run()``; ``.close()``; ``.effective_port``)."""
     app = make_app(config, clock=clock)
-    return create_server(app, host=host or config.web_host, port=config.web_port if port is None else port,
-                         threads=THREADS, ident="Siaran", max_request_body_size=MAX_BODY + 1024 * 1024,
-                         connection_limit=100, channel_timeout=60, clear_untrusted_proxy_headers=True)
+    server = create_server(app, host=host or config.web_host, port=config.web_port if port is None else port,
+                           threads=THREADS, ident="Siaran", max_request_body_size=MAX_BODY + 1024 * 1024,
+                           connection_limit=100, channel_timeout=60, clear_untrusted_proxy_headers=True)
+    server.siaran_app = app  # the Bottle app itself (waitress wraps it); tests list its routes
+    return server
 
 
 def serve(config: Config, host: str | None = None, port: int | None = None) -> None:

@@ -1,12 +1,15 @@
 """``siaran demo``: the appliance on emulated modems, for a newcomer with no hardware.
 
 It starts two emulated modems (a SIM800 and a SIM7600) on pseudo-terminals,
-runs the real daemon on them with a state folder of its own, queues a
-landslide warning to twenty (fake) RT/RW heads and one emergency, lets a
-resident reply ``BERHENTI`` (opt-out) and another reply with a question, and
-prints what happens as JSON.  Then it stays up, so you can try ``siaran
-status``, ``siaran send`` and ``siaran hold`` on the same state folder from
-another terminal; Ctrl-C stops it.  The web page joins it with issue #5.
+runs the real daemon on them and the LAN page (waitress) with a state folder
+of its own, makes three accounts (admin, an operator and an approver, with
+random passwords it prints), writes two example lists (the Bandung RT/RW heads
+as .xlsx with bad rows, Blitar residents as .csv) and prints the page's
+address.  Meanwhile it queues a landslide warning to twenty (fake) RT/RW heads
+and one emergency, and lets a resident reply ``BERHENTI`` (opt-out) and another
+reply with a question, so the dashboard and inbox have something to show.
+Ctrl-C stops it; ``--once`` exits once those messages are out and the page
+has answered a login.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from firmware import demo_data, users
 from firmware.commands.output import emit
 from firmware.config import with_defaults
 from firmware.daemon import Daemon
@@ -42,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--once", action="store_true", help="exit once the demo messages are out")
     p.add_argument("--state-dir", help="state folder (default: a new temporary folder)")
     p.add_argument("--latency", type=float, default=0.5, help="seconds each emulated send takes (default 0.5)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address of the web page (default 127.0.0.1; 0.0.0.0 to open it to the LAN)")
+    p.add_argument("--port", type=int, default=8080, help="port of the web page (default 8080; 0: any free port)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -64,33 +71,121 @@ def cmd_demo(args: argparse.Namespace) -> int:
     thread = threading.Thread(target=daemon.run, name="daemon", daemon=True)
     thread.start()
     store = Store.in_state_dir(state)
+    web = None
     try:
+        accounts = _accounts(store)
+        examples = _examples(state)
+        web, url = _start_web(config, args.host, args.port)
         _wait(lambda: len(store.modems()) == 2 and all(m["state"] == "ready" for m in store.modems()), 30)
-        emit({"pesan": "Siaran berjalan dengan dua modem emulasi.",
-              "message": "Siaran is running on two emulated modems.",
-              "state_dir": str(state), "modems": [{"name": m["name"], "port": m["port"], "model": m["model_name"],
-                                                   "operator": m["operator"]} for m in store.modems()]})
+        _print_welcome(url, accounts, examples, state)
         queued, _ = store.enqueue(RT_RW_HEADS, WARNING, created_by="demo", route_of=operator_of)
         store.enqueue(RT_RW_HEADS[:2], EMERGENCY_TEXT, priority=EMERGENCY, created_by="demo", route_of=operator_of)
         emulators[0].inject_incoming(RESIDENT_OPTOUT, "BERHENTI")
         emulators[1].inject_incoming(RESIDENT_QUESTION, "Apakah RW 06 juga harus mengungsi?")
         _wait(lambda: _settled(store), 120)
-        emit(_summary(store, emulators))
         if args.once:
-            return 0
-        emit({"pesan": "Coba dari terminal lain / try from another terminal:",
-              "commands": [f"siaran status --state-dir {state}",
-                           f"siaran send --state-dir {state} --to 081200000199 --text 'Halo'",
-                           f"siaran hold on --state-dir {state} --reason 'masa tenang'"],
-              "stop": "Ctrl-C"})
+            summary = _summary(store, emulators)
+            summary["web_login"] = _check_login(url, "admin", accounts["admin"])
+            emit(summary)
+            return 0 if summary["web_login"] else 1
+        print(f"\nBuka / open {url}  (Ctrl-C untuk berhenti / to stop)", flush=True)
         _stay_up()
         return 0
     finally:
+        if web is not None:
+            web.close()
         daemon.stop()
         thread.join(timeout=20)
         store.close()
         for emu in emulators:
             emu.stop()
+
+
+#: The demo's accounts: (username, role, what they do).
+ACCOUNTS = (("admin", "admin", "mengatur pengguna, modem, pengaturan / users, modems, settings"),
+            ("staf", "operator", "impor daftar, tulis pesan / import lists, compose"),
+            ("camat", "approver", "menyetujui kampanye besar / approves big campaigns"))
+
+
+def _accounts(store: Store) -> dict[str, str]:
+    """Create the demo's three accounts with fresh random passwords (there is no default password)."""
+    out = {}
+    for username, role, _ in ACCOUNTS:
+        if store.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+            password = users.new_password()
+            users.set_password(store, username, password, actor="cli:demo")
+        else:
+            password = users.new_password()
+            users.add_user(store, username, role, password, actor="cli:demo")
+        out[username] = password
+    return out
+
+
+def _examples(state: Path) -> dict[str, Path]:
+    folder = state / "contoh"
+    folder.mkdir(exist_ok=True)
+    return {"bandung": demo_data.write_bandung_xlsx(folder / "bandung-ketua-rt-rw.xlsx"),
+            "blitar": demo_data.write_blitar_csv(folder / "blitar-warga.csv")}
+
+
+def _start_web(config, host: str, port: int):
+    """The LAN page in a thread of this process (waitress); falls back to a free port when ``port`` is taken."""
+    from web.server import build_server
+
+    try:
+        server = build_server(config, host, port)
+    except OSError:
+        server = build_server(config, host, 0)
+    threading.Thread(target=server.run, name="web", daemon=True).start()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return server, f"http://{shown}:{server.effective_port}/"
+
+
+def _print_welcome(url: str, accounts: dict[str, str], examples: dict[str, Path], state: Path) -> None:
+    lines = [
+        "",
+        "Siaran berjalan dengan dua modem emulasi / Siaran is running on two emulated modems.",
+        f"Halaman / page:  {url}",
+        "",
+        "Akun / accounts (kata sandi acak, hanya untuk demo ini / random passwords, this demo only):",
+    ]
+    for username, role, what in ACCOUNTS:
+        lines.append(f"  {username:<6} {accounts[username]}   ({role}: {what})")
+    lines += [
+        "",
+        "Contoh daftar / example lists:",
+        f"  {examples['bandung']}",
+        f"  {examples['blitar']}",
+        "",
+        "Coba / try:",
+        "  1. Masuk sebagai 'staf' -> Kontak -> Impor -> pilih bandung-ketua-rt-rw.xlsx (5 baris ditolak, lihat alasannya)",
+        "     Log in as 'staf' -> Contacts -> Import the Bandung list (5 rows are rejected, with reasons)",
+        "  2. Audiens: kelurahan Ciumbuleuit, Hegarmanah (lereng utara) -> simpan; Tulis Pesan: template longsor -> kirim",
+        "     Audiences: the two northern kelurahan -> save; Compose: the landslide template -> send",
+        "  3. Masuk sebagai 'camat' -> Persetujuan -> setujui; lihat Kampanye sampai selesai, unduh laporan CSV",
+        "     Log in as 'camat' -> Approvals -> approve; watch Campaigns finish, download the CSV report",
+        "  4. Blitar: impor blitar-warga.csv, audiens 'semua kontak', template Covid-19",
+        "     Blitar: import the Blitar list, audience 'everyone', the Covid-19 template",
+        "",
+        f"Folder data / state folder: {state}",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _check_login(url: str, username: str, password: str) -> bool:
+    """Log in to the running page over HTTP as a browser would (the --once self-check)."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(url + "login", timeout=10) as r:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', r.read().decode()).group(1)
+    body = urllib.parse.urlencode({"username": username, "password": password, "csrf": csrf}).encode()
+    with opener.open(url + "login", data=body, timeout=10) as r:
+        return r.status == 200 and "/logout" in r.read().decode()
 
 
 def _wait(cond, timeout: float) -> bool:

@@ -87,17 +87,20 @@ def login():
     t = bottle.request.environ["siaran.lang"]
     username = field("username", maxlen=64)
     password = bottle.request.forms.getunicode("password") or ""
-    who, wait = auth.check_login(store, username, password[:1024], context.client())
-    if who is None:
-        if wait > 0:
-            minutes = max(1, int(wait + 59) // 60)
+    result = auth.check_login(store, username, password[:1024], context.client())
+    if result.username is None:
+        minutes = max(1, int(result.wait + 59) // 60)
+        if result.throttled:
             error = t(f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
                       f"Too many failed attempts. Try again in {minutes} minute(s).")
         else:
             error = t("Nama pengguna atau kata sandi salah.", "Wrong username or password.")
-        bottle.response.status = 401 if wait == 0 else 429
+            if result.wait > 0:
+                error += " " + t(f"Sudah terlalu sering salah: tunggu {minutes} menit sebelum mencoba lagi.",
+                                 f"Too many failures: wait {minutes} minute(s) before trying again.")
+        bottle.response.status = 429 if result.throttled else 401
         return page("login", title="Masuk", pre=_pre_token(), next=context.back(), username=username, error=error)
-    _start(who)
+    _start(result.username)
     bottle.redirect(context.back())
 
 

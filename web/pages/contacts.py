@@ -1,5 +1,493 @@
-"""Placeholder until this area is written (issue #5)."""
+"""Contacts: the list (search, filters, pages), one contact (edit, opt-out, delete, export) and the import wizard.
+
+The import is a three-step wizard that keeps nothing in memory between requests
+(the server is multi-threaded and may restart):
+
+1. ``POST /import`` saves the uploaded bytes under ``Site.uploads`` with a random
+   name (``import-<token>.bin``; the name the user gave is display text only),
+   runs the dry run (``read_rows`` + ``plan_import``) and keeps its report next to
+   it (``import-<token>.json``).
+2. ``GET /import/<token>`` shows that report; ``GET /import/<token>/rejected``
+   re-reads the file for the CSV of every rejected row.
+3. ``POST /import/commit`` re-reads the saved file and commits it
+   (``commit_import``), then deletes the upload.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import secrets
+import time
+import urllib.parse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import bottle
+
+from firmware import contacts as contacts_mod
+from firmware.audience import Audience, AudienceError, where_sql
+from firmware.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
+from firmware.numbers import InvalidNumber, normalise
+from firmware.privacy import mask_number
+from web import context, queries
+from web.context import field, int_field
+from web.render import page
+
+PAGE_SIZE = 50
+UPLOAD_MAX_AGE = 86400  # an upload not committed within a day is removed at the next upload
+PREVIEW_REJECTED = 20  # rejected rows shown on the preview (all of them are in the CSV)
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_EDITABLE = ("name", "desa", "dusun", "rw", "rt", "role", "notes")
+_FIELD_LABELS = {"number": ("Nomor HP", "Phone number"), "name": ("Nama", "Name"),
+                 "desa": ("Desa/Kelurahan", "Village"), "dusun": ("Dusun", "Hamlet"), "rw": ("RW", "RW"),
+                 "rt": ("RT", "RT"), "role": ("Jabatan", "Role"), "notes": ("Keterangan", "Notes")}
+STATUSES = ("", "reachable", "optout", "dead")
 
 
-def register(app):
-    pass
+def register(app: bottle.Bottle) -> None:
+    app.get("/contacts", callback=contact_list)
+    app.get("/contacts/<cid:int>", callback=contact_page)
+    app.post("/contacts/<cid:int>", callback=contact_edit)
+    app.post("/contacts/<cid:int>/optout", callback=contact_optout)
+    app.post("/contacts/<cid:int>/delete", callback=contact_delete)
+    app.post("/contacts/<cid:int>/export", callback=contact_export)
+    app.get("/import", callback=import_form)
+    app.post("/import", callback=import_upload)
+    app.get("/import/<token>", callback=import_preview)
+    app.get("/import/<token>/rejected", callback=import_rejected)
+    app.post("/import/commit", callback=import_commit)
+    app.post("/import/cancel", callback=import_cancel)
+
+
+def _t():
+    return bottle.request.environ["siaran.lang"]
+
+
+def shown_number(number: str | None) -> str:
+    """A number as this user may see it: national form (``0812...``), masked for viewers."""
+    if not number:
+        return "-"
+    national = "0" + number[3:] if number.startswith("+62") else number
+    u = context.user()
+    return national if u is not None and u.can("operator") else mask_number(national)
+
+
+# -- the list -----------------------------------------------------------------------------------
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def list_filters() -> dict[str, str]:
+    """The list's filters from the query string (all text, as typed)."""
+    f = {k: field(k, maxlen=200) for k in ("q", "desa", "dusun", "rw", "rt", "role", "tag")}
+    status = field("status", maxlen=20)
+    f["status"] = status if status in STATUSES else ""
+    return f
+
+
+def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[Any]]:
+    """WHERE (over ``contacts c``) for the list's filters; wilayah/role/tag as an audience matches them.
+
+    Raises AudienceError for an unreadable RW/RT filter.  A viewer's search matches a number only when
+    the whole number is typed (fragments would let a viewer rebuild masked numbers digit by digit).
+    """
+    has_filter = any(f[k] for k in ("desa", "dusun", "rw", "rt", "role", "tag"))
+    aud = Audience.build(desa=f["desa"] or None, dusun=f["dusun"] or None, rw=f["rw"] or None,
+                         rt=f["rt"] or None, role=f["role"] or None, tag=f["tag"] or None,
+                         everyone=not has_filter)
+    where, params = where_sql(aud)
+    clauses, out = [f"({where})"], list(params)
+    q = f["q"]
+    if q:
+        ors, ors_params = ["c.name LIKE ? ESCAPE '\\'"], [_like(q)]
+        digits = re.sub(r"\D", "", q)
+        if digits and re.fullmatch(r"[\d\s+\-.()/]+", q):
+            if can_see_numbers and len(digits) >= 3:
+                if digits.startswith("0"):
+                    digits = "62" + digits[1:]
+                ors.append("c.number LIKE ?")
+                ors_params.append(_like(digits))
+            else:
+                try:
+                    ors_params.append(normalise(q))
+                    ors.append("c.number = ?")
+                except InvalidNumber:
+                    pass
+        clauses.append("(" + " OR ".join(ors) + ")")
+        out.extend(ors_params)
+    status = f["status"]
+    if status == "optout":
+        clauses.append("EXISTS (SELECT 1 FROM optouts o WHERE o.number = c.number)")
+    elif status == "reachable":
+        clauses.append("NOT EXISTS (SELECT 1 FROM optouts o WHERE o.number = c.number) AND c.dead = 0")
+    elif status == "dead":
+        clauses.append("c.dead <> 0")
+    return " AND ".join(clauses), out
+
+
+def _totals(store) -> dict[str, int]:
+    conn = store.conn
+    return {
+        "all": conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
+        "optout": conn.execute("SELECT COUNT(*) FROM optouts o JOIN contacts c ON c.number = o.number").fetchone()[0],
+        "dead": conn.execute("SELECT COUNT(*) FROM contacts WHERE dead <> 0").fetchone()[0],
+    }
+
+
+def _tags_of(store, ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return out
+    marks = ",".join("?" * len(ids))
+    for r in store.conn.execute(
+            f"SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+            f" WHERE ct.contact_id IN ({marks}) ORDER BY t.name", ids):
+        out.setdefault(r[0], []).append(r[1])
+    return out
+
+
+@context.require("viewer")
+def contact_list():
+    store, u = context.store(), context.user()
+    f = list_filters()
+    pg = int_field("page", 1, low=1, high=1_000_000) or 1
+    error = None
+    rows: list[dict] = []
+    matched = 0
+    try:
+        where, params = list_where(f, can_see_numbers=u.can("operator"))
+    except AudienceError as exc:
+        error, where, params = exc.pesan, "0", []
+    matched = store.conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+    pages = max(1, math.ceil(matched / PAGE_SIZE))
+    pg = min(pg, pages)
+    if matched:
+        rows = [dict(r) for r in store.conn.execute(
+            "SELECT c.id, c.number, c.name, c.desa, c.dusun, c.rw, c.rt, c.role, c.dead,"
+            " EXISTS (SELECT 1 FROM optouts o WHERE o.number = c.number) AS opted_out"
+            f" FROM contacts c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
+            [*params, PAGE_SIZE, (pg - 1) * PAGE_SIZE])]
+        tags = _tags_of(store, [r["id"] for r in rows])
+        for r in rows:
+            r["tags"] = tags.get(r["id"], [])
+            r["shown"] = shown_number(r["number"])
+    query = {k: v for k, v in f.items() if v}
+
+    def link(n: int) -> str:
+        return "/contacts?" + urllib.parse.urlencode({**query, "page": n})
+
+    if error:
+        bottle.response.status = 400
+    return page("contacts", title=_t()("Kontak", "Contacts"), f=f, rows=rows, matched=matched, pg=pg, pages=pages,
+                totals=_totals(store), choices=queries.contact_choices(store), error=error,
+                prev_link=link(pg - 1) if pg > 1 else "", next_link=link(pg + 1) if pg < pages else "",
+                filtered=bool(query))
+
+
+# -- one contact ----------------------------------------------------------------------------------
+
+
+def _contact(cid: int) -> dict:
+    row = context.store().conn.execute("SELECT * FROM contacts WHERE id = ?", (cid,)).fetchone()
+    if row is None:
+        bottle.abort(404)
+    return dict(row)
+
+
+def _detail(contact: dict, **values: Any) -> str:
+    store = context.store()
+    optout = store.conn.execute("SELECT created_at, source, keyword FROM optouts WHERE number = ?",
+                                (contact["number"],)).fetchone()
+    sent = store.conn.execute("SELECT COUNT(*) FROM messages WHERE number = ?", (contact["number"],)).fetchone()[0]
+    form = values.pop("form", None) or {k: contact.get(k) or "" for k in _EDITABLE}
+    return page("contacts_detail", title=contact.get("name") or _t()("Kontak", "Contact"), c=contact,
+                shown=shown_number(contact["number"]), tags=_tags_of(store, [contact["id"]]).get(contact["id"], []),
+                optout=dict(optout) if optout else None, sent=sent, form=form,
+                choices=queries.contact_choices(store), error=values.pop("error", None), **values)
+
+
+@context.require("viewer")
+def contact_page(cid: int):
+    return _detail(_contact(cid))
+
+
+def _edited_fields() -> tuple[dict[str, str | None], str | None]:
+    """The edit form's values, cleaned; or the first problem in Bahasa/English."""
+    t = _t()
+    out: dict[str, str | None] = {}
+    for key in _EDITABLE:
+        raw = field(key)
+        value = raw if key == "notes" else " ".join(raw.split())
+        if len(value) > FIELD_MAX[key]:
+            label = t(*_FIELD_LABELS[key])
+            return out, t(f"{label} terlalu panjang (maks. {FIELD_MAX[key]} karakter).",
+                          f"{label} too long (at most {FIELD_MAX[key]} characters).")
+        if key in ("rw", "rt") and value:
+            value = canonical_unit(value)
+            if not re.fullmatch(r"[0-9A-Za-z./ -]{1,20}", value):
+                label = _FIELD_LABELS[key][0]
+                return out, t(f"{label} harus angka, misalnya 03.", f"{label} must be a number, e.g. 03.")
+        out[key] = value or None
+    return out, None
+
+
+@context.require("operator")
+def contact_edit(cid: int):
+    store, t = context.store(), _t()
+    contact = _contact(cid)
+    values, error = _edited_fields()
+    if error:
+        bottle.response.status = 400
+        typed = {k: field(k) for k in _EDITABLE}
+        return _detail(contact, form=typed, error=error)
+    changed = sorted(k for k in _EDITABLE if values.get(k) != contact.get(k))
+    if not changed:
+        context.flash(t("Tidak ada perubahan.", "Nothing changed."), "warn")
+        bottle.redirect(f"/contacts/{cid}", 303)
+    with store.tx() as c:
+        now = store.clock()
+        c.execute(f"UPDATE contacts SET {', '.join(k + ' = ?' for k in _EDITABLE)}, updated_at = ? WHERE id = ?",
+                  (*(values[k] for k in _EDITABLE), now, cid))
+        # The audit entry commits with the change; it names the fields, never the number.
+        store._audit(c, context.actor(), "contact.edit", {"contact_id": cid, "fields": changed}, now)
+    context.flash(t("Kontak disimpan.", "Contact saved."))
+    bottle.redirect(f"/contacts/{cid}", 303)
+
+
+@context.require("operator")
+def contact_optout(cid: int):
+    store, t = context.store(), _t()
+    contact = _contact(cid)
+    if store.is_opted_out(contact["number"]):
+        context.flash(t("Nomor ini sudah berhenti langganan.", "This number is already opted out."), "warn")
+        bottle.redirect(f"/contacts/{cid}", 303)
+    suppressed = store.add_optout(contact["number"], source="web")
+    store.audit(context.actor(), "contact.optout", {"contact_id": cid, "source": "web", "suppressed": suppressed})
+    context.flash(t(f"Nomor dihentikan dari semua pengiriman (berhenti langganan). {suppressed} pesan antre dibatalkan.",
+                    f"Number opted out of all sends. {suppressed} queued message(s) withdrawn."))
+    bottle.redirect(f"/contacts/{cid}", 303)
+
+
+@context.require("operator")
+def contact_delete(cid: int):
+    store, t = context.store(), _t()
+    contact = _contact(cid)
+    suppress = field("suppress") == "1"
+    counts = contacts_mod.delete_person(store, contact["number"], context.actor(), suppress=suppress,
+                                        optout_source="web")
+    msg = t("Kontak dihapus.", "Contact deleted.")
+    if counts.get("optout") == "added":
+        msg += " " + t("Nomornya dicatat sebagai berhenti langganan agar tidak masuk lagi lewat impor.",
+                       "Its number is kept as opted out so an import cannot bring it back.")
+    if counts.get("messages_cancelled"):
+        msg += " " + t(f"{counts['messages_cancelled']} pesan antre dibatalkan.",
+                       f"{counts['messages_cancelled']} queued message(s) cancelled.")
+    context.flash(msg)
+    bottle.redirect("/contacts", 303)
+
+
+@context.require("admin")
+def contact_export(cid: int):
+    """Everything stored about this person, as a JSON download (a UU 27/2022 access request). Audited."""
+    contact = _contact(cid)
+    data = contacts_mod.export_person(context.store(), contact["number"], actor=context.actor())
+    day = _today()
+    bottle.response.content_type = "application/json; charset=utf-8"
+    bottle.response.set_header("Content-Disposition", f'attachment; filename="data-pribadi-{cid}-{day}.json"')
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def _today() -> str:
+    site = context.site()
+    fmt = bottle.request.environ["siaran.view"]["fmt"]
+    return datetime.fromtimestamp(site.clock(), fmt.tz).strftime("%Y%m%d")
+
+
+# -- the import wizard --------------------------------------------------------------------------------
+
+
+def _paths(token: str) -> tuple[Path, Path]:
+    if not _TOKEN.match(token or ""):
+        bottle.abort(404)
+    up = context.site().uploads
+    return up / f"import-{token}.bin", up / f"import-{token}.json"
+
+
+def _display_name(raw: str | None) -> str:
+    """The uploaded file's name as text to show: last path part, no control characters, at most 100."""
+    name = raw or ""
+    try:
+        name = name.encode("latin-1").decode("utf-8")  # multipart headers arrive as latin-1
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if ch >= " " and ch != "\x7f").strip()
+    return name[:100] or "upload"
+
+
+def _clean_uploads(folder: Path) -> None:
+    """Remove import uploads older than a day (never anything else in the folder)."""
+    cutoff = time.time() - UPLOAD_MAX_AGE
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for e in entries:
+        if re.fullmatch(r"import-[0-9a-f]{32}\.(bin|json)", e.name):
+            try:
+                if e.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(e.path)
+            except OSError:
+                pass
+
+
+def _meta(token: str) -> dict:
+    data_path, meta_path = _paths(token)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or not data_path.is_file():
+        t = _t()
+        context.flash(t("Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah file lagi.",
+                        "Upload not found or expired. Upload the file again."), "error")
+        bottle.redirect("/import", 303)
+    return meta
+
+
+def _remove(token: str) -> None:
+    for p in _paths(token):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def _problem(p) -> dict:
+    return {"row": p.row, "code": p.code, "number": p.number, "name": p.name, "alasan": p.alasan,
+            "reason": p.reason}
+
+
+def _upload_page(error: str | None = None, status: int = 200, tag: str = "") -> str:
+    bottle.response.status = status
+    return page("import", title=_t()("Impor kontak", "Import contacts"), error=error, tag=tag,
+                recent=contacts_mod.imports(context.store(), limit=10), tags=queries.contact_choices(context.store())["tag"])
+
+
+@context.require("operator")
+def import_form():
+    return _upload_page()
+
+
+def _check_tag(raw: str) -> str | None:
+    if not raw:
+        return None
+    try:
+        return contacts_mod.check_tag(raw)
+    except ValueError:
+        raise ImportFileError("a tag is 1 to 64 printable characters", "Tag harus 1 sampai 64 karakter.") from None
+
+
+@context.require("operator")
+def import_upload():
+    store, site, t = context.store(), context.site(), _t()
+    tag_raw = field("tag", maxlen=200)
+    upload = bottle.request.files.get("file")
+    if upload is None or not upload.raw_filename:
+        return _upload_page(t("Pilih file CSV atau Excel (.xlsx) terlebih dahulu.",
+                              "Choose a CSV or Excel (.xlsx) file first."), 400, tag_raw)
+    name = _display_name(upload.raw_filename)
+    try:
+        tag = _check_tag(tag_raw)
+    except ImportFileError as exc:
+        return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400, tag_raw)
+    _clean_uploads(site.uploads)
+    token = secrets.token_hex(16)
+    data_path, meta_path = _paths(token)
+    fd = os.open(data_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        upload.file.seek(0)
+        while chunk := upload.file.read(1 << 20):
+            out.write(chunk)
+    started = site.clock()
+    try:
+        with read_rows(data_path, name) as sheet:
+            plan = contacts_mod.plan_import(store, sheet, tag=tag)
+            file_hash = sheet.file_hash
+    except ImportFileError as exc:
+        _remove(token)
+        contacts_mod.record_import(store, source="web", file_name=name, file_hash=None, actor=context.actor(),
+                                   counts={"error": exc.reason}, dry_run=True, tag=tag, started_at=started)
+        return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400, tag_raw)
+    contacts_mod.record_import(store, source="web", file_name=name, file_hash=file_hash, actor=context.actor(),
+                               counts=plan.counts, dry_run=True, tag=tag, started_at=started)
+    meta = {
+        "name": name, "tag": tag, "uploaded_by": context.actor(), "at": started, "file_hash": file_hash,
+        "counts": plan.counts, "rows": plan.rows, "sheet": {k: v for k, v in plan.sheet.items() if k != "file_name"},
+        "rejected_total": len(plan.rejected), "rejected": [_problem(p) for p in plan.rejected[:PREVIEW_REJECTED]],
+        "warnings_total": len(plan.warnings), "warnings": [_problem(p) for p in plan.warnings[:PREVIEW_REJECTED]],
+    }
+    fd = os.open(meta_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(meta, out, ensure_ascii=False)
+    bottle.redirect(f"/import/{token}", 303)
+
+
+@context.require("operator")
+def import_preview(token: str):
+    meta = _meta(token)
+    return page("import_preview", title=_t()("Pratinjau impor", "Import preview"), token=token, m=meta,
+                labels=_FIELD_LABELS)
+
+
+@context.require("operator")
+def import_rejected(token: str):
+    """Every rejected row of the upload as a CSV for Excel (UTF-8 with BOM), re-read from the saved file."""
+    meta = _meta(token)
+    data_path, _ = _paths(token)
+    with read_rows(data_path, meta.get("name") or "") as sheet:
+        for _ in sheet.rows():
+            pass
+        body = contacts_mod.rejected_csv(sheet)
+    bottle.response.content_type = "text/csv; charset=utf-8"
+    bottle.response.set_header("Content-Disposition", f'attachment; filename="penolakan-{_today()}.csv"')
+    return body
+
+
+@context.require("operator")
+def import_commit():
+    store, t = context.store(), _t()
+    token = field("token", maxlen=64)
+    meta = _meta(token)
+    data_path, _ = _paths(token)
+    name, tag = meta.get("name") or "upload", meta.get("tag")
+    try:
+        with read_rows(data_path, name) as sheet:
+            plan = contacts_mod.plan_import(store, sheet, tag=tag)
+            contacts_mod.commit_import(store, plan, source="web", file_name=name, file_hash=sheet.file_hash,
+                                       actor=context.actor(), tag=tag)
+    except ImportFileError as exc:
+        _remove(token)
+        return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400)
+    _remove(token)
+    c = plan.counts
+    context.flash(t(f"Impor selesai: {c['new']} baru, {c['updated']} diperbarui, {c['unchanged']} tetap, "
+                    f"{c['opted_out']} berhenti langganan, {c['duplicate_in_file']} duplikat, {c['invalid']} ditolak.",
+                    f"Import done: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
+                    f"{c['opted_out']} opted out, {c['duplicate_in_file']} duplicates, {c['invalid']} rejected."))
+    bottle.redirect("/contacts", 303)
+
+
+@context.require("operator")
+def import_cancel():
+    token = field("token", maxlen=64)
+    _paths(token)
+    _remove(token)
+    context.flash(_t()("Impor dibatalkan; file unggahan dihapus.", "Import cancelled; the uploaded file was deleted."))
+    bottle.redirect("/import", 303)
