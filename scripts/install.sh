@@ -381,16 +381,15 @@ step_services() {
     done
 }
 
-# The web page's port: [web] port = N, or web_port = N, in the config; else 8080.
+# The web page's port: web_port = N in the config (the key `siaran web` reads); else 8080.
 web_port() {
     local cfg=$1 port=""
     if [ -f "$cfg" ]; then
         port="$(awk '
-            /^[[:space:]]*\[/ { section = $0; gsub(/[[:space:]]|#.*/, "", section) }
+            /^[[:space:]]*\[/ { exit }
             {
                 line = $0; sub(/#.*/, "", line)
-                if (section == "" && line ~ /^[[:space:]]*web_port[[:space:]]*=[[:space:]]*[0-9]+[[:space:]]*$/) { sub(/^[^=]*=[[:space:]]*/, "", line); gsub(/[[:space:]]/, "", line); print line; exit }
-                if (section == "[web]" && line ~ /^[[:space:]]*port[[:space:]]*=[[:space:]]*[0-9]+[[:space:]]*$/) { sub(/^[^=]*=[[:space:]]*/, "", line); gsub(/[[:space:]]/, "", line); print line; exit }
+                if (line ~ /^[[:space:]]*web_port[[:space:]]*=[[:space:]]*[0-9]+[[:space:]]*$/) { sub(/^[^=]*=[[:space:]]*/, "", line); gsub(/[[:space:]]/, "", line); print line; exit }
             }' "$cfg")"
     fi
     printf '%s' "${port:-$DEFAULT_PORT}"

@@ -154,7 +154,13 @@ def test_config_written_once_and_never_overwritten(tmp_path):
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
     assert "chown root:siaran /etc/siaran/siaran.toml" in (root / "install-actions.log").read_text()
 
-    edited = cfg.read_text().replace('window_end = "21:00"', 'window_end = "20:00"') + "\n[web]\nport = 8181\n"
+    edited = (cfg.read_text().replace('window_end = "21:00"', 'window_end = "20:00"')
+              .replace("web_port = 8080 ", "web_port = 8181 "))
+    assert "web_port = 8181" in edited
+    from firmware import config as config_mod
+    edited_path = tmp_path / "edited.toml"
+    edited_path.write_text(edited)
+    assert config_mod.load(edited_path).web_port == 8181  # the key the installer reads is the one Siaran reads
     cfg.write_text(edited)
     cfg.chmod(0o600)
     second = run("--no-venv", root=root)
