@@ -127,13 +127,22 @@ class WebServer:
         self.server = build_server(self.config, "127.0.0.1", 0, **kw)
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+        self.closing = False
+        self.thread = threading.Thread(target=self._run, name="web", daemon=True)
         self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self.closing:  # closing the sockets under the select loop ends it this way
+                raise
 
     def client(self) -> Client:
         return Client(self.port)
 
     def close(self) -> None:
+        self.closing = True
         self.server.close()
         self.thread.join(5)
 

@@ -147,6 +147,7 @@ _ERRORS = {
 _DETAILS = {
     "csrf": ("Formulir kedaluwarsa atau bukan dari halaman ini. Muat ulang halaman lalu coba lagi.",
              "The form expired or did not come from this page. Reload the page and try again."),
+    "too big": ("Berkas atau data terlalu besar (maksimal 20 MB).", "File or data too large (at most 20 MB)."),
     "role": ("Peran Anda tidak boleh melakukan ini. Minta admin bila perlu.",
              "Your role may not do this. Ask an admin if needed."),
 }

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 import bottle
 
 from firmware import campaigns as camp_mod
+from firmware.audience import Audience
 from firmware.errors import SiaranError
 from firmware.numbers import InvalidNumber, normalise, operator_of
 from firmware.privacy import mask_number, mask_numbers_in
@@ -80,7 +81,7 @@ def token_create():
         token_id, secret = tok.create(context.store(), name, chosen, context.actor())
     except tok.TokenError as exc:
         bottle.response.status = 400
-        return _tokens_view(error=exc.pesan if t.code == "id" else exc.reason, name=name, chosen=chosen)
+        return _tokens_view(error=exc.pesan if t.code == "id" else exc.reason, token_name=name, chosen=chosen)
     # Shown once, on this response (never in a cookie or a redirect): only its SHA-256 is kept.
     return _tokens_view(new_token=secret, new_name=tok.check_name(name), new_id=token_id)
 
@@ -89,6 +90,8 @@ def token_create():
 def token_revoke(token_id: int):
     t = bottle.request.environ["siaran.lang"]
     try:
+        if not 0 < token_id <= MAX_ID:
+            raise tok.TokenError(f"no token {token_id}", f"Tidak ada token {token_id}.")
         name = tok.revoke(context.store(), token_id, context.actor())
     except tok.TokenError as exc:
         context.flash(exc.pesan if t.code == "id" else exc.reason, "error")
@@ -235,8 +238,8 @@ def api(*scopes: str) -> Callable:
             wait = bottle.request.app.config[LIMITER].hit(token.id, tok.rate_per_minute(store))
             if wait:
                 seconds = max(1, math.ceil(wait))
-                _fail(429, f"too many requests: wait {seconds} s", f"Terlalu banyak permintaan: tunggu {seconds} detik.",
-                      headers={"Retry-After": str(seconds)}, retry_after=seconds)
+                _fail(429, f"too many requests: wait {seconds} s",
+                      f"Terlalu banyak permintaan: tunggu {seconds} detik.", headers={"Retry-After": str(seconds)}, retry_after=seconds)
             missing = [s for s in scopes if not token.has(s)]
             if missing:
                 _fail(403, f"this token lacks the scope {', '.join(missing)}",
@@ -297,7 +300,8 @@ def status(token: tok.Token):
     awaiting = store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
     return _ok({
         "time": _iso(store.clock()),
-        "hold": {"active": hold.active, "reason": hold.reason, "set_at": _iso(hold.set_at)},
+        "hold": {"active": hold.active, "reason": mask_numbers_in(hold.reason) if hold.reason else None,
+                 "set_at": _iso(hold.set_at)},
         "queue": store.queue_counts(),
         "modems": modems,
         "campaigns": running,
@@ -450,7 +454,7 @@ def get_campaign(token: tok.Token, campaign_id: int):
     except camp_mod.NotFound as exc:
         _fail(404, str(exc), exc.pesan)
     try:
-        description = camp_mod.Audience.from_dict(camp["audience"]).describe() if camp["audience"] else None
+        description = Audience.from_dict(camp["audience"]).describe() if camp["audience"] else None
     except (SiaranError, ValueError):
         description = None
     return _ok({
