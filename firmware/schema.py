@@ -317,6 +317,35 @@ def m003_web(db: Database) -> None:
         """)
 
 
+@MIGRATIONS()
+def m004_message_counts(db: Database) -> None:
+    """Messages counted by state, kept by triggers: the dashboard and the front panel read them every second,
+    and ``GROUP BY state`` over a million rows took a third of a core."""
+    _run_script(db, """
+        CREATE TABLE message_counts (
+            state TEXT PRIMARY KEY,
+            n INTEGER NOT NULL
+        );
+        INSERT INTO message_counts (state, n) SELECT state, COUNT(*) FROM messages GROUP BY state;
+
+        CREATE TRIGGER message_counts_insert AFTER INSERT ON messages BEGIN
+            INSERT OR IGNORE INTO message_counts (state, n) VALUES (NEW.state, 0);
+            UPDATE message_counts SET n = n + 1 WHERE state = NEW.state;
+        END;
+
+        CREATE TRIGGER message_counts_update AFTER UPDATE OF state ON messages
+        WHEN OLD.state IS NOT NEW.state BEGIN
+            UPDATE message_counts SET n = n - 1 WHERE state = OLD.state;
+            INSERT OR IGNORE INTO message_counts (state, n) VALUES (NEW.state, 0);
+            UPDATE message_counts SET n = n + 1 WHERE state = NEW.state;
+        END;
+
+        CREATE TRIGGER message_counts_delete AFTER DELETE ON messages BEGIN
+            UPDATE message_counts SET n = n - 1 WHERE state = OLD.state;
+        END;
+        """)
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run each statement of ``script`` inside the migration's transaction.
 

@@ -631,3 +631,38 @@ def test_complete_and_claim_with_progress_and_reports(store):
     assert store.message(long_msg.id)["parts_sent"] == 1
     assert store.recover_in_flight() == (2, 0)
     assert store.claim("m1").parts_sent in (0, 1)
+
+
+def test_queue_counts_stay_exact_through_every_change(store):
+    """The trigger-kept counts equal a GROUP BY after inserts, state changes, claims and deletes."""
+    def truth():
+        return {r[0]: r[1] for r in store.conn.execute("SELECT state, COUNT(*) FROM messages GROUP BY state")}
+
+    store.enqueue(nums(30), "a")
+    store.add_optout(nums(1, 40)[0], source="cli")
+    store.enqueue(nums(5, 36), "b")  # one of them opted out: suppressed
+    assert store.queue_counts() == truth() and store.queue_counts()["suppressed"] == 1
+    drain(store)
+    assert store.queue_counts() == truth() == {"sending": 34, "suppressed": 1}
+    with store.tx() as c:
+        c.execute("UPDATE messages SET state = 'sent' WHERE id % 2 = 0")
+        c.execute("UPDATE messages SET text = 'x'")  # no state change: no count change
+        c.execute("DELETE FROM messages WHERE id % 3 = 0")
+    assert store.queue_counts() == truth()
+    store.recover_in_flight("resend")
+    assert store.queue_counts() == truth()
+
+
+def test_message_counts_migration_counts_existing_rows(tmp_path):
+    """A database from before the counts table gets them filled from its messages."""
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.enqueue(nums(7), "a")
+        with s.tx() as c:
+            c.execute("DROP TRIGGER message_counts_insert")
+            c.execute("DROP TRIGGER message_counts_update")
+            c.execute("DROP TRIGGER message_counts_delete")
+            c.execute("DROP TABLE message_counts")
+            c.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_message_counts'")
+    with Store(path) as s:
+        assert s.queue_counts() == {"queued": 7}
