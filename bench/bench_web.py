@@ -32,6 +32,10 @@ still being written. The bar: p95 <= 150 ms for the dashboard and the campaign
 page (and their live fragments); every page row prints PASS/FAIL against it,
 the exit code follows the gated rows only.
 
+``--only campaign,report`` runs the routes whose label holds one of the words.
+The load average before and after is printed: other work on the box skews the
+4-client rows first.
+
 Prints a table, then one JSON line (``{"bench": "web", ...}``); ``--json FILE``
 writes the same JSON to a file.
 """
@@ -50,7 +54,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,8 +174,8 @@ def build(data: Path, contacts: int, campaigns: int, per_campaign: int) -> dict:
                 rows.append((campaign_row_id(cid, i, per_campaign), cid, number,
                              TEXT.format(desa=DESA[i % len(DESA)], rw=f"{i // 20 % 10 + 1:02d}"),
                              100 if cid % 4 == 0 else 0, MODEMS[i % 3][1], st, modem, attempts, start,
-                             None if st in ("queued", "paused", "suppressed") else 1, start - 600, claimed_at, sent_at, done_at,
-                             *err))
+                             None if st in ("queued", "paused", "suppressed") else 1, start - 600, claimed_at,
+                             sent_at, done_at, *err))
                 counts[st] = counts.get(st, 0) + 1
                 if k >= campaigns - 3 and sent_at is not None:
                     part_rows.append((rows[-1][0], modem, (i * 7) % 256, sent_at,
@@ -447,11 +450,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--campaigns", type=int, default=10)
     ap.add_argument("--per-campaign", type=int, default=100_000)
     ap.add_argument("--campaign", type=int, help="campaign id for the campaign pages (default: the running one)")
+    ap.add_argument("--only", help="comma-separated words: run only the routes whose label holds one"
+                                   " (e.g. campaign,report)")
     args = ap.parse_args(argv)
     n = args.requests or (30 if args.quick else 200)
     warmup = args.warmup if args.warmup is not None else (3 if args.quick else 10)
     downloads = args.downloads or (2 if args.quick else 5)
     levels = [int(x) for x in args.clients.split(",") if x.strip()]
+    only = [w.strip() for w in (args.only or "").split(",") if w.strip()]
+
+    def wanted(label: str) -> bool:
+        return not only or any(w in label for w in only)
 
     info, built = ensure_data(args.data, args)
     state = args.data / "state"
@@ -460,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
           f" parts, {db_path(state).stat().st_size / 1e6:,.0f} MB"
           f" ({'built now in' if built else 'cached, built in'} {info['build_s']} s)")
 
+    load_before = os.getloadavg()[0]
     web = WebProcess(state)
     rss: dict[str, int] = {"start_kb": web.status_kb("VmRSS")}
     results = []
@@ -467,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         cookies = sessions(web.port, max(levels))
         rss["logged_in_kb"] = web.status_kb("VmRSS")
         for label, path, gated in routes(cid):
+            if not wanted(label):
+                continue
             skip, cold = probe(web.port, cookies[0], path)
             row = {"route": label, "path": path, "gated": gated, "cold_ms": round(cold * 1000, 1)}
             if skip:
@@ -484,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(row)
         # the report: 100k rows to the last byte
         path = f"/campaigns/{cid}/report.csv"
-        skip, cold = probe(web.port, cookies[0], path)
+        skip, cold = probe(web.port, cookies[0], path) if wanted("report.csv") else ("not selected (--only)", 0.0)
         row = {"route": "report.csv", "path": path, "gated": False, "cold_ms": round(cold * 1000, 1)}
         if skip:
             row["skipped"] = skip
@@ -526,8 +538,11 @@ def main(argv: list[str] | None = None) -> int:
                 gate_ok = False
     print(f"web process RSS: {rss['start_kb'] / 1024:.1f} MB at start, {rss['logged_in_kb'] / 1024:.1f} MB"
           f" logged in, {rss['after_kb'] / 1024:.1f} MB after the load (peak VmHWM {rss['peak_kb'] / 1024:.1f} MB)")
+    load_after = os.getloadavg()[0]
+    print(f"box: {os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after")
     out = {"bench": "web", "quick": args.quick, "requests": n, "warmup": warmup, "clients": levels,
            "bar_p95_ms": BAR_MS, "campaign": cid, "cpus": os.cpu_count(),
+           "loadavg": [round(load_before, 2), round(load_after, 2)],
            "data": {k: info[k] for k in ("contacts", "messages", "message_parts", "db_mb", "build_s")},
            "rss_kb": rss, "routes": results, "ok": gate_ok}
     line = json.dumps(out)

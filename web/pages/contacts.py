@@ -59,6 +59,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/import", callback=import_upload)
     app.get("/import/<token>", callback=import_preview)
     app.get("/import/<token>/rejected", callback=import_rejected)
+    app.post("/import/sheet", callback=import_sheet)
     app.post("/import/commit", callback=import_commit)
     app.post("/import/cancel", callback=import_cancel)
 
@@ -339,7 +340,7 @@ def _clean_uploads(folder: Path) -> None:
     except OSError:
         return
     for e in entries:
-        if re.fullmatch(r"import-[0-9a-f]{32}\.(bin|json)", e.name):
+        if re.fullmatch(r"import-[0-9a-f]{32}\.(bin|json)(\.[0-9a-f]{8})?", e.name):
             try:
                 if e.stat(follow_symlinks=False).st_mtime < cutoff:
                     os.unlink(e.path)
@@ -409,7 +410,7 @@ def import_upload():
         return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400, tag_raw)
     _clean_uploads(site.uploads)
     token = secrets.token_hex(16)
-    data_path, meta_path = _paths(token)
+    data_path, _ = _paths(token)
     fd = os.open(data_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         upload.file.seek(0)
@@ -417,25 +418,54 @@ def import_upload():
             out.write(chunk)
     started = site.clock()
     try:
-        with read_rows(data_path, name) as sheet:
-            plan = contacts_mod.plan_import(store, sheet, tag=tag)
-            file_hash = sheet.file_hash
+        _dry_run(token, name=name, tag=tag, sheet_name=None, started=started)
     except ImportFileError as exc:
         _remove(token)
         contacts_mod.record_import(store, source="web", file_name=name, file_hash=None, actor=context.actor(),
                                    counts={"error": exc.reason}, dry_run=True, tag=tag, started_at=started)
         return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400, tag_raw)
+    bottle.redirect(f"/import/{token}", 303)
+
+
+def _dry_run(token: str, *, name: str, tag: str | None, sheet_name: str | None, started: float) -> None:
+    """Read the saved upload, plan it against the store (changing nothing), record the dry run, and keep
+    its report next to the upload for the preview page.  Raises ImportFileError."""
+    store = context.store()
+    data_path, meta_path = _paths(token)
+    with read_rows(data_path, name, sheet=sheet_name) as sheet:
+        plan = contacts_mod.plan_import(store, sheet, tag=tag)
+        file_hash = sheet.file_hash
     contacts_mod.record_import(store, source="web", file_name=name, file_hash=file_hash, actor=context.actor(),
                                counts=plan.counts, dry_run=True, tag=tag, started_at=started)
     meta = {
         "name": name, "tag": tag, "uploaded_by": context.actor(), "at": started, "file_hash": file_hash,
+        "sheet_choice": sheet_name,
         "counts": plan.counts, "rows": plan.rows, "sheet": {k: v for k, v in plan.sheet.items() if k != "file_name"},
         "rejected_total": len(plan.rejected), "rejected": [_problem(p) for p in plan.rejected[:PREVIEW_REJECTED]],
         "warnings_total": len(plan.warnings), "warnings": [_problem(p) for p in plan.warnings[:PREVIEW_REJECTED]],
     }
-    fd = os.open(meta_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = meta_path.with_name(meta_path.name + "." + secrets.token_hex(4))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(meta, out, ensure_ascii=False)
+    os.replace(tmp, meta_path)
+
+
+@context.require("operator")
+def import_sheet():
+    """Read another sheet of the uploaded workbook (the preview offers the sheets the file has)."""
+    t = _t()
+    token = field("token", maxlen=64)
+    meta = _meta(token)
+    wanted = field("sheet", maxlen=200)
+    if wanted not in ((meta.get("sheet") or {}).get("sheets") or []):
+        bottle.abort(400, t("Sheet itu tidak ada di file ini.", "That sheet is not in this file."))
+    try:
+        _dry_run(token, name=meta.get("name") or "upload", tag=meta.get("tag"), sheet_name=wanted,
+                 started=context.site().clock())
+    except ImportFileError as exc:
+        context.flash(t(f"Sheet “{wanted}” tidak dapat dipakai: {exc.pesan}", f"Sheet “{wanted}” cannot be used: "
+                        f"{exc.reason}"), "error")
     bottle.redirect(f"/import/{token}", 303)
 
 
@@ -451,7 +481,7 @@ def import_rejected(token: str):
     """Every rejected row of the upload as a CSV for Excel (UTF-8 with BOM), re-read from the saved file."""
     meta = _meta(token)
     data_path, _ = _paths(token)
-    with read_rows(data_path, meta.get("name") or "") as sheet:
+    with read_rows(data_path, meta.get("name") or "", sheet=meta.get("sheet_choice")) as sheet:
         for _ in sheet.rows():
             pass
         body = contacts_mod.rejected_csv(sheet)
@@ -468,7 +498,7 @@ def import_commit():
     data_path, _ = _paths(token)
     name, tag = meta.get("name") or "upload", meta.get("tag")
     try:
-        with read_rows(data_path, name) as sheet:
+        with read_rows(data_path, name, sheet=meta.get("sheet_choice")) as sheet:
             plan = contacts_mod.plan_import(store, sheet, tag=tag)
             contacts_mod.commit_import(store, plan, source="web", file_name=name, file_hash=sheet.file_hash,
                                        actor=context.actor(), tag=tag)

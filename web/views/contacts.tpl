@@ -3,7 +3,7 @@
 % if user.can("operator"):
 <p class="row"><a class="button primary" href="/import">{{t("Impor daftar kontak (CSV/Excel)", "Import a contact list (CSV/Excel)")}}</a> <a class="button" href="/audiences">{{t("Audiens", "Audiences")}}</a></p>
 % end
-<section class="grid" id="contact-totals">
+<section class="grid totals" id="contact-totals">
   <div class="card"><div class="muted">{{t("Semua kontak", "All contacts")}}</div><div class="big" data-total="all">{{fmt.num(totals['all'])}}</div></div>
   <div class="card"><div class="muted">{{t("Berhenti langganan", "Opted out")}}</div><div class="big" data-total="optout">{{fmt.num(totals['optout'])}}</div></div>
   <div class="card"><div class="muted">{{t("Nomor mati", "Dead numbers")}}</div><div class="big" data-total="dead">{{fmt.num(totals['dead'])}}</div></div>
