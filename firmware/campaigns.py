@@ -850,3 +850,43 @@ def list_campaigns(store) -> list[dict[str, Any]]:
                     "created_at": r["created_at"], "approved_by": r["approved_by"], "approved_at": r["approved_at"],
                     "send_at": r["send_at"], "expires_at": r["expires_at"], "messages": per.get(r["id"], {})})
     return out
+
+
+def retry_failed(store, campaign_id: int, actor: str) -> dict[str, Any]:
+    """Put a campaign's ``failed`` and ``unknown`` messages back in the queue for one more try.
+
+    Each goes out whole again (parts count from the first, a fresh concatenation
+    reference), due now.  Skipped: numbers that opted out since, and messages
+    past their expiry.  A ``done`` campaign runs again; a ``paused`` one gets the
+    messages back as ``paused``.  Cancelled campaigns (and drafts, campaigns
+    awaiting approval) are refused.  Audited as ``campaign_retry``.
+    """
+    camp = get(store, campaign_id)
+    if camp["state"] not in ("running", "paused", "done"):
+        raise NotAllowed(f"campaign {camp['id']} is {camp['state']}: nothing to retry",
+                         f"Kampanye {camp['id']} berstatus {camp['state']}: tidak ada yang bisa dikirim ulang.")
+    now = store.clock()
+    with store.tx() as c:
+        state = c.execute("SELECT state FROM campaigns WHERE id = ?", (camp["id"],)).fetchone()[0]
+        if state not in ("running", "paused", "done"):  # someone else acted meanwhile
+            raise NotAllowed(f"campaign {camp['id']} is now {state}",
+                             f"Kampanye {camp['id']} kini berstatus {state}.")
+        before = dict(c.execute(
+            "SELECT state, COUNT(*) FROM messages WHERE campaign_id = ? AND state IN ('failed', 'unknown')"
+            " GROUP BY state", (camp["id"],)).fetchall())
+        target = "paused" if state == "paused" else "queued"
+        n = c.execute(
+            "UPDATE messages SET state = ?, not_before = ?, done_at = NULL, parts_sent = 0, concat_ref = NULL,"
+            " error_class = NULL, error_code = NULL, error = NULL"
+            " WHERE campaign_id = ? AND state IN ('failed', 'unknown')"
+            " AND (expires_at IS NULL OR expires_at > ?)"
+            " AND NOT EXISTS (SELECT 1 FROM optouts o WHERE o.number = messages.number)",
+            (target, now, camp["id"], now)).rowcount
+        if n and state == "done":
+            c.execute("UPDATE campaigns SET state = 'running', updated_at = ? WHERE id = ?", (now, camp["id"]))
+        store._audit(c, actor, "campaign_retry", {
+            "campaign": camp["id"], "messages": n, "failed": before.get("failed", 0),
+            "unknown": before.get("unknown", 0)}, now)
+    return {"id": camp["id"], "requeued": n, "failed": before.get("failed", 0), "unknown": before.get("unknown", 0),
+            "skipped": before.get("failed", 0) + before.get("unknown", 0) - n,
+            "state": "running" if n and state == "done" else state}

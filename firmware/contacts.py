@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firmware import importer
+from firmware.csvcells import cell_safe, number_cell
 from firmware.errors import SiaranError
 from firmware.importer import Problem, Sheet
 from firmware.store import Store
@@ -288,14 +289,9 @@ def rejected_csv(report: ImportPlan | Sheet | Iterable[Problem], *, delimiter: s
                 "Alasan", "Reason"])
     kinds = {"duplicate": "duplikat / duplicate"}
     for p in problems:
-        number = '="' + p.number.replace('"', '""') + '"' if p.number else ""
-        w.writerow([p.row, kinds.get(p.code, "ditolak / rejected"), number, _cell_safe(p.name), p.alasan, p.reason])
+        w.writerow([p.row, kinds.get(p.code, "ditolak / rejected"), number_cell(p.number), cell_safe(p.name),
+                    p.alasan, p.reason])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
-
-
-def _cell_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # -- consent and retention ------------------------------------------------------------------------

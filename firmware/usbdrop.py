@@ -53,6 +53,7 @@ from firmware import audience as aud_mod
 from firmware import campaigns as camp_mod
 from firmware import contacts as contacts_mod
 from firmware.config import Config
+from firmware.csvcells import cell_safe, number_cell
 from firmware.errors import SiaranError
 from firmware.importer import MAX_FILE_BYTES, ImportFileError, read_rows
 from firmware.store import Store
@@ -256,15 +257,6 @@ def decode_message(data: bytes) -> str:
 _HEADER = ["Baris (Row)", "Status", "Nomor (Number)", "Nama (Name)", "Alasan", "Reason"]
 
 
-def _cell_safe(text: Any) -> str:
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _number_cell(number: str | None) -> str:
-    return '="' + number.replace('"', '""') + '"' if number else ""
-
-
 class Report:
     """Rows of ``laporan-*.csv``: a summary on top, then accepted and rejected rows."""
 
@@ -280,7 +272,7 @@ class Report:
         w = csv.writer(out, delimiter=";", lineterminator="\r\n")
         w.writerow(_HEADER)
         for alasan, reason in self.summary:
-            w.writerow(["", "INFO", "", "", _cell_safe(alasan), _cell_safe(reason)])
+            w.writerow(["", "INFO", "", "", cell_safe(alasan), cell_safe(reason)])
         for row in self.rows:
             w.writerow(row)
         return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
@@ -384,15 +376,15 @@ def import_folder(store: Store, config: Config, folder: Path, device: str, resul
         rows: list[tuple[int, list[Any]]] = []
         try:  # the accepted rows, read again from the local copy (committed already: a failure here is cosmetic)
             for contact in sheet.rows():
-                rows.append((contact["row"], [contact["row"], "diterima / accepted", _number_cell(contact["number"]),
-                                              _cell_safe(contact["name"]), "", ""]))
+                rows.append((contact["row"], [contact["row"], "diterima / accepted", number_cell(contact["number"]),
+                                              cell_safe(contact["name"]), "", ""]))
         except (ImportFileError, OSError) as exc:
             report.note("Daftar baris diterima tidak lengkap", f"List of accepted rows incomplete: {exc}")
         for p in plan.rejected:
             kind = "duplikat / duplicate" if p.code == "duplicate" else "ditolak / rejected"
-            rows.append((p.row, [p.row, kind, _number_cell(p.number), _cell_safe(p.name), p.alasan, p.reason]))
+            rows.append((p.row, [p.row, kind, number_cell(p.number), cell_safe(p.name), p.alasan, p.reason]))
         for p in plan.warnings:
-            rows.append((p.row, [p.row, "catatan / note", _number_cell(p.number), _cell_safe(p.name), p.alasan,
+            rows.append((p.row, [p.row, "catatan / note", number_cell(p.number), cell_safe(p.name), p.alasan,
                                  p.reason]))
         rows.sort(key=lambda r: r[0])
         report.rows = [r for _, r in rows]

@@ -663,6 +663,85 @@ def test_message_counts_migration_counts_existing_rows(tmp_path):
             c.execute("DROP TRIGGER message_counts_update")
             c.execute("DROP TRIGGER message_counts_delete")
             c.execute("DROP TABLE message_counts")
+            c.execute("DROP INDEX contacts_dusun")
             c.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_message_counts'")
     with Store(path) as s:
         assert s.queue_counts() == {"queued": 7}
+
+
+# -- signal history, requests to the daemon, inbox handling, templates ----------------------------------
+
+
+def test_record_modem_status_updates_the_row_adds_a_sample_and_purges_old_ones(store, clock):
+    store.upsert_modem("m0", port="/dev/x", state="ready")
+    store.upsert_modem("m1", port="/dev/y", state="ready")
+    store.record_modem_status("m0", at=T0 - 8 * 86400, state="ready", signal_dbm=-90)
+    store.record_modem_status("m1", at=T0 - 8 * 86400, state="ready", signal_dbm=-90)
+    store.record_modem_status("m0", at=T0 - 60, state="ready", signal_dbm=-75, operator="TELKOMSEL")
+    store.record_modem_status("m0", at=T0, state="parked", purge_before=T0 - 7 * 86400)  # no fields: a gap
+    assert store.modems()[0]["signal_dbm"] == -75 and store.modems()[0]["operator"] == "TELKOMSEL"
+    assert store.modem_samples("m0", T0 - 9 * 86400) == [
+        {"at": T0 - 60, "signal_dbm": -75, "state": "ready"}, {"at": T0, "signal_dbm": None, "state": "parked"}]
+    assert len(store.modem_samples("m1", 0)) == 1  # only m0's old samples went
+    assert store.purge_modem_samples(T0 - 86400) == 1
+    assert store.modem_samples("m1", 0) == []
+
+
+def test_modem_requests_once_per_kind_until_done_and_audited(store, clock):
+    store.upsert_modem("m0", port="/dev/x", state="ready")
+    rid, new = store.request_modem("m0", "balance", by="web:admin")
+    assert new and store.request_modem("m0", "balance", by="web:budi") == (rid, False)
+    assert [r["id"] for r in store.pending_modem_requests("m0")] == [rid]
+    assert store.pending_modem_requests("m1") == []
+    clock[0] += 5
+    assert store.finish_modem_requests([rid], "Sisa pulsa Rp 1.000", balance="Sisa pulsa Rp 1.000", modem="m0") == 1
+    assert store.finish_modem_requests([rid], "again") == 0  # done once
+    row = store.modem_requests("m0")[0]
+    assert (row["done_at"], row["result"], row["requested_by"]) == (T0 + 5, "Sisa pulsa Rp 1.000", "web:admin")
+    assert (store.modems()[0]["balance"], store.modems()[0]["balance_at"]) == ("Sisa pulsa Rp 1.000", T0 + 5)
+    rid2, new = store.request_modem("m0", "balance", by="web:admin")
+    assert new and rid2 != rid
+    store.request_modem("gone", "balance", by="web:admin")
+    assert store.finish_orphan_requests(["m0"], "no such modem") == 1
+    assert [r["id"] for r in store.pending_modem_requests("m0")] == [rid2]
+    audit = store.conn.execute("SELECT actor, action, detail FROM audit_log").fetchall()
+    assert [(a["actor"], a["action"]) for a in audit] == [("web:admin", "modem_request")] * 3
+    assert store.verify_audit() is None
+
+
+def test_set_inbox_handled_audits_ids_only(store):
+    a = store.save_incoming("m0", A, "halo", sc_timestamp="1")
+    b = store.save_incoming("m0", B, "STOP", sc_timestamp="2", kind="optout")
+    assert store.set_inbox_handled([a, b], by="web:op") == 2
+    assert store.set_inbox_handled([a], by="web:op") == 0  # already handled: nothing changes, nothing logged
+    assert store.set_inbox_handled([a], False, by="web:op") == 1
+    audit = store.conn.execute("SELECT action, detail FROM audit_log").fetchall()
+    assert [r["action"] for r in audit] == ["inbox_handled", "inbox_unhandled"]
+    assert A[3:] not in audit[0]["detail"] and B[3:] not in audit[0]["detail"]
+
+
+def test_templates_add_edit_delete_and_shipped_protected(store):
+    from firmware import templates_builtin
+    from firmware.store import StoreError
+
+    templates_builtin.install(store)
+    shipped = store.conn.execute("SELECT id FROM templates WHERE builtin = 1 LIMIT 1").fetchone()[0]
+    tid = store.save_template("rapat", "Rapat RT {rt}.", category="undangan", by="web:admin")
+    with pytest.raises(StoreError, match="exists"):
+        store.save_template("rapat", "lain", by="web:admin")
+    assert store.save_template("rapat-rw", "Rapat RW {rw}.", by="web:admin", template_id=tid) == tid
+    with pytest.raises(StoreError) as exc:
+        store.save_template("x", "y", by="web:admin", template_id=shipped)
+    assert "bawaan" in exc.value.pesan
+    with pytest.raises(StoreError):
+        store.delete_template(shipped, by="web:admin")
+    with store.tx() as c:
+        c.execute("INSERT INTO campaigns (name, text, state, created_at, template_id) VALUES ('k', 'x', 'done', 0, ?)",
+                  (tid,))
+    with pytest.raises(StoreError, match="used by 1"):
+        store.delete_template(tid, by="web:admin")
+    with store.tx() as c:
+        c.execute("UPDATE campaigns SET template_id = NULL")
+    assert store.delete_template(tid, by="web:admin") == "rapat-rw"
+    actions = [r[0] for r in store.conn.execute("SELECT action FROM audit_log")]
+    assert actions == ["template_add", "template_edit", "template_delete"]

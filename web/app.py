@@ -74,7 +74,7 @@ def _before() -> None:
     if not _is_api():
         user = auth.session_user(store, auth.unsign(site.key, req.get_cookie(SESSION_COOKIE)))
     req.environ["siaran.user"] = user
-    lang = _view(user)["t"]
+    _view(user)
     if _is_api() or req.path.startswith("/static/"):
         return
     if req.method == "POST" and req.path not in ("/login", "/setup"):

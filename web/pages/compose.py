@@ -1,5 +1,173 @@
-"""Placeholder until this area is written (issue #5)."""
+"""Compose: pick a saved audience and a text (or a ready template), see what it costs, and send.
+
+The form previews itself as the user types (``data-fragment-url="/compose/preview"``: siaran.js posts
+the form and swaps the fragment in); without JavaScript the "Pratinjau" button posts the whole form and
+the page comes back with the preview in it.  Sending creates the campaign and submits it: small ones
+are queued at once, big ones (more than ``approval_threshold`` recipients) wait for another user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import bottle
+
+from firmware import audience as aud_mod
+from firmware import campaigns as camp_mod
+from firmware.audience import AudienceError
+from firmware.campaigns import CampaignError
+from firmware.modem.segments import analyse
+from web import context
+from web.context import field
+from web.render import page
+
+#: placeholder -> (what it becomes, in Bahasa / English)
+PLACEHOLDER_HELP = {
+    "nama": ("nama kontak", "contact's name"),
+    "jabatan": ("jabatan (Ketua RT, kader ...)", "role (Ketua RT, kader ...)"),
+    "rt": ("nomor RT", "RT number"),
+    "rw": ("nomor RW", "RW number"),
+    "desa": ("desa/kelurahan", "village"),
+    "dusun": ("dusun", "hamlet"),
+}
 
 
-def register(app):
-    pass
+def register(app: bottle.Bottle) -> None:
+    app.get("/compose", callback=compose_form)
+    app.post("/compose", callback=compose_send)
+    app.post("/compose/preview", callback=compose_preview)
+
+
+def _t():
+    return bottle.request.environ["siaran.lang"]
+
+
+def _pesan(exc: Exception) -> str:
+    """The error in the page's language (``pesan`` is Bahasa, ``reason`` English)."""
+    t = _t()
+    pesan = getattr(exc, "pesan", None) or str(exc)
+    reason = getattr(exc, "reason", None) or str(exc)
+    return t(pesan, reason)
+
+
+def _form() -> dict[str, Any]:
+    """What the user typed, kept as typed (re-rendered after an error)."""
+    return {
+        "name": field("name", maxlen=100),
+        "audience": field("audience", maxlen=100),
+        "text": field("text", maxlen=camp_mod.MAX_TEXT + 200),
+        "send_at": field("send_at", maxlen=40),
+        "expires_at": field("expires_at", maxlen=40),
+        "emergency": field("emergency") in ("1", "on", "yes"),
+        "fallbacks": {k: field(f"fb_{k}", maxlen=100) for k in camp_mod.PLACEHOLDERS},
+    }
+
+
+def _fallbacks(form: dict[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in form["fallbacks"].items() if v}
+
+
+def _time(value: str) -> float | None:
+    """A ``datetime-local`` value (office time) as epoch seconds; CampaignError when unreadable."""
+    return camp_mod.parse_time(value or None, context.site().config.tz)
+
+
+def _check_text(text: str) -> None:
+    """Friendlier words than the library's for what a web user meets first: a template's blanks."""
+    t = _t()
+    blanks = camp_mod.unfilled(text)
+    if blanks:
+        names = ", ".join(f"[[{b}]]" for b in blanks)
+        raise CampaignError(
+            f"replace {names} in the text with the real details first",
+            t(f"Ganti dulu {names} di teks dengan keterangan sebenarnya (misalnya tanggal, tempat).",
+              f"First replace {names} in the text with the real details (e.g. date, place)."))
+
+
+def _preview(form: dict[str, Any]) -> dict[str, Any]:
+    """The library's preview of the form, or ``{"message": ...}`` saying what is missing or wrong."""
+    t = _t()
+    store, config = context.store(), context.site().config
+    if not form["audience"]:
+        return {"message": t("Pilih audiens (penerima) dulu.", "Choose an audience (recipients) first."),
+                "kind": "hint"}
+    if not form["text"].strip():
+        return {"message": t("Tulis teks pesan atau pilih template.", "Write the message or choose a template."),
+                "kind": "hint"}
+    try:
+        _check_text(form["text"])
+        send_at = _time(form["send_at"])
+        expires_at = _time(form["expires_at"])
+        p = camp_mod.preview(store, config, form["text"], form["audience"], _fallbacks(form),
+                             emergency=form["emergency"], send_at=send_at, expires_at=expires_at)
+    except (CampaignError, AudienceError) as exc:
+        return {"message": _pesan(exc), "kind": "error"}
+    sample_text = p["sample"]["text"] if p.get("sample") else None
+    fix = p["gsm7_fix"]
+    no_lookalike = [ch for ch in fix["ucs2_chars"] if ch not in fix["replacements"]]
+    return {"p": p, "info": analyse(sample_text) if sample_text else None,
+            "threshold": camp_mod.approval_threshold(store), "no_lookalike": no_lookalike}
+
+
+def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, Any] | None = None,
+          status: int = 200) -> str:
+    store, config = context.store(), context.site().config
+    bottle.response.status = status
+    now_local = datetime.fromtimestamp(store.clock(), config.tz).strftime("%Y-%m-%dT%H:%M")
+    return page("compose", title=_t()("Tulis Pesan", "Compose"), form=form, error=error,
+                audiences=aud_mod.list_saved(store), templates=camp_mod.list_templates(store),
+                placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,
+                threshold=camp_mod.approval_threshold(store), now_local=now_local,
+                preview=preview if preview is not None else (_preview(form) if form["text"] else None))
+
+
+@context.require("operator")
+def compose_form():
+    form = _form()
+    template = field("template", maxlen=100)
+    if template and not form["text"]:
+        for tpl in camp_mod.list_templates(context.store()):
+            if tpl["name"] == template:
+                form["text"] = tpl["text"]
+    return _view(form)
+
+
+@context.require("operator")
+def compose_preview():
+    """The live preview as an HTML fragment: never a 500 for what the user typed."""
+    return page("compose_preview", **_preview(_form()))
+
+
+@context.require("operator")
+def compose_send():
+    t = _t()
+    form = _form()
+    if field("action") == "preview":  # the no-JavaScript preview button
+        return _view(form)
+    store = context.store()
+    try:
+        if not form["audience"]:
+            raise CampaignError("choose an audience", t("Pilih audiens (penerima) dulu.",
+                                                       "Choose an audience (recipients) first."))
+        _check_text(form["text"])
+        campaign_id = camp_mod.create(
+            store, form["name"], form["text"] or None, form["audience"], fallbacks=_fallbacks(form),
+            emergency=form["emergency"], send_at=form["send_at"] or None, expires_at=form["expires_at"] or None,
+            actor=context.actor(), tz=context.site().config.tz)
+    except (CampaignError, AudienceError) as exc:
+        return _view(form, error=_pesan(exc), status=400)
+    try:
+        result = camp_mod.submit(store, campaign_id, context.actor())
+    except CampaignError as exc:
+        context.flash(_pesan(exc), "error")
+        bottle.redirect(f"/campaigns/{campaign_id}", 303)
+    if result["state"] == "awaiting_approval":
+        context.flash(t(f"Kampanye disimpan dan MENUNGGU PERSETUJUAN pengguna lain (lebih dari {result['threshold']} "
+                        f"penerima). Minta penyetuju atau admin lain membuka halaman Persetujuan.",
+                        f"Campaign saved and AWAITING APPROVAL by another user (more than {result['threshold']} "
+                        f"recipients). Ask another approver or admin to open the Approvals page."), "warn")
+    else:
+        context.flash(t(f"Kampanye masuk antrean: {result['queued']} pesan akan dikirim.",
+                        f"Campaign queued: {result['queued']} messages will be sent."))
+    bottle.redirect(f"/campaigns/{campaign_id}", 303)

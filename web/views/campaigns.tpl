@@ -1,0 +1,38 @@
+% rebase('base.tpl')
+<h1>{{t("Kampanye", "Campaigns")}}</h1>
+% if user.can("operator"):
+<p><a class="button primary" href="/compose">{{t("Tulis pesan baru", "Write a new message")}}</a></p>
+% end
+% if not campaigns:
+<p class="muted">{{t("Belum ada kampanye.", "No campaign yet.")}}</p>
+% else:
+<div class="table-wrap">
+<table class="campaigns">
+  <thead><tr><th>{{t("Nama", "Name")}}</th><th>{{t("Status", "State")}}</th><th>{{t("Kemajuan", "Progress")}}</th><th class="num">{{t("Penerima", "Recipients")}}</th><th class="num">{{t("Diterima", "Delivered")}}</th><th class="num">{{t("Gagal", "Failed")}}</th><th>{{t("Dibuat", "Created")}}</th></tr></thead>
+  <tbody>
+  % for c in campaigns:
+  % m = c['messages']
+  <tr data-campaign="{{c['id']}}">
+    <td><a href="/campaigns/{{c['id']}}">{{c['name']}}</a>
+      % if c['emergency']:
+      <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
+      % end
+      <div class="muted">{{c['audience'] or "-"}}</div></td>
+    <td><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></td>
+    <td>
+      % if c['total']:
+      <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress> <span class="muted">{{c['pct']}}%</span>
+      % else:
+      -
+      % end
+    </td>
+    <td class="num">{{fmt.num(c['recipients'] if c['recipients'] is not None else c['total'])}}</td>
+    <td class="num">{{fmt.num(m.get('delivered', 0))}}</td>
+    <td class="num">{{fmt.num(m.get('failed', 0) + m.get('unknown', 0))}}</td>
+    <td>{{fmt.time(c['created_at'])}}<div class="muted">{{(c['created_by'] or "-").split(":", 1)[-1]}}</div></td>
+  </tr>
+  % end
+  </tbody>
+</table>
+</div>
+% end

@@ -1,0 +1,101 @@
+% rebase('base.tpl')
+<h1>{{t("Tulis Pesan", "Compose")}}</h1>
+<p class="hint">{{t("Tiga langkah: pilih penerima, tulis pesan, lalu periksa pratinjau dan kirim.", "Three steps: choose recipients, write the message, then check the preview and send.")}}</p>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+<form method="post" action="/compose" class="stack compose" id="compose" data-fragment-url="/compose/preview" data-fragment-target="#preview">
+<input type="hidden" name="csrf" value="{{csrf}}">
+
+<section class="card">
+  <h2>1. {{t("Penerima (audiens)", "Recipients (audience)")}}</h2>
+  % if not audiences:
+  <p>{{t("Belum ada audiens tersimpan. Buat dulu daftar penerima (misalnya semua Ketua RT di RW 01-05) di", "No saved audience yet. First make a list of recipients (e.g. every Ketua RT in RW 01-05) on")}} <a href="/audiences">{{t("halaman Audiens", "the Audiences page")}}</a>.</p>
+  % else:
+  <label>{{t("Kirim ke", "Send to")}}
+    <select name="audience" id="audience">
+      <option value="">{{t("— pilih audiens —", "— choose an audience —")}}</option>
+      % for a in audiences:
+      % c = a.get("counts") or {}
+      <option value="{{a['name']}}" {{!'selected' if a['name'] == form['audience'] else ''}}>{{a['name']}} — {{fmt.num(c.get('reachable', 0))}} {{t("penerima", "recipients")}}{{(" (" + a['description'] + ")") if a.get('description') else ""}}</option>
+      % end
+    </select>
+  </label>
+  <p class="hint">{{t("Perlu kelompok lain?", "Need another group?")}} <a href="/audiences">{{t("Buat audiens baru", "Make a new audience")}}</a>.</p>
+  % end
+</section>
+
+<section class="card">
+  <h2>2. {{t("Pesan", "Message")}}</h2>
+  <details class="templates">
+    <summary>{{t("Pakai template siap pakai (banjir, longsor, imunisasi, Covid-19, PBB, undangan ...)", "Use a ready template (flood, landslide, immunisation, Covid-19, tax, invitation ...)")}}</summary>
+    <ul class="template-list">
+    % for i, tpl in enumerate(templates):
+      <li>
+        <strong>{{tpl['name']}}</strong> <span class="pill">{{tpl['category'] or "-"}}</span>
+        <div class="tpl-text" id="tpl-{{i}}">{{tpl['text']}}</div>
+        <button type="button" data-use-text="#text" data-text-from="#tpl-{{i}}">{{t("Pakai teks ini", "Use this text")}}</button>
+        <noscript><a href="/compose?template={{tpl['name']}}&amp;audience={{form['audience']}}">{{t("Pakai teks ini", "Use this text")}}</a></noscript>
+        % if tpl['blanks']:
+        <span class="hint">{{t("Setelah dipakai, ganti", "After choosing it, replace")}} {{", ".join("[[" + b + "]]" for b in tpl['blanks'])}} {{t("dengan keterangan sebenarnya.", "with the real details.")}}</span>
+        % end
+      </li>
+    % end
+    </ul>
+  </details>
+  <label for="text">{{t("Teks pesan", "Message text")}}</label>
+  <textarea name="text" id="text" rows="6" maxlength="{{1800}}">{{form['text']}}</textarea>
+  <div class="hint placeholders">
+    {{t("Isian otomatis — ketik persis seperti ini di teks, Siaran menggantinya untuk setiap penerima:", "Automatic fields — type them exactly like this in the text; Siaran fills them in for each recipient:")}}
+    <ul>
+    % for key, (id_text, en_text) in placeholders.items():
+      <li><code>{{"{" + key + "}"}}</code> = {{t(id_text, en_text)}} <span class="muted">({{t("bila kosong", "if empty")}}: “{{form['fallbacks'].get(key) or fallback_defaults[key]}}”)</span></li>
+    % end
+    </ul>
+  </div>
+  <details>
+    <summary>{{t("Ubah pengganti bila data kontak kosong", "Change what is used when a contact's field is empty")}}</summary>
+    <div class="row">
+    % for key in placeholders:
+      <label>{{"{" + key + "}"}}
+        <input type="text" name="fb_{{key}}" value="{{form['fallbacks'].get(key, '')}}" placeholder="{{fallback_defaults[key]}}" maxlength="100">
+      </label>
+    % end
+    </div>
+  </details>
+</section>
+
+<section class="card">
+  <h2>3. {{t("Nama dan jadwal", "Name and schedule")}}</h2>
+  <label>{{t("Nama kampanye (untuk arsip kantor, tidak dikirim)", "Campaign name (for the office's records, not sent)")}}
+    <input type="text" name="name" value="{{form['name']}}" maxlength="100" placeholder="{{t('misalnya: Imunisasi Juli RW 03', 'e.g. Immunisation July RW 03')}}">
+  </label>
+  <div class="row">
+    <label>{{t("Mulai kirim (kosongkan = sekarang)", "Start sending (empty = now)")}}
+      <input type="datetime-local" name="send_at" value="{{form['send_at']}}" min="{{now_local}}">
+    </label>
+    <label>{{t("Batal kirim setelah (opsional)", "Stop sending after (optional)")}}
+      <input type="datetime-local" name="expires_at" value="{{form['expires_at']}}" min="{{now_local}}">
+    </label>
+  </div>
+  <p class="hint">{{t("Waktu kantor", "Office time")}} ({{fmt.zone or "UTC"}}). {{t("Pesan yang belum terkirim saat batas waktu lewat tidak dikirim lagi (cocok untuk undangan acara).", "Messages not yet sent when the limit passes are dropped (useful for event invitations).")}}</p>
+  <label class="check emergency"><input type="checkbox" name="emergency" value="1" {{!'checked' if form['emergency'] else ''}}> <strong>{{t("DARURAT (bencana)", "EMERGENCY (disaster)")}}</strong></label>
+  <p class="hint">{{t("Pesan darurat dikirim lebih dulu, tetap dikirim saat PENAHANAN aktif dan di luar jam kirim, tanpa batas harian. Pakai HANYA untuk bencana (banjir, longsor, gempa), bukan untuk pengumuman biasa.", "Emergency messages go first, are sent even while the HOLD is on and outside sending hours, without daily limits. Use ONLY for disasters (flood, landslide, earthquake), never for ordinary announcements.")}}</p>
+</section>
+
+<section class="card">
+  <h2>{{t("Pratinjau", "Preview")}}</h2>
+  <div id="preview" aria-live="polite">
+  % if preview:
+  % include('compose_preview.tpl', **preview)
+  % else:
+  <p class="hint">{{t("Pilih audiens dan tulis pesan: pratinjau (jumlah SMS, biaya, waktu) muncul di sini.", "Choose an audience and write the message: the preview (SMS count, cost, time) appears here.")}}</p>
+  % end
+  </div>
+  <p class="hint">{{t("Lebih dari", "More than")}} {{fmt.num(threshold)}} {{t("penerima: kampanye harus disetujui pengguna lain (penyetuju/admin) sebelum dikirim.", "recipients: another user (approver/admin) must approve the campaign before it is sent.")}}</p>
+  <div class="row">
+    <button type="submit" name="action" value="preview">{{t("Perbarui pratinjau", "Update preview")}}</button>
+    <button type="submit" name="action" value="send" class="primary">{{t("Kirim", "Send")}}</button>
+  </div>
+</section>
+</form>

@@ -1,0 +1,91 @@
+% p = get('p')
+% if not p:
+<p class="{{'error' if get('kind') == 'error' else 'hint'}}" data-preview="message">{{get('message') or t("Pratinjau belum tersedia.", "No preview yet.")}}</p>
+% else:
+% seg = p['segments']
+% fix = p['gsm7_fix']
+% info = get('info')
+<div class="preview" data-preview="ok" data-encoding="{{p['encoding']}}" data-segments="{{seg['total']}}">
+  % if p['emergency']:
+  <p class="pill failed">{{t("DARURAT: mengabaikan penahanan dan jam kirim", "EMERGENCY: ignores the hold and sending hours")}}</p>
+  % end
+  <dl class="facts">
+    <dt>{{t("Penerima", "Recipients")}}</dt>
+    <dd><strong data-recipients="{{p['recipients']}}">{{fmt.num(p['recipients'])}}</strong>
+      <span class="muted">({{p['audience']['description']}}{{t(f"; {p['audience']['opted_out']} berhenti langganan, {p['audience']['dead']} nomor mati tidak dikirimi" if p['audience']['opted_out'] or p['audience']['dead'] else "", f"; {p['audience']['opted_out']} opted out, {p['audience']['dead']} dead numbers skipped" if p['audience']['opted_out'] or p['audience']['dead'] else "")}})</span>
+      % if p['recipients'] > threshold:
+      <br><span class="pill awaiting_approval">{{t(f"Lebih dari {threshold} penerima: perlu persetujuan pengguna lain", f"More than {threshold} recipients: needs approval by another user")}}</span>
+      % end
+    </dd>
+    % if info:
+    <dt>{{t("Karakter", "Characters")}}</dt>
+    <dd>{{info.characters}} <span class="muted">({{t("contoh penerima pertama; sisa", "first recipient's text;")}} {{info.remaining}} {{t("di SMS terakhir", "left in the last SMS")}})</span></dd>
+    % end
+    <dt>{{t("Jenis huruf", "Encoding")}}</dt>
+    <dd>
+      % if p['encoding'] == 'gsm7':
+      <span class="pill delivered">GSM-7</span> <span class="muted">{{t("160 karakter per SMS", "160 characters per SMS")}}</span>
+      % else:
+      <span class="pill failed">UCS-2</span> <span class="muted">{{t("hanya 70 karakter per SMS (", "only 70 characters per SMS (")}}{{fmt.num(p['ucs2_recipients'])}} {{t("pesan)", "messages)")}}</span>
+      % end
+    </dd>
+    <dt>{{t("Jumlah SMS", "SMS segments")}}</dt>
+    <dd><span class="counter"><strong class="{{'bad' if seg['per_message_max'] > 1 else ''}}">{{seg['per_message_max']}}</strong> {{t("SMS per penerima (paling banyak)", "SMS per recipient (at most)")}}, {{t("rata-rata", "average")}} {{seg['per_message_avg']}}; {{t("total", "total")}} <strong>{{fmt.num(seg['total'])}}</strong> SMS</span></dd>
+    <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt>
+    <dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong> <span class="muted">({{fmt.rupiah(p['cost']['per_segment_rupiah'])}} {{t("per SMS", "per SMS")}})</span></dd>
+    <dt>{{t("Perkiraan waktu kirim", "Estimated sending time")}}</dt>
+    <dd>{{p['time']['human'] if lang == 'id' else p['time']['human_en']}}
+      % if p['time'].get('finish_at'):
+      <span class="muted">({{t("selesai sekitar", "done around")}} {{p['time']['finish_at'].replace('T', ' ')[:16]}})</span>
+      % end
+    </dd>
+  </dl>
+
+  % if fix['ucs2_chars'] or fix['ucs2_chars_from_contacts']:
+  <div class="card ucs2" data-ucs2="1">
+    <strong>{{t("Karakter yang membuat pesan jadi UCS-2 (lebih mahal):", "Characters that force UCS-2 (costlier):")}}</strong>
+    <ul class="chars">
+    % for ch in fix['ucs2_chars']:
+      <li><code>{{ch if ch.strip() else "·"}}</code> U+{{"%04X" % ord(ch[0])}}
+      % if ch in fix['replacements']:
+        → <code>{{fix['replacements'][ch] or t("(hapus)", "(remove)")}}</code>
+      % else:
+        — {{t("tidak ada pengganti; hapus bila bisa", "no look-alike; remove it if you can")}}
+      % end
+      </li>
+    % end
+    </ul>
+    % if fix['ucs2_chars_from_contacts']:
+    <p class="hint">{{t("Dari data kontak (nama, desa ...):", "From contact data (names, villages ...):")}} {{" ".join(fix['ucs2_chars_from_contacts'])}}</p>
+    % end
+    % if fix['suggested_text']:
+    <p>{{t("Usulan teks dengan karakter biasa:", "Suggested text with plain characters:")}}</p>
+    <div class="suggested" id="suggested">{{fix['suggested_text']}}</div>
+    <button type="button" data-use-text="#text" data-text-from="#suggested">{{t("Pakai teks usulan ini", "Use this suggested text")}}</button>
+    % if get('no_lookalike'):
+    <p class="hint">{{t("Masih perlu dihapus manual:", "Still to remove by hand:")}} {{" ".join(no_lookalike)}}</p>
+    % end
+    % end
+  </div>
+  % end
+
+  % if p['warnings']:
+  <ul class="warnings">
+  % for w in p['warnings']:
+    <li data-warning="{{w['code']}}">{{w['pesan'] if lang == 'id' else w['message']}}
+    % if w.get('found'):
+      <span class="muted">({{", ".join(str(x) for x in w['found'][:10])}})</span>
+    % end
+    </li>
+  % end
+  </ul>
+  % end
+
+  % if p['sample']:
+  <div class="sample">
+    <div class="muted">{{t("Contoh yang diterima", "Example received by")}} {{p['sample']['name'] or t("(tanpa nama)", "(no name)")}} {{p['sample']['number'] or ""}}:</div>
+    <div class="sms" data-sample="1">{{p['sample']['text']}}</div>
+  </div>
+  % end
+</div>
+% end
