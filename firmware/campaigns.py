@@ -834,11 +834,7 @@ def cancel(store, campaign_id: int, actor: str) -> dict[str, Any]:
 
 def list_campaigns(store) -> list[dict[str, Any]]:
     """Every campaign, newest first, with its messages counted by state."""
-    per: dict[int, dict[str, int]] = {}
-    for cid, state, n in store.conn.execute(
-            "SELECT campaign_id, state, COUNT(*) FROM messages WHERE campaign_id IS NOT NULL"
-            " GROUP BY campaign_id, state"):
-        per.setdefault(cid, {})[state] = n
+    per = store.all_campaign_counts()
     out = []
     for r in store.conn.execute("SELECT * FROM campaigns ORDER BY id DESC"):
         try:

@@ -540,12 +540,16 @@ class Store:
 
     # -- opt-outs -------------------------------------------------------------
 
-    def add_optout(self, number: str, *, source: str, keyword: str | None = None) -> int:
-        """Opt ``number`` out of all future sends; suppress what is queued; return how many."""
+    def add_optout(self, number: str, *, source: str, keyword: str | None = None, inbox_id: int | None = None) -> int:
+        """Opt ``number`` out of all future sends; suppress what is queued; return how many.
+
+        ``inbox_id``: the incoming SMS that asked for it becomes ``kind = 'optout'`` in the same commit."""
         now = self.clock()
         with self.tx() as c:
             c.execute("INSERT OR IGNORE INTO optouts (number, created_at, source, keyword) VALUES (?,?,?,?)",
                       (number, now, source, keyword))
+            if inbox_id is not None:
+                c.execute("UPDATE inbox SET kind = 'optout' WHERE id = ?", (inbox_id,))
             return c.execute(
                 "UPDATE messages SET state = 'suppressed', done_at = ?, error = 'opted out'"
                 " WHERE number = ? AND state IN ('queued', 'paused')", (now, number)).rowcount
@@ -626,10 +630,12 @@ class Store:
             marks = ", ".join("?" for _ in fields)
             c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
 
-    def record_modem_status(self, name: str, *, at: float, state: str | None,
-                            purge_before: float | None = None, **fields) -> None:
-        """A status refresh: update the modem's row and add a ``modem_samples`` row (signal history),
-        in one commit; with ``purge_before``, forget this modem's samples older than that."""
+    def record_modem_status(self, name: str, fields: dict | None = None, *, at: float, state: str | None,
+                            purge_before: float | None = None) -> None:
+        """A status refresh: update the modem's row with ``fields`` (``modems`` columns) and add a
+        ``modem_samples`` row (``at``, ``fields["signal_dbm"]``, ``state``) in one commit; with
+        ``purge_before``, forget this modem's samples older than that."""
+        fields = dict(fields or {})
         with self.tx() as c:
             if fields:
                 self._upsert_modem(c, name, fields)
@@ -719,6 +725,18 @@ class Store:
     def queue_counts(self) -> dict[str, int]:
         """Messages by state (states with none left out); O(1): kept by triggers in ``message_counts``."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT state, n FROM message_counts WHERE n > 0")}
+
+    def campaign_counts(self, campaign_id: int) -> dict[str, int]:
+        """One campaign's messages by state; O(1): kept by triggers in ``campaign_counts``."""
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT state, n FROM campaign_counts WHERE campaign_id = ? AND n > 0", (campaign_id,))}
+
+    def all_campaign_counts(self) -> dict[int, dict[str, int]]:
+        """Every campaign's messages by state."""
+        out: dict[int, dict[str, int]] = {}
+        for cid, state, n in self.conn.execute("SELECT campaign_id, state, n FROM campaign_counts WHERE n > 0"):
+            out.setdefault(cid, {})[state] = n
+        return out
 
     def message(self, message_id: int) -> dict | None:
         row = self.conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()

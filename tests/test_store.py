@@ -663,6 +663,7 @@ def test_message_counts_migration_counts_existing_rows(tmp_path):
             c.execute("DROP TRIGGER message_counts_update")
             c.execute("DROP TRIGGER message_counts_delete")
             c.execute("DROP TABLE message_counts")
+            c.execute("DROP TABLE campaign_counts")
             c.execute("DROP INDEX contacts_dusun")
             c.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_message_counts'")
     with Store(path) as s:
@@ -675,9 +676,9 @@ def test_message_counts_migration_counts_existing_rows(tmp_path):
 def test_record_modem_status_updates_the_row_adds_a_sample_and_purges_old_ones(store, clock):
     store.upsert_modem("m0", port="/dev/x", state="ready")
     store.upsert_modem("m1", port="/dev/y", state="ready")
-    store.record_modem_status("m0", at=T0 - 8 * 86400, state="ready", signal_dbm=-90)
-    store.record_modem_status("m1", at=T0 - 8 * 86400, state="ready", signal_dbm=-90)
-    store.record_modem_status("m0", at=T0 - 60, state="ready", signal_dbm=-75, operator="TELKOMSEL")
+    store.record_modem_status("m0", {"signal_dbm": -90}, at=T0 - 8 * 86400, state="ready")
+    store.record_modem_status("m1", {"signal_dbm": -90}, at=T0 - 8 * 86400, state="ready")
+    store.record_modem_status("m0", {"signal_dbm": -75, "operator": "TELKOMSEL"}, at=T0 - 60, state="ready")
     store.record_modem_status("m0", at=T0, state="parked", purge_before=T0 - 7 * 86400)  # no fields: a gap
     assert store.modems()[0]["signal_dbm"] == -75 and store.modems()[0]["operator"] == "TELKOMSEL"
     assert store.modem_samples("m0", T0 - 9 * 86400) == [
@@ -745,3 +746,21 @@ def test_templates_add_edit_delete_and_shipped_protected(store):
     assert store.delete_template(tid, by="web:admin") == "rapat-rw"
     actions = [r[0] for r in store.conn.execute("SELECT action FROM audit_log")]
     assert actions == ["template_add", "template_edit", "template_delete"]
+
+
+def test_campaign_counts_follow_each_campaign(store):
+    a, b = add_campaign(store, "a"), add_campaign(store, "b")
+    store.enqueue(nums(4), "x", campaign_id=a)
+    store.enqueue(nums(3, 10), "y", campaign_id=b)
+    store.enqueue(nums(2, 20), "one-off")  # no campaign: not counted per campaign
+    store.pause_campaign(a, "test")
+    drain(store)
+    truth = {}
+    for cid, state, n in store.conn.execute(
+            "SELECT campaign_id, state, COUNT(*) FROM messages WHERE campaign_id IS NOT NULL"
+            " GROUP BY campaign_id, state"):
+        truth.setdefault(cid, {})[state] = n
+    assert store.all_campaign_counts() == truth
+    assert store.campaign_counts(a) == {"paused": 4} and store.campaign_counts(b) == {"sending": 3}
+    store.cancel_campaign(a, "test")
+    assert store.campaign_counts(a) == {"cancelled": 4}

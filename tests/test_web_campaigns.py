@@ -156,7 +156,7 @@ def test_small_campaign_is_queued_at_once(web, admin, db):
     cid = campaign_id(r)
     assert campaigns.get(db, cid)["state"] == "running"
     assert campaigns.get(db, cid)["created_by"] == "web:admin"
-    assert queries.campaign_counts(db, cid) == {"queued": 3}
+    assert db.campaign_counts(cid) == {"queued": 3}
 
 
 def test_emergency_flag(web, admin, db):
@@ -198,7 +198,7 @@ def test_big_campaign_needs_another_users_approval(web, admin, db):
     assert "MENUNGGU PERSETUJUAN" in r.text
     cid = campaign_id(r)
     assert campaigns.get(db, cid)["state"] == "awaiting_approval"
-    assert queries.campaign_counts(db, cid) == {}
+    assert db.campaign_counts(cid) == {}
 
     page = admin.get("/approvals")
     assert page.status == 200 and "Besar" in page.text and "Rp 750" in page.text
@@ -218,7 +218,7 @@ def test_big_campaign_needs_another_users_approval(web, admin, db):
     assert r.status == 200 and "Disetujui: 5 pesan" in r.text
     camp = campaigns.get(db, cid)
     assert camp["state"] == "running" and camp["approved_by"] == "ani"
-    assert queries.campaign_counts(db, cid) == {"queued": 5}
+    assert db.campaign_counts(cid) == {"queued": 5}
 
 
 def test_reject_cancels_with_a_reason_in_the_audit_log(web, admin, db):
@@ -269,14 +269,14 @@ def test_pause_resume_cancel(web, admin, db):
     assert f'action="/campaigns/{cid}/pause"' in page.text and "data-confirm" in page.text
     r = admin.post(f"/campaigns/{cid}/pause")
     assert "dijeda" in r.text
-    assert campaigns.get(db, cid)["state"] == "paused" and queries.campaign_counts(db, cid) == {"paused": 3}
+    assert campaigns.get(db, cid)["state"] == "paused" and db.campaign_counts(cid) == {"paused": 3}
     r = admin.post(f"/campaigns/{cid}/pause")  # not running any more: a message, not an error page
     assert r.status == 200 and "Tidak bisa" in r.text
     admin.post(f"/campaigns/{cid}/resume")
-    assert campaigns.get(db, cid)["state"] == "running" and queries.campaign_counts(db, cid) == {"queued": 3}
+    assert campaigns.get(db, cid)["state"] == "running" and db.campaign_counts(cid) == {"queued": 3}
     r = admin.post(f"/campaigns/{cid}/cancel")
     assert "dibatalkan: 3 pesan" in r.text
-    assert campaigns.get(db, cid)["state"] == "cancelled" and queries.campaign_counts(db, cid) == {"cancelled": 3}
+    assert campaigns.get(db, cid)["state"] == "cancelled" and db.campaign_counts(cid) == {"cancelled": 3}
     actions = [r[0] for r in db.conn.execute("SELECT action FROM audit_log WHERE actor = 'web:admin'")]
     assert {"campaign_paused", "campaign_running", "campaign_cancel"} <= set(actions)
 
@@ -308,7 +308,7 @@ def test_retry_failed_queues_failed_and_unknown_once_more(web, admin, db):
     r = admin.post(f"/campaigns/{cid}/retry")
     assert "2 pesan gagal/tidak pasti dikirim ulang" in r.text
     assert campaigns.get(db, cid)["state"] == "running"
-    counts = queries.campaign_counts(db, cid)
+    counts = db.campaign_counts(cid)
     assert counts == {"delivered": 2, "queued": 2, "failed": 1}  # the opted-out number stays failed
     row = db.conn.execute("SELECT * FROM messages WHERE campaign_id = ? AND number = ?", (cid, number(1))).fetchone()
     assert row["done_at"] is None and row["error"] is None and row["parts_sent"] == 0 and row["concat_ref"] is None
@@ -329,7 +329,7 @@ def test_retry_failed_library_rules(db, web):
     db.pause_campaign(cid, "cli:test")
     result = campaigns.retry_failed(db, cid, "cli:test")
     assert result["requeued"] == 2 and result["state"] == "paused"
-    assert queries.campaign_counts(db, cid) == {"paused": 2}  # a paused campaign gets them back paused
+    assert db.campaign_counts(cid) == {"paused": 2}  # a paused campaign gets them back paused
     campaigns.cancel(db, cid, "cli:test")
     with pytest.raises(campaigns.NotAllowed):
         campaigns.retry_failed(db, cid, "cli:test")

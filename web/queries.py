@@ -38,11 +38,13 @@ def local_midnight(now: float, utc_offset_hours: float) -> float:
 def modem_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     """Each modem row with signal bars, parts sent today and its daily limit."""
     since = local_midnight(store.clock(), config.utc_offset_hours)
-    today = dict(store.conn.execute(
-        "SELECT modem, COUNT(*) FROM message_parts WHERE sent_at >= ? GROUP BY modem", (since,)).fetchall())
     limits = {m.name: m for m in config.modems}
     out = []
-    for row in store.modems():
+    rows = store.modems()
+    # One index range per modem (parts_modem_time): only today's parts are read.
+    today = {r["name"]: store.conn.execute("SELECT COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?",
+                                           (r["name"], since)).fetchone()[0] for r in rows}
+    for row in rows:
         mc = limits.get(row["name"]) or ModemConfig(name=row["name"], port=row["port"])
         try:
             errors = json.loads(row.get("errors") or "{}")
@@ -61,14 +63,9 @@ def panel_mirror(store: Store) -> dict[str, str]:
     return panel_state(store.modems(), store.queue_counts(), store.hold(), flags, store.get_setting("usb_state"))
 
 
-def campaign_counts(store: Store, campaign_id: int) -> dict[str, int]:
-    return dict(store.conn.execute(
-        "SELECT state, COUNT(*) FROM messages WHERE campaign_id = ? GROUP BY state", (campaign_id,)).fetchall())
-
-
 def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dict[str, Any]:
     """Counts by state, share finished, and when the rest should be out at the modems' limits."""
-    counts = campaign_counts(store, camp["id"])
+    counts = store.campaign_counts(camp["id"])
     total = sum(counts.values())
     outstanding = sum(counts.get(s, 0) for s in OUTSTANDING)
     sent = sum(counts.get(s, 0) for s in ("sent", "delivered", "failed", "unknown"))
