@@ -92,10 +92,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _stay_up()
         return 0
     finally:
-        if web is not None:
-            web.close()
         daemon.stop()
         thread.join(timeout=20)
+        if web is not None:
+            web.close()
         store.close()
         for emu in emulators:
             emu.stop()
