@@ -170,6 +170,13 @@ def validate(config: Config) -> Config:
         raise ConfigError("inflight_policy: must be 'resend' or 'unknown'")
     if not 0 <= config.jitter_min <= config.jitter_max:
         raise ConfigError("jitter_min/jitter_max: need 0 <= jitter_min <= jitter_max")
+    ussd = re.compile(r"[0-9*#+]{1,40}")  # what the driver accepts (Modem.ussd)
+    for route, code in config.balance_codes:
+        if not ussd.fullmatch(code):
+            raise ConfigError(f"balance_codes.{route}: not a USSD code: {code!r} (e.g. \"*888#\")")
+    for m in config.modems:
+        if m.ussd_balance is not None and not ussd.fullmatch(m.ussd_balance):
+            raise ConfigError(f"modem {m.name}: ussd_balance is not a USSD code: {m.ussd_balance!r}")
     names = [m.name for m in config.modems]
     if len(set(names)) != len(names):
         raise ConfigError("modem names must be unique")

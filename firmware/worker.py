@@ -278,8 +278,9 @@ class ModemWorker(threading.Thread):
             self.live_routes.set(self.mc.name, None)
         if changed and state != "ready":
             # A gap in the signal history, marked with why (the page draws it as such).
-            self.store.record_modem_status(self.mc.name, at=self.clock(), state=state, state_reason=reason,
-                                           parked_until=parked_until)
+            self.store.record_modem_status(
+                self.mc.name, {"state": state, "state_reason": reason, "parked_until": parked_until},
+                at=self.clock(), state=state)
         else:
             self.store.upsert_modem(self.mc.name, state=state, state_reason=reason, parked_until=parked_until)
 
@@ -564,8 +565,7 @@ class ModemWorker(threading.Thread):
         text = self.store.conn.execute("SELECT text FROM inbox WHERE id = ?", (inbox_id,)).fetchone()[0]
         keyword = _optout_keyword(text, self.config.optout_keywords)
         if keyword and not msg.sender.is_alphanumeric:
-            suppressed = self.store.add_optout(number, source="sms", keyword=keyword)
-            self.store.conn.execute("UPDATE inbox SET kind = 'optout' WHERE id = ?", (inbox_id,))
+            suppressed = self.store.add_optout(number, source="sms", keyword=keyword, inbox_id=inbox_id)
             self.store.enqueue([number], self.config.optout_confirmation, priority=90, report=False,
                                created_by="daemon", honour_optouts=False)
             self.store.audit("daemon", "optout", {"source": "sms", "keyword": keyword, "suppressed": suppressed})
@@ -592,7 +592,7 @@ class ModemWorker(threading.Thread):
         if now >= self._next_purge:
             self._next_purge = now + SAMPLE_PURGE_SECONDS
             purge = now - SAMPLE_KEEP_SECONDS
-        self.store.record_modem_status(self.mc.name, at=now, state=self.state, purge_before=purge, **fields)
+        self.store.record_modem_status(self.mc.name, fields, at=now, state=self.state, purge_before=purge)
 
     # -- requests from the page (modem_requests) -------------------------------
 

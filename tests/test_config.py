@@ -65,3 +65,16 @@ def test_command_line_modems():
     assert [(m.port, m.model) for m in cfg.modems] == [("/dev/ttyUSB2", "sim7600"), ("socket://127.0.0.1:7000", None)]
     with pytest.raises(ConfigError):
         config.with_defaults("/tmp/x", ["/dev/ttyUSB2:nokia"])
+
+
+def test_a_malformed_ussd_code_is_refused_at_load(tmp_path):
+    """A typo in a balance code must stop the daemon at start, not crash a worker hours later."""
+    from firmware.config import ConfigError, load
+
+    p = tmp_path / "bad.toml"
+    p.write_text('[balance_codes]\ntelkomsel = "*888# ; AT+CFUN=0"\n')
+    with pytest.raises(ConfigError, match="balance_codes.telkomsel"):
+        load(p)
+    p.write_text('[[modem]]\nname = "m0"\nport = "/dev/ttyS0"\nussd_balance = "cek pulsa"\n')
+    with pytest.raises(ConfigError, match="ussd_balance"):
+        load(p)

@@ -474,3 +474,60 @@ def test_stop_during_startup_with_dead_modem(rig):
     took = rig.stop(timeout=3.0)
     print(f"stop() during start-up with a dead modem -> {took:.2f} s")
     assert not rig.thread.is_alive()
+
+
+# -- signal history and requests from the page ---------------------------------------------------------------
+
+
+def test_status_refresh_writes_signal_samples_and_purges_old_ones(rig):
+    with Store.in_state_dir(rig.tmp_path) as s:
+        s.record_modem_status("modem0", at=time.time() - 8 * 86400, state="ready")  # a week and a day old
+    rig.start([{}], status_interval=0.2).wait_ready()
+    samples = wait_until(lambda: len(s := rig.store.modem_samples("modem0", time.time() - 60)) >= 3 and s, 10,
+                         "three signal samples")
+    assert all(x["state"] == "ready" and isinstance(x["signal_dbm"], int) for x in samples)
+    assert rig.store.modem_samples("modem0", 0) == rig.store.modem_samples("modem0", time.time() - 86400)
+    assert rig.modem_row(0)["signal_dbm"] == samples[-1]["signal_dbm"]
+
+
+def test_balance_request_answered_at_an_idle_moment_without_holding_up_sending(rig):
+    rig.start([{"ussd_delay": 0.05}]).wait_ready()
+    wait_until(lambda: rig.modem_row(0).get("balance"), 10, "the first periodic balance check")
+    rig.store.upsert_modem("modem0", balance=None, balance_at=None)
+    rid, _ = rig.store.request_modem("modem0", "balance", by="web:admin")
+    rig.store.enqueue(numbers(20), "uji antrean")
+    done = wait_until(lambda: (r := rig.store.modem_requests("modem0")[0])["done_at"] and r, 10,
+                      "the balance request to be answered")
+    assert done["id"] == rid and "Rp 25.000" in done["result"]
+    assert "Rp 25.000" in rig.modem_row(0)["balance"] and rig.modem_row(0)["balance_at"] is not None
+    counts = rig.wait_drained(15)
+    assert counts.get("sent", 0) + counts.get("delivered", 0) == 20, counts
+
+
+def test_balance_request_for_an_operator_without_a_code(rig):
+    rig.start([{"operator": "SMARTFREN", "operator_short": "SF", "mccmnc": "51009"}]).wait_ready()
+    assert rig.modem_row(0)["route"] == "smartfren"
+    rig.store.request_modem("modem0", "balance", by="web:admin")
+    done = wait_until(lambda: (r := rig.store.modem_requests("modem0")[0])["done_at"] and r, 10,
+                      "the balance request to be answered")
+    assert done["result"] == "no balance code for this operator" and rig.modem_row(0)["balance"] is None
+
+
+def test_balance_request_for_an_absent_modem_is_answered_not_left_waiting(tmp_path):
+    with Store.in_state_dir(tmp_path) as s:
+        s.request_modem("modem0", "balance", by="web:admin")
+    config = with_defaults(str(tmp_path), [f"{tmp_path}/no-such-port:sim800"], unthrottled=True)
+    stop = threading.Event()
+    worker = ModemWorker(config.modems[0], config, str(tmp_path / "siaran.db"), stop=stop)
+    worker.start()
+    try:
+        with Store.in_state_dir(tmp_path) as s:
+            done = wait_until(lambda: (r := s.modem_requests("modem0")[0])["done_at"] and r, 10,
+                              "the request to be answered")
+            assert done["result"].startswith("modem absent") and worker.state == "absent"
+            assert [x["state"] for x in s.modem_samples("modem0", 0)] == ["absent"]  # the gap is marked
+            assert s.modems()[0]["state"] == "absent" and s.modems()[0]["state_reason"]
+    finally:
+        stop.set()
+        worker.join(15)
+    assert not worker.is_alive() and worker.crashed is None

@@ -56,3 +56,49 @@ def test_settings(tmp_path, capsys):
 def test_unusable_state_folder_is_a_clear_error(capsys):
     code, out = run(capsys, "status", "--state-dir", "/proc/siaran-cannot-exist")
     assert code == 1 and "Folder data" in out["pesan"]
+
+
+def test_set_password_role_and_the_last_admin_guard(store):
+    from firmware import users
+    from firmware.users import UserError
+
+    users.add_user(store, "admin", "admin", "rahasia-admin-123", actor="cli:root")
+    users.add_user(store, "budi", "operator", "rahasia-budi-123", actor="cli:root")
+    users.set_password(store, "budi", "baru-sekali-123", actor="web:admin")
+    assert users.check_password(store, "budi", "baru-sekali-123")
+    assert not users.check_password(store, "budi", "rahasia-budi-123") and not users.check_password(store, "x", "y")
+    with pytest.raises(UserError, match="at least 10"):
+        users.set_password(store, "budi", "pendek", actor="web:admin")
+    with pytest.raises(UserError, match="no user"):
+        users.set_password(store, "siapa", "panjang-sekali-1", actor="web:admin")
+    # The only active admin can be neither disabled nor demoted ...
+    with pytest.raises(UserError, match="last active admin") as exc:
+        users.set_disabled(store, "admin", True, actor="web:admin")
+    assert "admin aktif terakhir" in exc.value.pesan
+    with pytest.raises(UserError, match="last active admin"):
+        users.set_role(store, "admin", "approver", actor="web:admin")
+    # ... until there is another one; a disabled admin does not count.
+    users.set_role(store, "budi", "admin", actor="web:admin")
+    users.set_disabled(store, "admin", True, actor="web:budi")
+    with pytest.raises(UserError, match="last active admin"):
+        users.set_role(store, "budi", "viewer", actor="web:budi")
+    users.set_disabled(store, "admin", False, actor="web:budi")
+    users.set_role(store, "budi", "viewer", actor="web:admin")
+    with pytest.raises(UserError):
+        users.set_role(store, "budi", "root", actor="web:admin")
+    assert users.get_user(store, "budi")["role"] == "viewer"
+    rows = store.conn.execute("SELECT action, detail FROM audit_log").fetchall()
+    assert [r[0] for r in rows] == ["user_add", "user_add", "user_password", "user_role", "user_disable",
+                                    "user_enable", "user_role"]
+    assert all("baru-sekali" not in r[1] for r in rows)
+    assert store.verify_audit() is None
+
+
+def test_setting_check_value_shared_by_cli_and_page():
+    from firmware.commands.settings import check_value
+
+    assert check_value("cost_per_segment", 200.0) == (200, "", "")
+    assert check_value("cost_per_segment", 2.5)[0] == 2.5
+    value, reason, pesan = check_value("approval_threshold", -1)
+    assert value is None and "between" in reason and "antara" in pesan
+    assert check_value("nope", 1)[0] is None

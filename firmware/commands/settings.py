@@ -15,6 +15,18 @@ from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
 KNOWN = {"cost_per_segment": (0, 100_000), "approval_threshold": (0, 10_000_000)}
 
 
+def check_value(key: str, value: float) -> tuple[int | float | None, str, str]:
+    """(value to store, "", "") when ``value`` is allowed for ``key``; else (None, reason, pesan).
+
+    Shared by ``siaran setting set`` and the web page's Settings form."""
+    if key not in KNOWN:
+        return None, f"unknown setting {key!r}", f"Pengaturan tidak dikenal: {key!r}"
+    low, high = KNOWN[key]
+    if not low <= value <= high:
+        return None, f"{key} must be between {low} and {high}", f"{key} harus antara {low} dan {high}"
+    return (int(value) if float(value).is_integer() else value), "", ""
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("setting", help="office settings (cost per SMS, approval threshold)")
     ssub = p.add_subparsers(dest="setting_command", metavar="list|set")
@@ -36,11 +48,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    low, high = KNOWN[args.key]
-    if not low <= args.value <= high:
-        return fail(f"{args.key} must be between {low} and {high}", f"{args.key} harus antara {low} dan {high}",
-                    EXIT_BAD_INPUT)
-    value = int(args.value) if args.value.is_integer() else args.value
+    value, reason, pesan = check_value(args.key, args.value)
+    if value is None:
+        return fail(reason, pesan, EXIT_BAD_INPUT)
     with open_store(args) as store:
         store.set_setting(args.key, value, by=actor(), audit=True)
     emit({args.key: value})

@@ -41,7 +41,8 @@ def _cookie_secure() -> bool:
     return bottle.request.urlparts.scheme == "https"
 
 
-def _start(username: str) -> None:
+def start_session_cookie(username: str) -> None:
+    """Log ``username`` in on this browser: a new session and its cookie."""
     token = auth.start_session(context.store(), username, context.client())
     bottle.response.set_cookie(SESSION_COOKIE, auth.sign(context.site().key, token), path="/", httponly=True,
                                samesite="strict", secure=_cookie_secure(), max_age=int(auth.SESSION_MAX))
@@ -68,7 +69,7 @@ def setup():
     except users_mod.UserError as exc:
         return page("setup", title="Siaran", pre=_pre_token(), username=username,
                     error=exc.pesan if t.code == "id" else exc.reason)
-    _start(username)
+    start_session_cookie(username)
     context.flash(t("Akun admin dibuat. Selanjutnya: impor daftar kontak, lalu tambah pengguna lain.",
                     "Admin account created. Next: import a contact list, then add other users."))
     bottle.redirect("/")
@@ -100,7 +101,7 @@ def login():
                                  f"Too many failures: wait {minutes} minute(s) before trying again.")
         bottle.response.status = 429 if result.throttled else 401
         return page("login", title="Masuk", pre=_pre_token(), next=context.back(), username=username, error=error)
-    _start(result.username)
+    start_session_cookie(result.username)
     bottle.redirect(context.back())
 
 

@@ -33,7 +33,7 @@
   <div class="who">
     <a href="/lang/{{'en' if lang == 'id' else 'id'}}?next={{path}}" class="lang">{{'English' if lang == 'id' else 'Bahasa Indonesia'}}</a>
     % if user:
-    <span class="user">{{user.username}} ({{fmt.role(user.role)}})</span>
+    <a class="user" href="/account" title="{{t('Akun saya, ganti kata sandi', 'My account, change password')}}">{{user.username}} ({{fmt.role(user.role)}})</a>
     <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">{{t("Keluar", "Log out")}}</button></form>
     % end
   </div>

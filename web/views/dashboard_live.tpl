@@ -21,7 +21,7 @@
   % for key, label in (("queued", t("Antre", "Queued")), ("sending", t("Sedang dikirim", "Sending")), ("sent", t("Terkirim", "Sent")), ("delivered", t("Diterima", "Delivered")), ("failed", t("Gagal", "Failed"))):
   <div class="card"><div class="muted">{{label}}</div><div class="big" data-count="{{key}}">{{fmt.num(counts.get(key, 0))}}</div></div>
   % end
-  <div class="card"><div class="muted">{{t("Balasan baru", "New replies")}}</div><div class="big"><a href="/inbox">{{fmt.num(inbox_new)}}</a></div></div>
+  <div class="card"><div class="muted">{{t("Balasan baru", "New replies")}}</div><div class="big"><a href="/inbox?kind=reply&amp;handled=0">{{fmt.num(inbox_new)}}</a></div></div>
 </section>
 
 <section>

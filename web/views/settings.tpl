@@ -1,0 +1,160 @@
+% rebase('base.tpl')
+% TOML = "/etc/siaran/siaran.toml"
+<h1>{{t("Pengaturan", "Settings")}}</h1>
+<nav class="row subnav"><a href="#hold">{{t("Penahanan", "Hold")}}</a> <a href="#office">{{t("Biaya & persetujuan", "Cost & approval")}}</a> <a href="#config">{{t("Jam kirim & batas SIM", "Send window & SIM limits")}}</a> <a href="#templates">{{t("Template", "Templates")}}</a> <a href="#device">{{t("Perangkat", "Device")}}</a></nav>
+
+<section class="card" id="hold">
+  <h2>{{t("Penahanan global (HOLD)", "Global hold")}}</h2>
+  <p class="hint">{{t("Selama penahanan aktif tidak ada pesan biasa yang dikirim (antrean tetap tersimpan). Pesan DARURAT (prioritas 100 ke atas, mis. peringatan banjir) tetap dikirim. Gunakan untuk masa tenang Pemilu atau saat ada kesalahan isi pesan.", "While the hold is on no ordinary message is sent (the queue is kept). EMERGENCY messages (priority 100 and above, e.g. flood warnings) still go out. Use it for an election quiet period or when a message went wrong.")}}</p>
+  % if hold_error:
+  <p class="error" role="alert">{{hold_error}}</p>
+  % end
+  % if hold_state.active:
+  <p class="error">{{t("PENAHANAN AKTIF", "HOLD IS ON")}} · {{t("Alasan", "Reason")}}: {{hold_state.reason or "-"}} · {{hold_state.set_by or "-"}}, {{fmt.time(hold_state.set_at)}}</p>
+  <form method="post" action="/hold" class="row" data-confirm="{{t('Cabut penahanan? Pesan yang antre akan mulai dikirim.', 'Lift the hold? Queued messages will start going out.')}}">
+    <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="off">
+    <label>{{t("Catatan (opsional)", "Note (optional)")}} <input name="reason" maxlength="200" placeholder="{{t('mis. Masa tenang selesai', 'e.g. quiet period over')}}"></label>
+    <button class="primary">{{t("Cabut penahanan", "Lift the hold")}}</button>
+  </form>
+  % else:
+  <p>{{t("Penahanan tidak aktif: pesan dikirim seperti biasa.", "The hold is off: messages are sent as usual.")}}
+    % if hold_state.set_at:
+    <span class="muted">({{t("terakhir diubah", "last changed")}} {{hold_state.set_by or "-"}}, {{fmt.time(hold_state.set_at)}})</span>
+    % end
+  </p>
+  <form method="post" action="/hold" class="row" data-confirm="{{t('Aktifkan penahanan? Hanya pesan darurat yang akan dikirim.', 'Turn the hold on? Only emergency messages will be sent.')}}">
+    <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="on">
+    <label>{{t("Alasan (wajib)", "Reason (required)")}} <input name="reason" required maxlength="200" placeholder="{{t('mis. Masa tenang Pemilu', 'e.g. election quiet period')}}"></label>
+    <button class="danger">{{t("Aktifkan penahanan", "Turn the hold on")}}</button>
+  </form>
+  % end
+</section>
+
+<section class="card" id="office">
+  <h2>{{t("Biaya dan persetujuan", "Cost and approval")}}</h2>
+  % if error:
+  <p class="error" role="alert">{{error}}</p>
+  % end
+  <form method="post" action="/settings" class="stack">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    % c = office['cost_per_segment']
+    <label>{{t("Biaya per bagian SMS (Rupiah)", "Cost per SMS part (Rupiah)")}}
+      <input type="number" name="cost_per_segment" min="0" max="100000" step="1" value="{{form.get('cost_per_segment', c['value'])}}">
+      <span class="hint">{{t("Dipakai untuk perkiraan biaya kampanye. Tarif kartu prabayar Anda; bawaan", "Used for campaign cost estimates. Your prepaid SIMs' tariff; default")}} {{fmt.rupiah(c['default'])}}.
+      % if c['set']:
+      {{t("Diubah oleh", "Changed by")}} {{c['updated_by'] or "-"}}, {{fmt.time(c['updated_at'])}}.
+      % end
+      </span>
+    </label>
+    % a = office['approval_threshold']
+    <label>{{t("Batas persetujuan (jumlah penerima)", "Approval threshold (recipients)")}}
+      <input type="number" name="approval_threshold" min="0" max="10000000" step="1" value="{{form.get('approval_threshold', a['value'])}}">
+      <span class="hint">{{t("Kampanye dengan penerima lebih dari angka ini perlu disetujui pengguna lain (penyetuju/admin). Bawaan", "A campaign to more recipients than this needs another user's approval (approver/admin). Default")}} {{fmt.num(a['default'])}}.
+      % if a['set']:
+      {{t("Diubah oleh", "Changed by")}} {{a['updated_by'] or "-"}}, {{fmt.time(a['updated_at'])}}.
+      % end
+      </span>
+    </label>
+    <div><button class="primary">{{t("Simpan", "Save")}}</button></div>
+  </form>
+</section>
+
+<section class="card" id="config">
+  <h2>{{t("Jam kirim, batas per SIM, kata kunci berhenti", "Send window, per-SIM limits, stop keywords")}}</h2>
+  <p class="hint">{{t("Hanya untuk dibaca di sini. Diubah di berkas", "Read-only here. Changed in the file")}} <code>{{TOML}}</code> {{t("lalu mulai ulang layanan", "then restart the service")}} (<code>sudo systemctl restart siaran.service siaran-web.service</code>).</p>
+  <dl class="facts">
+    <dt>{{t("Jam kirim", "Send window")}}</dt>
+    <dd>{{config.window_start}}–{{config.window_end}} {{fmt.zone}} <span class="muted">{{t("(pesan darurat tidak terikat jam kirim)", "(emergencies ignore the window)")}}</span></dd>
+    <dt>{{t("Kata kunci berhenti langganan", "Opt-out keywords")}}</dt>
+    <dd>{{", ".join(config.optout_keywords)}}</dd>
+    <dt>{{t("Balasan konfirmasi berhenti", "Opt-out confirmation reply")}}</dt>
+    <dd>{{config.optout_confirmation}}</dd>
+    <dt>{{t("Kode USSD cek pulsa", "Balance USSD codes")}}</dt>
+    <dd>{{", ".join(k + " " + v for k, v in config.balance_codes) or "-"}}</dd>
+  </dl>
+  % if config.modems:
+  <div class="table-wrap">
+  <table class="limits">
+    <thead><tr><th>{{t("Modem", "Modem")}}</th><th>{{t("Port", "Port")}}</th><th class="num">{{t("per menit", "per minute")}}</th><th class="num">{{t("per jam", "per hour")}}</th><th class="num">{{t("per hari", "per day")}}</th><th>{{t("Operator", "Operator")}}</th></tr></thead>
+    <tbody>
+    % for m in config.modems:
+    <tr><td>{{m.name}}</td><td>{{m.port}}</td><td class="num">{{m.per_minute}}</td><td class="num">{{m.per_hour}}</td><td class="num">{{fmt.num(m.per_day)}}</td><td>{{m.route or t("dari jaringan", "from the network")}}</td></tr>
+    % end
+    </tbody>
+  </table>
+  </div>
+  % else:
+  <p class="muted">{{t("Konfigurasi halaman ini tidak memuat modem; batas per SIM bawaan: 20/menit, 300/jam, 3.000/hari.", "This page's configuration lists no modem; default per-SIM limits: 20/minute, 300/hour, 3,000/day.")}}</p>
+  % end
+</section>
+
+<section class="card" id="templates">
+  <h2>{{t("Template pesan", "Message templates")}}</h2>
+  <p class="hint">{{t("Isian per penerima", "Per-recipient placeholders")}}: {nama} {jabatan} {rt} {rw} {desa} {dusun}. {{t("Bagian yang harus diisi saat membuat kampanye ditulis", "Blanks to fill when making a campaign are written")}} [[tanggal]], [[tempat]]. {{t("Template bawaan tidak dapat diubah atau dihapus; simpan salinannya dengan nama lain.", "Shipped templates cannot be changed or deleted; save a copy under another name.")}}</p>
+  <div class="table-wrap">
+  <table class="templates">
+    <thead><tr><th>{{t("Nama", "Name")}}</th><th>{{t("Kategori", "Category")}}</th><th>{{t("Teks", "Text")}}</th><th></th></tr></thead>
+    <tbody>
+    % for tp in templates:
+    <tr data-template="{{tp['id']}}"><td>{{tp['name']}}
+      % if tp['builtin']:
+      <span class="pill">{{t("bawaan", "shipped")}}</span>
+      % end
+      </td><td>{{tp['category'] or "-"}}</td><td class="msg">{{tp['text']}}</td>
+      <td><a href="/settings/templates/{{tp['id']}}">{{t("Salin", "Copy") if tp['builtin'] else t("Ubah", "Edit")}}</a>
+      % if not tp['builtin']:
+      <form method="post" action="/settings/templates/{{tp['id']}}/delete" class="inline" data-confirm="{{t('Hapus template ini?', 'Delete this template?')}}"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">{{t("Hapus", "Delete")}}</button></form>
+      % end
+      </td></tr>
+    % end
+    </tbody>
+  </table>
+  </div>
+  <h3>{{t("Tambah template", "Add a template")}}</h3>
+  % if tpl_error:
+  <p class="error" role="alert">{{tpl_error}}</p>
+  % end
+  <form method="post" action="/settings/templates" class="stack">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="row">
+      <label>{{t("Nama", "Name")}} <input name="name" required maxlength="100" value="{{tpl_form.get('name', '')}}"></label>
+      <label>{{t("Kategori", "Category")}} <input name="category" maxlength="40" value="{{tpl_form.get('category', '')}}" placeholder="{{t('mis. undangan', 'e.g. invitation')}}"></label>
+    </div>
+    <label>{{t("Teks", "Text")}} <textarea name="text" required maxlength="1800">{{tpl_form.get('text', '')}}</textarea></label>
+    <div><button class="primary">{{t("Tambah", "Add")}}</button></div>
+  </form>
+</section>
+
+<section class="card" id="device">
+  <h2>{{t("Perangkat", "Device")}}</h2>
+  <dl class="facts">
+    <dt>{{t("Tegangan listrik", "Power supply")}}</dt>
+    <dd id="undervoltage">
+    % if throttled is None:
+    <span class="muted">{{t("Belum ada data (bukan Raspberry Pi, atau layanan belum membacanya).", "No data yet (not a Raspberry Pi, or the service has not read it).")}}</span>
+    % elif 'under_voltage' in (throttled.get('flags') or []):
+    <span class="error">{{t("TEGANGAN KURANG (under-voltage) sekarang: ganti adaptor daya dengan 5V 3A yang baik; modem bisa mati saat mengirim.", "UNDER-VOLTAGE now: replace the power supply with a good 5 V 3 A one; modems can brown out while sending.")}}</span>
+    % elif throttled.get('under_voltage'):
+    <span class="warn-text">{{t("Tegangan kurang pernah terjadi sejak menyala (sekarang normal). Periksa adaptor daya dan kabel.", "Under-voltage happened since boot (normal now). Check the power supply and cable.")}}</span>
+    % else:
+    {{t("Normal", "Normal")}}
+    % end
+    % if throttled:
+    <br><span class="muted">{{t("Tanda", "Flags")}}: {{", ".join(throttled.get('flags') or []) or "-"}} · raw {{throttled.get('raw', '-')}} · {{fmt.time(throttled.get('at'))}}</span>
+    % end
+    </dd>
+    <dt>{{t("Flashdisk (USB)", "USB stick")}}</dt>
+    <dd id="usb-state">
+    % if not usb_state:
+    <span class="muted">{{t("Belum ada flashdisk yang diproses.", "No USB stick processed yet.")}}</span>
+    % else:
+    % us = usb_state.get('state') or '-'
+    <span class="pill {{'failed' if us == 'error' else ('done' if us in ('safe_to_remove', 'done') else '')}}">{{ {"busy": t("sedang diproses: jangan dicabut", "busy: do not remove"), "safe_to_remove": t("aman dicabut", "safe to remove"), "done": t("selesai", "done"), "error": t("gagal", "error"), "idle": t("diam", "idle")}.get(us, us) }}</span>
+    {{usb_state.get('device') or ''}} <span class="muted">{{fmt.time(usb_state.get('at'))}}</span>
+    % if usb_state.get('detail'):
+    <br>{{usb_state.get('detail')}}
+    % end
+    % end
+    </dd>
+  </dl>
+</section>

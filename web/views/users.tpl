@@ -1,0 +1,59 @@
+% rebase('base.tpl')
+<h1>{{t("Pengguna", "Users")}}</h1>
+<p class="hint">{{t("Peran: pemantau (hanya melihat, nomor disamarkan) < operator (daftar kontak, menulis dan mengirim) < penyetuju (menyetujui kampanye besar milik orang lain) < admin (pengguna, modem, pengaturan, penahanan, token API).", "Roles: viewer (reads; numbers masked) < operator (lists, compose and send) < approver (approves other people's big campaigns) < admin (users, modems, settings, hold, API tokens).")}} <a href="/tokens">{{t("Token API", "API tokens")}}</a> · <a href="/account">{{t("Ganti kata sandi Anda", "Change your password")}}</a></p>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+<div class="table-wrap">
+<table class="users">
+  <thead><tr><th>{{t("Nama pengguna", "Username")}}</th><th>{{t("Peran", "Role")}}</th><th>{{t("Status", "Status")}}</th><th>{{t("Dibuat", "Created")}}</th><th>{{t("Tindakan", "Actions")}}</th></tr></thead>
+  <tbody>
+  % for u in users:
+  <tr data-user="{{u['username']}}">
+    <td>{{u['username']}}{{t(" (Anda)", " (you)") if u['username'] == user.username else ""}}</td>
+    <td>
+      <form method="post" action="/users/{{u['username']}}/role" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <select name="role" aria-label="{{t('Peran', 'Role')}}">
+        % for r in roles:
+          <option value="{{r}}"{{!' selected' if r == u['role'] else ''}}>{{fmt.role(r)}}</option>
+        % end
+        </select>
+        <button class="link">{{t("ubah", "change")}}</button>
+      </form>
+    </td>
+    <td>{{!'<span class="pill failed">' if u['disabled'] else '<span class="pill done">'}}{{t("nonaktif", "disabled") if u['disabled'] else t("aktif", "active")}}</span></td>
+    <td>{{fmt.time(u['created_at'])}}</td>
+    <td class="actions">
+      % if u['disabled']:
+      <form method="post" action="/users/{{u['username']}}/enable" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t("Aktifkan", "Enable")}}</button></form>
+      % elif u['username'] != user.username:
+      <form method="post" action="/users/{{u['username']}}/disable" class="inline" data-confirm="{{t('Nonaktifkan pengguna ini? Semua sesinya diakhiri.', 'Disable this user? All their sessions end.')}}"><input type="hidden" name="csrf" value="{{csrf}}"><button class="danger">{{t("Nonaktifkan", "Disable")}}</button></form>
+      % end
+      <form method="post" action="/users/{{u['username']}}/reset" class="inline" data-confirm="{{t('Buat kata sandi baru untuk pengguna ini? Kata sandi lama tidak berlaku lagi dan sesinya diakhiri.', 'Make a new password for this user? The old one stops working and their sessions end.')}}"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t("Atur ulang kata sandi", "Reset password")}}</button></form>
+    </td>
+  </tr>
+  % end
+  </tbody>
+</table>
+</div>
+
+<section class="card" id="add-user">
+  <h2>{{t("Tambah pengguna", "Add a user")}}</h2>
+  <form method="post" action="/users" class="stack" autocomplete="off">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="row">
+      <label>{{t("Nama pengguna", "Username")}} <input name="username" required maxlength="32" pattern="[a-z][a-z0-9._\-]{1,31}" value="{{form.get('username', '')}}" autocapitalize="none"></label>
+      <label>{{t("Peran", "Role")}}
+        <select name="role">
+        % for r in roles:
+          <option value="{{r}}"{{!' selected' if r == form.get('role', 'operator') else ''}}>{{fmt.role(r)}}</option>
+        % end
+        </select>
+      </label>
+      <label>{{t("Kata sandi (kosongkan untuk dibuatkan)", "Password (leave empty to generate one)")}} <input type="password" name="password" minlength="10" autocomplete="new-password"></label>
+    </div>
+    <p class="hint">{{t("Nama: 2-32 huruf kecil, angka, titik, garis bawah atau minus. Kata sandi minimal 10 karakter. Kata sandi yang dibuatkan ditampilkan sekali saja.", "Name: 2-32 lowercase letters, digits, dot, underscore or minus. Password at least 10 characters. A generated password is shown once only.")}}</p>
+    <div><button class="primary">{{t("Tambah", "Add")}}</button></div>
+  </form>
+</section>
