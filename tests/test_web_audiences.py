@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from webtools import PASSWORD, Client
+from webtools import user_client
 
-from firmware import audience as aud_mod, contacts as contacts_mod, users
+from firmware import audience as aud_mod, contacts as contacts_mod
 from firmware.store import Store
 
 FETCH = {"X-Requested-With": "fetch"}
@@ -15,14 +15,6 @@ FETCH = {"X-Requested-With": "fetch"}
 
 def _store(web) -> Store:
     return Store.in_state_dir(web.config.state_dir)
-
-
-def _login(web, role: str) -> Client:
-    with _store(web) as s:
-        users.add_user(s, role + "1", role, PASSWORD, actor="test")
-    c = web.client()
-    assert c.login(role + "1", PASSWORD).status == 200
-    return c
 
 
 def _seed(web) -> None:
@@ -165,7 +157,7 @@ def test_roles_on_audiences(web, admin):
     admin.get("/audiences")
     admin.post("/audiences", {"name": "Sukajadi", "desa": "Sukajadi"})
     aid = _one(web, "SELECT id FROM audiences")
-    viewer = _login(web, "viewer")
+    viewer = user_client(web, "viewer")
     r = viewer.get("/audiences")
     assert r.status == 200 and f'href="/audiences/{aid}"' in r.text and 'name="name"' not in r.text
     r = viewer.post("/audiences/count", {"desa": "Sukajadi"}, headers=FETCH)

@@ -13,9 +13,9 @@ import re
 
 import openpyxl
 import pytest
-from webtools import PASSWORD, Client
+from webtools import user_client
 
-from firmware import contacts as contacts_mod, users
+from firmware import contacts as contacts_mod
 from firmware.store import Store
 
 import office_files
@@ -23,15 +23,6 @@ import office_files
 
 def _store(web) -> Store:
     return Store.in_state_dir(web.config.state_dir)
-
-
-def _login(web, role: str) -> Client:
-    with _store(web) as s:
-        users.add_user(s, role + "1", role, PASSWORD, actor="test")
-    c = web.client()
-    r = c.login(role + "1", PASSWORD)
-    assert r.status == 200, r.text[:300]
-    return c
 
 
 def _seed(web, records: list[dict], tag: str | None = None) -> None:
@@ -103,7 +94,7 @@ def test_list_filters_search_masking_and_escaping(web, admin):
     r = admin.get("/contacts?rw=abc")
     assert r.status == 400 and "bukan angka atau rentang" in r.text
 
-    viewer = _login(web, "viewer")
+    viewer = user_client(web, "viewer")
     r = viewer.get("/contacts")
     assert r.status == 200 and "0812****0001" in r.text and "081200000001" not in r.text
     assert "Impor daftar kontak" not in r.text
@@ -201,7 +192,7 @@ def test_optout_is_one_way_and_delete_and_export(web, admin):
 def test_roles_on_contacts(web, admin):
     _seed(web, PEOPLE[:1])
     cid = _cid(web, "+6281200000001")
-    viewer = _login(web, "viewer")
+    viewer = user_client(web, "viewer")
     r = viewer.get(f"/contacts/{cid}")
     assert r.status == 200 and "0812****0001" in r.text and "081200000001" not in r.text
     assert 'id="contact-edit"' not in r.text
@@ -209,7 +200,7 @@ def test_roles_on_contacts(web, admin):
                  "/import", "/import/commit", "/import/cancel"):
         assert viewer.post(path, {"name": "x"}).status == 403, path
     assert viewer.get("/import").status == 403
-    operator = _login(web, "operator")
+    operator = user_client(web, "operator")
     r = operator.get(f"/contacts/{cid}")
     assert "081200000001" in r.text and 'id="contact-edit"' in r.text and "/export" not in r.text
     assert operator.post(f"/contacts/{cid}/export", {}).status == 403

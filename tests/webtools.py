@@ -160,3 +160,17 @@ def add_user(admin: Client, username: str, role: str, password: str = PASSWORD) 
     admin.get("/users")
     r = admin.post("/users", {"username": username, "role": role, "password": password})
     assert r.status == 200, r.text[:500]
+
+
+def user_client(server: WebServer, role: str, username: str | None = None) -> Client:
+    """A new account with ``role`` (made directly in the store) and its logged-in client."""
+    from firmware import users
+    from firmware.store import Store
+
+    username = username or role + "1"
+    with Store.in_state_dir(server.config.state_dir) as s:
+        users.add_user(s, username, role, PASSWORD, actor="test")
+    c = server.client()
+    assert c.login(username, PASSWORD).status == 200
+    c.get("/")
+    return c

@@ -69,6 +69,18 @@ def actor() -> str:
     return f"web:{u.username}" if u else "web:-"
 
 
+def lang():
+    """The request's :class:`~web.render.Lang` (``lang()("Bahasa", "English")``)."""
+    return bottle.request.environ["siaran.lang"]
+
+
+def error_text(exc: Exception) -> str:
+    """A library error in the reader's language: ``pesan`` (Bahasa Indonesia) or ``reason``/the message (English)."""
+    pesan = getattr(exc, "pesan", None) or str(exc)
+    reason = getattr(exc, "reason", None) or str(exc)
+    return lang()(pesan, reason)
+
+
 def client() -> str:
     return (bottle.request.remote_addr or "-")[:64]
 

@@ -52,18 +52,6 @@ def register(app: bottle.Bottle) -> None:
     app.get("/audit/verify", callback=audit_verify)
 
 
-def _t():
-    return bottle.request.environ["siaran.lang"]
-
-
-def _msg(exc: Exception) -> str:
-    """A library error in the reader's language."""
-    t = _t()
-    pesan = getattr(exc, "pesan", None) or str(exc)
-    reason = getattr(exc, "reason", None) or str(exc)
-    return t(pesan, reason)
-
-
 # -- settings ------------------------------------------------------------------------------------------
 
 
@@ -105,7 +93,7 @@ def _parse_number(raw: str) -> float | None:
 
 @context.require("admin")
 def settings_save():
-    t = _t()
+    t = context.lang()
     store = context.store()
     current = {k: v["value"] for k, v in _settings_values()["office"].items()}
     changes = {}
@@ -135,7 +123,7 @@ def settings_save():
 @context.require("admin")
 def hold():
     """Turn the global hold on (a reason is required) or off. Emergencies still go out while it is on."""
-    t = _t()
+    t = context.lang()
     store = context.store()
     action = context.field("action", maxlen=5)
     reason = context.field("reason", maxlen=REASON_MAX + 1).replace("\n", " ").strip()
@@ -175,7 +163,7 @@ def _template_fields() -> tuple[dict[str, str], str | None]:
         blanks = camp_mod.unfilled(text)
         camp_mod.compile_template(camp_mod.fill_blanks(text, {b: "x" for b in blanks}) if blanks else text)
     except (camp_mod.CampaignError, aud_mod.AudienceError) as exc:
-        return form, _msg(exc)
+        return form, context.error_text(exc)
     return form, None
 
 
@@ -188,14 +176,14 @@ def _template(template_id: int) -> dict[str, Any]:
 
 @context.require("admin")
 def template_add():
-    t = _t()
+    t = context.lang()
     form, error = _template_fields()
     if error is None:
         try:
             context.store().save_template(form["name"], form["text"], category=form["category"] or None,
                                           by=context.actor())
         except StoreError as exc:
-            error = _msg(exc)
+            error = context.error_text(exc)
     if error is not None:
         bottle.response.status = 400
         return _settings(tpl_error=error, tpl_form=form)
@@ -211,7 +199,7 @@ def template_form(template_id: int):
 
 @context.require("admin")
 def template_save(template_id: int):
-    t = _t()
+    t = context.lang()
     tpl = _template(template_id)
     form, error = _template_fields()
     if error is None:
@@ -219,7 +207,7 @@ def template_save(template_id: int):
             context.store().save_template(form["name"], form["text"], category=form["category"] or None,
                                           by=context.actor(), template_id=None if tpl["builtin"] else template_id)
         except StoreError as exc:
-            error = _msg(exc)
+            error = context.error_text(exc)
     if error is not None:
         bottle.response.status = 400
         return page("settings_template", title="Template", tpl=tpl, form=form, error=error)
@@ -229,7 +217,7 @@ def template_save(template_id: int):
 
 @context.require("admin")
 def template_delete(template_id: int):
-    t = _t()
+    t = context.lang()
     _template(template_id)
     name = context.store().delete_template(template_id, by=context.actor())  # StoreError -> 400 with its pesan
     context.flash(t(f"Template {name!r} dihapus.", f"Template {name!r} deleted."))
@@ -265,7 +253,7 @@ def users_page():
 
 @context.require("admin")
 def user_add():
-    t = _t()
+    t = context.lang()
     store = context.store()
     username = context.field("username", maxlen=64).lower()
     role = context.field("role", maxlen=20)
@@ -277,7 +265,7 @@ def user_add():
         users_mod.add_user(store, username, role, password, actor=context.actor())
     except users_mod.UserError as exc:
         bottle.response.status = 400
-        return _users(error=_msg(exc), form={"username": username, "role": role})
+        return _users(error=context.error_text(exc), form={"username": username, "role": role})
     if generated:
         return _shown_once(username, password, new=True)
     context.flash(t(f"Pengguna {username} ({role}) dibuat.", f"User {username} ({role}) created."))
@@ -285,7 +273,7 @@ def user_add():
 
 
 def _set_disabled(username: str, disabled: bool):
-    t = _t()
+    t = context.lang()
     store = context.store()
     who = _target(username)
     me = context.user()
@@ -297,7 +285,7 @@ def _set_disabled(username: str, disabled: bool):
         users_mod.set_disabled(store, who["username"], disabled, actor=context.actor())
     except users_mod.UserError as exc:
         bottle.response.status = 400
-        return _users(error=_msg(exc))
+        return _users(error=context.error_text(exc))
     if disabled:
         auth.end_sessions_of(store, who["username"])
         context.flash(t(f"{who['username']} dinonaktifkan dan dikeluarkan dari semua sesi.",
@@ -332,7 +320,7 @@ def user_reset(username: str):
 
 @context.require("admin")
 def user_role(username: str):
-    t = _t()
+    t = context.lang()
     store = context.store()
     who = _target(username)
     role = context.field("role", maxlen=20)
@@ -340,7 +328,7 @@ def user_role(username: str):
         users_mod.set_role(store, who["username"], role, actor=context.actor())
     except users_mod.UserError as exc:
         bottle.response.status = 400
-        return _users(error=_msg(exc))
+        return _users(error=context.error_text(exc))
     context.flash(t(f"Peran {who['username']} sekarang {role}.", f"{who['username']}'s role is now {role}."))
     bottle.redirect("/users", 303)
 
@@ -362,7 +350,7 @@ def account_page():
 
 @context.require("viewer")
 def account_password():
-    t = _t()
+    t = context.lang()
     store = context.store()
     me = context.user()
     current = (bottle.request.forms.getunicode("current") or "")[:1024]
@@ -380,7 +368,7 @@ def account_password():
         try:
             users_mod.set_password(store, me.username, new, actor=context.actor())
         except users_mod.UserError as exc:
-            error = _msg(exc)
+            error = context.error_text(exc)
     if error is not None:
         bottle.response.status = 400
         return page("account", title="Akun", error=error)

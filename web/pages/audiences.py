@@ -31,10 +31,6 @@ def register(app: bottle.Bottle) -> None:
     app.post("/audiences/<aid:int>/delete", callback=audience_delete)
 
 
-def _t():
-    return bottle.request.environ["siaran.lang"]
-
-
 def _form() -> dict[str, Any]:
     """The builder's fields as typed (a repeated field is joined with commas)."""
     f: dict[str, Any] = {k: ", ".join(context.fields(k, maxlen=2000)) for k in FILTER_KEYS}
@@ -86,7 +82,7 @@ def _list_page(form: dict[str, Any] | None = None, error: str | None = None, sta
         edit = context.int_field("edit", None, low=1)
         if edit is not None:
             form = _form_of(_saved_row(edit))
-    return page("audiences", title=_t()("Audiens", "Audiences"), saved=aud_mod.list_saved(store), form=form,
+    return page("audiences", title=context.lang()("Audiens", "Audiences"), saved=aud_mod.list_saved(store), form=form,
                 error=error, choices=queries.contact_choices(store), count_view=count_view)
 
 
@@ -108,7 +104,7 @@ def audience_count():
         view = {"counts": aud_mod.count(context.store(), aud), "description": aud.describe(), "error": None,
                 "empty": False}
     except AudienceError as exc:
-        view = {"counts": None, "description": "", "error": exc.pesan if _t().code == "id" else exc.reason,
+        view = {"counts": None, "description": "", "error": context.error_text(exc),
                 "empty": not any(f[k] for k in FILTER_KEYS) and not f["everyone"]}
     if bottle.request.get_header("X-Requested-With") == "fetch":
         return page("audiences_count", **view)
@@ -117,13 +113,13 @@ def audience_count():
 
 @context.require("operator")
 def audience_save():
-    store, t = context.store(), _t()
+    store, t = context.store(), context.lang()
     f = _form()
     try:
         name = aud_mod.check_name(f["name"])
         aud = _build(f)
     except AudienceError as exc:
-        return _list_page(f, exc.pesan if t.code == "id" else exc.reason, 400)
+        return _list_page(f, context.error_text(exc), 400)
     existing = store.conn.execute("SELECT id FROM audiences WHERE name = ?", (name,)).fetchone()
     if existing is not None and existing[0] != f["id"]:
         return _list_page(f, t(f"Audiens bernama “{name}” sudah ada. Pilih nama lain, atau buka audiens itu lalu "
@@ -143,7 +139,7 @@ def audience_page(aid: int):
     try:
         aud = Audience.from_dict(json.loads(row["definition"]))
     except (ValueError, AudienceError) as exc:
-        error = getattr(exc, "pesan", None) or _t()("Definisi audiens tersimpan rusak.", "Stored definition is broken.")
+        error = getattr(exc, "pesan", None) or context.lang()("Definisi audiens tersimpan rusak.", "Stored definition is broken.")
     if aud is not None:
         counts = aud_mod.count(store, aud)
         for r in islice(aud_mod.recipients(store, aud), PREVIEW_RECIPIENTS):
@@ -156,7 +152,7 @@ def audience_page(aid: int):
 
 @context.require("operator")
 def audience_delete(aid: int):
-    store, t = context.store(), _t()
+    store, t = context.store(), context.lang()
     row = _saved_row(aid)
     used = store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE audience_id = ?", (aid,)).fetchone()[0]
     if used:

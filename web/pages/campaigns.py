@@ -66,14 +66,6 @@ def register(app: bottle.Bottle) -> None:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _t():
-    return bottle.request.environ["siaran.lang"]
-
-
-def _pesan(exc: Exception) -> str:
-    return _t()(getattr(exc, "pesan", None) or str(exc), getattr(exc, "reason", None) or str(exc))
-
-
 def _campaign(cid: str) -> dict[str, Any]:
     """The campaign, or 404 (a missing or non-numeric id is a page that does not exist, not an error)."""
     if not cid.isdigit() or len(cid) > 12:
@@ -121,7 +113,7 @@ def _progress(camp: dict[str, Any]) -> dict[str, Any]:
     progress = queries.campaign_progress(store, config, camp)
     fmt = bottle.request.environ["siaran.view"]["fmt"]
     points = queries.campaign_deliveries(store, camp["id"], progress["counts"])
-    chart = charts.deliveries_chart(points, utc_offset_hours=config.utc_offset_hours, zone=fmt.zone, t=_t())
+    chart = charts.deliveries_chart(points, utc_offset_hours=config.utc_offset_hours, zone=fmt.zone, t=context.lang())
     return {"progress": progress, "chart": chart}
 
 
@@ -137,7 +129,7 @@ def campaign_list():
         outstanding = sum(counts.get(s, 0) for s in queries.OUTSTANDING)
         r["total"] = total
         r["pct"] = round(100.0 * (total - outstanding) / total, 1) if total else 0.0
-    return page("campaigns", title=_t()("Kampanye", "Campaigns"), campaigns=rows)
+    return page("campaigns", title=context.lang()("Kampanye", "Campaigns"), campaigns=rows)
 
 
 @context.require("viewer")
@@ -154,7 +146,7 @@ def campaign_page(cid: str):
     page_no = context.int_field("page", 1, low=1) or 1
     page_no = min(page_no, pages)
     rows = queries.campaign_messages(store, camp["id"], state=state or None, page=page_no, per_page=PER_PAGE)
-    t = _t()
+    t = context.lang()
     for r in rows:
         r["shown_number"] = _number(r["number"])
         r["reason"] = reason(r, t)
@@ -232,7 +224,7 @@ def campaign_report(cid: str):
 
 def _act(cid: str, allowed: tuple[str, ...], action) -> None:
     camp = _campaign(cid)
-    t = _t()
+    t = context.lang()
     if camp["state"] not in allowed:
         context.flash(t(f"Tidak bisa: kampanye berstatus {STATE_LABELS.get(camp['state'], (camp['state'],))[0]}.",
                         f"Not possible: the campaign is {camp['state']}."), "error")
@@ -240,13 +232,13 @@ def _act(cid: str, allowed: tuple[str, ...], action) -> None:
         try:
             action(camp)
         except CampaignError as exc:
-            context.flash(_pesan(exc), "error")
+            context.flash(context.error_text(exc), "error")
     bottle.redirect(f"/campaigns/{camp['id']}", 303)
 
 
 @context.require("operator")
 def campaign_pause(cid: str):
-    t = _t()
+    t = context.lang()
 
     def run(camp):
         n = context.store().pause_campaign(camp["id"], context.actor())
@@ -257,7 +249,7 @@ def campaign_pause(cid: str):
 
 @context.require("operator")
 def campaign_resume(cid: str):
-    t = _t()
+    t = context.lang()
 
     def run(camp):
         n = context.store().resume_campaign(camp["id"], context.actor())
@@ -268,7 +260,7 @@ def campaign_resume(cid: str):
 
 @context.require("operator")
 def campaign_cancel(cid: str):
-    t = _t()
+    t = context.lang()
 
     def run(camp):
         result = camp_mod.cancel(context.store(), camp["id"], context.actor())
@@ -279,7 +271,7 @@ def campaign_cancel(cid: str):
 
 @context.require("operator")
 def campaign_retry(cid: str):
-    t = _t()
+    t = context.lang()
 
     def run(camp):
         r = camp_mod.retry_failed(context.store(), camp["id"], context.actor())
@@ -304,19 +296,19 @@ def approvals():
             items.append({"p": camp_mod.preview_campaign(store, config, row["id"]), "error": None,
                           "c": camp_mod.get(store, row["id"])})
         except (CampaignError, AudienceError) as exc:
-            items.append({"p": None, "error": _pesan(exc), "c": camp_mod.get(store, row["id"])})
-    return page("approvals", title=_t()("Persetujuan", "Approvals"), items=items,
+            items.append({"p": None, "error": context.error_text(exc), "c": camp_mod.get(store, row["id"])})
+    return page("approvals", title=context.lang()("Persetujuan", "Approvals"), items=items,
                 me=context.user().username, threshold=camp_mod.approval_threshold(store))
 
 
 @context.require("approver")
 def approve(cid: str):
     camp = _campaign(cid)
-    t = _t()
+    t = context.lang()
     try:
         r = camp_mod.approve(context.store(), camp["id"], context.actor(), via=context.actor())
     except CampaignError as exc:
-        context.flash(_pesan(exc), "error")
+        context.flash(context.error_text(exc), "error")
         bottle.redirect("/approvals", 303)
     context.flash(t(f"Disetujui: {r['queued']} pesan masuk antrean.", f"Approved: {r['queued']} messages queued."))
     bottle.redirect(f"/campaigns/{camp['id']}", 303)
@@ -325,7 +317,7 @@ def approve(cid: str):
 @context.require("approver")
 def reject(cid: str):
     camp = _campaign(cid)
-    t = _t()
+    t = context.lang()
     why = field("reason", maxlen=500)
     if camp["state"] != "awaiting_approval":
         context.flash(t("Kampanye ini tidak menunggu persetujuan lagi.", "This campaign no longer awaits approval."),
@@ -339,7 +331,7 @@ def reject(cid: str):
     try:
         camp_mod.cancel(store, camp["id"], context.actor())
     except CampaignError as exc:
-        context.flash(_pesan(exc), "error")
+        context.flash(context.error_text(exc), "error")
         bottle.redirect("/approvals", 303)
     store.audit(context.actor(), "campaign_reject", {"campaign": camp["id"], "reason": mask_numbers_in(why)})
     context.flash(t("Kampanye ditolak dan dibatalkan; alasannya tercatat di log audit.",

@@ -39,18 +39,6 @@ def register(app: bottle.Bottle) -> None:
     app.post("/compose/preview", callback=compose_preview)
 
 
-def _t():
-    return bottle.request.environ["siaran.lang"]
-
-
-def _pesan(exc: Exception) -> str:
-    """The error in the page's language (``pesan`` is Bahasa, ``reason`` English)."""
-    t = _t()
-    pesan = getattr(exc, "pesan", None) or str(exc)
-    reason = getattr(exc, "reason", None) or str(exc)
-    return t(pesan, reason)
-
-
 def _form() -> dict[str, Any]:
     """What the user typed, kept as typed (re-rendered after an error)."""
     return {
@@ -75,7 +63,7 @@ def _time(value: str) -> float | None:
 
 def _check_text(text: str) -> None:
     """Friendlier words than the library's for what a web user meets first: a template's blanks."""
-    t = _t()
+    t = context.lang()
     blanks = camp_mod.unfilled(text)
     if blanks:
         names = ", ".join(f"[[{b}]]" for b in blanks)
@@ -87,7 +75,7 @@ def _check_text(text: str) -> None:
 
 def _preview(form: dict[str, Any]) -> dict[str, Any]:
     """The library's preview of the form, or ``{"message": ...}`` saying what is missing or wrong."""
-    t = _t()
+    t = context.lang()
     store, config = context.store(), context.site().config
     if not form["audience"]:
         return {"message": t("Pilih audiens (penerima) dulu.", "Choose an audience (recipients) first."),
@@ -102,7 +90,7 @@ def _preview(form: dict[str, Any]) -> dict[str, Any]:
         p = camp_mod.preview(store, config, form["text"], form["audience"], _fallbacks(form),
                              emergency=form["emergency"], send_at=send_at, expires_at=expires_at)
     except (CampaignError, AudienceError) as exc:
-        return {"message": _pesan(exc), "kind": "error"}
+        return {"message": context.error_text(exc), "kind": "error"}
     sample_text = p["sample"]["text"] if p.get("sample") else None
     fix = p["gsm7_fix"]
     no_lookalike = [ch for ch in fix["ucs2_chars"] if ch not in fix["replacements"]]
@@ -115,7 +103,7 @@ def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, 
     store, config = context.store(), context.site().config
     bottle.response.status = status
     now_local = datetime.fromtimestamp(store.clock(), config.tz).strftime("%Y-%m-%dT%H:%M")
-    return page("compose", title=_t()("Tulis Pesan", "Compose"), form=form, error=error,
+    return page("compose", title=context.lang()("Tulis Pesan", "Compose"), form=form, error=error,
                 audiences=aud_mod.list_saved(store), templates=camp_mod.list_templates(store),
                 placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,
                 threshold=camp_mod.approval_threshold(store), now_local=now_local,
@@ -141,7 +129,7 @@ def compose_preview():
 
 @context.require("operator")
 def compose_send():
-    t = _t()
+    t = context.lang()
     form = _form()
     if field("action") == "preview":  # the no-JavaScript preview button
         return _view(form)
@@ -156,11 +144,11 @@ def compose_send():
             emergency=form["emergency"], send_at=form["send_at"] or None, expires_at=form["expires_at"] or None,
             actor=context.actor(), tz=context.site().config.tz)
     except (CampaignError, AudienceError) as exc:
-        return _view(form, error=_pesan(exc), status=400)
+        return _view(form, error=context.error_text(exc), status=400)
     try:
         result = camp_mod.submit(store, campaign_id, context.actor())
     except CampaignError as exc:
-        context.flash(_pesan(exc), "error")
+        context.flash(context.error_text(exc), "error")
         bottle.redirect(f"/campaigns/{campaign_id}", 303)
     if result["state"] == "awaiting_approval":
         context.flash(t(f"Kampanye disimpan dan MENUNGGU PERSETUJUAN pengguna lain (lebih dari {result['threshold']} "

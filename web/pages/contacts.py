@@ -64,10 +64,6 @@ def register(app: bottle.Bottle) -> None:
     app.post("/import/cancel", callback=import_cancel)
 
 
-def _t():
-    return bottle.request.environ["siaran.lang"]
-
-
 def shown_number(number: str | None) -> str:
     """A number as this user may see it: national form (``0812...``), masked for viewers."""
     if not number:
@@ -185,7 +181,7 @@ def contact_list():
 
     if error:
         bottle.response.status = 400
-    return page("contacts", title=_t()("Kontak", "Contacts"), f=f, rows=rows, matched=matched, pg=pg, pages=pages,
+    return page("contacts", title=context.lang()("Kontak", "Contacts"), f=f, rows=rows, matched=matched, pg=pg, pages=pages,
                 totals=_totals(store), choices=queries.contact_choices(store), error=error,
                 prev_link=link(pg - 1) if pg > 1 else "", next_link=link(pg + 1) if pg < pages else "",
                 filtered=bool(query))
@@ -207,7 +203,7 @@ def _detail(contact: dict, **values: Any) -> str:
                                 (contact["number"],)).fetchone()
     sent = store.conn.execute("SELECT COUNT(*) FROM messages WHERE number = ?", (contact["number"],)).fetchone()[0]
     form = values.pop("form", None) or {k: contact.get(k) or "" for k in _EDITABLE}
-    return page("contacts_detail", title=contact.get("name") or _t()("Kontak", "Contact"), c=contact,
+    return page("contacts_detail", title=contact.get("name") or context.lang()("Kontak", "Contact"), c=contact,
                 shown=shown_number(contact["number"]), tags=_tags_of(store, [contact["id"]]).get(contact["id"], []),
                 optout=dict(optout) if optout else None, sent=sent, form=form,
                 choices=queries.contact_choices(store), error=values.pop("error", None), **values)
@@ -220,7 +216,7 @@ def contact_page(cid: int):
 
 def _edited_fields() -> tuple[dict[str, str | None], str | None]:
     """The edit form's values, cleaned; or the first problem in Bahasa/English."""
-    t = _t()
+    t = context.lang()
     out: dict[str, str | None] = {}
     for key in _EDITABLE:
         raw = field(key)
@@ -240,7 +236,7 @@ def _edited_fields() -> tuple[dict[str, str | None], str | None]:
 
 @context.require("operator")
 def contact_edit(cid: int):
-    store, t = context.store(), _t()
+    store, t = context.store(), context.lang()
     contact = _contact(cid)
     values, error = _edited_fields()
     if error:
@@ -263,7 +259,7 @@ def contact_edit(cid: int):
 
 @context.require("operator")
 def contact_optout(cid: int):
-    store, t = context.store(), _t()
+    store, t = context.store(), context.lang()
     contact = _contact(cid)
     if store.is_opted_out(contact["number"]):
         context.flash(t("Nomor ini sudah berhenti langganan.", "This number is already opted out."), "warn")
@@ -277,7 +273,7 @@ def contact_optout(cid: int):
 
 @context.require("operator")
 def contact_delete(cid: int):
-    store, t = context.store(), _t()
+    store, t = context.store(), context.lang()
     contact = _contact(cid)
     suppress = field("suppress") == "1"
     counts = contacts_mod.delete_person(store, contact["number"], context.actor(), suppress=suppress,
@@ -355,7 +351,7 @@ def _meta(token: str) -> dict:
     except (OSError, ValueError):
         meta = None
     if not isinstance(meta, dict) or not data_path.is_file():
-        t = _t()
+        t = context.lang()
         context.flash(t("Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah file lagi.",
                         "Upload not found or expired. Upload the file again."), "error")
         bottle.redirect("/import", 303)
@@ -377,7 +373,7 @@ def _problem(p) -> dict:
 
 def _upload_page(error: str | None = None, status: int = 200, tag: str = "") -> str:
     bottle.response.status = status
-    return page("import", title=_t()("Impor kontak", "Import contacts"), error=error, tag=tag,
+    return page("import", title=context.lang()("Impor kontak", "Import contacts"), error=error, tag=tag,
                 recent=contacts_mod.imports(context.store(), limit=10), tags=queries.contact_choices(context.store())["tag"])
 
 
@@ -397,7 +393,7 @@ def _check_tag(raw: str) -> str | None:
 
 @context.require("operator")
 def import_upload():
-    store, site, t = context.store(), context.site(), _t()
+    store, site, t = context.store(), context.site(), context.lang()
     tag_raw = field("tag", maxlen=200)
     upload = bottle.request.files.get("file")
     if upload is None or not upload.raw_filename:
@@ -407,7 +403,7 @@ def import_upload():
     try:
         tag = _check_tag(tag_raw)
     except ImportFileError as exc:
-        return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400, tag_raw)
+        return _upload_page(context.error_text(exc), 400, tag_raw)
     _clean_uploads(site.uploads)
     token = secrets.token_hex(16)
     data_path, _ = _paths(token)
@@ -423,7 +419,7 @@ def import_upload():
         _remove(token)
         contacts_mod.record_import(store, source="web", file_name=name, file_hash=None, actor=context.actor(),
                                    counts={"error": exc.reason}, dry_run=True, tag=tag, started_at=started)
-        return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400, tag_raw)
+        return _upload_page(context.error_text(exc), 400, tag_raw)
     bottle.redirect(f"/import/{token}", 303)
 
 
@@ -454,7 +450,7 @@ def _dry_run(token: str, *, name: str, tag: str | None, sheet_name: str | None, 
 @context.require("operator")
 def import_sheet():
     """Read another sheet of the uploaded workbook (the preview offers the sheets the file has)."""
-    t = _t()
+    t = context.lang()
     token = field("token", maxlen=64)
     meta = _meta(token)
     wanted = field("sheet", maxlen=200)
@@ -472,7 +468,7 @@ def import_sheet():
 @context.require("operator")
 def import_preview(token: str):
     meta = _meta(token)
-    return page("import_preview", title=_t()("Pratinjau impor", "Import preview"), token=token, m=meta,
+    return page("import_preview", title=context.lang()("Pratinjau impor", "Import preview"), token=token, m=meta,
                 labels=_FIELD_LABELS)
 
 
@@ -492,7 +488,7 @@ def import_rejected(token: str):
 
 @context.require("operator")
 def import_commit():
-    store, t = context.store(), _t()
+    store, t = context.store(), context.lang()
     token = field("token", maxlen=64)
     meta = _meta(token)
     data_path, _ = _paths(token)
@@ -504,7 +500,7 @@ def import_commit():
                                        actor=context.actor(), tag=tag)
     except ImportFileError as exc:
         _remove(token)
-        return _upload_page(exc.pesan if t.code == "id" else exc.reason, 400)
+        return _upload_page(context.error_text(exc), 400)
     _remove(token)
     c = plan.counts
     context.flash(t(f"Impor selesai: {c['new']} baru, {c['updated']} diperbarui, {c['unchanged']} tetap, "
@@ -519,5 +515,5 @@ def import_cancel():
     token = field("token", maxlen=64)
     _paths(token)
     _remove(token)
-    context.flash(_t()("Impor dibatalkan; file unggahan dihapus.", "Import cancelled; the uploaded file was deleted."))
+    context.flash(context.lang()("Impor dibatalkan; file unggahan dihapus.", "Import cancelled; the uploaded file was deleted."))
     bottle.redirect("/import", 303)
