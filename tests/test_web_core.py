@@ -193,3 +193,19 @@ def test_two_processes_share_only_the_file(tmp_path):
     con = sqlite3.connect(state / "siaran.db")
     assert con.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 1
     con.close()
+
+
+def test_under_voltage_and_the_usb_stick_show_on_the_page(admin, web):
+    """What the daemon's monitors write (throttled flags, USB state) reaches the dashboard and its LED mirror."""
+    from firmware.undervoltage import ThrottleMonitor
+
+    with Store.in_state_dir(web.config.state_dir) as s:
+        s.upsert_modem("sim800", port="/dev/ttyS0", state="ready", registration="cs=home")
+        ThrottleMonitor(reader=lambda: 0x50005).poll(s)  # under-voltage now and since boot
+    r = admin.get("/")
+    assert "under-voltage" in r.text.lower() and "0x50005" in r.text
+    assert 'data-led="attention" data-pattern="slow"' in r.text  # "look at the page", as on the box
+    with Store.in_state_dir(web.config.state_dir) as s:
+        s.set_setting("usb_state", {"state": "busy"}, by="usb")
+    r = admin.get("/dashboard/live")
+    assert 'data-led="attention" data-pattern="fast"' in r.text and "JANGAN dicabut" in r.text

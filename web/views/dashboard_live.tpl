@@ -12,8 +12,12 @@
   <p class="error">{{t("Tegangan listrik kurang terdeteksi (under-voltage): ganti adaptor daya Pi dengan 5V 3A yang baik.", "Under-voltage seen: replace the Pi's power supply with a good 5 V 3 A one.")}} ({{throttled.get("raw", "")}})</p>
   % end
   % if usb_state:
-  % us = usb_state.get("state") if isinstance(usb_state, dict) else usb_state
-  <p>{{t("Flashdisk", "USB stick")}}: <span class="pill">{{us}}</span> {{usb_state.get("pesan", "") if isinstance(usb_state, dict) else ""}}</p>
+  % from firmware.panel import usb_status
+  % us = usb_status(usb_state)
+  % label = {"busy": t("sedang dibaca: JANGAN dicabut", "being read: do NOT pull it out"), "done": t("selesai: aman dicabut", "finished: safe to remove"), "error": t("bermasalah: lihat laporan di flashdisk", "problem: see the report on the stick"), "idle": t("tidak ada", "none")}[us]
+  % if us != "idle":
+  <p class="usb {{us}}">{{t("Flashdisk", "USB stick")}}: <span class="pill">{{label}}</span> {{usb_state.get("pesan", "") if isinstance(usb_state, dict) else ""}}</p>
+  % end
   % end
 </section>
 
