@@ -1,1 +1,1 @@
-"""The LAN web page (Bottle). Arrives with issue #5."""
+"""The LAN web page: a Bottle app served by waitress, talking only to the SQLite file (see docs/web.md)."""
