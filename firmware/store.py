@@ -181,7 +181,11 @@ class Store:
         self.db = Database(self.conn)
         self.clock = clock
         if migrate:
-            schema.migrate(self.db, lock_path=str(self.path) + ".lock")
+            try:
+                schema.migrate(self.db, lock_path=str(self.path) + ".lock")
+            except BaseException:
+                self.conn.close()  # a refused (newer) database must not leave the file open
+                raise
 
     @classmethod
     def in_state_dir(cls, state_dir: str | Path, **kwargs) -> Store:

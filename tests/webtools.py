@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from firmware.config import with_defaults
-from web.server import build_server
+from web.server import build_server, stop
 
 ADMIN_PASSWORD = "rahasia-admin-123"
 PASSWORD = "rahasia-kantor-123"
@@ -143,7 +143,7 @@ class WebServer:
 
     def close(self) -> None:
         self.closing = True
-        self.server.close()
+        stop(self.server)
         self.thread.join(5)
 
 

@@ -42,6 +42,8 @@ class Site:
         self.uploads = self.state_dir / "uploads"
         self.uploads.mkdir(mode=0o700, exist_ok=True)
         self._local = threading.local()
+        self._opened: list[Store] = []
+        self._lock = threading.Lock()
 
     def store(self) -> Store:
         """This thread's connection to the SQLite file."""
@@ -49,7 +51,16 @@ class Site:
         if s is None:
             s = Store(self.db_file, clock=self.clock, migrate=False)
             self._local.store = s
+            with self._lock:
+                self._opened.append(s)
         return s
+
+    def close(self) -> None:
+        """Close every thread's connection (the server's threads have stopped)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for s in opened:
+            s.close()
 
 
 def site() -> Site:

@@ -28,13 +28,20 @@ def build_server(config: Config, host: str | None = None, port: int | None = Non
     return server
 
 
+def stop(server) -> None:
+    """Stop a server from :func:`build_server`: its worker threads, its socket, then its store connections."""
+    server.task_dispatcher.shutdown()
+    server.close()
+    server.siaran_app.config["siaran.site"].close()
+
+
 def serve(config: Config, host: str | None = None, port: int | None = None) -> None:
     server = build_server(config, host, port)
     log.info("web page on http://%s:%s/", server.effective_host, server.effective_port)
     try:
         server.run()
     finally:
-        server.close()
+        stop(server)
 
 
-__all__ = ["build_server", "serve", "waitress"]
+__all__ = ["build_server", "serve", "stop", "waitress"]

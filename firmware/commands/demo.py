@@ -95,7 +95,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         daemon.stop()
         thread.join(timeout=20)
         if web is not None:
-            web.close()
+            from web.server import stop
+
+            stop(web)
         store.close()
         for emu in emulators:
             emu.stop()
