@@ -487,6 +487,8 @@ def _text(value: Any) -> str:
 _UNIT_PREFIX = re.compile(r"^(?:rt|rw|nomor|no)\s*[.:]?\s*", re.IGNORECASE)
 _UNIT_FLOAT = re.compile(r"(\d+)[.,]0+")
 _RTRW = re.compile(r"\D*?(\d+)\s*\D+?\s*(\d+)\D*")
+# A Ketua RW has no RT: offices write "-/005", "/005" or "RT - RW 5".
+_RW_ONLY = re.compile(r"\s*(?:RT\.?)?\s*[-–—.0]*\s*(?:/|RW\.?)\s*(?:RW\.?)?\s*(\d+)\s*", re.I)
 
 
 def canonical_unit(value: Any) -> str:
@@ -512,8 +514,15 @@ def canonical_unit(value: Any) -> str:
 
 
 def split_rt_rw(value: Any) -> tuple[str, str]:
-    """A combined RT/RW cell (``003/005``, ``RT 3 RW 5``) -> (rt, rw), canonical; ("", "") if unreadable."""
-    m = _RTRW.fullmatch(_text(value))
+    """A combined RT/RW cell (``003/005``, ``RT 3 RW 5``) -> (rt, rw), canonical; ("", "") if unreadable.
+
+    A cell with only the RW (``-/005``, ``/005``: a Ketua RW) gives ("", rw).
+    """
+    text = _text(value)
+    m = _RW_ONLY.fullmatch(text)
+    if m:
+        return "", canonical_unit(m.group(1))
+    m = _RTRW.fullmatch(text)
     if not m:
         return "", ""
     return canonical_unit(m.group(1)), canonical_unit(m.group(2))

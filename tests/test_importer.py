@@ -434,3 +434,13 @@ def test_xlsx_with_odd_cells(tmp_path):
     assert [(p.row, p.code) for p in sheet.rejected] == [
         (2, "invalid"), (3, "no_number"), (4, "no_number"), (5, "invalid"), (6, "invalid")]
     assert contacts[0]["row"] == 8
+
+
+def test_rt_rw_cell_of_a_ketua_rw_has_only_the_rw():
+    from firmware.importer import split_rt_rw
+
+    for cell in ("-/005", "/005", "- / 5", "RT - RW 5", "000/005"):
+        assert split_rt_rw(cell) == ("", "05"), cell
+    assert split_rt_rw("003/005") == ("03", "05")
+    assert split_rt_rw("10/5") == ("10", "05")
+    assert split_rt_rw("01/05") == ("01", "05")

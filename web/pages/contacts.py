@@ -44,7 +44,7 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _EDITABLE = ("name", "desa", "dusun", "rw", "rt", "role", "notes")
 _FIELD_LABELS = {"number": ("Nomor HP", "Phone number"), "name": ("Nama", "Name"),
                  "desa": ("Desa/Kelurahan", "Village"), "dusun": ("Dusun", "Hamlet"), "rw": ("RW", "RW"),
-                 "rt": ("RT", "RT"), "role": ("Jabatan", "Role"), "notes": ("Keterangan", "Notes")}
+                 "rt": ("RT", "RT"), "rtrw": ("RT/RW", "RT/RW"), "role": ("Jabatan", "Role"), "notes": ("Keterangan", "Notes")}
 STATUSES = ("", "reachable", "optout", "dead")
 
 
