@@ -175,3 +175,18 @@ def test_non_utf8_and_malformed_bodies_never_give_a_500(server):
         no_server_error(r, f"POST {path} malformed multipart")
         if "/login" in r.location:
             c = admin_client(server)
+
+
+def test_every_route_declares_who_may_use_it_and_is_documented(server):
+    """No handler forgets its role check; docs/web.md lists every route with the same role."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "web.md").read_text()
+    app = server.server.siaran_app
+    for r in app.routes:
+        role = getattr(r.callback, "siaran_role", None)
+        scopes = getattr(r.callback, "siaran_scopes", None)
+        if r.rule not in PUBLIC and r.rule not in ("/logout",):
+            assert role or scopes, f"{r.method} {r.rule} has no @context.require / token scope"
+        who = role or (("token: " + ", ".join(scopes)) if scopes else "public")
+        assert f"| {r.method} | `{r.rule}` | {who} |" in doc, f"docs/web.md does not list {r.method} {r.rule} ({who})"
