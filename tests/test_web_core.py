@@ -209,3 +209,17 @@ def test_under_voltage_and_the_usb_stick_show_on_the_page(admin, web):
         s.set_setting("usb_state", {"state": "busy"}, by="usb")
     r = admin.get("/dashboard/live")
     assert 'data-led="attention" data-pattern="fast"' in r.text and "JANGAN dicabut" in r.text
+
+
+def test_templates_are_compiled_once_not_per_request(admin):
+    """Bottle caches templates by the lookup list's identity; a new list per render leaked ~50 KB a page."""
+    import bottle
+
+    for _ in range(3):
+        admin.get("/")
+        admin.get("/dashboard/live")
+    cached = len(bottle.TEMPLATES)
+    for _ in range(20):
+        admin.get("/")
+        admin.get("/dashboard/live")
+    assert len(bottle.TEMPLATES) == cached

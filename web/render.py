@@ -19,6 +19,9 @@ import bottle
 from firmware.privacy import mask_number
 
 VIEWS = str(Path(__file__).parent / "views")
+# NOTE: Bottle caches compiled templates under (id(lookup), name): the lookup list must be this one
+# object, or every render compiles the template again and the cache grows without end.
+LOOKUP = [VIEWS]
 
 STATE_LABELS = {
     # messages
@@ -122,7 +125,7 @@ class Formats:
 def page(name: str, **values: Any) -> str:
     """Render ``views/<name>.tpl`` with the request's common values (user, language, CSRF, formats)."""
     common = bottle.request.environ.get("siaran.view", {})
-    return bottle.template(name, template_lookup=[VIEWS], **{**common, **values})
+    return bottle.template(name, template_lookup=LOOKUP, **{**common, **values})
 
 
 def esc(text: Any) -> str:
