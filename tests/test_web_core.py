@@ -223,3 +223,17 @@ def test_templates_are_compiled_once_not_per_request(admin):
         admin.get("/")
         admin.get("/dashboard/live")
     assert len(bottle.TEMPLATES) == cached
+
+
+def test_siaran_web_says_when_its_port_is_taken(web, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    siaran = Path(sys.executable).parent / "siaran"
+    proc = subprocess.run([str(siaran), "web", "--state-dir", str(tmp_path / "other"), "--host", "127.0.0.1",
+                           "--port", str(web.port)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    err = json.loads(proc.stdout or proc.stderr)
+    assert "port" in err["pesan"] and str(web.port) in err["pesan"]

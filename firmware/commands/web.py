@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 
 from firmware.commands.common import add_state_options, load_config
+from firmware.commands.output import EXIT_FAILED, fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,5 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_web(args: argparse.Namespace) -> int:
     from web.server import serve  # imported here: the other commands do not need waitress
 
-    serve(load_config(args), args.host, args.port)
+    config = load_config(args)
+    try:
+        serve(config, args.host, args.port)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        where = f"{args.host or config.web_host}:{config.web_port if args.port is None else args.port}"
+        return fail(f"cannot listen on {where}: {exc.strerror}",
+                    f"Tidak bisa membuka halaman di {where}: alamat/port sudah dipakai program lain atau tidak "
+                    f"diizinkan. Ganti web_port di konfigurasi atau pakai --port.", EXIT_FAILED)
     return 0
