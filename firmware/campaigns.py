@@ -30,12 +30,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from firmware import audience as aud_mod
-from firmware import templates_builtin
+from firmware import office_settings, templates_builtin
 from firmware.audience import Audience, AudienceError
 from firmware.config import Config, ModemConfig
 from firmware.errors import ConfigError, SiaranError
@@ -333,11 +333,16 @@ def setting(store, key: str, default: float) -> float:
 
 
 def modem_limits(store, config: Config | None) -> tuple[list[ModemConfig], str]:
-    if config is not None and config.modems:
-        return list(config.modems), "config"
-    rows = store.modems()
-    # The modems table has no limits: the daemon's defaults apply to them.
-    return [ModemConfig(name=r["name"], port=r["port"]) for r in rows], "modems table (default limits)"
+    """The modems sending and their per-SIM limits, as the daemon applies them (page overrides included)."""
+    config = config or Config()
+    source = "config"
+    if not config.modems:
+        # The web page runs without [[modem]] tables: the modems the daemon reported, at default limits.
+        config = replace(config, modems=tuple(ModemConfig(name=r["name"], port=r["port"]) for r in store.modems()))
+        source = "modems table (default limits)"
+    if "sim_limits" in office_settings.read(store):
+        source += " + office settings"
+    return list(office_settings.effective(store, config).modems), source
 
 
 def estimate_duration(parts: int, modems: Iterable[ModemConfig], *, start: float, config: Config | None = None,
@@ -486,6 +491,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     """
     tpl = compile_template(text)
     fb = check_fallbacks(fallbacks)
+    config = office_settings.effective(store, config or Config())  # the window and limits the daemon uses
     _, aud = _resolve_audience(store, audience)
     counts = aud_mod.count(store, aud)
     render_one = renderer(tpl, fb)

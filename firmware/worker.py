@@ -28,6 +28,7 @@ from collections.abc import Callable
 from firmware.clock import maybe_set_clock
 from firmware.config import Config, ModemConfig
 from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
+from firmware import office_settings
 from firmware.limits import RateLimiter, in_window
 from firmware.modem import pdu
 from firmware.modem.driver import Modem, ModemEvent
@@ -47,6 +48,7 @@ PARK_SECONDS = {
     ErrorClass.OPERATOR_BLOCKING: 1800.0,
 }
 DEAD_RETRY_SECONDS = 600.0
+SETTINGS_EVERY = 5.0  # seconds between looks at the office settings (window, limits, keywords)
 ABSENT_RETRY_SECONDS = 10.0
 #: Signal samples (``modem_samples``) are kept this long; older ones are purged about hourly.
 SAMPLE_KEEP_SECONDS = 7 * 86400.0
@@ -110,6 +112,9 @@ class ModemWorker(threading.Thread):
         super().__init__(name=f"worker {mc.name}", daemon=True)
         self.mc = mc
         self.config = config
+        self.base_config = config  # the file's; office settings from the page are applied over it
+        self._settings_seen: dict | None = None
+        self._next_settings = 0.0
         self.db_file = db_file
         self.stop_event = stop
         self.live_routes = live_routes or LiveRoutes()
@@ -296,9 +301,28 @@ class ModemWorker(threading.Thread):
 
     # -- sending --------------------------------------------------------------
 
+    def _refresh_settings(self, now: float) -> None:
+        """Apply the send window, SIM limits and opt-out keywords an admin set on the page (every few s)."""
+        if now < self._next_settings or self.store is None:
+            return
+        self._next_settings = now + SETTINGS_EVERY
+        values = office_settings.read(self.store)
+        if values == self._settings_seen:
+            return
+        self._settings_seen = values
+        config = office_settings.effective(self.store, self.base_config)
+        mc = next((m for m in config.modems if m.name == self.mc.name), self.mc)
+        self.config, self.mc = config, mc
+        self._window = config.window()
+        self.limiter.windows = ((60.0, mc.per_minute), (3600.0, mc.per_hour), (86400.0, mc.per_day))
+        log.info("%s: send window %s-%s, limits %d/min %d/h %d/day, opt-out keywords %s", mc.name,
+                 config.window_start, config.window_end, mc.per_minute, mc.per_hour, mc.per_day,
+                 ",".join(config.optout_keywords))
+
     def _gate(self) -> tuple[bool, bool, float]:
         """(may claim, emergencies only, seconds to wait before anything may go)."""
         now = self.clock()
+        self._refresh_settings(now)
         if self.state == "parked":
             return False, False, 1.0
         if self.config.unthrottled:

@@ -66,7 +66,8 @@ def test_admin_pages_refuse_viewers_and_operators(web, admin):
 def test_office_settings_saved_validated_and_audited(web, admin):
     r = admin.get("/settings")
     assert r.status == 200 and 'value="150"' in r.text and 'value="50"' in r.text
-    assert "/etc/siaran/siaran.toml" in r.text and "06:00–21:00" in r.text and "STOP, BERHENTI, UNREG" in r.text
+    assert "/etc/siaran/siaran.toml" in r.text and 'value="06:00"' in r.text and 'value="21:00"' in r.text
+    assert "STOP, BERHENTI, UNREG" in r.text
     r = admin.post("/settings", {"cost_per_segment": "Rp 200", "approval_threshold": "10"})
     assert r.status == 200 and "Pengaturan disimpan" in r.text and "web:admin" in r.text
     r = admin.post("/settings", {"cost_per_segment": "-5", "approval_threshold": "10"})
@@ -291,3 +292,36 @@ def test_pages_render_in_english_too(web, admin, path):
     r = admin.get(path)
     assert r.status == 200 and 'lang="en"' in r.text and "style=" not in r.text
     admin.get("/lang/id")
+
+
+def test_sending_rules_are_changed_on_the_page_and_reach_the_estimates(admin, web):
+    from firmware import office_settings
+    from firmware.store import Store
+
+    with Store.in_state_dir(web.config.state_dir) as s:
+        s.upsert_modem("sim800", port="/dev/ttyS0", state="ready")
+    r = admin.get("/settings")
+    assert 'name="window_start" value="06:00"' in r.text and 'max="50000" value="3000"' in r.text
+    # A bad value is refused next to the form, keeping what was typed; nothing is stored.
+    r = admin.post("/settings/rules", {"window_start": "06:00", "window_end": "21:00", "per_minute": "90",
+                                       "per_hour": "300", "per_day": "3000", "optout_keywords": "STOP"})
+    assert r.status == 400 and "per menit" in r.text and 'name="per_minute" min="1" max="60" value="90"' in r.text
+    with Store.in_state_dir(web.config.state_dir) as s:
+        assert office_settings.read(s) == {}
+    admin.get("/settings")
+    r = admin.post("/settings/rules", {"window_start": "07:00", "window_end": "17:00", "per_minute": "10",
+                                       "per_hour": "200", "per_day": "1500", "optout_keywords": "stop, keluar"})
+    assert r.status == 200 and "Aturan kirim disimpan" in r.text
+    with Store.in_state_dir(web.config.state_dir) as s:
+        assert office_settings.read(s) == {"send_window": {"start": "07:00", "end": "17:00"},
+                                           "sim_limits": {"per_minute": 10, "per_hour": 200, "per_day": 1500},
+                                           "optout_keywords": ["STOP", "KELUAR"]}
+        audited = [r[0] for r in s.conn.execute("SELECT detail FROM audit_log WHERE action = 'setting'")]
+    assert len(audited) == 3
+    assert "/ 1.500" in admin.get("/").text  # the dashboard's daily limit follows
+    # Emptying the fields goes back to the file's values.
+    admin.get("/settings")
+    admin.post("/settings/rules", {k: "" for k in ("window_start", "window_end", "per_minute", "per_hour",
+                                                   "per_day", "optout_keywords")})
+    with Store.in_state_dir(web.config.state_dir) as s:
+        assert office_settings.read(s) == {}

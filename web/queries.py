@@ -7,10 +7,12 @@ API answer the same question the same way.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from firmware import campaigns as camp_mod
+from firmware import office_settings
 from firmware.config import Config, ModemConfig
 from firmware.panel import panel_state
 from firmware.store import Store
@@ -38,14 +40,15 @@ def local_midnight(now: float, utc_offset_hours: float) -> float:
 def modem_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     """Each modem row with signal bars, parts sent today and its daily limit."""
     since = local_midnight(store.clock(), config.utc_offset_hours)
-    limits = {m.name: m for m in config.modems}
+    limits = {m.name: m for m in office_settings.effective(store, config).modems}
     out = []
     rows = store.modems()
     # One index range per modem (parts_modem_time): only today's parts are read.
     today = {r["name"]: store.conn.execute("SELECT COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?",
                                            (r["name"], since)).fetchone()[0] for r in rows}
     for row in rows:
-        mc = limits.get(row["name"]) or ModemConfig(name=row["name"], port=row["port"])
+        mc = limits.get(row["name"]) or office_settings.effective(
+            store, replace(config, modems=(ModemConfig(name=row["name"], port=row["port"]),))).modems[0]
         try:
             errors = json.loads(row.get("errors") or "{}")
         except ValueError:
@@ -74,7 +77,8 @@ def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dic
     if outstanding and camp.get("state") == "running":
         modems, _ = camp_mod.modem_limits(store, config)
         est = camp_mod.estimate_duration(outstanding, modems, start=max(store.clock(), camp.get("send_at") or 0),
-                                         config=config, emergency=bool(camp.get("emergency")))
+                                         config=office_settings.effective(store, config),
+                                         emergency=bool(camp.get("emergency")))
         eta = est
     return {"counts": counts, "total": total, "outstanding": outstanding, "sent": sent,
             "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0), "pct": round(pct, 1),

@@ -16,6 +16,7 @@ import bottle
 from firmware import audience as aud_mod
 from firmware import campaigns as camp_mod
 from firmware import users as users_mod
+from firmware import office_settings
 from firmware.commands.settings import check_value
 from firmware.privacy import mask_numbers_in
 from firmware.store import StoreError
@@ -35,6 +36,7 @@ CATEGORY_MAX = 40
 def register(app: bottle.Bottle) -> None:
     app.get("/settings", callback=settings_page)
     app.post("/settings", callback=settings_save)
+    app.post("/settings/rules", callback=rules_save)
     app.post("/hold", callback=hold)
     app.post("/settings/templates", callback=template_add)
     app.get("/settings/templates/<template_id:int>", callback=template_form)
@@ -66,6 +68,7 @@ def _settings_values(**values: Any) -> dict[str, Any]:
     throttled = store.get_setting("throttled")
     usb_state = store.get_setting("usb_state")
     return {"office": office, "config": config, "hold_state": store.hold(),
+            "effective": office_settings.effective(store, config), "office_rules": office_settings.read(store),
             "templates": camp_mod.list_templates(store),
             "throttled": throttled if isinstance(throttled, dict) else None,
             "usb_state": usb_state if isinstance(usb_state, dict) else ({"state": usb_state} if usb_state else None),
@@ -118,6 +121,43 @@ def settings_save():
     context.flash(t("Pengaturan disimpan.", "Settings saved.") if changes
                   else t("Tidak ada yang berubah.", "Nothing changed."))
     bottle.redirect("/settings", 303)
+
+
+@context.require("admin")
+def rules_save():
+    """Send window, per-SIM limits and opt-out keywords: validated, stored, audited; the daemon applies them."""
+    t = context.lang()
+    store, config = context.store(), context.site().config
+    form = {k: context.field(k, maxlen=200) for k in ("window_start", "window_end", "per_minute", "per_hour",
+                                                     "per_day", "optout_keywords")}
+    values: dict[str, Any] = {}
+    if form["window_start"] or form["window_end"]:
+        values["send_window"] = {"start": form["window_start"], "end": form["window_end"]}
+    if any(form[k] for k in office_settings.LIMIT_KEYS):
+        limits: dict[str, Any] = {}
+        for key in office_settings.LIMIT_KEYS:
+            try:
+                limits[key] = int(form[key])
+            except ValueError:
+                limits[key] = form[key]  # refused below, with the field named
+        values["sim_limits"] = limits
+    try:
+        if form["optout_keywords"]:
+            values["optout_keywords"] = list(office_settings.check_keywords(form["optout_keywords"]))
+        office_settings.apply(config, values)
+    except office_settings.SettingError as exc:
+        bottle.response.status = 400
+        return _settings(rules_error=context.error_text(exc), rules_form=form)
+    current = office_settings.read(store)
+    changed = []
+    for key in office_settings.KEYS:
+        if values.get(key) != current.get(key):
+            store.set_setting(key, values.get(key), by=context.actor(), audit=True)
+            changed.append(key)
+    context.flash(t("Aturan kirim disimpan; layanan pengirim memakainya dalam beberapa detik.",
+                    "Sending rules saved; the sending service applies them within seconds.") if changed
+                  else t("Tidak ada yang berubah.", "Nothing changed."))
+    bottle.redirect("/settings#config", 303)
 
 
 @context.require("admin")

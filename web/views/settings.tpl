@@ -61,30 +61,48 @@
 
 <section class="card" id="config">
   <h2>{{t("Jam kirim, batas per SIM, kata kunci berhenti", "Send window, per-SIM limits, stop keywords")}}</h2>
-  <p class="hint">{{t("Hanya untuk dibaca di sini. Diubah di berkas", "Read-only here. Changed in the file")}} <code>{{TOML}}</code> {{t("lalu mulai ulang layanan", "then restart the service")}} (<code>sudo systemctl restart siaran.service siaran-web.service</code>).</p>
+  <p class="hint">{{t("Berlaku untuk layanan pengirim dalam beberapa detik, tanpa mulai ulang. Kosongkan isian untuk kembali ke nilai berkas", "Applied by the sending service within seconds, no restart. Leave a field empty to go back to the file's value")}} <code>{{TOML}}</code>.</p>
+  % if get('rules_error'):
+  <p class="error" role="alert">{{rules_error}}</p>
+  % end
+  % rf = get('rules_form') or {}
+  <form method="post" action="/settings/rules" class="stack" id="rules-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="row">
+      <label>{{t("Jam kirim mulai", "Send window start")}} <input name="window_start" value="{{rf.get('window_start', effective.window_start)}}" placeholder="06:00" pattern="[0-9]{1,2}:[0-9]{2}" size="6"></label>
+      <label>{{t("Jam kirim selesai", "Send window end")}} <input name="window_end" value="{{rf.get('window_end', effective.window_end)}}" placeholder="21:00" pattern="[0-9]{1,2}:[0-9]{2}" size="6"></label>
+      <span class="muted">{{fmt.zone}} · {{t("pesan darurat tidak terikat jam kirim", "emergencies ignore the window")}}</span>
+    </div>
+    % lim = effective.modems[0] if effective.modems else None
+    <div class="row">
+      <label>{{t("SMS per menit per SIM", "SMS a minute per SIM")}} <input type="number" name="per_minute" min="1" max="60" value="{{rf.get('per_minute', lim.per_minute if lim else (office_rules.get('sim_limits') or {}).get('per_minute', 20))}}"></label>
+      <label>{{t("per jam", "an hour")}} <input type="number" name="per_hour" min="1" max="3600" value="{{rf.get('per_hour', lim.per_hour if lim else (office_rules.get('sim_limits') or {}).get('per_hour', 300))}}"></label>
+      <label>{{t("per hari", "a day")}} <input type="number" name="per_day" min="1" max="50000" value="{{rf.get('per_day', lim.per_day if lim else (office_rules.get('sim_limits') or {}).get('per_day', 3000))}}"></label>
+    </div>
+    <p class="hint">{{t("Operator menganggap SIM yang mengirim terlalu cepat sebagai spam (XL: lebih dari 360 SMS per jam) dan bisa memblokirnya. Bawaan: 20/menit, 300/jam, 3.000/hari.", "Operators treat a SIM that sends too fast as spam (XL: more than 360 SMS an hour) and may block it. Default: 20/minute, 300/hour, 3,000/day.")}}</p>
+    <label>{{t("Kata kunci berhenti langganan (pisahkan dengan koma)", "Opt-out keywords (comma-separated)")}} <input name="optout_keywords" value="{{rf.get('optout_keywords', ', '.join(effective.optout_keywords))}}" maxlength="200"></label>
+    <div><button class="primary">{{t("Simpan aturan kirim", "Save sending rules")}}</button></div>
+  </form>
+  % if office_rules:
+  <p class="muted">{{t("Diubah dari halaman ini", "Changed on this page")}}: {{", ".join(sorted(office_rules))}}.</p>
+  % end
   <dl class="facts">
-    <dt>{{t("Jam kirim", "Send window")}}</dt>
-    <dd>{{config.window_start}}–{{config.window_end}} {{fmt.zone}} <span class="muted">{{t("(pesan darurat tidak terikat jam kirim)", "(emergencies ignore the window)")}}</span></dd>
-    <dt>{{t("Kata kunci berhenti langganan", "Opt-out keywords")}}</dt>
-    <dd>{{", ".join(config.optout_keywords)}}</dd>
     <dt>{{t("Balasan konfirmasi berhenti", "Opt-out confirmation reply")}}</dt>
     <dd>{{config.optout_confirmation}}</dd>
     <dt>{{t("Kode USSD cek pulsa", "Balance USSD codes")}}</dt>
-    <dd>{{", ".join(k + " " + v for k, v in config.balance_codes) or "-"}}</dd>
+    <dd>{{", ".join(k + " " + v for k, v in config.balance_codes) or "-"}} <span class="muted">({{t("di berkas", "in the file")}} <code>{{TOML}}</code>)</span></dd>
   </dl>
-  % if config.modems:
+  % if effective.modems:
   <div class="table-wrap">
   <table class="limits">
     <thead><tr><th>{{t("Modem", "Modem")}}</th><th>{{t("Port", "Port")}}</th><th class="num">{{t("per menit", "per minute")}}</th><th class="num">{{t("per jam", "per hour")}}</th><th class="num">{{t("per hari", "per day")}}</th><th>{{t("Operator", "Operator")}}</th></tr></thead>
     <tbody>
-    % for m in config.modems:
+    % for m in effective.modems:
     <tr><td>{{m.name}}</td><td>{{m.port}}</td><td class="num">{{m.per_minute}}</td><td class="num">{{m.per_hour}}</td><td class="num">{{fmt.num(m.per_day)}}</td><td>{{m.route or t("dari jaringan", "from the network")}}</td></tr>
     % end
     </tbody>
   </table>
   </div>
-  % else:
-  <p class="muted">{{t("Konfigurasi halaman ini tidak memuat modem; batas per SIM bawaan: 20/menit, 300/jam, 3.000/hari.", "This page's configuration lists no modem; default per-SIM limits: 20/minute, 300/hour, 3,000/day.")}}</p>
   % end
 </section>
 
