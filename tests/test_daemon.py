@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from emutools import wait_until
+
 from firmware.config import with_defaults
 from firmware.daemon import Daemon
 from firmware.modem.emulated import EmulatorConfig
@@ -37,15 +39,6 @@ def numbers(n: int, start: int = 1) -> list[str]:
     return [normalise(f"0812{i:08d}") for i in range(start, start + n)]
 
 
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
 
 
 class Rig:

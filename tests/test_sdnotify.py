@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from emutools import booted_emulator
+
 from firmware.config import with_defaults
 from firmware.daemon import Daemon
-from firmware.modem.emulated import EmulatorConfig
-from firmware.modem.emulator import PtyEmulator
 from firmware.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,14 +84,6 @@ def notify_socket(tmp_path):
     ns.close()
 
 
-def booted_emulator(tmp_path: Path, **knobs) -> PtyEmulator:
-    emu = PtyEmulator(EmulatorConfig(report_delay=0.05, **knobs), log_path=str(tmp_path / "sent.jsonl"), seed=7)
-    emu.start()
-    deadline = time.monotonic() + 5
-    while not (emu.modem.state == "command" and emu.idle):
-        assert time.monotonic() < deadline, "emulator did not boot"
-        time.sleep(0.02)
-    return emu
 
 
 def count(lines: list[str], prefix: str) -> int:

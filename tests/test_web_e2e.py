@@ -17,17 +17,15 @@ import dataclasses
 import io
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from browser import Page, chromium
+from emutools import booted_emulator
 from webtools import WebServer
 
 from firmware import demo_data
 from firmware.config import with_defaults
 from firmware.daemon import Daemon
-from firmware.modem.emulated import EmulatorConfig
-from firmware.modem.emulator import PtyEmulator
 from firmware.store import Store
 
 ADMIN_PW = "admin-rahasia-123"
@@ -37,22 +35,14 @@ LANDSLIDE = ("PERINGATAN LONGSOR untuk {nama}: hujan deras di lereng utara. Peri
              "bila ada, ungsikan warga ke balai kelurahan. -Kecamatan")
 
 
-def _booted(tmp: Path, model: str, name: str) -> PtyEmulator:
-    emu = PtyEmulator(EmulatorConfig(model=model, name=name, send_latency=0.01, report_delay=0.2),
-                      log_path=str(tmp / f"{name}.jsonl"), seed=11)
-    emu.start()
-    deadline = time.monotonic() + 10
-    while not (emu.modem.state == "command" and emu.idle):
-        assert time.monotonic() < deadline, "emulator did not boot"
-        time.sleep(0.02)
-    return emu
 
 
 @pytest.fixture
 def appliance(tmp_path):
     """Two emulated modems, the daemon and the page on one state folder."""
     state = tmp_path / "state"
-    emus = [_booted(tmp_path, "sim800", "sim800"), _booted(tmp_path, "sim7600", "sim7600")]
+    emus = [booted_emulator(tmp_path, model=m, name=m, send_latency=0.01, report_delay=0.2, seed=11,
+                            log_name=f"{m}.jsonl") for m in ("sim800", "sim7600")]
     cfg = with_defaults(str(state), [f"{e.port}:{e.config.model}" for e in emus], unthrottled=True)
     cfg = dataclasses.replace(cfg, modems=tuple(dataclasses.replace(m, name=e.config.name, command_gap=0.0)
                                                 for m, e in zip(cfg.modems, emus)))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 from webtools import PASSWORD, add_user
+
+from emutools import wait_until
 
 from firmware.config import with_defaults
 from firmware.modem.emulated import EmulatorConfig
@@ -29,15 +30,6 @@ def as_user(web, admin, username: str, role: str):
     return c
 
 
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.05)
 
 
 # -- inbox -------------------------------------------------------------------------------------------------
