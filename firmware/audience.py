@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError
 
 #: Highest RT/RW number accepted in a filter (real ones stay under 100).
 MAX_UNIT = 999
@@ -50,13 +50,8 @@ _PLACE_PREFIXES = ("kelurahan ", "kel. ", "kel.", "kel ", "desa ", "ds. ", "ds."
                    "dsn.", "dsn ")
 
 
-class AudienceError(SiaranError, ValueError):
+class AudienceError(BilingualError, ValueError):
     """An audience definition, filter or name is invalid; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)

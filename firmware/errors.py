@@ -13,6 +13,15 @@ class SiaranError(Exception):
     """Base class of all errors Siaran raises deliberately."""
 
 
+class BilingualError(SiaranError):
+    """An error a person reads: ``reason`` in English (also ``str(exc)``), ``pesan`` in Bahasa Indonesia."""
+
+    def __init__(self, reason: str, pesan: str):
+        self.reason = reason
+        self.pesan = pesan
+        super().__init__(reason)
+
+
 class ConfigError(SiaranError, ValueError):
     """A configuration file or option is missing, unknown or invalid."""
 

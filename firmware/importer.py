@@ -69,7 +69,7 @@ from typing import Any, BinaryIO, NamedTuple
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError
 from firmware.numbers import InvalidNumber, normalise
 from firmware.privacy import mask_number
 
@@ -93,13 +93,8 @@ FIELDS = ("number", "name", "desa", "dusun", "rw", "rt", "role", "notes")
 _EMPTY_CONTACT = {"row": 0, **dict.fromkeys(FIELDS)}
 
 
-class ImportFileError(SiaranError, ValueError):
+class ImportFileError(BilingualError, ValueError):
     """The file cannot be read as a contact list; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)

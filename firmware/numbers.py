@@ -13,16 +13,11 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError
 
 
-class InvalidNumber(SiaranError, ValueError):
+class InvalidNumber(BilingualError, ValueError):
     """A string is not a valid Indonesian mobile number; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 _SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
@@ -76,6 +71,11 @@ OPERATOR_NAMES = {
 }
 OPERATOR_CODES = {"51010": "telkomsel", "51001": "indosat", "51021": "indosat", "51011": "xl",
                   "51008": "axis", "51089": "tri", "51009": "smartfren", "51028": "smartfren"}
+
+
+def national(number: str) -> str:
+    """``+6281200007890`` as an office writes it, ``081200007890``; other numbers unchanged."""
+    return "0" + number[3:] if number.startswith("+62") else number
 
 
 def operator_of(e164: str) -> str | None:

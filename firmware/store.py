@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from firmware import schema
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError
 
 DB_NAME = "siaran.db"
 
@@ -46,13 +46,8 @@ EMERGENCY = 100
 FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
 
 
-class StoreError(SiaranError, ValueError):
+class StoreError(BilingualError, ValueError):
     """A change the store refuses (a duplicate name, a shipped template); ``pesan`` in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)

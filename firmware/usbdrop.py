@@ -54,7 +54,7 @@ from firmware import campaigns as camp_mod
 from firmware import contacts as contacts_mod
 from firmware.config import Config
 from firmware.csvcells import cell_safe, number_cell
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError, SiaranError
 from firmware.importer import MAX_FILE_BYTES, ImportFileError, read_rows
 from firmware.store import Store
 
@@ -76,13 +76,8 @@ _DEVICE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _PRINTABLE = re.compile(r"[^\w .,()+&@#'-]", re.UNICODE)
 
 
-class DropError(SiaranError):
+class DropError(BilingualError):
     """The drop cannot go on; ``reason`` English, ``pesan`` Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 class Unplugged(BaseException):

@@ -12,20 +12,15 @@ import hmac
 import re
 import secrets
 
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError
 
 ROLES = ("admin", "approver", "operator", "viewer")
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~16 MB, ~50 ms on a Pi 4
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
 
-class UserError(SiaranError, ValueError):
+class UserError(BilingualError, ValueError):
     """A user could not be created or changed; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 def hash_password(password: str) -> str:

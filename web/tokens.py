@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from firmware.errors import SiaranError
+from firmware.errors import BilingualError
 from firmware.store import Store
 
 PREFIX = "siaran_"
@@ -50,13 +50,8 @@ LAST_USED_EVERY = 60.0
 DEFAULT_RATE_PER_MINUTE = 60
 
 
-class TokenError(SiaranError, ValueError):
+class TokenError(BilingualError, ValueError):
     """A token could not be created or revoked; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)
