@@ -38,7 +38,7 @@ from firmware import audience as aud_mod
 from firmware import office_settings, templates_builtin
 from firmware.audience import Audience, AudienceError
 from firmware.config import Config, ModemConfig
-from firmware.errors import ConfigError, SiaranError
+from firmware.errors import BilingualError, ConfigError
 from firmware.modem import gsm7
 from firmware.modem.pdu import Encoding, split_text
 from firmware.modem.segments import analyse
@@ -73,13 +73,8 @@ DEFAULT_FALLBACKS: dict[str, str] = {
 APPROVER_ROLES = ("approver", "admin")
 
 
-class CampaignError(SiaranError, ValueError):
+class CampaignError(BilingualError, ValueError):
     """A campaign, template or action is invalid; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 class TemplateError(CampaignError):
@@ -332,17 +327,22 @@ def setting(store, key: str, default: float) -> float:
 # -- time estimate -----------------------------------------------------------------
 
 
-def modem_limits(store, config: Config | None) -> tuple[list[ModemConfig], str]:
-    """The modems sending and their per-SIM limits, as the daemon applies them (page overrides included)."""
+def sending_config(store, config: Config | None) -> tuple[Config, str]:
+    """The configuration as the daemon sends by it, and where its per-SIM limits come from.
+
+    The page runs without ``[[modem]]`` tables: then the modems the daemon
+    reported stand in, at the default limits.  The office settings from the
+    page (window, limits, keywords) are applied over either.
+    """
     config = config or Config()
     source = "config"
     if not config.modems:
-        # The web page runs without [[modem]] tables: the modems the daemon reported, at default limits.
         config = replace(config, modems=tuple(ModemConfig(name=r["name"], port=r["port"]) for r in store.modems()))
         source = "modems table (default limits)"
-    if "sim_limits" in office_settings.read(store):
+    values = office_settings.read(store)
+    if "sim_limits" in values:
         source += " + office settings"
-    return list(office_settings.effective(store, config).modems), source
+    return office_settings.effective(store, config, values), source
 
 
 def estimate_duration(parts: int, modems: Iterable[ModemConfig], *, start: float, config: Config | None = None,
@@ -491,7 +491,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     """
     tpl = compile_template(text)
     fb = check_fallbacks(fallbacks)
-    config = office_settings.effective(store, config or Config())  # the window and limits the daemon uses
+    config, limits_from = sending_config(store, config)  # the window and limits the daemon uses
     _, aud = _resolve_audience(store, audience)
     counts = aud_mod.count(store, aud)
     render_one = renderer(tpl, fb)
@@ -518,9 +518,9 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     cost_per = setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
     now = store.clock()
     start = max(send_at or now, now)
-    modems, source = modem_limits(store, config)
-    time_estimate = estimate_duration(total, modems, start=start, config=config, emergency=emergency, messages=n)
-    time_estimate["limits_from"] = source
+    time_estimate = estimate_duration(total, config.modems, start=start, config=config, emergency=emergency,
+                                      messages=n)
+    time_estimate["limits_from"] = limits_from
     warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.placeholders))
     warnings = _merge_warnings(warnings)
     template_ucs2 = list(base.ucs2_chars)
@@ -541,7 +541,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     if n == 0:
         warnings.append(_warning("no_recipients", "the audience reaches nobody",
                                  "audiens tidak menjangkau siapa pun"))
-    if not modems:
+    if not config.modems:
         warnings.append(_warning("no_modems", "no modems configured or seen: the time cannot be estimated",
                                  "belum ada modem: waktu kirim tidak dapat diperkirakan"))
     if store.hold().active and not emergency:

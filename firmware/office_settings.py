@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from firmware.config import Config, ConfigError, validate
+from firmware.errors import BilingualError
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,8 @@ LIMIT_MAX = {"per_minute": 60, "per_hour": 3600, "per_day": 50_000}
 _KEYWORD = re.compile(r"[A-Z0-9]{2,20}")
 
 
-class SettingError(ConfigError):
+class SettingError(BilingualError, ConfigError):
     """An office setting that cannot be used; ``pesan`` says why in Bahasa Indonesia."""
-
-    def __init__(self, reason: str, pesan: str):
-        self.reason = reason
-        self.pesan = pesan
-        super().__init__(reason)
 
 
 def read(store) -> dict[str, Any]:
@@ -112,9 +108,12 @@ def check_keywords(keywords: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def effective(store, config: Config) -> Config:
-    """The configuration the daemon sends by now: the file's, with the page's overrides when they validate."""
-    values = read(store)
+def effective(store, config: Config, values: dict[str, Any] | None = None) -> Config:
+    """The configuration the daemon sends by now: the file's, with the page's overrides when they validate.
+
+    ``values``: what :func:`read` returned, when the caller has read it already.
+    """
+    values = read(store) if values is None else values
     if not values:
         return config
     try:

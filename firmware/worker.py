@@ -25,10 +25,10 @@ import threading
 import time
 from collections.abc import Callable
 
+from firmware import office_settings
 from firmware.clock import maybe_set_clock
 from firmware.config import Config, ModemConfig
 from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
-from firmware import office_settings
 from firmware.limits import RateLimiter, in_window
 from firmware.modem import pdu
 from firmware.modem.driver import Modem, ModemEvent
@@ -310,7 +310,7 @@ class ModemWorker(threading.Thread):
         if values == self._settings_seen:
             return
         self._settings_seen = values
-        config = office_settings.effective(self.store, self.base_config)
+        config = office_settings.effective(self.store, self.base_config, values)
         mc = next((m for m in config.modems if m.name == self.mc.name), self.mc)
         self.config, self.mc = config, mc
         self._window = config.window()
@@ -654,7 +654,7 @@ class ModemWorker(threading.Thread):
         self.beat()
         try:
             reply = self.modem.ussd(code, timeout=REQUEST_USSD_TIMEOUT)
-        except (CommandError, ValueError) as exc:  # ValueError: a malformed code in the configuration
+        except CommandError as exc:  # the codes themselves are checked when the configuration is loaded
             self.store.finish_modem_requests(ids, f"error: {exc}")
             return
         except (ModemError, OSError) as exc:

@@ -40,15 +40,18 @@ def local_midnight(now: float, utc_offset_hours: float) -> float:
 def modem_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     """Each modem row with signal bars, parts sent today and its daily limit."""
     since = local_midnight(store.clock(), config.utc_offset_hours)
-    limits = {m.name: m for m in office_settings.effective(store, config).modems}
-    out = []
     rows = store.modems()
+    # Modems the config does not name (the page runs without [[modem]] tables) count at the default limits;
+    # the page's office settings apply over both, as in the daemon.
+    named = {m.name for m in config.modems}
+    extra = tuple(ModemConfig(name=r["name"], port=r["port"]) for r in rows if r["name"] not in named)
+    limits = {m.name: m for m in office_settings.effective(store, replace(config, modems=config.modems + extra)).modems}
+    out = []
     # One index range per modem (parts_modem_time): only today's parts are read.
     today = {r["name"]: store.conn.execute("SELECT COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?",
                                            (r["name"], since)).fetchone()[0] for r in rows}
     for row in rows:
-        mc = limits.get(row["name"]) or office_settings.effective(
-            store, replace(config, modems=(ModemConfig(name=row["name"], port=row["port"]),))).modems[0]
+        mc = limits[row["name"]]
         try:
             errors = json.loads(row.get("errors") or "{}")
         except ValueError:
@@ -59,11 +62,11 @@ def modem_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     return out
 
 
-def panel_mirror(store: Store) -> dict[str, str]:
-    """The four front-panel LEDs as the daemon shows them (same rules, same inputs)."""
-    throttled = store.get_setting("throttled")
+def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, usb_state) -> dict[str, str]:
+    """The four front-panel LEDs as the daemon shows them: the same rules on the same inputs, read once by
+    the caller (``throttled`` and ``usb_state`` are the settings the monitors write)."""
     flags = frozenset(throttled.get("flags", ())) if isinstance(throttled, dict) else None
-    return panel_state(store.modems(), store.queue_counts(), store.hold(), flags, store.get_setting("usb_state"))
+    return panel_state(modems, counts, hold, flags, usb_state)
 
 
 def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dict[str, Any]:
@@ -75,11 +78,10 @@ def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dic
     pct = 100.0 * (total - outstanding) / total if total else 0.0
     eta = None
     if outstanding and camp.get("state") == "running":
-        modems, _ = camp_mod.modem_limits(store, config)
-        est = camp_mod.estimate_duration(outstanding, modems, start=max(store.clock(), camp.get("send_at") or 0),
-                                         config=office_settings.effective(store, config),
+        sending, _ = camp_mod.sending_config(store, config)
+        start = max(store.clock(), camp.get("send_at") or 0)
+        eta = camp_mod.estimate_duration(outstanding, sending.modems, start=start, config=sending,
                                          emergency=bool(camp.get("emergency")))
-        eta = est
     return {"counts": counts, "total": total, "outstanding": outstanding, "sent": sent,
             "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0), "pct": round(pct, 1),
             "eta": eta}
