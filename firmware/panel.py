@@ -120,6 +120,17 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+def usb_signal(store: Store):
+    """The ``usb_state`` setting as the panel shows it: a done/error signal ends after :data:`USB_SIGNAL_SECONDS`."""
+    value = store.get_setting("usb_state")
+    if value is None:
+        return None
+    age = store.setting_age("usb_state")
+    if usb_status(value) in ("done", "error") and age is not None and age > USB_SIGNAL_SECONDS:
+        return "idle"
+    return value
+
+
 def panel_state(modems: list[dict], counts: dict[str, int], hold, throttled, usb_state) -> dict[str, str]:
     """The pattern of each LED.
 
@@ -305,21 +316,12 @@ class PanelLoop(threading.Thread):
         self._done_total = done
         if now - self._last_active < SENDING_LINGER:
             counts = {**counts, "sending": max(1, counts.get("sending", 0))}
-        patterns = panel_state(store.modems(), counts, store.hold(), self.throttled, self._usb_state(store, now))
+        patterns = panel_state(store.modems(), counts, store.hold(), self.throttled, usb_signal(store))
         if self.panel is not None and not self.shutting_down:
             changed = self.panel.apply(patterns)
             if changed:
                 log.debug("panel: %s", ", ".join(f"{n}={patterns[n]}" for n in changed))
         return patterns
-
-    def _usb_state(self, store: Store, now: float):
-        value = store.get_setting("usb_state")
-        if value is None:
-            return None
-        age = store.setting_age("usb_state")
-        if usb_status(value) in ("done", "error") and age is not None and age > USB_SIGNAL_SECONDS:
-            return "idle"
-        return value
 
     # -- button actions ------------------------------------------------------------
 

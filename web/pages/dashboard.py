@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bottle
 
+from firmware.panel import usb_signal
 from web import context, queries
 from web.render import page
 
@@ -16,13 +17,15 @@ def register(app: bottle.Bottle) -> None:
 def _data() -> dict:
     store, config = context.store(), context.site().config
     counts = store.queue_counts()
+    modems = queries.modem_cards(store, config)
+    throttled, usb_state = store.get_setting("throttled"), usb_signal(store)  # as the box's LEDs show it
     return {
-        "modems": queries.modem_cards(store, config),
+        "modems": modems,
         "counts": counts,
-        "leds": queries.panel_mirror(store),
+        "leds": queries.panel_mirror(modems, counts, store.hold(), throttled, usb_state),
         "campaigns": queries.active_campaigns(store, config),
-        "throttled": store.get_setting("throttled"),
-        "usb_state": store.get_setting("usb_state"),
+        "throttled": throttled,
+        "usb_state": usb_state,
         "inbox_new": store.conn.execute("SELECT COUNT(*) FROM inbox WHERE handled = 0 AND kind = 'reply'").fetchone()[0],
         "contacts": store.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
     }
