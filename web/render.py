@@ -16,6 +16,7 @@ from typing import Any
 
 import bottle
 
+from firmware.numbers import national
 from firmware.privacy import mask_number
 
 VIEWS = str(Path(__file__).parent / "views")
@@ -117,9 +118,7 @@ class Formats:
     @staticmethod
     def national(number: str | None) -> str:
         """``+6281200007890`` as an office writes it: ``081200007890``."""
-        if not number:
-            return "-"
-        return "0" + number[3:] if number.startswith("+62") else number
+        return national(number) if number else "-"
 
 
 def page(name: str, **values: Any) -> str:

@@ -22,6 +22,7 @@ from firmware import campaigns as camp_mod
 from firmware.audience import Audience, AudienceError
 from firmware.campaigns import CampaignError
 from firmware.csvcells import cell_safe, number_cell as excel_number
+from firmware.numbers import national
 from firmware.privacy import mask_number, mask_numbers_in
 from web import charts, context, queries
 from web.context import field
@@ -104,7 +105,7 @@ def _number(number: str | None) -> str:
     if not number:
         return "-"
     if u is not None and u.can("operator"):
-        return "0" + number[3:] if number.startswith("+62") else number
+        return national(number)
     return mask_number(number)
 
 
@@ -193,8 +194,8 @@ def campaign_report(cid: str):
             return ""
         if not full:
             return mask_number(number)
-        national = "0" + number[3:] if number.startswith("+62") else number
-        return excel_number(national) if national.lstrip("+").isdigit() else cell_safe(national)
+        written = national(number)
+        return excel_number(written) if written.lstrip("+").isdigit() else cell_safe(written)
 
     def generate() -> Iterator[bytes]:
         buf = io.StringIO()

@@ -31,7 +31,7 @@ import bottle
 from firmware import contacts as contacts_mod
 from firmware.audience import Audience, AudienceError, where_sql
 from firmware.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
-from firmware.numbers import InvalidNumber, normalise
+from firmware.numbers import InvalidNumber, national, normalise
 from firmware.privacy import mask_number
 from web import context, queries
 from web.context import field, int_field
@@ -68,9 +68,9 @@ def shown_number(number: str | None) -> str:
     """A number as this user may see it: national form (``0812...``), masked for viewers."""
     if not number:
         return "-"
-    national = "0" + number[3:] if number.startswith("+62") else number
+    written = national(number)
     u = context.user()
-    return national if u is not None and u.can("operator") else mask_number(national)
+    return written if u is not None and u.can("operator") else mask_number(written)
 
 
 # -- the list -----------------------------------------------------------------------------------
