@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from firmware.modem.emulated import EmulatorConfig  # noqa: E402
 from firmware.modem.emulator import PtyEmulator  # noqa: E402
 from firmware.store import Store  # noqa: E402
+from bench.others._common import proc_status_kb  # noqa: E402
 
 SIARAN = [sys.executable, "-m", "firmware.cli"]
 
@@ -92,10 +93,7 @@ class Rig:
         return sorted(times)
 
     def rss_peak_kb(self) -> int:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-        return 0
+        return proc_status_kb(self.proc.pid, "VmHWM")
 
     def close(self) -> None:
         self.proc.terminate()

@@ -61,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from firmware.store import Store, db_path  # noqa: E402
+from bench.others._common import proc_status_kb  # noqa: E402
 from webtools import ADMIN_PASSWORD, Client  # noqa: E402
 
 BAR_MS = 150.0
@@ -253,10 +254,7 @@ class WebProcess:
                 time.sleep(0.1)
 
     def status_kb(self, key: str) -> int:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-        return 0
+        return proc_status_kb(self.proc.pid, key)
 
     def close(self) -> None:
         self.proc.terminate()

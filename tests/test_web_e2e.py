@@ -17,6 +17,7 @@ import dataclasses
 import io
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from browser import Page, chromium
@@ -81,6 +82,48 @@ def logout(p: Page) -> None:
     p.wait_for(lambda: "/login" in p.d.current_url, 10, "logged out")
 
 
+def first_run(p: Page, username: str = "admin", password: str = ADMIN_PW) -> None:
+    """The first visit: the page asks for the admin account, then shows the dashboard."""
+    p.open("/")
+    p.wait_text("Buat akun admin pertama")
+    p.type("input[name=username]", username)
+    p.type("input[name=password]", password)
+    p.type("input[name=password2]", password)
+    p.css("form[action='/setup'] button").click()
+    p.wait_text("Dasbor")
+
+
+def add_user(p: Page, username: str, role: str, password: str) -> None:
+    """An admin adds an account on the Users page."""
+    form = "form[action='/users']"
+    p.open("/users")
+    p.type(f"{form} input[name=username]", username)
+    p.choose(f"{form} select[name=role]", value=role)
+    p.type(f"{form} input[name=password]", password)
+    p.css(f"{form} button.primary").click()
+    p.wait_text(username)
+
+
+def upload_list(p: Page, path: Path) -> None:
+    """Import wizard steps 1-2: upload the file and wait for the preview (not yet saved)."""
+    p.open("/import")
+    p.css("input[type=file][name=file]").send_keys(str(path))
+    p.css("#import-form button.primary").click()
+    p.wait_for(lambda: p.all("#import-commit"), 20, "the import preview")
+
+
+def commit_import(p: Page) -> None:
+    """Import wizard step 3: save, back on the contact list."""
+    p.css("#import-commit button").click()
+    p.wait_for(lambda: "/contacts" in p.d.current_url, 20, "back on the contact list")
+
+
+def save_audience(p: Page, name: str) -> None:
+    p.type("#audience-form input[name=name]", name)
+    p.css("#audience-form button.primary").click()
+    p.wait_text(name)
+
+
 def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     web, emus = appliance
     p = Page(browser, web.url)
@@ -88,37 +131,21 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     north = demo_data.bandung_north_count()
 
     # -- first run: the page asks for the admin account ------------------------------------------
-    p.open("/")
-    p.wait_text("Buat akun admin pertama")
-    p.type("input[name=username]", "admin")
-    p.type("input[name=password]", ADMIN_PW)
-    p.type("input[name=password2]", ADMIN_PW)
-    p.css("form[action='/setup'] button").click()
-    p.wait_text("Dasbor")
+    first_run(p)
     p.wait_for(lambda: len(p.all("[data-modem]")) == 2, 30, "both modems on the dashboard")
 
     # -- the admin adds an operator and an approver -----------------------------------------------
-    for username, role, pw in (("staf", "operator", STAF_PW), ("camat", "approver", CAMAT_PW)):
-        p.open("/users")
-        form = "form[action='/users']"
-        p.type(f"{form} input[name=username]", username)
-        p.choose(f"{form} select[name=role]", value=role)
-        p.type(f"{form} input[name=password]", pw)
-        p.css(f"{form} button.primary").click()
-        p.wait_text(username)
+    add_user(p, "staf", "operator", STAF_PW)
+    add_user(p, "camat", "approver", CAMAT_PW)
     logout(p)
 
     # -- the operator imports the list: five rows rejected, with reasons ---------------------------
     login(p, "staf", STAF_PW)
-    p.open("/import")
-    p.css("input[type=file][name=file]").send_keys(str(xlsx))
-    p.css("#import-form button.primary").click()
-    p.wait_for(lambda: p.all("#import-commit"), 20, "the import preview")
+    upload_list(p, xlsx)
     page_text = p.text
     assert "bukan nomor HP" in page_text and "notasi ilmiah" in page_text  # reasons in Bahasa Indonesia
     assert "5" in page_text
-    p.css("#import-commit button").click()
-    p.wait_for(lambda: "/contacts" in p.d.current_url, 20, "back on the contact list")
+    commit_import(p)
     with Store.in_state_dir(web.config.state_dir) as s:
         assert s.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == len(demo_data.bandung_rows())
 
@@ -126,9 +153,7 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     p.open("/audiences")
     p.type("#audience-form input[name=desa]", ", ".join(demo_data.BANDUNG_NORTH))
     p.wait_for(lambda: str(north) in p.css("#audience-count").text, 10, "the live count")
-    p.type("#audience-form input[name=name]", "Lereng utara")
-    p.css("#audience-form button.primary").click()
-    p.wait_text("Lereng utara")
+    save_audience(p, "Lereng utara")
 
     # -- compose: live counter, then send; above the threshold it waits for approval ---------------
     p.open("/compose")
@@ -207,32 +232,15 @@ def test_blitar_job_in_chromium(appliance, browser, tmp_path):
     p = Page(browser, web.url)
     csv_file = demo_data.write_blitar_csv(tmp_path / "warga sumberagung.csv")
     everyone = len(demo_data.blitar_rows())
-    p.open("/setup")
-    p.type("input[name=username]", "admin")
-    p.type("input[name=password]", ADMIN_PW)
-    p.type("input[name=password2]", ADMIN_PW)
-    p.css("form[action='/setup'] button").click()
-    p.wait_text("Dasbor")
-    p.open("/users")
-    p.type("form[action='/users'] input[name=username]", "camat")
-    p.choose("form[action='/users'] select[name=role]", value="approver")
-    p.type("form[action='/users'] input[name=password]", CAMAT_PW)
-    p.css("form[action='/users'] button.primary").click()
-    p.wait_text("camat")
-
-    p.open("/import")
-    p.css("input[type=file][name=file]").send_keys(str(csv_file))
-    p.css("#import-form button.primary").click()
-    p.wait_for(lambda: p.all("#import-commit"), 20, "the import preview")
-    p.css("#import-commit button").click()
-    p.wait_for(lambda: "/contacts" in p.d.current_url, 20, "back on the contact list")
+    first_run(p)
+    add_user(p, "camat", "approver", CAMAT_PW)
+    upload_list(p, csv_file)
+    commit_import(p)
 
     p.open("/audiences")
     p.click("#audience-form input[name=everyone]")
     p.wait_for(lambda: str(everyone) in p.css("#audience-count").text, 10, "the live count of everyone")
-    p.type("#audience-form input[name=name]", "Semua warga")
-    p.css("#audience-form button.primary").click()
-    p.wait_text("Semua warga")
+    save_audience(p, "Semua warga")
 
     p.open("/compose")
     p.choose("select#audience", value="Semua warga")

@@ -10,7 +10,8 @@
 * :func:`drive`: start a daemon (own process group), wait for the parts, stop
   it with SIGTERM (SIGKILL after a grace period) and time it;
 * :func:`prepare_run`: the checks and set-up before a run;
-* :func:`result`: the record both runners return.
+* :func:`result`: the record both runners return;
+* :func:`proc_status_kb`: a process's memory figure (VmRSS, VmHWM) for every benchmark.
 
 Timing: ``seconds`` runs from launching the daemon (its queue already full) to
 the emulator accepting the n-th part, so it includes the daemon's start-up
@@ -403,3 +404,11 @@ def command_key(command: str) -> str:
     if _PDU.match(command):
         return "<PDU>"
     return re.sub(r"^(AT\+CMGS=)\d+$", r"\1<len>", command)
+
+
+def proc_status_kb(pid: int, key: str) -> int:
+    """``key`` (``VmRSS``, ``VmHWM`` ...) of process ``pid`` from /proc, in kB; 0 when absent."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
