@@ -371,6 +371,19 @@ def m004_message_counts(db: Database) -> None:
         """)
 
 
+
+@MIGRATIONS()
+def m005_handed_at(db: Database) -> None:
+    """When this claim of a message was handed to the modem (NULL while it is only claimed).
+
+    A worker claims the next message while the modem transmits the current one, so after a crash
+    ``sending`` holds messages that never reached the modem. Only a handed message is in doubt;
+    one that was merely claimed goes back to the queue as it was (it was being marked in doubt, and
+    after a second crash ``unknown``, though it had never been sent).
+    """
+    db.execute("ALTER TABLE messages ADD COLUMN handed_at REAL")
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run each statement of ``script`` inside the migration's transaction.
 

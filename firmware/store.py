@@ -270,12 +270,16 @@ class Store:
         reports: Iterable[Report] = (),
         progress: tuple[int, list[tuple[int, int, int | None]]] | None = None,
         sent_delta: int = 0,
+        handed: int | None = None,
     ) -> Message | None:
         """Record ``outcome``, delivery ``reports`` and a multipart message's ``progress``
-        (message id, parts sent so far), and claim the next message: ONE commit.
+        (message id, parts sent so far), mark message ``handed`` as going to the modem now,
+        and claim the next message: ONE commit.
         ``sent_delta`` parts are added to the modem's sent counter."""
         outcomes = [outcome] if isinstance(outcome, Outcome) else list(outcome or ())
         with self.tx() as c:
+            if handed is not None:
+                self._hand(c, handed)
             if sent_delta:
                 c.execute("UPDATE modems SET sent_total = sent_total + ? WHERE name = ?", (sent_delta, modem))
             for o in outcomes:
@@ -287,6 +291,18 @@ class Store:
             for report in reports:
                 self._apply_report(c, report, 3 * 86400)
             return self._claim(c, modem, emergency_only, routes) if claim else None
+
+    def hand(self, message_id: int) -> None:
+        """Mark a claimed message as handed to the modem: from now on a crash leaves it in doubt.
+
+        This must be durable before the PDU is written (the worker folds it
+        into the commit it makes while the modem prepares its prompt).
+        """
+        with self.tx() as c:
+            self._hand(c, message_id)
+
+    def _hand(self, c: sqlite3.Connection, message_id: int) -> None:
+        c.execute("UPDATE messages SET handed_at = ? WHERE id = ? AND state = 'sending'", (self.clock(), message_id))
 
     def record_parts(self, message_id: int, modem: str, parts: Iterable[tuple[int, int, int | None]]) -> None:
         """Record parts of a multipart message as they go out (so a crash resumes after them)."""
@@ -311,8 +327,8 @@ class Store:
             return None
         ref = row["concat_ref"] if row["concat_ref"] is not None else random.randrange(256)
         c.execute(
-            "UPDATE messages SET state = 'sending', modem = ?, claimed_at = ?, attempts = attempts + 1,"
-            " concat_ref = ? WHERE id = ?", (modem, now, ref, row["id"]))
+            "UPDATE messages SET state = 'sending', modem = ?, claimed_at = ?, handed_at = NULL,"
+            " attempts = attempts + 1, concat_ref = ? WHERE id = ?", (modem, now, ref, row["id"]))
         return Message(row["id"], row["number"], row["text"], row["priority"], bool(row["report"]), ref,
                        row["parts_sent"], row["attempts"] + 1, row["in_doubt"], row["campaign_id"])
 
@@ -377,28 +393,36 @@ class Store:
     def recover_in_flight(self, policy: str = "resend", modem: str | None = None) -> tuple[int, int]:
         """Settle messages left in ``sending`` by a crash or power cut; return (requeued, unknown).
 
-        ``resend`` (default): queue each again once (a missed warning is worse
-        than a duplicate); a message already re-sent after an earlier crash
-        becomes ``unknown``.  ``unknown``: leave the decision to the operator.
+        A message only claimed (a worker claims the next one while the modem
+        transmits) never reached the modem: it goes back to the queue as it
+        was.  A message handed to the modem may or may not have gone out:
+        ``resend`` (default) queues it again once (a missed warning is worse
+        than a duplicate) and one already re-sent after an earlier crash
+        becomes ``unknown``; ``unknown`` leaves the decision to the operator.
         """
         now = self.clock()
         where = "state = 'sending'" + (" AND modem = ?" if modem else "")
         args: tuple = (modem,) if modem else ()
+        handed = where + " AND handed_at IS NOT NULL"
         with self.tx() as c:
+            ids = [r[0] for r in c.execute(f"SELECT id FROM messages WHERE {where}", args)]  # a few per modem
             if policy == "resend":
                 unknown = c.execute(
                     f"UPDATE messages SET state = 'unknown', done_at = ?, error = 'in doubt twice after crashes'"
-                    f" WHERE {where} AND in_doubt >= 1", (now, *args)).rowcount
-                requeued = c.execute(
-                    f"UPDATE messages SET state = 'queued', in_doubt = in_doubt + 1, not_before = 0"
-                    f" WHERE {where}", args).rowcount
-                self._follow_campaign(c, "in_doubt >= 1" + (" AND modem = ?" if modem else ""), args, now)
+                    f" WHERE {handed} AND in_doubt >= 1", (now, *args)).rowcount
+                in_doubt = c.execute(
+                    f"UPDATE messages SET state = 'queued', in_doubt = in_doubt + 1, not_before = 0, handed_at = NULL"
+                    f" WHERE {handed}", args).rowcount
             else:
-                requeued = 0
+                in_doubt = 0
                 unknown = c.execute(
                     f"UPDATE messages SET state = 'unknown', in_doubt = in_doubt + 1, done_at = ?,"
-                    f" error = 'outcome unknown after a crash' WHERE {where}", (now, *args)).rowcount
-        return requeued, unknown
+                    f" error = 'outcome unknown after a crash' WHERE {handed}", (now, *args)).rowcount
+            released = c.execute(
+                f"UPDATE messages SET state = 'queued', attempts = MAX(attempts - 1, 0) WHERE {where}", args).rowcount
+            if ids:
+                self._follow_campaign(c, f"id IN ({','.join('?' * len(ids))})", tuple(ids), now)
+        return in_doubt + released, unknown
 
     # -- delivery reports -----------------------------------------------------
 

@@ -377,8 +377,8 @@ class ModemWorker(threading.Thread):
         return sent_any
 
     def _commit(self, *, claim: bool, extra: list[Outcome] | None = None, progress_of: int | None = None,
-                reports: bool = True, may_wait: bool = True) -> Message | None:
-        """One transaction: the carried outcome, unrecorded parts, reports, and maybe a claim."""
+                reports: bool = True, may_wait: bool = True, handed: int | None = None) -> Message | None:
+        """One transaction: the carried outcome, unrecorded parts, reports, a message handed, and maybe a claim."""
         assert self.store is not None
         outcomes = ([self._carry] if self._carry is not None else []) + (extra or [])
         if reports:
@@ -395,7 +395,8 @@ class ModemWorker(threading.Thread):
         routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing) if may else None
         msg = self.store.complete_and_claim(
             outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes, reports=reports_now,
-            progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta)
+            progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta,
+            handed=handed)
         if may_wait and claim and msg is None and wait > 0 and self.store.has_due():
             self._sleep(wait)  # over the SIM's limits: nothing but emergencies until the window frees
         return msg
@@ -413,7 +414,7 @@ class ModemWorker(threading.Thread):
         for seq, part in enumerate(parts, start=1):
             if seq <= msg.parts_sent:
                 continue
-            record, prefetch = self._hooks(msg, prefetch=first)
+            record, prefetch = self._hooks(msg, first=first)
             first = False
             try:
                 mr = self.modem.send_pdu(part.pdu, part.tpdu_length, on_written=record, after_body=prefetch)
@@ -427,23 +428,25 @@ class ModemWorker(threading.Thread):
         done, self._unrecorded = tuple(self._unrecorded), []
         return Outcome(msg.id, "sent", parts=done, parts_total=total), None
 
-    def _hooks(self, msg: Message, *, prefetch: bool) -> tuple[Callable[[], None], Callable[[], None] | None]:
+    def _hooks(self, msg: Message, *, first: bool) -> tuple[Callable[[], None], Callable[[], None] | None]:
         """Two commits around one part of ``msg``, both off the modem's critical path.
 
         While the modem prepares its prompt: record what already went out (the
-        previous message's outcome, earlier parts of this one) — this must be
-        durable before this part's PDU is written, so at most one message is
-        ever sent and unrecorded.  While the modem transmits: file delivery
-        reports and claim the next message.
+        previous message's outcome, earlier parts of this one) and, on the
+        claim's first part, that ``msg`` is now handed to the modem — this must
+        be durable before this part's PDU is written, so at most one message is
+        ever sent and unrecorded, and a crash puts in doubt only a message that
+        may really have gone.  While the modem transmits: file delivery reports
+        and claim the next message.
         """
         def record() -> None:
             # Count the part against the SIM's limits now, so the claim ahead sees it.
             self.limiter.record(self.clock())
-            if self._carry is not None or self._unrecorded:
-                self._commit(claim=False, progress_of=msg.id, reports=False)
+            if first or self._carry is not None or self._unrecorded:
+                self._commit(claim=False, progress_of=msg.id, reports=False, handed=msg.id if first else None)
 
         def claim_ahead() -> None:
-            claim = prefetch and self._pipeline and self._next is None
+            claim = first and self._pipeline and self._next is None
             if claim or self._reports:
                 nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
                 if nxt is not None:

@@ -87,6 +87,21 @@ def _blast_with_kills(tmp_path: Path, modems: int, messages: int, kills: int, se
             emu.stop()
 
 
+def _explain(tmp_path: Path, missing: list[str]) -> str:
+    """The store's rows for the missing numbers and the daemon's warnings: what a CI failure needs."""
+    store = Store(tmp_path / "siaran.db")
+    try:
+        marks = ",".join("?" for _ in missing)
+        rows = [dict(r) for r in store.conn.execute(
+            f"SELECT id, state, in_doubt, attempts, parts_sent, handed_at, error FROM messages"
+            f" WHERE number IN ({marks})", missing)]
+    finally:
+        store.close()
+    log = (tmp_path / "daemon.log").read_text(errors="replace").splitlines()
+    warnings = [line for line in log if "WARNING" in line or "ERROR" in line]
+    return f"rows: {rows}\ndaemon warnings:\n" + "\n".join(warnings[-40:])
+
+
 @pytest.mark.parametrize("modems,seed", [(1, 11), (2, 23)])
 def test_sigkill_mid_blast_loses_nothing(tmp_path, modems, seed):
     kills = 4
@@ -94,7 +109,8 @@ def test_sigkill_mid_blast_loses_nothing(tmp_path, modems, seed):
     got, counts = _blast_with_kills(tmp_path, modems, messages, kills, seed)
     missing = [n for n in _numbers(messages) if got[n] == 0]
     duplicates = sum(c - 1 for c in got.values() if c > 1)
-    assert not missing, f"{len(missing)} recipients never got the message; queue: {counts}"
+    assert not missing, f"{len(missing)} recipients never got the message; queue: {counts}\n" + _explain(
+        tmp_path, missing)
     assert duplicates <= kills * modems, f"{duplicates} duplicates after {kills} kills on {modems} modem(s)"
     assert counts.get("sending", 0) == 0 and counts.get("queued", 0) == 0
     assert set(counts) <= {"sent", "delivered", "unknown"}, counts

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -176,6 +177,33 @@ def test_blast_drains_each_number_once(rig):
     print(f"split between modems: {dict(by_emu)}")
     rows = rig.store.modems()
     assert sum(m["sent_total"] for m in rows) == 200
+
+
+def test_a_message_is_marked_handed_before_its_pdu_reaches_the_modem(rig):
+    """The bound on crash damage rests on this order: when a part reaches the network, its message
+    is durably marked handed (so a crash puts it in doubt), and every other message the worker holds,
+    claimed ahead, is not (so a crash puts it back in the queue untouched)."""
+    rig.start([{}]).wait_ready()
+    reader = sqlite3.connect(rig.tmp_path / "siaran.db", check_same_thread=False)
+    seen: list[tuple[int, int]] = []  # (handed rows for the number, claimed-ahead rows marked handed)
+    on_sent = rig.emus[0].modem._on_sent
+
+    def spy(record: dict) -> None:
+        rows = reader.execute("SELECT number, handed_at FROM messages WHERE state = 'sending'").fetchall()
+        mine = [h for n, h in rows if n == record["number"]]
+        others = [h for n, h in rows if n != record["number"]]
+        seen.append((sum(h is not None for h in mine), sum(h is not None for h in others)))
+        on_sent(record)
+
+    rig.emus[0].modem._on_sent = spy
+    targets = numbers(60)
+    rig.store.enqueue(targets[:50], "Peringatan dini: waspada banjir malam ini.")
+    rig.store.enqueue(targets[50:], LONG_REPLY * 2)  # multipart: later parts keep the mark
+    counts = rig.wait_drained(30)
+    reader.close()
+    assert set(counts) <= {"sent", "delivered"}, counts
+    assert len(seen) == rig.sent_parts() >= 60
+    assert all(s == (1, 0) for s in seen), [s for s in seen if s != (1, 0)][:5]
 
 
 def test_delivery_reports(rig):
