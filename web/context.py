@@ -18,6 +18,8 @@ from typing import Any
 import bottle
 
 from firmware.config import Config
+from firmware.numbers import national
+from firmware.privacy import mask_number
 from firmware.store import Store, db_path
 from web import auth
 from web.auth import User
@@ -83,6 +85,15 @@ def actor() -> str:
 def lang():
     """The request's :class:`~web.render.Lang` (``lang()("Bahasa", "English")``)."""
     return bottle.request.environ["siaran.lang"]
+
+
+def shown_number(number: str | None) -> str:
+    """A number as this user may see it: national form (``0812...``), masked for viewers (``0812****0000``)."""
+    if not number:
+        return "-"
+    written = national(number)
+    u = user()
+    return written if u is not None and u.can("operator") else mask_number(written)
 
 
 def error_text(exc: Exception) -> str:

@@ -15,8 +15,7 @@ import bottle
 from firmware import audience as aud_mod
 from firmware.audience import Audience, AudienceError
 from web import context, queries
-from web.context import field
-from web.pages.contacts import shown_number
+from web.context import field, shown_number
 from web.render import page
 
 FILTER_KEYS = ("desa", "dusun", "rw", "rt", "role", "tag")

@@ -25,7 +25,7 @@ from firmware.csvcells import cell_safe, number_cell as excel_number
 from firmware.numbers import national
 from firmware.privacy import mask_number, mask_numbers_in
 from web import charts, context, queries
-from web.context import field
+from web.context import field, shown_number
 from web.render import STATE_LABELS, Lang, page
 
 PER_PAGE = 50
@@ -99,16 +99,6 @@ def reason(row: dict[str, Any], t) -> str:
     return " ".join(bits)
 
 
-def _number(number: str | None) -> str:
-    """National format for operators and above; masked for viewers."""
-    u = context.user()
-    if not number:
-        return "-"
-    if u is not None and u.can("operator"):
-        return national(number)
-    return mask_number(number)
-
-
 def _progress(camp: dict[str, Any]) -> dict[str, Any]:
     store, config = context.store(), context.site().config
     progress = queries.campaign_progress(store, config, camp)
@@ -149,7 +139,7 @@ def campaign_page(cid: str):
     rows = queries.campaign_messages(store, camp["id"], state=state or None, page=page_no, per_page=PER_PAGE)
     t = context.lang()
     for r in rows:
-        r["shown_number"] = _number(r["number"])
+        r["shown_number"] = shown_number(r["number"])
         r["reason"] = reason(r, t)
     rejected = None
     if camp["state"] == "cancelled":
@@ -192,9 +182,9 @@ def campaign_report(cid: str):
     def number_cell(number: str | None) -> str:
         if not number:
             return ""
-        if not full:
-            return mask_number(number)
         written = national(number)
+        if not full:
+            return mask_number(written)
         return excel_number(written) if written.lstrip("+").isdigit() else cell_safe(written)
 
     def generate() -> Iterator[bytes]:

@@ -31,10 +31,9 @@ import bottle
 from firmware import contacts as contacts_mod
 from firmware.audience import Audience, AudienceError, where_sql
 from firmware.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
-from firmware.numbers import InvalidNumber, national, normalise
-from firmware.privacy import mask_number
+from firmware.numbers import InvalidNumber, normalise
 from web import context, queries
-from web.context import field, int_field
+from web.context import field, int_field, shown_number
 from web.render import page
 
 PAGE_SIZE = 50
@@ -62,15 +61,6 @@ def register(app: bottle.Bottle) -> None:
     app.post("/import/sheet", callback=import_sheet)
     app.post("/import/commit", callback=import_commit)
     app.post("/import/cancel", callback=import_cancel)
-
-
-def shown_number(number: str | None) -> str:
-    """A number as this user may see it: national form (``0812...``), masked for viewers."""
-    if not number:
-        return "-"
-    written = national(number)
-    u = context.user()
-    return written if u is not None and u.can("operator") else mask_number(written)
 
 
 # -- the list -----------------------------------------------------------------------------------
