@@ -115,7 +115,7 @@ def set_role(store, username: str, role: str, *, actor: str) -> None:
 def set_password(store, username: str, password: str, *, actor: str) -> None:
     """Give ``username`` a new password (at least 10 characters). Audited (never the password).
 
-    Sessions are the web page's business: it ends them (``web.auth.end_sessions_of``)."""
+    Sessions are the web page's business: a reset ends them (``web.auth.after_reset``)."""
     _check_password(password)
     hashed = hash_password(password)
     with store.tx() as c:

@@ -102,3 +102,37 @@ def test_setting_check_value_shared_by_cli_and_page():
     value, reason, pesan = check_value("approval_threshold", -1)
     assert value is None and "between" in reason and "antara" in pesan
     assert check_value("nope", 1)[0] is None
+
+
+def test_console_reset_lets_a_locked_out_admin_back_in(tmp_path, capsys, monkeypatch):
+    """The only admin forgot the password and tripped the login lock: the console resets it,
+    ends the old sessions and lifts the lock; set-role keeps the last-admin guard."""
+    import io
+
+    from web import auth
+
+    s = ("--state-dir", str(tmp_path))
+    assert run(capsys, "user", "add", "admin", "--role", "admin", *s)[0] == 0
+    assert run(capsys, "user", "add", "budi", "--role", "operator", *s)[0] == 0
+    with Store(tmp_path / "siaran.db") as store:
+        old_session = auth.start_session(store, "admin", "192.0.2.10")
+        for _ in range(8):
+            auth.check_login(store, "admin", "salah-kata-sandi", "192.0.2.10")
+        assert auth.login_wait(store, "admin", "192.0.2.10") > 0
+    code, out = run(capsys, "user", "reset-password", "admin", *s)
+    assert code == 0 and out["reset"] is True and len(out["password"]) >= 20
+    with Store(tmp_path / "siaran.db") as store:
+        assert auth.session_user(store, old_session) is None, "the old session must end"
+        assert auth.check_login(store, "admin", out["password"], "192.0.2.10").username == "admin"
+        assert store.verify_audit() is None
+    monkeypatch.setattr("sys.stdin", io.StringIO("dipilih-sendiri-123\n"))
+    code, out = run(capsys, "user", "reset-password", "budi", "--password-stdin", *s)
+    assert code == 0 and "password" not in out
+    code, out = run(capsys, "user", "reset-password", "siapa", *s)
+    assert code == 2 and out["pesan"]
+    assert run(capsys, "user", "set-role", "budi", "--role", "approver", *s) == (
+        0, {"username": "budi", "role": "approver"})
+    code, out = run(capsys, "user", "set-role", "admin", "--role", "viewer", *s)
+    assert code == 2 and "admin aktif terakhir" in out["pesan"]
+    with Store(tmp_path / "siaran.db") as store:
+        assert auth.check_login(store, "budi", "dipilih-sendiri-123", "192.0.2.11").username == "budi"

@@ -126,6 +126,14 @@ def end_sessions_of(store, username: str) -> None:
         c.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
 
 
+def after_reset(store, username: str) -> None:
+    """After an administrator's password reset: log ``username`` out everywhere and forget
+    their failed logins, so a locked-out person can log in with the new password at once."""
+    with store.tx() as c:
+        c.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
+        c.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+
+
 def login_wait(store, username: str, client: str) -> float:
     """Seconds this user name or address must wait before trying again (0: may try now).
 

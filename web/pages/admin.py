@@ -352,7 +352,7 @@ def user_reset(username: str):
     who = _target(username)
     password = users_mod.new_password()
     users_mod.set_password(store, who["username"], password, actor=context.actor())
-    auth.end_sessions_of(store, who["username"])
+    auth.after_reset(store, who["username"])
     if who["username"] == context.user().username:
         _restart_session(who["username"])
     return _shown_once(who["username"], password, new=False)
