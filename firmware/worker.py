@@ -531,8 +531,8 @@ class ModemWorker(threading.Thread):
 
     def _handle_event(self, event: ModemEvent) -> None:
         assert self.store is not None
-        if event.kind == "sms_stored" and event.index is not None:
-            self._collect(event.index)
+        if event.kind in ("sms_stored", "status_report_stored") and event.index is not None:
+            self._collect(event.index, event.mem)
         elif event.kind == "status_report":
             self._file_report(event)
         elif event.kind == "sms_direct" and event.message is not None:
@@ -557,16 +557,32 @@ class ModemWorker(threading.Thread):
                                     rep.status_class.value, rep.is_final))
 
     def _collect_stored(self) -> None:
-        """File every message left on the SIM (arrived while we were down)."""
+        """File every message left on the SIM, and status reports the modem stored (arrived while we were down)."""
         assert self.modem is not None
-        for stored in self.modem.list_messages(4):
-            self._file_stored(stored)
+        for mem in dict.fromkeys((None, self.modem.report_memory)):
+            try:
+                with self.modem.reading_from(mem):
+                    for stored in self.modem.list_messages(4):
+                        self._file_stored(stored)
+            except CommandError as exc:
+                self._left_on_sim(mem, None, exc)
 
-    def _collect(self, index: int) -> None:
+    def _collect(self, index: int, mem: str | None = None) -> None:
+        """File the message or status report a ``+CMTI``/``+CDSI`` points at (in storage ``mem``)."""
         assert self.modem is not None
-        stored = self.modem.read(index)
-        if stored is not None:
-            self._file_stored(stored)
+        try:
+            with self.modem.reading_from(mem):
+                stored = self.modem.read(index)
+                if stored is not None:
+                    self._file_stored(stored)
+        except CommandError as exc:
+            self._left_on_sim(mem, index, exc)
+
+    def _left_on_sim(self, mem: str | None, index: int | None, exc: CommandError) -> None:
+        """A storage the modem will not read or delete now: leave it (swept again at the next start),
+        rather than treat a refused read as a dead modem and re-initialise in a loop."""
+        log.warning("%s: could not read stored message(s) in %s%s: %s", self.mc.name, mem or "SM",
+                    f" at {index}" if index is not None else "", exc)
 
     def _file_stored(self, stored) -> None:
         """Store first, delete from the SIM second: a crash in between stores nothing twice."""
@@ -579,6 +595,7 @@ class ModemWorker(threading.Thread):
             self._file_incoming(decoded, raw=stored.pdu)
         elif isinstance(decoded, pdu.StatusReport):
             self._file_report(ModemEvent("status_report", "", report=decoded))
+            self._commit(claim=False)  # durable (after the outcome it reports on) before it leaves the SIM
         self.modem.delete(stored.index)
 
     def _file_incoming(self, msg: pdu.Deliver, raw: str | None) -> None:

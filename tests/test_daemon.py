@@ -75,11 +75,21 @@ class Rig:
         if modem:
             cfg = dataclasses.replace(cfg, modems=tuple(dataclasses.replace(m, **modem) for m in cfg.modems))
         self.store = Store.in_state_dir(self.tmp_path)
-        self.daemon = Daemon(cfg)
+        self.cfg = cfg
+        self._run_daemon()
+        return self
+
+    def _run_daemon(self) -> None:
+        self.daemon = Daemon(self.cfg)
         self.thread = threading.Thread(target=lambda: self.run_result.append(self.daemon.run()),
                                        name="daemon", daemon=True)
         self.thread.start()
-        return self
+
+    def restart(self) -> None:
+        """Stop the daemon and start a new one on the same emulators (they keep their state)."""
+        self.stop()
+        assert not self.thread.is_alive()
+        self._run_daemon()
 
     def wait_ready(self, count: int | None = None, timeout: float = 15.0) -> None:
         """Wait until ``count`` (default all) workers report their modem ready."""
@@ -204,6 +214,28 @@ def test_a_message_is_marked_handed_before_its_pdu_reaches_the_modem(rig):
     assert set(counts) <= {"sent", "delivered"}, counts
     assert len(seen) == rig.sent_parts() >= 60
     assert all(s == (1, 0) for s in seen), [s for s in seen if s != (1, 0)][:5]
+
+
+def test_reports_the_modem_stores_are_filed_live_and_after_a_restart(rig):
+    """A modem that only stores reports (CNMI <ds>=2, +CDSI "SR"): each is read, filed and deleted
+    as it comes; those stored while the daemon was stopped are swept when it starts again."""
+    rig.start([{"model": "sim7600", "cds_direct": False, "report_delay": 0.05}]).wait_ready()
+    emu = rig.emus[0]
+    rig.store.enqueue(numbers(20), "laporan tersimpan")
+    wait_until(lambda: rig.counts().get("delivered", 0) == 20, 15, f"20 delivered ({rig.counts()})")
+    wait_until(lambda: not emu.modem.stored("SR"), 5, "the SR storage to be emptied")
+    # Reports that arrive while nobody listens stay in "SR" ...
+    emu.modem.config = dataclasses.replace(emu.modem.config, report_delay=1.5)
+    rig.store.enqueue(numbers(5, start=100), "laporan saat daemon berhenti")
+    wait_until(lambda: rig.counts().get("sent", 0) == 5, 10, "5 sent")
+    rig.stop()
+    wait_until(lambda: len(emu.modem.stored("SR")) == 5, 5, "5 reports stored while stopped")
+    assert rig.counts().get("sent", 0) == 5
+    # ... and are filed when the daemon starts again.
+    rig.restart()
+    wait_until(lambda: rig.counts().get("delivered", 0) == 25, 15, f"25 delivered ({rig.counts()})")
+    wait_until(lambda: not emu.modem.stored("SR"), 5, "the SR storage to be emptied (filed first, then deleted)")
+    assert emu.modem.dropped_reports == 0
 
 
 def test_delivery_reports(rig):

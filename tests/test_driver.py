@@ -133,6 +133,33 @@ def test_delivery_report_matches_reference(modem_on):
     assert event.report.status_class is pdu.ReportStatus.DELIVERED
 
 
+def test_a_modem_that_only_stores_reports_gets_cnmi_ds_2_and_reports_read_from_sr(modem_on):
+    """Firmware that refuses <ds>=1: the driver falls back to <ds>=2, learns the "SR" storage,
+    and reads the report a +CDSI points at there (not in "SM": the 321 python-gsmmodem users met)."""
+    modem, emu = modem_on(model="sim7600", cds_direct=False, report_delay=0.05)
+    assert modem.report_memory == "SR"
+    result = modem.send(NUMBER, "Mohon konfirmasi.", report=True)
+    event = None
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (event is None or event.kind != "status_report_stored"):
+        event = modem.next_event(timeout=0.5)
+    assert event is not None and (event.kind, event.mem, event.index) == ("status_report_stored", "SR", 1)
+    assert modem.read(event.index) is None  # "SM" slot 1: empty
+    with modem.reading_from(event.mem):
+        stored = modem.read(event.index)
+        assert isinstance(stored.decoded, pdu.StatusReport)
+        assert stored.decoded.message_ref == result.parts[0].message_ref
+        modem.delete(event.index)
+        assert modem.list_messages() == []
+    assert emu.modem.stored("SR") == {} and modem.command("AT+CPMS?", ("+CPMS:",)).lines[0].startswith('+CPMS: "SM"')
+
+
+def test_a_modem_with_cds_gets_ds_1_and_no_report_memory(modem_on):
+    modem, _ = modem_on(model="sim7600")
+    assert modem.report_memory is None
+    assert modem.command("AT+CNMI?", ("+CNMI:",)).lines == ("+CNMI: 2,1,0,1,0",)
+
+
 def test_incoming_multipart_is_stored_read_and_deleted(modem_on):
     modem, emu = modem_on()
     emu.inject_incoming(OTHER, LONG_TEXT)

@@ -7,6 +7,7 @@ driver; the expected bytes come from the standards and the SIMCom manuals.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -513,6 +514,47 @@ def test_text_mode_status_report():
     assert rig.run(2) == (
         b'\r\n+CDS: 6,0,"+6281200000001",145,"26/11/26,17:00:01+28","26/11/26,17:00:02+28",0\r\n'
     )
+
+
+def test_stored_status_reports_cdsi_in_the_sr_storage():
+    """CNMI <ds>=2 (SIM7600): the report is stored in "SR" and indicated as +CDSI; it is read and
+    deleted there after AT+CPMS="SR" (<mem1>), never as a slot of "SM" (the 321 others meet)."""
+    rig = Rig(model="sim7600", report_delay=1.0)
+    assert rig.at("ATE0;+CMEE=1;+CMGF=0;+CNMI=2,1,0,2,0").endswith(b"\r\nOK\r\n")
+    rig.send_pdu(submit(report=True))
+    assert rig.run(1.1) == b'\r\n+CDSI: "SR",1\r\n'
+    assert rig.at("AT+CMGR=1") == b"\r\nOK\r\n"  # the SIM's slot 1 is empty
+    assert rig.at('AT+CPMS="SR"') == b"\r\n+CPMS: 1,30,0,30,0,30\r\n\r\nOK\r\n"
+    header, body = info_lines(rig.at("AT+CMGR=1"))[:2]
+    report = pdu.decode(body)
+    assert header == f"+CMGR: 0,,{pdu.tpdu_length(body)}"
+    assert isinstance(report, pdu.StatusReport) and (report.message_ref, report.recipient.number) == (0, RECIPIENT)
+    rig.at("AT+CMGF=1")
+    assert info_lines(rig.at('AT+CMGL="ALL"')) == [
+        '+CMGL: 1,"REC READ",6,0,"+6281200000001",145,"26/11/26,17:00:01+28","26/11/26,17:00:02+28",0', "OK"]
+    assert rig.at("AT+CMGD=1") == b"\r\nOK\r\n"
+    assert rig.at('AT+CPMS?') == b'\r\n+CPMS: "SR",0,30,"SM",0,30,"SM",0,30\r\n\r\nOK\r\n'
+    assert rig.at('AT+CPMS="SM","SR"') == b"\r\n+CMS ERROR: 302\r\n"  # "SR" is for reading only
+
+
+def test_a_modem_that_only_stores_reports_refuses_ds_1():
+    rig = Rig(model="sim7600", cds_direct=False)
+    assert rig.at("ATE0;+CMEE=1").endswith(b"OK\r\n")
+    assert info_lines(rig.at("AT+CNMI=?")) == ["+CNMI: (0-3),(0-3),(0,2),(0,2),(0,1)", "OK"]
+    assert rig.at("AT+CNMI=2,1,0,1,0") == b"\r\nERROR\r\n"  # a value outside the test range, as any other
+    assert rig.at("AT+CNMI=2,1,0,2,0") == b"\r\nOK\r\n"
+    assert info_lines(Rig(model="sim800").at("AT+CNMI=?"))[-2] == "+CNMI: (0-3),(0-3),(0,2),(0,1),(0,1)"
+    with pytest.raises(ConfigError, match="stores status reports"):
+        EmulatorConfig(model="sim800", cds_direct=False)
+
+
+def test_stored_report_on_a_modem_without_a_report_storage_goes_to_the_receive_storage():
+    rig = Rig(model="sim7600")
+    rig.modem._model = dataclasses.replace(rig.modem._model, report_store=None)
+    rig.at("ATE0;+CMEE=1;+CMGF=0;+CNMI=2,1,0,2,0")
+    rig.send_pdu(submit(report=True))
+    assert rig.run(2) == b'\r\n+CDSI: "SM",1\r\n'
+    assert isinstance(pdu.decode(info_lines(rig.at("AT+CMGR=1"))[1]), pdu.StatusReport)
 
 
 # --- text mode sending ---------------------------------------------------------------

@@ -213,13 +213,15 @@ def test_register_adds_the_emulator_subcommand():
     emulator_command.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(
         ["emulator", "--model", "sim7600", "--fail-number", "081299990000:21", "--fail-number", "+6281200000002",
-         "--cms-error-code", "42", "--reboot-after", "5", "--slow-prompt", "0.5", "--pin", "1234"]
+         "--cms-error-code", "42", "--reboot-after", "5", "--slow-prompt", "0.5", "--pin", "1234",
+         "--stored-reports"]
     )  # fmt: skip
     assert args.func is emulator_command.handler
     config = emulator_command.config_from_args(args)
     assert config.model == "sim7600" and config.reboot_after == 5 and config.prompt_delay == 0.5
     assert config.cms_error_numbers == {"081299990000": 21, "+6281200000002": 42}
-    assert config.sim_pin == "1234"
+    assert config.sim_pin == "1234" and config.cds_direct is False
+    assert emulator_command.config_from_args(parser.parse_args(["emulator"])).cds_direct is True
 
 
 def test_cli_runs_until_sigterm(tmp_path):

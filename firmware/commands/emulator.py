@@ -61,6 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--garbage-rate", type=float, default=0.0, help="chance (0..1) of line noise per response")
     parser.add_argument("--slow-prompt", type=float, default=0.0, metavar="S", help="seconds before the '> ' prompt")
     parser.add_argument("--pin", help="the SIM asks for this PIN")
+    parser.add_argument("--stored-reports", action="store_true",
+                        help="refuse AT+CNMI <ds>=1: status reports are stored, +CDSI (needs --model sim7600)")
     parser.add_argument("--seed", type=int, help="seed for the random faults")
 
 
@@ -91,6 +93,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         reboot_after=args.reboot_after,
         garbage_rate=args.garbage_rate,
         sim_pin=args.pin,
+        cds_direct=not args.stored_reports,
     )
 
 

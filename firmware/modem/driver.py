@@ -14,13 +14,14 @@ into :class:`ModemEvent` values for whoever drives it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import queue
 import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -248,6 +249,9 @@ class Modem:
         self._held: collections.deque[at.Urc] = collections.deque()
         self._concat_ref = random.randrange(256)
         self.identity: Identity | None = None
+        #: Where status reports wait when the modem only stores them (CNMI <ds>=2, ``+CDSI``): a storage
+        #: of their own ("SR" on the SIM7600) to sweep after a restart, or None (they land among the SMS).
+        self.report_memory: str | None = None
 
     @classmethod
     def open(cls, port: str, baud: int = 115200, *, command_gap: float = 0.02, trace=None, **kwargs) -> Modem:
@@ -375,11 +379,41 @@ class Modem:
 
     def _set_indications(self) -> None:
         # mode 2: buffer URCs while the link is busy; mt 1: store + +CMTI;
-        # ds 1: status reports routed as +CDS (27.005 §3.4.1).
+        # ds 1: status reports routed as +CDS (27.005 §3.4.1); failing that ds 2: stored, +CDSI.
+        self.report_memory = None
         for setting in ("AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0", "AT+CNMI=2,1,0,2,0"):
             if self._try(setting) is not None:
+                if setting.endswith(",2,0"):
+                    self.report_memory = self._report_storage()
+                    log.info("%s: status reports are stored by the modem (+CDSI, %s)", self.channel.port_name,
+                             self.report_memory or "with the SMS")
                 return
         log.warning("%s: modem accepts no CNMI setting; incoming SMS need polling", self.channel.port_name)
+
+    def _report_storage(self) -> str | None:
+        """The status-report storage the modem lists for reading (``AT+CPMS=?``), if it has one."""
+        resp = self._try("AT+CPMS=?", ("+CPMS:",))
+        info = resp.info("+CPMS:") if resp is not None else []
+        mem1 = info[0].split(")")[0] if info else ""  # +CPMS: ("SM","ME","SR"),("SM","ME"),("SM","ME")
+        return "SR" if '"SR"' in mem1 else None
+
+    @contextlib.contextmanager
+    def reading_from(self, mem: str | None) -> Iterator[None]:
+        """Read, list and delete in storage ``mem`` (``+CDSI: "SR",3``) for the block, then the SIM again.
+
+        Reading a report's index in the SIM storage is the ``+CMS ERROR: 321`` users of other
+        software meet on the SIM7600; ``AT+CPMS`` <mem1> is the storage CMGR/CMGL/CMGD use.
+        """
+        if mem is None or mem == "SM":
+            yield
+            return
+        if not re.fullmatch(r"[A-Z_]{2,6}", mem):
+            raise ValueError(f"not a message storage: {mem!r}")
+        self.command(f'AT+CPMS="{mem}"', ("+CPMS:",))
+        try:
+            yield
+        finally:
+            self._try('AT+CPMS="SM"', ("+CPMS:",))
 
     # -- identity and status --------------------------------------------------
 

@@ -124,6 +124,7 @@ class EmulatorConfig:
     fixed_baud: bool = True  # SIM800 prints RDY only with a fixed (AT&W-saved) baud rate
     boot_delay: float = 0.01  # time between boot URCs
     initial_mr: int = 0  # TP-MR of the first send (kept on the SIM across reboots)
+    cds_direct: bool = True  # False: refuses AT+CNMI <ds>=1 (firmware that only stores reports, +CDSI)
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -142,6 +143,9 @@ class EmulatorConfig:
             raise ConfigError("initial_mr must be 0..255")
         if self.sm_capacity < 1 or self.me_capacity < 1:
             raise ConfigError("storage capacities must be at least 1")
+        if not self.cds_direct and 2 not in MODELS[self.model].ds_values:
+            raise ConfigError(f"cds_direct=False needs a model that stores status reports (<ds>=2); "
+                              f"{self.model} has only <ds> {MODELS[self.model].ds_values}")
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,8 @@ class ModelInfo:
     alpha: str  # the empty <alpha> of +CMGR/+CMGL/+CMT in PDU mode
     only: frozenset[str]  # commands only this model has
     boot_ready: str  # the URC after which SMS commands work
+    ds_values: tuple[int, ...]  # the AT+CNMI <ds> it accepts (2: status reports stored, +CDSI)
+    report_store: str | None  # the storage status reports go to with <ds>=2 (None: the receive storage)
 
 
 MODELS = {
@@ -166,6 +172,8 @@ MODELS = {
         alpha='""',
         only=frozenset({"+CCID", "+CPOWD", "+CMGDA", "+CLTS", "+CIURC"}),
         boot_ready="SMS Ready",
+        ds_values=(0, 1),  # SIM800 Series AT Command Manual: <ds> 0, 1
+        report_store=None,
     ),
     "sim7600": ModelInfo(
         manufacturer="SIMCOM INCORPORATED",
@@ -181,6 +189,8 @@ MODELS = {
         alpha="",
         only=frozenset({"+CICCID", "+CEREG", "+CPOF", "+CTZU"}),
         boot_ready="SMS DONE",
+        ds_values=(0, 1, 2),  # SIM7500/SIM7600 AT Command Manual: <ds> 0-2, reports stored in "SR"
+        report_store="SR",
     ),
 }
 
@@ -262,6 +272,8 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._time_t0 = clock()
         self._cclk_offset = timedelta(0)
         self._stores = {"SM": MessageStore("SM", config.sm_capacity), "ME": MessageStore("ME", config.me_capacity)}
+        if self._model.report_store:
+            self._stores[self._model.report_store] = MessageStore(self._model.report_store, config.sm_capacity)
         self._profile = {name: getattr(Settings(), name) for name in PROFILE_FIELDS}
         self._profile["ipr"] = 115200 if config.fixed_baud or config.model == "sim7600" else 0
         self._mr = config.initial_mr
@@ -543,7 +555,7 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._urcs.append(lines)
 
     def _queue_sms_urc(self, lines: list[str]) -> None:
-        """An SMS indication (+CMTI, +CMT, +CDS), subject to the CNMI <mode>."""
+        """An SMS indication (+CMTI, +CMT, +CDS, +CDSI), subject to the CNMI <mode>."""
         mode = self._s.cnmi[0]
         if mode == 0:
             self._ta_buffer.append(lines)

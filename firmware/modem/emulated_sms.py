@@ -264,8 +264,9 @@ class SmsCommands:
         raise cms(340)
 
     def _cmd_cnmi(self, cmd):
+        ds_values = self._ds_values()
         if cmd.op == "test":
-            return ["+CNMI: (0-3),(0-3),(0,2),(0,1),(0,1)"]
+            return ["+CNMI: (0-3),(0-3),(0,2),(" + ",".join(map(str, ds_values)) + "),(0,1)"]
         if cmd.op == "read":
             return ["+CNMI: " + ",".join(str(v) for v in self._s.cnmi)]
         if cmd.op != "set":
@@ -274,7 +275,7 @@ class SmsCommands:
         mode = params.int(0, valid=range(4))
         mt = params.int(1, 0, valid=range(4))
         bm = params.int(2, 0, valid=(0, 2))
-        ds = params.int(3, 0, valid=(0, 1))
+        ds = params.int(3, 0, valid=ds_values)
         bfr = params.int(4, 0, valid=(0, 1))
         self._s.cnmi = (mode, mt, bm, ds, bfr)
         if mode:
@@ -283,6 +284,10 @@ class SmsCommands:
             if bfr == 0:
                 self._after_final.append(lambda: self._urcs.extend(buffered))
         return None
+
+    def _ds_values(self) -> tuple[int, ...]:
+        """The CNMI <ds> this modem takes: its model's, less 1 when it only stores reports."""
+        return tuple(v for v in self._model.ds_values if v != 1 or self.config.cds_direct)
 
     def _cmd_cpms(self, cmd):
         names = tuple(self._stores)
@@ -302,8 +307,8 @@ class SmsCommands:
         for index in range(len(params)):
             if params.given(index):
                 name = params.str(index).upper()
-                if name not in self._stores:
-                    raise cms(302)
+                if name not in self._stores or (index > 0 and name == self._model.report_store):
+                    raise cms(302)  # the status-report storage is for reading and deleting only
                 chosen[index] = name
         self._s.cpms = tuple(chosen)
         counts = []
@@ -507,6 +512,9 @@ class SmsCommands:
         if self._s.cmgf == 0:
             length = pdu.tpdu_length(message.pdu)
             return [f"{header}{message.stat},{self._model.alpha},{length}", message.pdu]
+        decoded = pdu.decode(message.pdu)
+        if isinstance(decoded, pdu.StatusReport):  # 27.005 §3.4.2/3.4.3: the report's fields, no data line
+            return [f'{header}"{STAT_TEXT[message.stat]}",' + self._report_fields(decoded)]
         address, stamp, body = self._text_view(message.pdu)
         fields = f'"{STAT_TEXT[message.stat]}","{address}",""'
         if stamp is not None:
@@ -610,23 +618,33 @@ class SmsCommands:
             self._queue_sms_urc([f'+CMTI: "{name}",{index}'])
 
     def _deliver_status_report(self, mr: int, recipient: str, sc_time: datetime, discharge: datetime, status: int) -> None:
-        """Route an SMS-STATUS-REPORT: ``+CDS`` when CNMI <ds>=1, else dropped."""
-        if self._s.cnmi[3] != 1:
+        """Route an SMS-STATUS-REPORT (CNMI <ds>): 1 ``+CDS``; 2 stored, then ``+CDSI: <mem>,<index>``
+        (in the model's report storage, else the receive storage); 0 dropped."""
+        ds = self._s.cnmi[3]
+        if ds not in (1, 2):
             self.dropped_reports += 1
             return
         hex_pdu = pdu.encode_status_report(
             mr, recipient, sc_timestamp=sc_time, discharge_time=discharge, status=status, smsc=self.config.smsc or None
         )
-        if self._s.cmgf == 0:
+        if ds == 2:
+            name = self._model.report_store or self._s.cpms[2]
+            index = self._stores[name].add(StoredMessage(0, hex_pdu))
+            if index is None:
+                self.dropped_reports += 1  # storage full: the report is lost, as on a real modem
+                return
+            self._queue_sms_urc([f'+CDSI: "{name}",{index}'])
+        elif self._s.cmgf == 0:
             self._queue_sms_urc([f"+CDS: {pdu.tpdu_length(hex_pdu)}", hex_pdu])
-            return
+        else:
+            self._queue_sms_urc(["+CDS: " + self._report_fields(pdu.decode(hex_pdu))])
+
+    def _report_fields(self, report: pdu.StatusReport) -> str:
+        """27.005 §3.4.1 text mode: ``<fo>,<mr>,[<ra>],[<tora>],<scts>,<dt>,<st>``."""
+        recipient = report.recipient.number
         toa = 145 if recipient.startswith("+") else 129
-        self._queue_sms_urc(
-            [
-                f'+CDS: 6,{mr},"{self._te(recipient)}",{toa},'
-                f'"{format_timestamp(sc_time)}","{format_timestamp(discharge)}",{status}'
-            ]
-        )
+        return (f'6,{report.message_ref},"{self._te(recipient)}",{toa},'
+                f'"{format_timestamp(report.sc_timestamp)}","{format_timestamp(report.discharge_time)}",{report.status}')
 
 
 def _dcs_encoding(dcs: int) -> pdu.Encoding:
