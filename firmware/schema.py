@@ -382,6 +382,8 @@ def m005_handed_at(db: Database) -> None:
     after a second crash ``unknown``, though it had never been sent).
     """
     db.execute("ALTER TABLE messages ADD COLUMN handed_at REAL")
+    # Left in flight by an older daemon that did not mark it: it may have gone, so it is in doubt.
+    db.execute("UPDATE messages SET handed_at = COALESCE(claimed_at, 0) WHERE state = 'sending'")
 
 
 def _run_script(db: Database, script: str) -> None:

@@ -704,6 +704,21 @@ def test_message_counts_migration_counts_existing_rows(tmp_path):
         assert s.queue_counts() == {"queued": 7}
 
 
+def test_handed_at_migration_puts_an_older_daemons_in_flight_message_in_doubt(tmp_path):
+    """A message an older daemon left in 'sending' may have gone: after the upgrade it is in doubt."""
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.enqueue(nums(2), "a")
+        s.claim("m0")
+        with s.tx() as c:
+            c.execute("UPDATE messages SET handed_at = NULL")
+            c.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_handed_at'")
+            c.execute("ALTER TABLE messages DROP COLUMN handed_at")
+    with Store(path) as s:
+        assert s.message(1)["handed_at"] is not None and s.message(2)["handed_at"] is None
+        assert s.recover_in_flight("unknown") == (0, 1)
+
+
 # -- signal history, requests to the daemon, inbox handling, templates ----------------------------------
 
 
