@@ -371,7 +371,6 @@ def m004_message_counts(db: Database) -> None:
         """)
 
 
-
 @MIGRATIONS()
 def m005_handed_at(db: Database) -> None:
     """When this claim of a message was handed to the modem (NULL while it is only claimed).
