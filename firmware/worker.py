@@ -57,6 +57,10 @@ SAMPLE_PURGE_SECONDS = 3600.0
 REQUEST_USSD_TIMEOUT = 10.0
 #: Seconds between looks at ``modem_requests`` while idle (a new request also wakes the idle wait).
 REQUEST_POLL_SECONDS = 2.0
+#: With indications the modem buffers (CNMI mode 2), the SIM is still swept every few status refreshes
+#: (~5 min): an SMS whose +CMTI was lost to line noise is filed late, not at the next restart. With
+#: lossy or no indications it is swept at every refresh.
+SWEEP_EVERY_REFRESHES = 5
 NO_BALANCE_CODE = "no balance code for this operator"
 
 
@@ -129,6 +133,7 @@ class ModemWorker(threading.Thread):
         self.limiter = RateLimiter(mc.per_minute, mc.per_hour, mc.per_day)
         self._needs_init = True
         self._next_status = 0.0
+        self._refreshes = 0
         self._next_balance = 0.0
         self._next_purge = 0.0
         self._next_requests = 0.0
@@ -637,6 +642,9 @@ class ModemWorker(threading.Thread):
             self._next_purge = now + SAMPLE_PURGE_SECONDS
             purge = now - SAMPLE_KEEP_SECONDS
         self.store.record_modem_status(self.mc.name, fields, at=now, state=self.state, purge_before=purge)
+        self._refreshes += 1
+        if self.modem.indications != "buffered" or self._refreshes % SWEEP_EVERY_REFRESHES == 0:
+            self._collect_stored()  # what arrived without a word (indication lost or never configured)
 
     # -- requests from the page (modem_requests) -------------------------------
 

@@ -440,6 +440,22 @@ def test_optout_by_sms(rig):
     assert rig.store.enqueue([quitter], "kabar 3") == (0, 1)
 
 
+def test_an_sms_stored_without_an_indication_is_swept_up_while_running(rig, monkeypatch):
+    """An opt-out whose +CMTI went to nobody (it came while the host was away or the line ate it)
+    is filed by the periodic sweep of the SIM, not only at the next restart."""
+    monkeypatch.setattr("firmware.worker.SWEEP_EVERY_REFRESHES", 2)
+    rig.start([{}], status_interval=0.3).wait_ready()
+    # past the sweep at bring-up: the first status refresh wrote its sample
+    wait_until(lambda: rig.store.modem_samples("modem0", 0), 5, "the first status refresh")
+    quitter = numbers(1, 710)[0]
+    rig.emus[0].inject_stored(quitter, "STOP")
+    rig.emus[0].inject_stored(numbers(1, 711)[0], LONG_REPLY)
+    wait_until(lambda: rig.store.is_opted_out(quitter), 5, "the silently stored opt-out to be filed")
+    wait_until(lambda: len(rig.inbox()) == 2 and not rig.emus[0].modem.stored("SM"), 5, "the SIM swept")
+    assert sorted(r["kind"] for r in rig.inbox()) == ["optout", "reply"]
+    assert any(r["text"] == LONG_REPLY for r in rig.inbox()), "the two parts joined"
+
+
 def test_reply_and_multipart_reply_to_inbox(rig):
     rig.start([{}]).wait_ready()
     sender = numbers(1, 800)[0]

@@ -156,7 +156,7 @@ def test_a_modem_that_only_stores_reports_gets_cnmi_ds_2_and_reports_read_from_s
 
 def test_a_modem_with_cds_gets_ds_1_and_no_report_memory(modem_on):
     modem, _ = modem_on(model="sim7600")
-    assert modem.report_memory is None
+    assert modem.report_memory is None and modem.indications == "buffered"
     assert modem.command("AT+CNMI?", ("+CNMI:",)).lines == ("+CNMI: 2,1,0,1,0",)
 
 

@@ -252,6 +252,9 @@ class Modem:
         #: Where status reports wait when the modem only stores them (CNMI <ds>=2, ``+CDSI``): a storage
         #: of their own ("SR" on the SIM7600) to sweep after a restart, or None (they land among the SMS).
         self.report_memory: str | None = None
+        #: How far ``+CMTI``/``+CDS`` can be trusted: ``buffered`` (CNMI mode 2), ``lossy`` (mode 1 drops
+        #: them while a command runs, 27.005 §3.4.1) or ``none`` (no CNMI: the storage must be polled).
+        self.indications = "none"
 
     @classmethod
     def open(cls, port: str, baud: int = 115200, *, command_gap: float = 0.02, trace=None, **kwargs) -> Modem:
@@ -380,9 +383,10 @@ class Modem:
     def _set_indications(self) -> None:
         # mode 2: buffer URCs while the link is busy; mt 1: store + +CMTI;
         # ds 1: status reports routed as +CDS (27.005 §3.4.1); failing that ds 2: stored, +CDSI.
-        self.report_memory = None
+        self.report_memory, self.indications = None, "none"
         for setting in ("AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0", "AT+CNMI=2,1,0,2,0"):
             if self._try(setting) is not None:
+                self.indications = "lossy" if setting.startswith("AT+CNMI=1,") else "buffered"
                 if setting.endswith(",2,0"):
                     self.report_memory = self._report_storage()
                     log.info("%s: status reports are stored by the modem (+CDSI, %s)", self.channel.port_name,

@@ -70,7 +70,7 @@ from firmware.modem.emulated_at import (
     syntax_error,
 )
 from firmware.modem.emulated_commands import PROFILE_FIELDS, GeneralCommands, Settings
-from firmware.modem.emulated_sms import MessageStore, SmsCommands, number_key, te_decode, te_encode
+from firmware.modem.emulated_sms import MessageStore, SmsCommands, StoredMessage, number_key, te_decode, te_encode
 
 CTRL_Z = 0x1A
 ESC = 0x1B
@@ -338,6 +338,12 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         """
         parts = self._encode_incoming(number, text)
         self._network_event(lambda: self._route_parts(parts))
+
+    def inject_stored(self, number: str, text: str) -> None:
+        """An SMS from ``number`` already in the receive storage, its ``+CMTI`` gone to nobody
+        (it came while the host was away, or the indication was lost on the line)."""
+        for hex_pdu in self._encode_incoming(number, text):
+            self._stores[self._s.cpms[2]].add(StoredMessage(0, hex_pdu))
 
     @property
     def state(self) -> str:

@@ -149,6 +149,10 @@ class PtyEmulator:
         """An SMS from ``number`` arrives for the SIM (``+CMTI``/``+CMT`` follow)."""
         self._with_modem(lambda modem: modem.inject_incoming(number, text))
 
+    def inject_stored(self, number: str, text: str) -> None:
+        """An SMS already on the SIM with no ``+CMTI`` (see :meth:`EmulatedModem.inject_stored`)."""
+        self._with_modem(lambda modem: modem.inject_stored(number, text))
+
     def reboot(self) -> None:
         """Restart the modem as a RESET pulse would (boot URCs follow)."""
         self._with_modem(lambda modem: modem.power_on())
