@@ -30,6 +30,7 @@ def test_info(emu):
     assert out["status"]["sim"] == "READY" and out["status"]["registered"]
     assert out["status"]["signal"]["dbm"] == -73
     assert out["network_time"].endswith("+07:00")
+    assert (out["indications"], out["report_memory"]) == ("buffered", None)
 
 
 def test_send_with_report_masks_the_number(emu):

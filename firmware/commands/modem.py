@@ -94,6 +94,9 @@ def cmd_info(args: argparse.Namespace) -> int:
             "identity": asdict(modem.identity) if modem.identity else None,
             "status": {**asdict(status), "signal": {**asdict(status.signal), "bars": status.signal.bars}},
             "network_time": clock.isoformat() if clock else None,
+            # how +CMTI/+CDS arrive (buffered, lossy, none) and where stored reports wait (+CDSI)
+            "indications": modem.indications,
+            "report_memory": modem.report_memory,
         })
         return 0
 
