@@ -238,6 +238,19 @@ def test_reports_the_modem_stores_are_filed_live_and_after_a_restart(rig):
     assert emu.modem.dropped_reports == 0
 
 
+def test_reports_reach_the_store_on_a_modem_that_drops_indications_while_busy(rig):
+    """CNMI mode 1 only (no buffering): during a blast most +CDSI are dropped, but the reports are
+    stored in "SR", and the sweep at each status refresh files them all (without it 11 of 12 stay there)."""
+    # each report falls due while the modem transmits the next message: its +CDSI is dropped
+    rig.start([{"model": "sim7600", "cnmi_buffering": False, "send_latency": 0.3, "report_delay": 0.15}],
+              status_interval=0.3)
+    rig.wait_ready()
+    rig.store.enqueue(numbers(12), "indikasi hilang saat sibuk")
+    wait_until(lambda: rig.counts().get("delivered", 0) == 12, 20, f"12 delivered ({rig.counts()})")
+    wait_until(lambda: not rig.emus[0].modem.stored("SR"), 5, "the SR storage to be emptied")
+    assert rig.emus[0].modem.dropped_reports == 0
+
+
 def test_delivery_reports(rig):
     targets = numbers(40)
     dead = targets[7]

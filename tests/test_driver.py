@@ -160,6 +160,15 @@ def test_a_modem_with_cds_gets_ds_1_and_no_report_memory(modem_on):
     assert modem.command("AT+CNMI?", ("+CNMI:",)).lines == ("+CNMI: 2,1,0,1,0",)
 
 
+@pytest.mark.parametrize("model,setting,memory", [("sim7600", "1,1,0,2,0", "SR"), ("sim800", "1,1,0,1,0", None)])
+def test_a_modem_that_cannot_buffer_indications_prefers_stored_reports(modem_on, model, setting, memory):
+    """CNMI mode 1 drops indications while a command runs: a dropped +CDS is gone, a stored report is
+    not (the worker's sweep finds it), so ds 2 goes first where the modem has it."""
+    modem, _ = modem_on(model=model, cnmi_buffering=False)
+    assert (modem.indications, modem.report_memory) == ("lossy", memory)
+    assert modem.command("AT+CNMI?", ("+CNMI:",)).lines == (f"+CNMI: {setting}",)
+
+
 def test_incoming_multipart_is_stored_read_and_deleted(modem_on):
     modem, emu = modem_on()
     emu.inject_incoming(OTHER, LONG_TEXT)

@@ -548,6 +548,18 @@ def test_a_modem_that_only_stores_reports_refuses_ds_1():
         EmulatorConfig(model="sim800", cds_direct=False)
 
 
+def test_a_modem_that_cannot_buffer_indications_takes_only_cnmi_mode_0_and_1():
+    rig = Rig(model="sim7600", cnmi_buffering=False)
+    assert rig.at("ATE0;+CMEE=1").endswith(b"OK\r\n")
+    assert info_lines(rig.at("AT+CNMI=?"))[0] == "+CNMI: (0-1),(0-3),(0,2),(0,1,2),(0,1)"
+    assert info_lines(rig.at("AT+CNMI?"))[0] == "+CNMI: 1,1,0,0,0"  # its factory setting
+    assert rig.at("AT+CNMI=2,1,0,1,0") == b"\r\nERROR\r\n"
+    assert rig.at("AT+CNMI=1,1,0,2,0") == b"\r\nOK\r\n"
+    rig.at("AT&F")
+    rig.at("ATE0")  # &F turned the echo back on
+    assert info_lines(rig.at("AT+CNMI?"))[0] == "+CNMI: 1,1,0,0,0"
+
+
 def test_stored_report_on_a_modem_without_a_report_storage_goes_to_the_receive_storage():
     rig = Rig(model="sim7600")
     rig.modem._model = dataclasses.replace(rig.modem._model, report_store=None)

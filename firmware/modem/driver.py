@@ -381,10 +381,11 @@ class Modem:
             self._sleep(0.5)
 
     def _set_indications(self) -> None:
-        # mode 2: buffer URCs while the link is busy; mt 1: store + +CMTI;
-        # ds 1: status reports routed as +CDS (27.005 §3.4.1); failing that ds 2: stored, +CDSI.
+        # mode 2: buffer URCs while the link is busy; mt 1: store + +CMTI; ds 1: status reports routed
+        # as +CDS, ds 2: stored, +CDSI (27.005 §3.4.1). Mode 1 drops indications while a command runs:
+        # there stored reports (ds 2) survive, found by the worker's sweep, where a dropped +CDS is gone.
         self.report_memory, self.indications = None, "none"
-        for setting in ("AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0", "AT+CNMI=2,1,0,2,0"):
+        for setting in ("AT+CNMI=2,1,0,1,0", "AT+CNMI=2,1,0,2,0", "AT+CNMI=1,1,0,2,0", "AT+CNMI=1,1,0,1,0"):
             if self._try(setting) is not None:
                 self.indications = "lossy" if setting.startswith("AT+CNMI=1,") else "buffered"
                 if setting.endswith(",2,0"):

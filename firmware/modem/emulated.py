@@ -125,6 +125,7 @@ class EmulatorConfig:
     boot_delay: float = 0.01  # time between boot URCs
     initial_mr: int = 0  # TP-MR of the first send (kept on the SIM across reboots)
     cds_direct: bool = True  # False: refuses AT+CNMI <ds>=1 (firmware that only stores reports, +CDSI)
+    cnmi_buffering: bool = True  # False: refuses AT+CNMI <mode> 2/3 (indications dropped while busy, mode 1)
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -361,10 +362,16 @@ class EmulatedModem(GeneralCommands, SmsCommands):
 
     # --- power and boot -----------------------------------------------------------
 
+    def _fit_defaults(self) -> None:
+        """Factory settings this modem can hold: CNMI <mode> 1 on one that cannot buffer indications."""
+        if not self.config.cnmi_buffering and self._s.cnmi[0] > 1:
+            self._s.cnmi = (1, *self._s.cnmi[1:])
+
     def _reset_session(self) -> None:
         """Forget everything volatile: settings, buffers, SIM/network session."""
         self._s = Settings(**self._profile)
         self._s.csca = self.config.smsc
+        self._fit_defaults()
         self._line = bytearray()
         self._last_line = ""
         self._after_cr = False

@@ -84,6 +84,7 @@ class GeneralCommands:
         fresh = Settings(ipr=self._s.ipr)
         fresh.csca = self._s.csca
         self._s = fresh
+        self._fit_defaults()
 
     def _cmd_and_w(self, command: Command):
         self._digit(command, range(1))

@@ -265,14 +265,15 @@ class SmsCommands:
 
     def _cmd_cnmi(self, cmd):
         ds_values = self._ds_values()
+        modes = range(4) if self.config.cnmi_buffering else range(2)
         if cmd.op == "test":
-            return ["+CNMI: (0-3),(0-3),(0,2),(" + ",".join(map(str, ds_values)) + "),(0,1)"]
+            return [f"+CNMI: (0-{modes[-1]}),(0-3),(0,2),(" + ",".join(map(str, ds_values)) + "),(0,1)"]
         if cmd.op == "read":
             return ["+CNMI: " + ",".join(str(v) for v in self._s.cnmi)]
         if cmd.op != "set":
             raise syntax_error()
         params = Params(cmd.args).at_most(5)
-        mode = params.int(0, valid=range(4))
+        mode = params.int(0, valid=modes)
         mt = params.int(1, 0, valid=range(4))
         bm = params.int(2, 0, valid=(0, 2))
         ds = params.int(3, 0, valid=ds_values)
