@@ -16,8 +16,12 @@ class RateLimiter:
     """Sliding-window limits per minute, hour and day for one SIM (counted in SMS parts)."""
 
     def __init__(self, per_minute: int, per_hour: int, per_day: int, history: Iterable[float] = ()) -> None:
-        self.windows = ((60.0, per_minute), (3600.0, per_hour), (86400.0, per_day))
+        self.set_limits(per_minute, per_hour, per_day)
         self._sent: collections.deque[float] = collections.deque(sorted(history))
+
+    def set_limits(self, per_minute: int, per_hour: int, per_day: int) -> None:
+        """New limits (an admin changed them on the page); what was already sent still counts."""
+        self.windows = ((60.0, per_minute), (3600.0, per_hour), (86400.0, per_day))
 
     def record(self, now: float, parts: int = 1) -> None:
         self._sent.extend([now] * parts)

@@ -319,7 +319,7 @@ class ModemWorker(threading.Thread):
         mc = next((m for m in config.modems if m.name == self.mc.name), self.mc)
         self.config, self.mc = config, mc
         self._window = config.window()
-        self.limiter.windows = ((60.0, mc.per_minute), (3600.0, mc.per_hour), (86400.0, mc.per_day))
+        self.limiter.set_limits(mc.per_minute, mc.per_hour, mc.per_day)
         log.info("%s: send window %s-%s, limits %d/min %d/h %d/day, opt-out keywords %s", mc.name,
                  config.window_start, config.window_end, mc.per_minute, mc.per_hour, mc.per_day,
                  ",".join(config.optout_keywords))
