@@ -40,8 +40,6 @@ def numbers(n: int, start: int = 1) -> list[str]:
     return [normalise(f"0812{i:08d}") for i in range(start, start + n)]
 
 
-
-
 class Rig:
     """Emulators + a running daemon + a Store connection for the test."""
 

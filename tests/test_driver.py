@@ -61,6 +61,16 @@ def modem_on(emulator):
         modem.close()
 
 
+def _next_event(modem: Modem, kind: str, timeout: float = 5.0):
+    """The first event of ``kind`` the modem reports within ``timeout`` s (others are passed over), or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        event = modem.next_event(timeout=0.5)
+        if event is not None and event.kind == kind:
+            return event
+    return None
+
+
 def _log(emu: PtyEmulator) -> list[dict]:
     path = Path(emu.log_path)
     if not path.exists():
@@ -121,13 +131,8 @@ def test_message_reference_wraps_at_256(modem_on):
 def test_delivery_report_matches_reference(modem_on):
     modem, _ = modem_on(report_delay=0.05)
     result = modem.send(NUMBER, "Mohon konfirmasi.", report=True, validity=timedelta(days=1))
-    deadline = time.monotonic() + 5
-    event = None
-    while time.monotonic() < deadline:
-        event = modem.next_event(timeout=0.5)
-        if event is not None and event.kind == "status_report":
-            break
-    assert event is not None and event.kind == "status_report"
+    event = _next_event(modem, "status_report")
+    assert event is not None
     assert event.report.message_ref == result.parts[0].message_ref
     assert event.report.recipient.number.endswith("81200000001")
     assert event.report.status_class is pdu.ReportStatus.DELIVERED
@@ -139,11 +144,8 @@ def test_a_modem_that_only_stores_reports_gets_cnmi_ds_2_and_reports_read_from_s
     modem, emu = modem_on(model="sim7600", cds_direct=False, report_delay=0.05)
     assert modem.report_memory == "SR"
     result = modem.send(NUMBER, "Mohon konfirmasi.", report=True)
-    event = None
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and (event is None or event.kind != "status_report_stored"):
-        event = modem.next_event(timeout=0.5)
-    assert event is not None and (event.kind, event.mem, event.index) == ("status_report_stored", "SR", 1)
+    event = _next_event(modem, "status_report_stored")
+    assert event is not None and (event.mem, event.index) == ("SR", 1)
     assert modem.read(event.index) is None  # "SM" slot 1: empty
     with modem.reading_from(event.mem):
         stored = modem.read(event.index)
@@ -247,13 +249,7 @@ def test_reboot_mid_send_is_reported_at_once_and_recovered(modem_on):
         modem.send(NUMBER, "dua")  # the modem browns out during this send
     assert time.monotonic() - t0 < 2, "a reboot must not wait for the send timeout"
     assert errorclass.classify(ModemRebooted("AT+CMGS=17", "RDY")) is errorclass.ErrorClass.MODEM_FAULT
-    kinds = set()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and "boot" not in kinds:
-        event = modem.next_event(timeout=0.5)
-        if event is not None:
-            kinds.add(event.kind)
-    assert "boot" in kinds
+    assert _next_event(modem, "boot") is not None
     modem.initialise(ready_timeout=10)
     assert modem.send(NUMBER, "dua").parts[0].message_ref is not None
 

@@ -84,8 +84,6 @@ def notify_socket(tmp_path):
     ns.close()
 
 
-
-
 def count(lines: list[str], prefix: str) -> int:
     return sum(line.startswith(prefix) for line in lines)
 
