@@ -30,7 +30,7 @@ _SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
 _DIALLABLE = re.compile(r"\+?[0-9]+")
 
 
-def _dialled(raw: str) -> str:
+def dialled(raw: str) -> str:
     """``raw`` without separators, checked to be digits with an optional leading ``+``.
 
     Letters are refused before libphonenumber sees them: it reads them as a phone
@@ -76,7 +76,7 @@ def normalise(raw: str) -> str:
     letters in it, a number of another country (``+65...``, ``0065...``), a
     landline, a number too short or too long.
     """
-    parsed = _parse(_dialled(raw))
+    parsed = _parse(dialled(raw))
     if parsed.country_code != 62:
         raise InvalidNumber(f"not an Indonesian number (country code +{parsed.country_code})",
                             f"bukan nomor Indonesia (kode negara +{parsed.country_code})")
@@ -101,7 +101,7 @@ def canonical_sender(raw: str, ton: int | None = None) -> str:
     if ton == TON_ALPHANUMERIC:
         return given
     try:
-        text = _dialled(given)
+        text = dialled(given)
     except InvalidNumber:
         return given
     forms = ["0" + text, text] if ton == TON_NATIONAL and text[0] not in "0+" else [text]

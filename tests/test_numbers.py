@@ -3,6 +3,8 @@ whatever form they were stored in (firmware/numbers.py, the store's opt-out verb
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from sqlite_utils import Database
 
 from firmware import schema
 from firmware.audience import Audience, count
+from firmware.cli import main
 from firmware.modem.pdu import TON_ALPHANUMERIC, TON_INTERNATIONAL, TON_NATIONAL
 from firmware.numbers import InvalidNumber, NumberHasLetters, canonical_sender, normalise, optout_match
 from firmware.store import Store
@@ -182,3 +185,20 @@ def test_migration_normalises_stored_optouts_and_keeps_what_it_cannot(tmp_path):
         # a row written by a tool that does not know the column still matches on its number
         store.conn.execute("INSERT INTO optouts (number, created_at, source) VALUES ('+6281600007890', 1, 'cli')")
         assert store.enqueue(["+6281600007890"], "lagi") == (0, 1)
+
+
+# -- the CLI ----------------------------------------------------------------------------------------------------
+
+
+def test_cli_send_refuses_letters_and_foreign_numbers_and_queues_nothing(tmp_path, capsys):
+    state = str(tmp_path / "state")
+    code = main(["send", "--to", "081200000001,0812-ABCD-1234,+65 9123 4567", "--text", "Siaga banjir",
+                 "--state-dir", state])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 2 and [r["position"] for r in out["rejected"]] == [2, 3]
+    assert "huruf" in out["rejected"][0]["alasan"] and "bukan nomor Indonesia" in out["rejected"][1]["alasan"]
+    with Store.in_state_dir(state) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+    code = main(["contact", "export", "0812-ABCD-1234", "--state-dir", state])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 2 and "huruf" in out["pesan"]
