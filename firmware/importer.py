@@ -29,7 +29,10 @@ What it copes with:
   ``'0812...``.  Scientific notation (``6.28123E+11``) has lost digits and is
   rejected with the fix; an XLSX numeric cell keeps every digit, so it is only
   rejected when its digits look truncated (12+ digits shown as ``E+`` or a
-  scientific format, and at most 6 significant digits).
+  scientific format, and at most 6 significant digits).  A letter in a number
+  (``0812-ABCD-1234``, ``0812-0000-789O``) is a typo: the row is rejected, never
+  read as a phone keypad would; a label before it (``HP 0812...``) is fine.
+  Another country's number is rejected as not Indonesian.
 - **Two numbers in one cell** (``0812... / 0813...``, ``,`` ``;`` ``/`` ``atau``):
   the first valid one is the contact's number; the others are appended to its
   ``notes`` as ``No. lain: +62...`` and listed in :attr:`Sheet.warnings`, so

@@ -1,5 +1,16 @@
 """Indonesian phone numbers: normalise what people type to E.164, and name the operator.
 
+Every number that enters the store goes through this module:
+
+- :func:`normalise` for what people type (imports, the API, the CLI, web
+  forms): an Indonesian mobile number or :class:`InvalidNumber` saying why
+  (letters in it, another country's number, a landline, wrong length);
+- :func:`canonical_sender` for what the network gives (an SMS sender, a
+  status report's recipient): E.164 for a valid number in any form, anything
+  else (short code, sender name) as given;
+- :func:`optout_match` for the number an opt-out suppresses, whatever form it
+  was stored in (``optouts.match_number``).
+
 Validation is libphonenumber's (``phonenumbers``): region ID, mobile numbers
 only.  The operator prefix table is informational (numbers can be ported); it
 only steers routing "Telkomsel numbers through the Telkomsel SIM when there is

@@ -398,16 +398,7 @@ def m006_numbers_normalised(db: Database) -> None:
     fragments, messages and contacts (a contact whose E.164 form is already a contact stays as is).
     """
     db.execute("ALTER TABLE optouts ADD COLUMN match_number TEXT")
-    for number, created_at in db.execute("SELECT number, created_at FROM optouts ORDER BY created_at, rowid").fetchall():
-        canonical = canonical_sender(number)
-        if canonical != number and canonical.startswith("+"):
-            if db.execute("SELECT 1 FROM optouts WHERE number = ?", (canonical,)).fetchone():
-                db.execute("UPDATE optouts SET created_at = MIN(created_at, ?) WHERE number = ?", (created_at, canonical))
-                db.execute("DELETE FROM optouts WHERE number = ?", (number,))
-                continue
-            db.execute("UPDATE optouts SET number = ? WHERE number = ?", (canonical, number))
-            number = canonical
-        db.execute("UPDATE optouts SET match_number = ? WHERE number = ?", (optout_match(number), number))
+    _normalise_optouts(db)
     _run_script(db, """
         CREATE INDEX optouts_match ON optouts (match_number);
         -- A row written without it (a script, an older tool) matches on its number as written.
@@ -420,11 +411,28 @@ def m006_numbers_normalised(db: Database) -> None:
         stored = [r[0] for r in db.execute(f"SELECT DISTINCT number FROM {table} WHERE {where}").fetchall()]
         for number in stored:
             canonical = canonical_sender(number)
-            if canonical != number:
+            if canonical != number:  # OR IGNORE: a fragment already stored under both forms stays as it was
                 db.execute(f"UPDATE OR IGNORE {table} SET number = ? WHERE number = ?", (canonical, number))
     for number in [r[0] for r in db.execute("SELECT number FROM contacts WHERE number NOT LIKE '+62%'").fetchall()]:
         with contextlib.suppress(InvalidNumber):
             db.execute("UPDATE OR IGNORE contacts SET number = ? WHERE number = ?", (normalise(number), number))
+
+
+def _normalise_optouts(db: Database) -> None:
+    """Each opt-out under its E.164 number (two forms of one number: one row, the earliest date),
+    one that is not a number kept as received; ``match_number`` filled for all."""
+    stored = db.execute("SELECT number, created_at FROM optouts ORDER BY created_at, rowid").fetchall()
+    for number, created_at in stored:
+        canonical = canonical_sender(number)
+        if canonical != number and canonical.startswith("+"):
+            if db.execute("SELECT 1 FROM optouts WHERE number = ?", (canonical,)).fetchone():
+                db.execute("UPDATE optouts SET created_at = MIN(created_at, ?) WHERE number = ?",
+                           (created_at, canonical))
+                db.execute("DELETE FROM optouts WHERE number = ?", (number,))
+                continue
+            db.execute("UPDATE optouts SET number = ? WHERE number = ?", (canonical, number))
+            number = canonical
+        db.execute("UPDATE optouts SET match_number = ? WHERE number = ?", (optout_match(number), number))
 
 
 def _run_script(db: Database, script: str) -> None:
