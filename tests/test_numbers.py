@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -102,6 +103,25 @@ def test_a_landline_is_still_not_a_mobile():
 def test_canonical_sender(address, ton, stored):
     assert canonical_sender(address, ton) == stored
     assert canonical_sender(stored) == stored  # idempotent: the store may canonicalise again
+
+
+# National numbers libphonenumber calls mobile: 8, an operator digit, 7..10 more.
+mobile_nn = st.builds(lambda op, rest: "8" + op + rest, st.sampled_from("1235789"),
+                      st.text("0123456789", min_size=7, max_size=10)).filter(
+    lambda nn: phonenumbers.is_valid_number(phonenumbers.parse("0" + nn, "ID")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(nn=mobile_nn, sep=st.sampled_from(["", " ", "-", "."]), cut=st.integers(1, 6))
+def test_every_form_of_a_sender_is_one_resident(nn, sep, cut):
+    """Whatever form the network (or an old row) wrote a resident's number in, it is one number,
+    and an opt-out stored in that form stops the E.164 number the queue holds."""
+    e164 = "+62" + nn
+    grouped = nn[:cut] + sep + nn[cut:]
+    for address, ton in [("0" + grouped, TON_NATIONAL), (grouped, TON_NATIONAL), ("62" + grouped, TON_UNKNOWN),
+                         ("0" + grouped, TON_UNKNOWN), ("+62" + grouped, TON_INTERNATIONAL)]:
+        assert canonical_sender(address, ton) == e164, (address, ton)
+        assert optout_match(address) == e164, address
 
 
 @pytest.mark.parametrize("stored,match", [
