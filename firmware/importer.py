@@ -73,7 +73,7 @@ import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
 from firmware.errors import BilingualError
-from firmware.numbers import InvalidNumber, NumberHasLetters, normalise
+from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
 
 #: Largest file accepted (a 200,000-row CSV is about 15 MB).
@@ -322,7 +322,7 @@ _NO_NUMBER = ("no_number", "no phone number in this row", "baris ini tidak beris
 
 
 def _invalid(run: str, exc: InvalidNumber | None) -> tuple[str, str, str]:
-    if isinstance(exc, NumberHasLetters):
+    if isinstance(exc, (NumberHasLetters, ForeignNumber)):  # the reason itself, whatever the digit count
         return ("invalid", exc.reason, exc.pesan)
     digits = "".join(ch for ch in run if ch.isdigit())
     national = digits[2:] if digits.startswith("62") else digits.lstrip("0")

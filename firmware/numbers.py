@@ -37,6 +37,10 @@ class NumberHasLetters(InvalidNumber):
     """A number with a letter in it: a typo, never a vanity number to spell out on a keypad."""
 
 
+class ForeignNumber(InvalidNumber):
+    """A valid-looking number of another country (``+65...``, ``0065...``): Siaran sends to Indonesia only."""
+
+
 _SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
 _DIALLABLE = re.compile(r"\+?[0-9]+")
 
@@ -89,7 +93,7 @@ def normalise(raw: str) -> str:
     """
     parsed = _parse(dialled(raw))
     if parsed.country_code != 62:
-        raise InvalidNumber(f"not an Indonesian number (country code +{parsed.country_code})",
+        raise ForeignNumber(f"not an Indonesian number (country code +{parsed.country_code})",
                             f"bukan nomor Indonesia (kode negara +{parsed.country_code})")
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidNumber("not a valid Indonesian number", "nomor tidak valid")

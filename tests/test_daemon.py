@@ -465,6 +465,11 @@ def test_an_optout_from_any_form_of_the_number_stops_later_blasts(rig):
         rig.emus[0].inject_incoming(sender, "STOP", toa=toa)
     wait_until(lambda: sum(r["kind"] == "optout" for r in rig.inbox()) == 5, 5, "five opt-outs filed")
     assert sorted(r["number"] for r in rig.inbox()) == sorted(quitters)
+    # an operator's short code and a sender name are no phone numbers: stored as the network gave them
+    rig.emus[0].inject_incoming("3636", "Sisa pulsa Rp5.000")
+    rig.emus[0].inject_incoming("TELKOMSEL", "STOP")
+    wait_until(lambda: len(rig.inbox()) == 7, 5, "the short code's and the sender name's messages")
+    assert [(r["number"], r["kind"]) for r in rig.inbox()[5:]] == [("3636", "reply"), ("TELKOMSEL", "reply")]
     waiting = dict(rig.store.conn.execute("SELECT number, state FROM messages WHERE text = 'kabar siaga'").fetchall())
     assert waiting == {**dict.fromkeys(quitters, "suppressed"), control: "queued"}  # already queued: stopped too
     rig.store.set_hold(False, reason=None, by="test")

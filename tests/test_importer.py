@@ -267,6 +267,7 @@ def test_two_numbers_in_one_cell(cell, numbers):
     ("+1 202 555 0100", "invalid", "bukan nomor Indonesia"),
     ("+65 9123 4567", "invalid", "bukan nomor Indonesia"),
     ("0065 9123 4567", "invalid", "bukan nomor Indonesia"),
+    ("+86 138 0013 8000", "invalid", "bukan nomor Indonesia"),  # 13 digits: foreign, not "two numbers"
 ])
 def test_number_rejections(cell, code, alasan):
     problem = parse_number_cell(cell).problem
