@@ -32,9 +32,9 @@ and its inbox rows; the messages sent to it stay as rows (campaign reports
 keep their counts) with the number replaced by a random per-person token and
 the text emptied (a personalised text holds the name).  The number stays in
 ``optouts`` (added, unless ``suppress=False``): enqueue and audiences match
-opt-outs on the number (``optouts.match_number``), and a SHA-256 of a 13-digit mobile number is
-reversed by trying every number in minutes, so a hash would protect nothing
-while silently ending the suppression.  The opt-out row holds only the
+opt-outs on the number (``optouts.match_number``), and a SHA-256 of a
+13-digit mobile number is reversed by trying every number in minutes, so a
+hash would protect nothing while silently ending the suppression.  The opt-out row holds only the
 number, a date and the channel.  Audit entries never hold the number.
 """
 
@@ -135,7 +135,8 @@ def _classify(conn: sqlite3.Connection, batch: list[dict], tag_id: int | None) -
     marks = ",".join("?" * len(numbers))
     stored = {r["number"]: r for r in conn.execute(
         f"SELECT id, number, {', '.join(_MERGED)} FROM contacts WHERE number IN ({marks})", numbers)}
-    opted = {r[0] for r in conn.execute(f"SELECT match_number FROM optouts WHERE match_number IN ({marks})", numbers)}
+    opted = {r[0] for r in conn.execute(
+        f"SELECT match_number FROM optouts WHERE match_number IN ({marks})", numbers)}
     tagged: set[str] = set()
     if tag_id is not None and stored:
         tagged = {r[0] for r in conn.execute(
