@@ -273,6 +273,10 @@ def where_sql(aud: Audience) -> tuple[str, list[Any]]:
     return (" AND ".join(clauses) if clauses else "1"), params
 
 
+#: Whether contact ``c`` is opted out (an EXISTS: two opt-outs may match one number).
+OPTED_OUT_SQL = "EXISTS (SELECT 1 FROM optouts o WHERE o.match_number = c.number)"
+
+
 def select_sql(aud: Audience, *, reachable_only: bool = False, include_dead: bool = True) -> tuple[str, list[Any]]:
     """``SELECT`` of the matching contacts (all ``contacts`` columns plus ``opted_out`` 0/1), ordered by id.
 
@@ -281,11 +285,10 @@ def select_sql(aud: Audience, *, reachable_only: bool = False, include_dead: boo
     where, params = where_sql(aud)
     extra = ""
     if reachable_only:
-        extra = " AND o.number IS NULL AND c.dead = 0"
+        extra = f" AND NOT {OPTED_OUT_SQL} AND c.dead = 0"
     elif not include_dead:
         extra = " AND c.dead = 0"
-    sql = ("SELECT c.*, (o.number IS NOT NULL) AS opted_out FROM contacts c"
-           f" LEFT JOIN optouts o ON o.number = c.number WHERE ({where}){extra} ORDER BY c.id")
+    sql = f"SELECT c.*, {OPTED_OUT_SQL} AS opted_out FROM contacts c WHERE ({where}){extra} ORDER BY c.id"
     return sql, params
 
 
@@ -293,9 +296,8 @@ def count(store, aud: Audience) -> dict[str, int]:
     """Live counts: ``matched`` = ``reachable`` + ``opted_out`` + ``dead``."""
     where, params = where_sql(aud)
     row = store.conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(o.number IS NOT NULL), 0),"
-        " COALESCE(SUM(o.number IS NULL AND c.dead <> 0), 0)"
-        f" FROM contacts c LEFT JOIN optouts o ON o.number = c.number WHERE {where}", params).fetchone()
+        "SELECT COUNT(*), COALESCE(SUM(opted), 0), COALESCE(SUM(NOT opted AND dead <> 0), 0)"
+        f" FROM (SELECT {OPTED_OUT_SQL} AS opted, c.dead FROM contacts c WHERE {where})", params).fetchone()
     matched, opted_out, dead = row[0], row[1], row[2]
     return {"matched": matched, "reachable": matched - opted_out - dead, "opted_out": opted_out, "dead": dead}
 

@@ -882,7 +882,7 @@ def retry_failed(store, campaign_id: int, actor: str) -> dict[str, Any]:
             " error_class = NULL, error_code = NULL, error = NULL"
             " WHERE campaign_id = ? AND state IN ('failed', 'unknown')"
             " AND (expires_at IS NULL OR expires_at > ?)"
-            " AND NOT EXISTS (SELECT 1 FROM optouts o WHERE o.number = messages.number)",
+            " AND NOT EXISTS (SELECT 1 FROM optouts o WHERE o.match_number = messages.number)",
             (target, now, camp["id"], now)).rowcount
         if n and state == "done":
             c.execute("UPDATE campaigns SET state = 'running', updated_at = ? WHERE id = ?", (now, camp["id"]))

@@ -32,9 +32,9 @@ and its inbox rows; the messages sent to it stay as rows (campaign reports
 keep their counts) with the number replaced by a random per-person token and
 the text emptied (a personalised text holds the name).  The number stays in
 ``optouts`` (added, unless ``suppress=False``): enqueue and audiences match
-opt-outs on the exact number, and a SHA-256 of a 13-digit mobile number is
-reversed by trying every number in minutes, so a hash would protect nothing
-while silently ending the suppression.  The opt-out row holds only the
+opt-outs on the number (``optouts.match_number``), and a SHA-256 of a
+13-digit mobile number is reversed by trying every number in minutes, so a
+hash would protect nothing while silently ending the suppression.  The opt-out row holds only the
 number, a date and the channel.  Audit entries never hold the number.
 """
 
@@ -135,7 +135,8 @@ def _classify(conn: sqlite3.Connection, batch: list[dict], tag_id: int | None) -
     marks = ",".join("?" * len(numbers))
     stored = {r["number"]: r for r in conn.execute(
         f"SELECT id, number, {', '.join(_MERGED)} FROM contacts WHERE number IN ({marks})", numbers)}
-    opted = {r[0] for r in conn.execute(f"SELECT number FROM optouts WHERE number IN ({marks})", numbers)}
+    opted = {r[0] for r in conn.execute(
+        f"SELECT match_number FROM optouts WHERE match_number IN ({marks})", numbers)}
     tagged: set[str] = set()
     if tag_id is not None and stored:
         tagged = {r[0] for r in conn.execute(
@@ -356,7 +357,7 @@ def export_person(store: Store, number: str, *, actor: str | None = None) -> dic
     tags = [r[0] for r in conn.execute(
         "SELECT t.name FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id JOIN contacts c ON c.id = ct.contact_id"
         " WHERE c.number = ? ORDER BY t.name", (e164,))]
-    optout = conn.execute("SELECT * FROM optouts WHERE number = ?", (e164,)).fetchone()
+    optout = conn.execute("SELECT * FROM optouts WHERE match_number = ?", (e164,)).fetchone()
     messages = [dict(r) for r in conn.execute(
         "SELECT m.id, m.campaign_id, c.name AS campaign, m.text, m.state, m.created_at, m.sent_at, m.done_at,"
         " m.parts_total, m.error_class, m.error FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id"
@@ -400,11 +401,10 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
             " WHERE number = ? AND state IN ('queued', 'paused')", (now, e164)).rowcount
         token = "deleted:" + secrets.token_hex(8)
         anonymised = c.execute("UPDATE messages SET number = ?, text = '' WHERE number = ?", (token, e164)).rowcount
-        had_optout = c.execute("SELECT 1 FROM optouts WHERE number = ?", (e164,)).fetchone() is not None
+        had_optout = c.execute("SELECT 1 FROM optouts WHERE match_number = ?", (e164,)).fetchone() is not None
         optout = "kept" if had_optout else "none"
         if not had_optout and suppress:
-            c.execute("INSERT INTO optouts (number, created_at, source, keyword) VALUES (?,?,?,NULL)",
-                      (e164, now, optout_source))
+            store._insert_optout(c, e164, source=optout_source, keyword=None, now=now)
             optout = "added"
         counts = {"contact": int(contact is not None), "tags": tags, "inbox": inbox, "inbox_fragments": fragments,
                   "messages_cancelled": cancelled, "messages_anonymised": anonymised, "optout": optout}

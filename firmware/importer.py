@@ -29,7 +29,10 @@ What it copes with:
   ``'0812...``.  Scientific notation (``6.28123E+11``) has lost digits and is
   rejected with the fix; an XLSX numeric cell keeps every digit, so it is only
   rejected when its digits look truncated (12+ digits shown as ``E+`` or a
-  scientific format, and at most 6 significant digits).
+  scientific format, and at most 6 significant digits).  A letter in a number
+  (``0812-ABCD-1234``, ``0812-0000-789O``) is a typo: the row is rejected, never
+  read as a phone keypad would; a label before it (``HP 0812...``) is fine.
+  Another country's number is rejected as not Indonesian.
 - **Two numbers in one cell** (``0812... / 0813...``, ``,`` ``;`` ``/`` ``atau``):
   the first valid one is the contact's number; the others are appended to its
   ``notes`` as ``No. lain: +62...`` and listed in :attr:`Sheet.warnings`, so
@@ -70,7 +73,7 @@ import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
 from firmware.errors import BilingualError
-from firmware.numbers import InvalidNumber, normalise
+from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
 
 #: Largest file accepted (a 200,000-row CSV is about 15 MB).
@@ -282,7 +285,10 @@ def _from_text(text: str, typed: str) -> NumberCell:
     fl = _FLOAT_TEXT.fullmatch(text)
     if fl:
         text = fl.group(1)  # 81200007890.0: a number Excel stored as a float
-    runs = [r for r in _RUN.findall(text) if sum(ch.isdigit() for ch in r) >= 7]
+    found = [m for m in _RUN.finditer(text) if sum(ch.isdigit() for ch in m.group(0)) >= 7]
+    runs = [m.group(0) for m in found]
+    if any(_glued_letter(text, m) for m in found):
+        runs = [text]  # 0812-0000-789O: the letter is part of the number, and normalise says so
     if not runs:
         if not any(ch.isdigit() for ch in text):
             return NumberCell(typed, problem=_NO_NUMBER)
@@ -304,10 +310,20 @@ def _from_text(text: str, typed: str) -> NumberCell:
     return NumberCell(typed, problem=_invalid(first_run, first_error))
 
 
+def _glued_letter(text: str, run: re.Match) -> bool:
+    """A letter typed inside a number: right after its digits (``...789O``), or a lone letter right
+    before them (``O812...``).  A word before them is a label (``HP0812...``)."""
+    after = text[run.end():run.end() + 1]
+    before = text[max(run.start() - 2, 0):run.start()]
+    return after.isalpha() or (before[-1:].isalpha() and not before[:-1].isalpha())
+
+
 _NO_NUMBER = ("no_number", "no phone number in this row", "baris ini tidak berisi nomor HP")
 
 
 def _invalid(run: str, exc: InvalidNumber | None) -> tuple[str, str, str]:
+    if isinstance(exc, (NumberHasLetters, ForeignNumber)):  # the reason itself, whatever the digit count
+        return ("invalid", exc.reason, exc.pesan)
     digits = "".join(ch for ch in run if ch.isdigit())
     national = digits[2:] if digits.startswith("62") else digits.lstrip("0")
     if len(national) > 12:

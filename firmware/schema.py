@@ -14,6 +14,7 @@ described in ``docs/schema.md``.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import sqlite3
 
@@ -21,6 +22,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from firmware.errors import ConfigError
+from firmware.numbers import InvalidNumber, canonical_sender, normalise, optout_match
 
 MIGRATIONS = Migrations("siaran")
 
@@ -383,6 +385,54 @@ def m005_handed_at(db: Database) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN handed_at REAL")
     # Left in flight by an older daemon that did not mark it: it may have gone, so it is in doubt.
     db.execute("UPDATE messages SET handed_at = COALESCE(claimed_at, 0) WHERE state = 'sending'")
+
+
+@MIGRATIONS()
+def m006_numbers_normalised(db: Database) -> None:
+    """Every stored number in the one canonical form; opt-outs match on ``optouts.match_number``.
+
+    Opt-outs from senders whose number came in national (``0812...``) or bare international
+    (``62812...``) form were stored as received and never matched the ``+62...`` queue. Opt-outs
+    first: each becomes E.164 (two forms of one number merge into the earliest); one that cannot be
+    read as a number is kept as received and matches on its digits. Then the inbox, waiting
+    fragments, messages and contacts (a contact whose E.164 form is already a contact stays as is).
+    """
+    db.execute("ALTER TABLE optouts ADD COLUMN match_number TEXT")
+    _normalise_optouts(db)
+    _run_script(db, """
+        CREATE INDEX optouts_match ON optouts (match_number);
+        -- A row written without it (a script, an older tool) matches on its number as written.
+        CREATE TRIGGER optouts_match_default AFTER INSERT ON optouts WHEN NEW.match_number IS NULL BEGIN
+            UPDATE optouts SET match_number = NEW.number WHERE rowid = NEW.rowid;
+        END;
+        """)
+    for table, where in (("inbox", "number NOT LIKE '+%'"), ("inbox_fragments", "number NOT LIKE '+%'"),
+                         ("messages", "number NOT LIKE '+%' AND number NOT LIKE 'deleted:%'")):
+        stored = [r[0] for r in db.execute(f"SELECT DISTINCT number FROM {table} WHERE {where}").fetchall()]
+        for number in stored:
+            canonical = canonical_sender(number)
+            if canonical != number:  # OR IGNORE: a fragment already stored under both forms stays as it was
+                db.execute(f"UPDATE OR IGNORE {table} SET number = ? WHERE number = ?", (canonical, number))
+    for number in [r[0] for r in db.execute("SELECT number FROM contacts WHERE number NOT LIKE '+62%'").fetchall()]:
+        with contextlib.suppress(InvalidNumber):
+            db.execute("UPDATE OR IGNORE contacts SET number = ? WHERE number = ?", (normalise(number), number))
+
+
+def _normalise_optouts(db: Database) -> None:
+    """Each opt-out under its E.164 number (two forms of one number: one row, the earliest date),
+    one that is not a number kept as received; ``match_number`` filled for all."""
+    stored = db.execute("SELECT number, created_at FROM optouts ORDER BY created_at, rowid").fetchall()
+    for number, created_at in stored:
+        canonical = canonical_sender(number)
+        if canonical != number and canonical.startswith("+"):
+            if db.execute("SELECT 1 FROM optouts WHERE number = ?", (canonical,)).fetchone():
+                db.execute("UPDATE optouts SET created_at = MIN(created_at, ?) WHERE number = ?",
+                           (created_at, canonical))
+                db.execute("DELETE FROM optouts WHERE number = ?", (number,))
+                continue
+            db.execute("UPDATE optouts SET number = ? WHERE number = ?", (canonical, number))
+            number = canonical
+        db.execute("UPDATE optouts SET match_number = ? WHERE number = ?", (optout_match(number), number))
 
 
 def _run_script(db: Database, script: str) -> None:

@@ -36,6 +36,7 @@ from sqlite_utils import Database
 
 from firmware import schema
 from firmware.errors import BilingualError
+from firmware.numbers import canonical_sender, optout_match
 
 DB_NAME = "siaran.db"
 
@@ -235,9 +236,11 @@ class Store:
         now = self.clock()
         queued = suppressed = 0
         with self.tx() as c:
-            optouts = {r[0] for r in c.execute("SELECT number FROM optouts")} if honour_optouts else set()
+            optouts = {r[0] for r in c.execute("SELECT match_number FROM optouts")} if honour_optouts else set()
             rows = []
             for number in numbers:
+                if not number.startswith("+"):
+                    number = canonical_sender(number)  # a caller's 0812...: the queue holds E.164 only
                 state = "suppressed" if number in optouts else "queued"
                 if state == "queued":
                     queued += 1
@@ -506,10 +509,12 @@ class Store:
     ) -> int | None:
         """Store an incoming SMS (or one part of it); return the inbox id once it is whole.
 
+        ``number`` is stored in its canonical form (:func:`~firmware.numbers.canonical_sender`).
         Idempotent: a message read again after a crash between storing it and
         deleting it from the SIM is recognised and not stored twice.
         """
         now = self.clock()
+        number = canonical_sender(number)
         with self.tx() as c:
             if concat is None:
                 return self._inbox(c, modem, number, text, kind, sc_timestamp, raw, now,
@@ -564,21 +569,31 @@ class Store:
     # -- opt-outs -------------------------------------------------------------
 
     def add_optout(self, number: str, *, source: str, keyword: str | None = None, inbox_id: int | None = None) -> int:
-        """Opt ``number`` out of all future sends; suppress what is queued; return how many.
+        """Opt ``number`` (any written form) out of all future sends; suppress what is queued; return how many.
 
         ``inbox_id``: the incoming SMS that asked for it becomes ``kind = 'optout'`` in the same commit."""
         now = self.clock()
         with self.tx() as c:
-            c.execute("INSERT OR IGNORE INTO optouts (number, created_at, source, keyword) VALUES (?,?,?,?)",
-                      (number, now, source, keyword))
+            match = self._insert_optout(c, number, source=source, keyword=keyword, now=now)
             if inbox_id is not None:
                 c.execute("UPDATE inbox SET kind = 'optout' WHERE id = ?", (inbox_id,))
             return c.execute(
                 "UPDATE messages SET state = 'suppressed', done_at = ?, error = 'opted out'"
-                " WHERE number = ? AND state IN ('queued', 'paused')", (now, number)).rowcount
+                " WHERE number = ? AND state IN ('queued', 'paused')", (now, match)).rowcount
+
+    def _insert_optout(self, c: sqlite3.Connection, number: str, *, source: str, keyword: str | None,
+                       now: float) -> str:
+        """Record an opt-out (kept if there is one) under the canonical number; return the number it matches."""
+        number = canonical_sender(number)
+        match = optout_match(number)
+        c.execute("INSERT OR IGNORE INTO optouts (number, created_at, source, keyword, match_number)"
+                  " VALUES (?,?,?,?,?)", (number, now, source, keyword, match))
+        return match
 
     def is_opted_out(self, number: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM optouts WHERE number = ?", (number,)).fetchone() is not None
+        """Whether ``number`` (any written form) matches an opt-out, whatever form that was stored in."""
+        return self.conn.execute("SELECT 1 FROM optouts WHERE match_number = ?",
+                                 (optout_match(number),)).fetchone() is not None
 
     # -- hold -----------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from firmware.limits import RateLimiter, in_window
 from firmware.modem import pdu
 from firmware.modem.driver import Modem, ModemEvent
 from firmware.modem.errorclass import ErrorClass, classify
-from firmware.numbers import OPERATOR_PREFIXES, operator_of_network
+from firmware.numbers import OPERATOR_PREFIXES, canonical_sender, operator_of_network
 from firmware.privacy import mask_number
 from firmware.store import Message, Outcome, Report, Store
 
@@ -558,7 +558,8 @@ class ModemWorker(threading.Thread):
         if rep is None:
             log.info("%s: unreadable status report: %s", self.mc.name, event.error)
             return
-        self._reports.append(Report(self.mc.name, rep.message_ref, rep.recipient.number, rep.status,
+        recipient = canonical_sender(rep.recipient.number, rep.recipient.ton)
+        self._reports.append(Report(self.mc.name, rep.message_ref, recipient, rep.status,
                                     rep.status_class.value, rep.is_final))
 
     def _collect_stored(self) -> None:
@@ -605,7 +606,8 @@ class ModemWorker(threading.Thread):
 
     def _file_incoming(self, msg: pdu.Deliver, raw: str | None) -> None:
         assert self.store is not None
-        number = msg.sender.number
+        # 0812... (TON national), 62812... (TON unknown) and +62812... are one resident: one form in the store.
+        number = canonical_sender(msg.sender.number, msg.sender.ton)
         concat = (msg.concat.ref, msg.concat.total, msg.concat.seq) if msg.concat else None
         inbox_id = self.store.save_incoming(self.mc.name, number, msg.text, sc_timestamp=msg.timestamp.isoformat(),
                                             concat=concat, raw=raw if concat is None else None)

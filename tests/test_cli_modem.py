@@ -50,6 +50,13 @@ def test_send_rejects_a_bad_number_before_touching_the_modem(emu):
     assert out["pesan"]
 
 
+def test_send_refuses_a_number_with_letters(emu):
+    """0812ABCD would be sent as a sender name (an alphanumeric address): a typo, refused."""
+    code, out, _ = siaran("modem", "send", "--port", emu.port, "--to", "0812ABCD", "--text", "x")
+    assert code == 2 and "huruf" in out["pesan"]
+    assert emu.sent_count == 0
+
+
 def test_ussd(emu):
     code, out, _ = siaran("modem", "ussd", "--port", emu.port, "--code", "*888#")
     assert code == 0 and out["answered"] and "pulsa" in out["text"].lower()

@@ -451,6 +451,38 @@ def test_optout_by_sms(rig):
     assert rig.store.enqueue([quitter], "kabar 3") == (0, 1)
 
 
+def test_an_optout_from_any_form_of_the_number_stops_later_blasts(rig):
+    """Networks write the sender as 0812... (TON national, or unknown), 62812... or +62812...: each is the
+    resident whose contact is +62812..., so the opt-out covers every later blast to that contact."""
+    rig.start([{}]).wait_ready()
+    rig.store.set_hold(True, reason="keep the first blast waiting", by="test")
+    quitters = numbers(5, 720)
+    control = numbers(1, 730)[0]
+    rig.store.enqueue([*quitters, control], "kabar siaga")
+    forms = [("0" + quitters[0][3:], 0xA1), (quitters[1][3:], 0xA1),  # national, with and without its 0
+             (quitters[2][1:], None), ("0" + quitters[3][3:], None), (quitters[4], None)]  # TON unknown / intl
+    for sender, toa in forms:
+        rig.emus[0].inject_incoming(sender, "STOP", toa=toa)
+    wait_until(lambda: sum(r["kind"] == "optout" for r in rig.inbox()) == 5, 5, "five opt-outs filed")
+    assert sorted(r["number"] for r in rig.inbox()) == sorted(quitters)
+    # an operator's short code and a sender name are no phone numbers: stored as the network gave them
+    rig.emus[0].inject_incoming("3636", "Sisa pulsa Rp5.000")
+    rig.emus[0].inject_incoming("TELKOMSEL", "STOP")
+    wait_until(lambda: len(rig.inbox()) == 7, 5, "the short code's and the sender name's messages")
+    assert [(r["number"], r["kind"]) for r in rig.inbox()[5:]] == [("3636", "reply"), ("TELKOMSEL", "reply")]
+    waiting = dict(rig.store.conn.execute("SELECT number, state FROM messages WHERE text = 'kabar siaga'").fetchall())
+    assert waiting == {**dict.fromkeys(quitters, "suppressed"), control: "queued"}  # already queued: stopped too
+    rig.store.set_hold(False, reason=None, by="test")
+    rig.wait_drained(10)  # the five confirmations and the control's first message
+    assert rig.store.enqueue([*quitters, control], "kabar banjir") == (1, 5)
+    rig.wait_drained(10)
+    sent = rig.sent_numbers()
+    assert all(sent[q] == 1 for q in quitters), sent  # the confirmation only, in the canonical form
+    assert sent[control] == 2
+    blast = [r["number"] for r in rig.sent_log() if r["text"] in ("kabar siaga", "kabar banjir")]
+    assert blast == [control, control], blast
+
+
 def test_an_sms_stored_without_an_indication_is_swept_up_while_running(rig, monkeypatch):
     """An opt-out whose +CMTI went to nobody (it came while the host was away or the line ate it)
     is filed by the periodic sweep of the SIM, not only at the next restart."""

@@ -123,6 +123,16 @@ def test_headerless_list_of_numbers(tmp_path):
                                                            (4, "+6281200000103")]
 
 
+def test_a_row_whose_number_has_letters_is_rejected_naming_the_row(tmp_path):
+    path = tmp_path / "warga.csv"
+    path.write_text("Nama,No HP\nSiti,0812-0000-0101\nBudi,0812-ABCD-1234\nAni,HP 0812-0000-0103 (WA)\n")
+    sheet, contacts = read_all(path)
+    assert [(c["row"], c["number"]) for c in contacts] == [(2, "+6281200000101"), (4, "+6281200000103")]
+    [problem] = sheet.rejected
+    assert (problem.row, problem.code, problem.number) == (3, "invalid", "0812-ABCD-1234")
+    assert "huruf" in problem.alasan and "letters" in problem.reason
+
+
 def test_repeated_header_and_footer_rows(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("Nama,No HP\nA,0812-0000-0101\nNama,No HP\nB,0812-0000-0102\nMengetahui Lurah,\n")
@@ -249,6 +259,15 @@ def test_two_numbers_in_one_cell(cell, numbers):
     (None, "no_number", "tidak berisi nomor"),
     ("-", "no_number", "tidak berisi nomor"),
     ("belum ada", "no_number", "tidak berisi nomor"),
+    # libphonenumber reads letters as a keypad does: 0812-ABCD-1234 would become 0812-2223-1234, a stranger
+    ("0812-ABCD-1234", "invalid", "berisi huruf"),
+    ("0812 ABCD 1234", "invalid", "berisi huruf"),
+    ("0812-0000-789O", "invalid", "berisi huruf"),  # letter O for a zero: not 0812-0000-789
+    ("O812-0000-7890", "invalid", "berisi huruf"),
+    ("+1 202 555 0100", "invalid", "bukan nomor Indonesia"),
+    ("+65 9123 4567", "invalid", "bukan nomor Indonesia"),
+    ("0065 9123 4567", "invalid", "bukan nomor Indonesia"),
+    ("+86 138 0013 8000", "invalid", "bukan nomor Indonesia"),  # 13 digits: foreign, not "two numbers"
 ])
 def test_number_rejections(cell, code, alasan):
     problem = parse_number_cell(cell).problem

@@ -153,6 +153,20 @@ def test_wrong_scope_gets_403(web, admin):
 # -- messages -----------------------------------------------------------------------------
 
 
+def test_numbers_with_letters_or_from_abroad_are_refused_with_the_reason(web, admin, store):
+    token = make_token(admin, "BPBD EWS", "send", "read")
+    status, _, body = call(web, "POST", "/api/v1/messages", token,
+                           {"to": ["0812-ABCD-1234", "+65 9123 4567"], "text": "Siaga banjir."})
+    assert status == 400 and body["pesan"], body
+    assert [(i["to"], "huruf" in i["pesan"], "bukan nomor Indonesia" in i["pesan"]) for i in body["invalid"]] == [
+        ("0812-ABCD-1234", True, False), ("+65 9123 4567", False, True)]
+    assert store.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0  # not +6281222231234
+    status, _, body = call(web, "POST", "/api/v1/messages", token,
+                           {"to": ["081200000001", "0812-ABCD-1234"], "text": "Siaga banjir."})
+    assert status == 202 and body["queued"] == 1 and "huruf" in body["invalid"][0]["pesan"]
+    assert [r[0] for r in store.conn.execute("SELECT number FROM messages")] == ["+6281200000001"]
+
+
 def test_queue_messages_valid_invalid_and_opted_out(web, admin, store):
     token = make_token(admin, "BPBD EWS", "send", "read")
     store.add_optout("+6281200000003", source="test")

@@ -153,6 +153,10 @@ def test_test_send_queues_one_message_and_reports_it(web, admin):
     assert "berhenti langganan" in r.text
     r = admin.post("/modems/test", {"number": "12345", "text": "x"})
     assert r.status == 400 and "Nomor tujuan" in r.text and 'value="12345"' in r.text
+    r = admin.post("/modems/test", {"number": "0812-ABCD-1234", "text": "x"})
+    assert r.status == 400 and "Nomor tujuan: nomor berisi huruf" in r.text
+    r = admin.post("/modems/test", {"number": "+60 12-345 6789", "text": "x"})
+    assert r.status == 400 and "bukan nomor Indonesia" in r.text
     with open_store(web) as s:
         states = [x[0] for x in s.conn.execute("SELECT state FROM messages ORDER BY id")]
         assert states == ["queued", "suppressed"]

@@ -264,7 +264,7 @@ def inbox_page(store: Store, *, kind: str | None = None, handled: bool | None = 
         f"SELECT i.id, i.modem, i.number, i.text, i.kind, i.received_at, i.sc_timestamp, i.handled,"
         f" (SELECT c.name FROM contacts c WHERE c.number = i.number) AS contact_name,"
         f" (SELECT c.id FROM contacts c WHERE c.number = i.number) AS contact_id,"
-        f" (SELECT o.created_at FROM optouts o WHERE o.number = i.number) AS optout_at"
+        f" (SELECT o.created_at FROM optouts o WHERE o.match_number = i.number) AS optout_at"
         f" FROM inbox i{cond} ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?",
         (*args, limit, offset)).fetchall()
     return [dict(r) for r in rows], total

@@ -80,7 +80,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _print_welcome(url, accounts, examples, state)
         queued, _ = store.enqueue(RT_RW_HEADS, WARNING, created_by="demo", route_of=operator_of)
         store.enqueue(RT_RW_HEADS[:2], EMERGENCY_TEXT, priority=EMERGENCY, created_by="demo", route_of=operator_of)
-        emulators[0].inject_incoming(RESIDENT_OPTOUT, "BERHENTI")
+        # in national form (TON national), as many networks write a sender: it must still stop +62...
+        emulators[0].inject_incoming("0" + RESIDENT_OPTOUT[3:], "BERHENTI", toa=0xA1)
         emulators[1].inject_incoming(RESIDENT_QUESTION, "Apakah RW 06 juga harus mengungsi?")
         _wait(lambda: _settled(store), 120)
         if args.once:

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from firmware.errors import CommandError, ModemError, PduError, SimNotReady
 from firmware.modem import errorclass, pdu
 from firmware.modem.driver import Modem, PartialSend
+from firmware.numbers import InvalidNumber, dialled
 from firmware.privacy import mask_number, mask_numbers_in
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, emit, fail
 
@@ -105,6 +106,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
+    try:
+        dialled(args.to)  # letters would go out as a sender name: a typo, not an address
+    except InvalidNumber as exc:
+        return fail(exc.reason, f"Nomor tidak valid: {exc.pesan}", EXIT_BAD_INPUT)
     try:
         validity = pdu.parse_validity(args.validity) if args.validity else None
         pdu.encode_submit(args.to, text)  # validate before touching the modem

@@ -328,16 +328,17 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._state = OFF
         self._reset_session()
 
-    def inject_incoming(self, number: str, text: str) -> None:
+    def inject_incoming(self, number: str, text: str, *, toa: int | None = None) -> None:
         """An SMS from ``number`` reaches the network for this SIM (multipart if long).
 
         Delivered now when registered, else when the modem next registers;
-        its TP-SCTS is now.
+        its TP-SCTS is now.  ``toa``: the sender's type of address as the
+        network writes it (default: ``0x91`` for ``+...``, else ``0x81``).
 
         Raises:
             PduError: ``number`` or ``text`` cannot be put in an SMS-DELIVER.
         """
-        parts = self._encode_incoming(number, text)
+        parts = self._encode_incoming(number, text, toa)
         self._network_event(lambda: self._route_parts(parts))
 
     def inject_stored(self, number: str, text: str) -> None:

@@ -583,7 +583,7 @@ class SmsCommands:
 
     # --- incoming traffic ---------------------------------------------------------
 
-    def _encode_incoming(self, number: str, text: str) -> list[str]:
+    def _encode_incoming(self, number: str, text: str, toa: int | None = None) -> list[str]:
         """The SMS-DELIVER PDUs the SC sends for one message (concatenated if long)."""
         encoding = pdu.choose_encoding(text)
         parts = pdu.split_text(text, encoding)
@@ -592,7 +592,8 @@ class SmsCommands:
             self._incoming_ref = self._incoming_ref % 255 + 1
             ref = self._incoming_ref
         timestamp = self._network_now()
-        return pdu.encode_deliver(number, text, timestamp=timestamp, concat_ref=ref, smsc=self.config.smsc or None)
+        return pdu.encode_deliver(number, text, timestamp=timestamp, concat_ref=ref, smsc=self.config.smsc or None,
+                                  sender_toa=toa)
 
     def _route_parts(self, hexes: list[str]) -> None:
         for hex_pdu in hexes:

@@ -145,9 +145,9 @@ class PtyEmulator:
 
     # --- controls (thread-safe) ---------------------------------------------------------
 
-    def inject_incoming(self, number: str, text: str) -> None:
-        """An SMS from ``number`` arrives for the SIM (``+CMTI``/``+CMT`` follow)."""
-        self._with_modem(lambda modem: modem.inject_incoming(number, text))
+    def inject_incoming(self, number: str, text: str, *, toa: int | None = None) -> None:
+        """An SMS from ``number`` arrives for the SIM (``+CMTI``/``+CMT`` follow); ``toa`` as the network wrote it."""
+        self._with_modem(lambda modem: modem.inject_incoming(number, text, toa=toa))
 
     def inject_stored(self, number: str, text: str) -> None:
         """An SMS already on the SIM with no ``+CMTI`` (see :meth:`EmulatedModem.inject_stored`)."""

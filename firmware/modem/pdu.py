@@ -72,6 +72,7 @@ TOA_INTERNATIONAL = 0x91
 TOA_UNKNOWN = 0x81
 TOA_ALPHANUMERIC = 0xD0
 TON_INTERNATIONAL = 1
+TON_NATIONAL = 2
 TON_ALPHANUMERIC = 5
 
 
@@ -570,16 +571,21 @@ def encode_deliver(
     smsc: str | None = None,
     encoding: Encoding | None = None,
     data: bytes | None = None,
+    sender_toa: int | None = None,
 ) -> list[str]:
     """Build SMS-DELIVER PDUs as ``+CMGR``/``+CMT`` print them (SMSC field first).
 
     For the modem emulator and tests.  ``concat_ref=None`` adds a
     concatenation UDH only when more than one part is needed (reference 0);
     an explicit reference adds it even to a lone part.  ``smsc=None`` writes
-    ``00``.  TP-MMS says no more messages are waiting.
+    ``00``.  TP-MMS says no more messages are waiting.  ``sender_toa``
+    replaces the sender's type-of-address octet (e.g. ``0xA1``, a national
+    number, as some networks send ``0812...``).
     """
     sc = _encode_smsc(smsc)
     originator = _encode_address(sender)
+    if sender_toa is not None:
+        originator = originator[:1] + bytes([_check_octet(sender_toa, "sender TOA")]) + originator[2:]
     stamp = _encode_timestamp(timestamp)
     encoding, payload = _payload(text, encoding, data)
     segments = split_text(payload, encoding, ref16=ref16)

@@ -29,7 +29,7 @@ from typing import Any
 import bottle
 
 from firmware import contacts as contacts_mod
-from firmware.audience import Audience, AudienceError, where_sql
+from firmware.audience import OPTED_OUT_SQL, Audience, AudienceError, where_sql
 from firmware.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
 from firmware.numbers import InvalidNumber, normalise
 from web import context, queries
@@ -110,9 +110,9 @@ def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[A
         out.extend(ors_params)
     status = f["status"]
     if status == "optout":
-        clauses.append("EXISTS (SELECT 1 FROM optouts o WHERE o.number = c.number)")
+        clauses.append(OPTED_OUT_SQL)
     elif status == "reachable":
-        clauses.append("NOT EXISTS (SELECT 1 FROM optouts o WHERE o.number = c.number) AND c.dead = 0")
+        clauses.append(f"NOT {OPTED_OUT_SQL} AND c.dead = 0")
     elif status == "dead":
         clauses.append("c.dead <> 0")
     return " AND ".join(clauses), out
@@ -122,7 +122,7 @@ def _totals(store) -> dict[str, int]:
     conn = store.conn
     return {
         "all": conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
-        "optout": conn.execute("SELECT COUNT(*) FROM optouts o JOIN contacts c ON c.number = o.number").fetchone()[0],
+        "optout": conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {OPTED_OUT_SQL}").fetchone()[0],
         "dead": conn.execute("SELECT COUNT(*) FROM contacts WHERE dead <> 0").fetchone()[0],
     }
 
@@ -157,8 +157,7 @@ def contact_list():
     if matched:
         rows = [dict(r) for r in store.conn.execute(
             "SELECT c.id, c.number, c.name, c.desa, c.dusun, c.rw, c.rt, c.role, c.dead,"
-            " EXISTS (SELECT 1 FROM optouts o WHERE o.number = c.number) AS opted_out"
-            f" FROM contacts c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
+            f" {OPTED_OUT_SQL} AS opted_out FROM contacts c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
             [*params, PAGE_SIZE, (pg - 1) * PAGE_SIZE])]
         tags = _tags_of(store, [r["id"] for r in rows])
         for r in rows:
@@ -189,7 +188,7 @@ def _contact(cid: int) -> dict:
 
 def _detail(contact: dict, **values: Any) -> str:
     store = context.store()
-    optout = store.conn.execute("SELECT created_at, source, keyword FROM optouts WHERE number = ?",
+    optout = store.conn.execute("SELECT created_at, source, keyword FROM optouts WHERE match_number = ?",
                                 (contact["number"],)).fetchone()
     sent = store.conn.execute("SELECT COUNT(*) FROM messages WHERE number = ?", (contact["number"],)).fetchone()[0]
     form = values.pop("form", None) or {k: contact.get(k) or "" for k in _EDITABLE}
