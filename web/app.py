@@ -77,6 +77,7 @@ def _before() -> None:
     _view(user)
     if _is_api() or req.path.startswith("/static/"):
         return
+    context.check_form_text()
     if req.method == "POST" and req.path not in ("/login", "/setup"):
         if user is None:
             raise bottle.HTTPResponse(status=303, headers={"Location": "/login"})

@@ -144,7 +144,30 @@ def _body() -> dict[str, Any]:
         _fail(400, "malformed JSON", "JSON tidak sah (angka tidak wajar atau terlalu bersarang).")
     if not isinstance(data, dict):
         _fail(400, "body must be a JSON object {...}", "Badan permintaan harus berupa objek JSON {...}.")
+    where = _unstorable(data)
+    if where is not None:
+        _fail(400, f"{where}: text holding a lone surrogate (\\ud800-\\udfff) is not valid Unicode",
+              f"{where}: teks berisi karakter Unicode yang tidak sah (surrogate tunggal \\ud800-\\udfff).")
     return data
+
+
+def _unstorable(value: Any, where: str = "body") -> str | None:
+    """Where in a decoded JSON value a key or string cannot be stored as UTF-8 (``to[2]``, ``fills.x``), or None.
+
+    JSON may escape lone surrogates (``"\\ud800"``); they reach Python as text that fails later, in SQLite or a
+    page, as a 500: refused here, at the decoding boundary, naming the field.
+    """
+    if isinstance(value, str):
+        return None if context.storable(value) else where
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        path = f"{where}[{key}]" if isinstance(key, int) else key if where == "body" else f"{where}.{key}"
+        if isinstance(key, str) and not context.storable(key):
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+        found = _unstorable(item, path)
+        if found is not None:
+            return found
+    return None
 
 
 def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
