@@ -273,6 +273,10 @@ def test_audit_list_filters_pages_and_hides_account_entries_from_non_admins(web,
     r = admin.get("/audit")
     assert r.status == 200 and "halaman 1/" in r.text and "contact_id=59" in r.text and "contact_id=0 " not in r.text
     assert "0812-****-0009" in r.text and "0812-0000-0009" not in r.text  # a stray number is masked on display
+    digest = "6636482917871dd8e0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678901234"
+    with open_store(web) as s:
+        s.audit("cli:root", "contacts_import", {"file_hash": digest, "rows": 3})
+    assert f"file_hash={digest}" in admin.get("/audit?action=contacts_import").text  # a hash is not a number
     r = admin.get("/audit?action=contact_edit&page=2")
     assert "contact_id=9 " in r.text and "contact_id=59" not in r.text
     viewer = as_user(web, admin, "pemantau", "viewer")  # user_add by web:admin, login by web:pemantau
