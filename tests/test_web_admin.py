@@ -329,3 +329,18 @@ def test_sending_rules_are_changed_on_the_page_and_reach_the_estimates(admin, we
                                                    "per_day", "optout_keywords")})
     with Store.in_state_dir(web.config.state_dir) as s:
         assert office_settings.read(s) == {}
+
+
+def test_an_error_without_bahasa_text_never_leaks_english_into_the_bahasa_page(web, admin):
+    """A broken setting used to show "setting approval_threshold: expected a non-negative number..." on the
+    Bahasa page; every error now carries Bahasa text, and one that does not gets a Bahasa sentence."""
+    from firmware.errors import ConfigError, pesan_of
+
+    with open_store(web) as s:
+        s.set_setting("approval_threshold", "banyak", by="test")
+    r = admin.get("/compose")
+    assert r.status == 400 and "Pengaturan approval_threshold tidak sah" in r.text and "expected" not in r.text
+    admin.get("/lang/en")
+    r = admin.get("/compose")
+    assert r.status == 400 and "expected a non-negative number" in r.text and "tidak sah" not in r.text
+    assert pesan_of(ConfigError("web_port: must be between 1 and 65535")) == "Permintaan tidak dapat diproses."

@@ -18,7 +18,7 @@ from typing import Any
 import bottle
 
 from firmware.config import Config
-from firmware.errors import SiaranError
+from firmware.errors import SiaranError, pesan_of
 from web import auth, context
 from web.context import LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, Site
 from web.render import Formats, Lang, page
@@ -128,12 +128,11 @@ def _domain_errors(callback: Callable) -> Callable:
         try:
             return callback(*args, **kwargs)
         except SiaranError as exc:
-            pesan = getattr(exc, "pesan", None) or str(exc)
             if _is_api():
                 bottle.response.status = 400
                 bottle.response.content_type = "application/json"
-                return json.dumps({"error": str(exc), "pesan": pesan})
-            raise bottle.HTTPError(400, pesan) from None
+                return json.dumps({"error": str(exc), "pesan": pesan_of(exc)})
+            raise bottle.HTTPError(400, context.error_text(exc)) from None
     return wrapper
 
 

@@ -19,6 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import bottle
 
 from firmware.config import Config
+from firmware.errors import pesan_of
 from firmware.numbers import national
 from firmware.privacy import mask_number
 from firmware.store import Store, db_path
@@ -99,10 +100,10 @@ def shown_number(number: str | None) -> str:
 
 
 def error_text(exc: Exception) -> str:
-    """A library error in the reader's language: ``pesan`` (Bahasa Indonesia) or ``reason``/the message (English)."""
-    pesan = getattr(exc, "pesan", None) or str(exc)
+    """A library error in the reader's language: ``pesan`` (Bahasa Indonesia; a general Bahasa sentence when the
+    error has none, never its English text) or ``reason``/the message (English)."""
     reason = getattr(exc, "reason", None) or str(exc)
-    return lang()(pesan, reason)
+    return lang()(pesan_of(exc), reason)
 
 
 def client() -> str:

@@ -28,7 +28,7 @@ import bottle
 
 from firmware import campaigns as camp_mod
 from firmware.audience import Audience
-from firmware.errors import SiaranError
+from firmware.errors import SiaranError, pesan_of
 from firmware.numbers import InvalidNumber, normalise, operator_of
 from firmware.privacy import mask_number, mask_numbers_in
 from firmware.store import EMERGENCY
@@ -449,7 +449,7 @@ def create_campaign(token: tok.Token):
             camp_mod.cancel(store, campaign_id, token.actor)
         except SiaranError:
             pass
-        _fail(400, str(exc), getattr(exc, "pesan", None) or str(exc), campaign=campaign_id)
+        _fail(400, str(exc), pesan_of(exc), campaign=campaign_id)
     camp = camp_mod.get(store, campaign_id)
     out: dict[str, Any] = {"id": campaign_id, "name": camp["name"], "state": result["state"], "emergency": emergency,
                            "send_at": _iso(camp["send_at"]), "expires_at": _iso(camp["expires_at"])}
