@@ -341,3 +341,34 @@ def test_next_with_tab_or_newline_cannot_redirect_to_another_host(server):
     # A good next still works, query kept and non-ASCII percent-encoded (a Location header is Latin-1).
     r = anon.get("/lang/en?next=" + urllib.parse.quote("/inbox?kind=reply&q=Désa"), follow=False)
     assert r.location.endswith("/inbox?kind=reply&q=D%C3%A9sa"), r.location
+
+
+def test_non_ascii_secrets_and_non_utf8_headers_never_give_a_500(server):
+    """hmac.compare_digest raised TypeError on a non-ASCII CSRF token, and bottle's get_header raised
+    UnicodeDecodeError on a header that is not UTF-8 (X-CSRF-Token, Authorization): each was a 500."""
+    c = admin_client(server)
+    for method, rule in routes(server):
+        if method != "POST" or rule.startswith("/api/") or rule in SESSION_CHANGING:
+            continue
+        path = fill(rule, "1")
+        for given in ("é", "\u202e" + c.csrf_token, "ü" * 40):
+            r = c.post(path, {"name": "x"}, csrf=given, follow=False)
+            assert r.status == 403, f"POST {path} csrf={given!r}: {r.status}"
+        r = c.request("POST", path, b"", {"X-CSRF-Token": "\u00e9\u00ff", "Content-Type": "text/plain"},
+                      follow=False)
+        assert r.status == 403, f"POST {path} with a non-UTF-8 X-CSRF-Token header: {r.status}"
+    anon = server.client()
+    anon.get("/login")
+    anon.cookies["siaran_pre"] = "\u00e9" * 30
+    assert anon.post("/login", {"username": "admin", "password": "x"}, csrf="\u00e9" * 30).status == 403
+    anon.cookies["siaran_session"] = "abc.\u00e9\u00e9"
+    assert anon.get("/", follow=False).status < 500
+    for method, rule in routes(server):
+        if rule.startswith("/api/"):
+            r = anon.request(method, fill(rule, "1"), b"{}" if method == "POST" else None,
+                             {"Authorization": "Bearer \u00e9\u00ff", "Content-Type": "application/json"})
+            assert r.status < 500, f"{method} {rule} with a non-UTF-8 Authorization header: {r.status}"
+            assert r.status < 400 or r.json()["pesan"], f"{method} {rule}"
+    r = c.request("POST", "/audiences/count", b"csrf=" + c.csrf_token.encode(),
+                  {"X-Requested-With": "f\u00e9tch", "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status < 500

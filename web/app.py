@@ -7,7 +7,6 @@ The page talks only to the SQLite file: if it crashes, sending goes on.
 
 from __future__ import annotations
 
-import hmac
 import importlib
 import json
 import logging
@@ -81,11 +80,11 @@ def _before() -> None:
     if req.method == "POST" and req.path not in ("/login", "/setup"):
         if user is None:
             raise bottle.HTTPResponse(status=303, headers={"Location": "/login"})
-        if not auth.check_csrf(user, req.forms.get("csrf") or req.get_header("X-CSRF-Token")):
+        if not auth.check_csrf(user, req.forms.get("csrf") or context.header("X-CSRF-Token")):
             raise bottle.HTTPError(403, "csrf")
     if req.method == "POST" and req.path in ("/login", "/setup"):
         given, cookie = req.forms.get("csrf") or "", req.get_cookie(PRE_COOKIE) or ""
-        if not (given and cookie and hmac.compare_digest(given, cookie)):
+        if not (cookie and auth.same_secret(given, cookie)):
             raise bottle.HTTPError(403, "csrf")
     if req.path not in ("/setup", "/healthz") and not req.path.startswith("/lang/") and auth.needs_setup(store):
         raise bottle.HTTPResponse(status=303, headers={"Location": "/setup"})

@@ -73,13 +73,24 @@ def sign(key: bytes, token: str) -> str:
     return f"{token}.{mac}"
 
 
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time check that a secret from the request (token, MAC) equals ours.
+
+    Compares UTF-8 bytes: ``hmac.compare_digest`` raises TypeError on text with non-ASCII characters, which
+    anyone can send (a form field, a header), and that was a 500.
+    """
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def unsign(key: bytes, value: str | None) -> str | None:
     """The token inside a signed cookie value, or None when it is missing or forged."""
     if not value or value.count(".") != 1:
         return None
     token, mac = value.split(".")
-    good = hmac.new(key, token.encode(), hashlib.sha256).hexdigest()[:32]
-    return token if hmac.compare_digest(mac, good) else None
+    good = hmac.new(key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+    return token if same_secret(mac, good) else None
 
 
 def needs_setup(store) -> bool:
@@ -232,4 +243,4 @@ _DUMMY_HASH = users_mod.hash_password(secrets.token_urlsafe(16))
 
 
 def check_csrf(user: User | None, given: str | None) -> bool:
-    return bool(user and given and hmac.compare_digest(user.csrf, given))
+    return bool(user and same_secret(given, user.csrf))

@@ -106,6 +106,15 @@ def error_text(exc: Exception) -> str:
     return lang()(pesan_of(exc), reason)
 
 
+def header(name: str) -> str | None:
+    """A request header as text, or None when absent. Bytes that are not UTF-8 become U+FFFD instead of the
+    UnicodeDecodeError (a 500) ``bottle.request.get_header`` raises on them."""
+    raw = bottle.request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    if raw is None:
+        return None
+    return raw.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
 def client() -> str:
     """The address the request came from (the TCP peer: never a client-supplied ``X-Forwarded-For``,
     which would let anyone pick the address their failed logins are counted against)."""

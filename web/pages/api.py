@@ -254,7 +254,7 @@ def api(*scopes: str) -> Callable:
         @functools.wraps(handler)
         def inner(*args: Any, **kwargs: Any) -> Any:
             store = context.store()
-            token, why = tok.verify(store, bottle.request.get_header("Authorization"))
+            token, why = tok.verify(store, context.header("Authorization"))
             if token is None:
                 error, pesan = _UNAUTHORIZED[why]
                 _fail(401, error, pesan, headers={"WWW-Authenticate": 'Bearer realm="siaran"'})
