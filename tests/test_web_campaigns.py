@@ -486,3 +486,7 @@ def test_failed_and_unknown_messages_are_not_counted_as_sent(web, admin, db):
     assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["12", "1", "10"]
     prog = queries.campaign_progress(db, web.config, campaigns.get(db, cid))
     assert (prog["sent"], prog["failed"], prog["unknown"], prog["pct"]) == (2, 9, 1, 100.0)
+    # A modem's "sent today" counts SMS parts (the daily limit's unit), and says so.
+    db.upsert_modem("sim800", port="/dev/ttyS0", state="ready")
+    for path in ("/", "/modems"):
+        assert "Bagian SMS terkirim hari ini" in admin.get(path).text, path

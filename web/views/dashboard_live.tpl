@@ -60,7 +60,7 @@
   <strong>{{m['name']}}</strong> <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span><br>
   <span class="bars" title="{{m.get('signal_dbm') or '-'}} dBm">{{"▮" * m['bars'] + "▯" * (5 - m['bars'])}}</span>
   {{m.get('operator') or "-"}}<br>
-  {{t("Terkirim hari ini", "Sent today")}}: {{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}}<br>
+  {{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}: {{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}}<br>
   {{t("Pulsa", "Balance")}}: {{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span>
   % if m.get('state_reason'):
   <div class="muted">{{m['state_reason']}}</div>

@@ -33,7 +33,7 @@
     <dd>{{m.get('registration') or "-"}}</dd>
     <dt>{{t("Pulsa", "Balance")}}</dt>
     <dd class="balance">{{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span></dd>
-    <dt>{{t("Terkirim hari ini", "Sent today")}}</dt>
+    <dt>{{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}</dt>
     <dd>{{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}} <span class="muted">({{t("batas", "limits")}} {{m['per_minute']}}/{{t("mnt", "min")}}, {{m['per_hour']}}/{{t("jam", "h")}})</span>
       % if m['per_day']:
       <progress max="{{m['per_day']}}" value="{{min(m['sent_today'], m['per_day'])}}"></progress>
