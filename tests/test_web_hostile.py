@@ -29,6 +29,10 @@ HOSTILE_VALUES = [
     "x" * 5000,
     "=HYPERLINK(\"http://evil.example\")",
     "",
+    "\u202e\u200b\u200dRTL\ufeff",  # right-to-left override, zero-width characters
+    "9" * 400,  # an int no column can hold
+    "NaN",
+    "-1e999",
 ]
 HOSTILE_PARAMS = ["1", "999999999", "abc", "-1", "..%2f..%2fetc%2fpasswd", "%3Cscript%3E", "1%20OR%201%3D1",
                   "%00"]
