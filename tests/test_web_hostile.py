@@ -320,7 +320,7 @@ def test_next_with_tab_or_newline_cannot_redirect_to_another_host(server):
     Every use of ``next`` (login form and its POST, language switch, inbox, settings) stays on this site."""
     hostile = ["/\t/evil.example/x", "/\n/evil.example", "/\r\n/evil.example", "\t//evil.example", "/.//evil.example",
                "/\\evil.example", "//evil.example", "https://evil.example/", "/%09/evil.example/..//x",
-               "/ /evil.example", "/\x0b/evil.example", "javascript:alert(1)"]
+               "/ /evil.example", "/\x0b/evil.example", "javascript:alert(1)", "/\t/[evil", "http://[::1"]
 
     def same_site(location: str) -> bool:
         parts = urllib.parse.urlsplit(location)

@@ -255,10 +255,13 @@ def local_path(target: str | None, default: str = "/") -> str:
     """
     if not target:
         return default
-    parts = urlsplit(target)  # strips tab, CR and LF the way urljoin will
+    try:
+        parts = urlsplit(target)  # strips tab, CR and LF the way urljoin will
+        final = urlsplit(urljoin("http://siaran.invalid/", target))
+    except ValueError:  # "//[x": not even a URL ("Invalid IPv6 URL")
+        return default
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in target:
         return default
-    final = urlsplit(urljoin("http://siaran.invalid/", target))
     if final.netloc != "siaran.invalid" or final.path.startswith("//"):
         return default
     return urlunsplit(("", "", quote(final.path, safe=_URL_SAFE), quote(final.query, safe=_URL_SAFE + "?"),
