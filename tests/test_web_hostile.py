@@ -376,3 +376,20 @@ def test_non_ascii_secrets_and_non_utf8_headers_never_give_a_500(server):
     r = c.request("POST", "/audiences/count", b"csrf=" + c.csrf_token.encode(),
                   {"X-Requested-With": "f\u00e9tch", "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status < 500
+
+
+def test_a_host_header_that_is_not_a_host_never_gives_a_500(server):
+    """Every redirect joins its target onto the request's URL, built from the Host header: "[x" made urljoin
+    raise "Invalid IPv6 URL", a 500 on the language switch, login, logout and every POST."""
+    c = admin_client(server)
+    for method, rule in routes(server):
+        path = fill(rule, "1")
+        for host in ("[evil", "a]b", "[::1"):
+            body = b"csrf=" + c.csrf_token.encode() if method == "POST" else None
+            r = c.request(method, path, body, {"Host": host, "Content-Type": "application/x-www-form-urlencoded"},
+                          follow=False)
+            assert r.status == 400, f"{method} {path} Host {host!r}: {r.status}"
+            if rule.startswith("/api/"):
+                assert r.json()["pesan"]
+            else:
+                assert "header Host" in r.text

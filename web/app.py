@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import bottle
 
@@ -62,6 +63,10 @@ def _is_api() -> bool:
 
 def _before() -> None:
     req = bottle.request
+    try:
+        urlsplit(req.url)  # every redirect joins onto this URL: a Host header like "[x" must not make it a 500
+    except ValueError:
+        raise bottle.HTTPError(400, "host") from None
     site = context.site()
     length = req.content_length
     if length > MAX_BODY:
@@ -149,6 +154,7 @@ _DETAILS = {
     "too big": ("Berkas atau data terlalu besar (maksimal 20 MB).", "File or data too large (at most 20 MB)."),
     "role": ("Peran Anda tidak boleh melakukan ini. Minta admin bila perlu.",
              "Your role may not do this. Ask an admin if needed."),
+    "host": ("Alamat situs (header Host) pada permintaan ini tidak sah.", "The request's Host header is not valid."),
 }
 
 
