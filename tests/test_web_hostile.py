@@ -35,7 +35,7 @@ HOSTILE_VALUES = [
     "-1e999",
 ]
 HOSTILE_PARAMS = ["1", "999999999", "abc", "-1", "..%2f..%2fetc%2fpasswd", "%3Cscript%3E", "1%20OR%201%3D1",
-                  "%00"]
+                  "%00", "9" * 30, "-" + "9" * 30, "9223372036854775808", "%D9%A1%D9%A2", "%ED%A0%80"]
 FIELD_NAMES = ["name", "nama", "text", "q", "number", "to", "username", "password", "password2", "reason",
                "audience", "audience_id", "template", "desa", "dusun", "rw", "rt", "role", "tag", "state",
                "page", "value", "key", "send_at", "expires_at", "emergency", "scopes", "kind", "token", "next",

@@ -46,6 +46,7 @@ bottle.BaseRequest.MEMFILE_MAX = 1024 * 1024  # form bodies above this spill to 
 def make_app(config: Config, *, clock: Callable[[], float] = time.time) -> bottle.Bottle:
     """The Bottle app for ``config`` (its ``state_dir`` holds the SQLite file)."""
     app = bottle.Bottle(catchall=True)
+    app.router.add_filter("int", _sqlite_int)  # before any route is added: rules compile their filters then
     app.config["siaran.site"] = Site(config, clock=clock)
     app.add_hook("before_request", _before)
     app.add_hook("after_request", _after)
@@ -55,6 +56,12 @@ def make_app(config: Config, *, clock: Callable[[], float] = time.time) -> bottl
     for name in PAGE_MODULES:
         importlib.import_module(f"web.pages.{name}").register(app)
     return app
+
+
+def _sqlite_int(_conf: str) -> tuple[str, Callable, Callable]:
+    """The ``<name:int>`` route filter, with ids SQLite can hold: at most 18 digits. A longer one is simply
+    not found (404); bottle's own filter passed it on and SQLite's OverflowError was a 500."""
+    return r"-?\d{1,18}", int, lambda x: str(int(x))
 
 
 def _is_api() -> bool:
