@@ -62,8 +62,8 @@
   {{m.get('operator') or "-"}}<br>
   {{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}: {{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}}<br>
   {{t("Pulsa", "Balance")}}: {{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span>
-  % if m.get('state_reason'):
-  <div class="muted">{{m['state_reason']}}</div>
+  % if m.get('state_reason') or fmt.state_hint(m['state']):
+  <div class="muted">{{fmt.state_hint(m['state'])}}{{(" (" + t("rincian teknis, dalam bahasa Inggris", "technical detail") + ": " + m['state_reason'] + ")") if m.get('state_reason') else ""}}</div>
   % end
 </div>
 % end

@@ -10,8 +10,12 @@
 % for m in modems:
 <section class="card modem-detail" id="modem-{{m['name']}}" data-modem="{{m['name']}}">
   <h2>{{m['name']}} <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span></h2>
-  % if m.get('state_reason'):
-  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked') else 'muted'}}">{{t("Alasan", "Reason")}}: {{m['state_reason']}}</p>
+  % if m.get('state_reason') or fmt.state_hint(m['state']):
+  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked') else 'muted'}}">{{fmt.state_hint(m['state'])}}
+    % if m.get('state_reason'):
+    <span class="muted" data-reason>({{t("rincian teknis, dalam bahasa Inggris", "technical detail")}}: {{m['state_reason']}})</span>
+    % end
+  </p>
   % end
   % if m.get('parked_until') and m['state'] == 'parked':
   <p class="muted">{{t("Dicoba lagi", "Tried again")}}: {{fmt.time(m['parked_until'])}}</p>
