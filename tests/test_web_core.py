@@ -301,3 +301,8 @@ def test_login_throttle_by_pair_and_by_address(tmp_path):
         assert auth.login_wait(s, "staf", "192.0.2.66") > 0
         auth.after_reset(s, "staf")
         assert auth.login_wait(s, "staf", "192.0.2.66") == 0 and auth.locks(s)["accounts"] == {}
+        # One computer may take any IPv6 address in its /64: they all count as one address.
+        for i in range(5):
+            auth.check_login(s, "staf", "salah-salah-1", f"2001:db8:0:7::{i + 1:x}")
+        assert auth.login_wait(s, "staf", "2001:db8:0:7:ffff::99") > 0
+        assert auth.login_wait(s, "staf", "2001:db8:0:8::1") == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -155,6 +156,18 @@ def unlock(store, username: str, actor: str) -> int:
     return n
 
 
+def throttle_address(client: str) -> str:
+    """The address failures are counted against: an IPv4 address as is, an IPv6 one as its /64 (one
+    computer may take any address in its /64 at will, so counting each one would be no limit)."""
+    try:
+        ip = ipaddress.ip_address(client.split("%", 1)[0])
+    except ValueError:
+        return client
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
 def _pair_wait(failures: int, last: float) -> float:
     """When a (name, address) pair with ``failures`` in the window, the latest at ``last``, may try again:
     free for the first few, then 30 s doubling up to 15 minutes."""
@@ -173,6 +186,7 @@ def login_wait(store, username: str, client: str) -> float:
     with 30 failures in 15 minutes, whatever the names, waits the window out. A guesser gets a few dozen
     tries an hour per address; a person who mistyped is not locked out for long.
     """
+    client = throttle_address(client)
     now = store.clock()
     since = now - THROTTLE_WINDOW
     n_pair, last_pair = store.conn.execute(
@@ -230,11 +244,13 @@ def check_login(store, username: str, password: str, client: str) -> LoginResult
     with store.tx() as c:
         if ok:
             # Only this address's failures: a stranger's elsewhere keep their own lock.
-            c.execute("DELETE FROM login_failures WHERE username = ? AND client = ?", (username, client))
+            c.execute("DELETE FROM login_failures WHERE username = ? AND client = ?",
+                      (username, throttle_address(client)))
             store._audit(c, f"web:{username}", "login", {"client": client}, now)
             return LoginResult(username, 0.0, False)
         c.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))
-        c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)", (username, client, now))
+        c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)",
+                  (username, throttle_address(client), now))
         store._audit(c, "web:-", "login_failed", {"username": username, "client": client}, now)
     return LoginResult(None, login_wait(store, username, client), False)
 
