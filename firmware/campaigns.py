@@ -38,7 +38,7 @@ from firmware import audience as aud_mod
 from firmware import office_settings, templates_builtin
 from firmware.audience import Audience, AudienceError
 from firmware.config import Config, ModemConfig
-from firmware.errors import BilingualError, ConfigError
+from firmware.errors import BilingualError
 from firmware.modem import gsm7
 from firmware.modem.pdu import Encoding, split_text
 from firmware.modem.segments import analyse
@@ -320,7 +320,10 @@ def setting(store, key: str, default: float) -> float:
     """A non-negative number from ``settings`` (JSON value), or ``default`` when unset."""
     value = store.get_setting(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or not math.isfinite(value):
-        raise ConfigError(f"setting {key}: expected a non-negative number, got {value!r}")
+        raise office_settings.SettingError(
+            f"setting {key}: expected a non-negative number, got {value!r}",
+            f"Pengaturan {key} tidak sah (harus angka 0 atau lebih, tertulis {value!r}): perbaiki di halaman "
+            "Pengaturan.")
     return value
 
 

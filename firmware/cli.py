@@ -14,7 +14,7 @@ import sys
 
 import importlib
 
-from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, fail
+from firmware.commands.output import EXIT_FAILED, EXIT_MODEM, config_failed, fail
 from firmware.errors import ConfigError, ModemError
 from firmware.logsetup import setup_logging
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except ConfigError as exc:
-        return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+        return config_failed(exc)
     except ModemError as exc:  # an IOError too: keep it apart from storage trouble
         return fail(str(exc), "Modem tidak menjawab atau port tidak bisa dipakai.", EXIT_MODEM)
     except (OSError, sqlite3.Error) as exc:

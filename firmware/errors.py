@@ -22,6 +22,12 @@ class BilingualError(SiaranError):
         super().__init__(reason)
 
 
+def pesan_of(exc: BaseException, general: str = "Permintaan tidak dapat diproses.") -> str:
+    """The Bahasa Indonesia text of an error: its ``pesan``, else ``general`` (a Bahasa sentence for the
+    situation), never the English ``str(exc)`` dropped into a Bahasa message."""
+    return getattr(exc, "pesan", None) or general
+
+
 class ConfigError(SiaranError, ValueError):
     """A configuration file or option is missing, unknown or invalid."""
 

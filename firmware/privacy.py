@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
-_NUMBER_IN_TEXT = re.compile(r"\+?\d[\d\- ]{7,}\d")
+#: A phone-number-shaped run: an optional ``+``, then eight or more digits, single spaces or dashes between them
+#: allowed (``0812-0000-7890``, ``+62 812 0000 7890``), not touching a letter or digit on either side: digits
+#: inside a hash or a hex dump (``6636482917871dd8e``) are not a number, nor is a date (``2027-01-15``).
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z+])(?!\d{4}-\d\d-\d\d(?!\d))\+?\d(?:[\- ]?\d){7,}(?![0-9A-Za-z])")
 
 
 def mask_number(number: str | None) -> str:
@@ -44,5 +47,6 @@ def mask_number(number: str | None) -> str:
 
 
 def mask_numbers_in(text: str) -> str:
-    """Mask every phone-number-like run of digits inside free text (log lines, AT traces)."""
+    """Mask every phone-number-shaped run inside free text (log lines, AT traces, audit details), leaving
+    hashes, hex and dates alone (see ``_NUMBER_IN_TEXT``)."""
     return _NUMBER_IN_TEXT.sub(lambda m: mask_number(m.group(0)), text)

@@ -21,13 +21,13 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from firmware.errors import ConfigError
+from firmware.errors import BilingualError, ConfigError
 from firmware.numbers import InvalidNumber, canonical_sender, normalise, optout_match
 
 MIGRATIONS = Migrations("siaran")
 
 
-class SchemaTooNew(ConfigError):
+class SchemaTooNew(BilingualError, ConfigError):
     """The database was written by a newer Siaran than this one."""
 
 
@@ -474,8 +474,11 @@ def _migrate(db: Database) -> None:
     unknown = sorted(applied - known)
     if unknown:
         raise SchemaTooNew(
-            f"the database was written by a newer Siaran (migrations {', '.join(unknown)}); "
-            "upgrade Siaran on this box, or restore a backup made by this version"
+            f"the database was written by a newer Siaran version (migrations {', '.join(unknown)}); "
+            "upgrade Siaran on this box, or restore a backup made by this version",
+            "Database ini ditulis oleh Siaran versi yang lebih baru dari yang terpasang di perangkat ini "
+            f"(migrasi {', '.join(unknown)}). Perbarui Siaran di perangkat ini, atau pulihkan cadangan yang "
+            "dibuat oleh versi ini.",
         )
     MIGRATIONS.apply(db)
 

@@ -76,3 +76,20 @@ def test_journal_under_systemd(restore_root, monkeypatch, env):
     assert "CODE_ARGS" not in fields and "EXCEPTION_INFO" not in fields
     assert fields["SYSLOG_IDENTIFIER"] == "siaran"
     assert fields["PRIORITY"] == "4"
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("file_hash=6636482917871dd8e0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678901234",
+     "file_hash=6636482917871dd8e0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678901234"),  # a hash is not a number
+    ("sha 1234567890abcdef00", "sha 1234567890abcdef00"),
+    ("as of 2027-01-15 08:00", "as of 2027-01-15 08:00"),
+    ("to 081200007890.", "to 0812****7890."),
+    ("HP: 0812 0000 7890, RT 01", "HP: 0812 **** 7890, RT 01"),
+    ("(+6281200007890)", "(+6281****7890)"),
+    ('AT+CMGS="+6281200007890"', 'AT+CMGS="+6281****7890"'),
+    ("note=0812-0000-7890;", "note=0812-****-7890;"),
+])
+def test_numbers_in_text_are_masked_but_hashes_and_dates_are_not(text, masked):
+    from firmware.privacy import mask_numbers_in
+
+    assert mask_numbers_in(text) == masked

@@ -77,6 +77,28 @@ def test_newer_schema_refused(tmp_path):
         Store(path)
 
 
+@pytest.mark.parametrize("argv", [["user", "list"], ["send", "--to", "081200007890", "--text", "Uji"], ["status"],
+                                  ["contact", "export", "081200007890"], ["web"]])
+def test_newer_schema_says_so_plainly_in_both_languages(tmp_path, capsys, argv):
+    """Issue 9: it said "Konfigurasi tidak valid: the database was written..." (English inside the Bahasa text)."""
+    import json
+
+    from firmware import cli
+
+    path = tmp_path / "siaran.db"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('siaran', 'm999_from_the_future', '2030-01-01 00:00:00+00:00')")
+    conn.close()
+    code = cli.main([*argv, "--state-dir", str(tmp_path)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 2, out
+    assert "newer Siaran version" in out["error"] and "m999_from_the_future" in out["error"]
+    assert "Siaran versi yang lebih baru" in out["pesan"] and "Konfigurasi" not in out["pesan"]
+    assert "newer" not in out["pesan"] and "database was" not in out["pesan"]
+
+
 # -- enqueue ------------------------------------------------------------------
 
 

@@ -273,6 +273,10 @@ def test_audit_list_filters_pages_and_hides_account_entries_from_non_admins(web,
     r = admin.get("/audit")
     assert r.status == 200 and "halaman 1/" in r.text and "contact_id=59" in r.text and "contact_id=0 " not in r.text
     assert "0812-****-0009" in r.text and "0812-0000-0009" not in r.text  # a stray number is masked on display
+    digest = "6636482917871dd8e0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678901234"
+    with open_store(web) as s:
+        s.audit("cli:root", "contacts_import", {"file_hash": digest, "rows": 3})
+    assert f"file_hash={digest}" in admin.get("/audit?action=contacts_import").text  # a hash is not a number
     r = admin.get("/audit?action=contact_edit&page=2")
     assert "contact_id=9 " in r.text and "contact_id=59" not in r.text
     viewer = as_user(web, admin, "pemantau", "viewer")  # user_add by web:admin, login by web:pemantau
@@ -325,3 +329,18 @@ def test_sending_rules_are_changed_on_the_page_and_reach_the_estimates(admin, we
                                                    "per_day", "optout_keywords")})
     with Store.in_state_dir(web.config.state_dir) as s:
         assert office_settings.read(s) == {}
+
+
+def test_an_error_without_bahasa_text_never_leaks_english_into_the_bahasa_page(web, admin):
+    """A broken setting used to show "setting approval_threshold: expected a non-negative number..." on the
+    Bahasa page; every error now carries Bahasa text, and one that does not gets a Bahasa sentence."""
+    from firmware.errors import ConfigError, pesan_of
+
+    with open_store(web) as s:
+        s.set_setting("approval_threshold", "banyak", by="test")
+    r = admin.get("/compose")
+    assert r.status == 400 and "Pengaturan approval_threshold tidak sah" in r.text and "expected" not in r.text
+    admin.get("/lang/en")
+    r = admin.get("/compose")
+    assert r.status == 400 and "expected a non-negative number" in r.text and "tidak sah" not in r.text
+    assert pesan_of(ConfigError("web_port: must be between 1 and 65535")) == "Permintaan tidak dapat diproses."

@@ -463,3 +463,30 @@ def test_campaign_page_fast_with_100k_recipients(web, admin, db):
         assert times[-1] < 0.3 and times[int(len(times) * 0.95) - 1] < 0.15, (path, times)
     r = admin.get("/campaigns/2/report.csv")
     assert r.body.count(b"\r\n") == 100_001
+
+
+def test_failed_and_unknown_messages_are_not_counted_as_sent(web, admin, db):
+    """Issue 9: a campaign whose nine messages all failed read "terkirim 9 / 9 · gagal 9". Every counter that mixes
+    states (campaign page, its live fragment, the dashboard, the list, the API) says what it counts."""
+    add_people(db, 12)
+    saved(db)
+    db.set_setting("approval_threshold", 1000, by="test")
+    cid = campaign_id(send(admin))
+    _finish(db, cid, {number(i): "failed" for i in range(9)} | {number(9): "unknown", number(10): "delivered",
+                                                                   number(11): "sent"})
+    with db.tx() as c:
+        c.execute("UPDATE campaigns SET state = 'running' WHERE id = ?", (cid,))
+    for path in (f"/campaigns/{cid}", f"/campaigns/{cid}/live", "/", "/dashboard/live"):
+        text = re.sub(r"\s+", " ", admin.get(path).text)
+        assert "terkirim 2 / 12" in text and "diterima 1" in text and "gagal 9" in text, path
+        assert "tidak pasti 1" in text, path
+    lst = admin.get("/campaigns").text
+    assert "Gagal / tidak pasti" in lst
+    row = re.search(rf'<tr data-campaign="{cid}">.*?</tr>', lst, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["12", "1", "10"]
+    prog = queries.campaign_progress(db, web.config, campaigns.get(db, cid))
+    assert (prog["sent"], prog["failed"], prog["unknown"], prog["pct"]) == (2, 9, 1, 100.0)
+    # A modem's "sent today" counts SMS parts (the daily limit's unit), and says so.
+    db.upsert_modem("sim800", port="/dev/ttyS0", state="ready")
+    for path in ("/", "/modems"):
+        assert "Bagian SMS terkirim hari ini" in admin.get(path).text, path

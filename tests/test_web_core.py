@@ -237,3 +237,72 @@ def test_siaran_web_says_when_its_port_is_taken(web, tmp_path):
     assert proc.returncode != 0
     err = json.loads(proc.stdout or proc.stderr)
     assert "port" in err["pesan"] and str(web.port) in err["pesan"]
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_owner_out_of_their_own_pc(admin, web):
+    """Issue 9: five wrong passwords from anywhere locked the account everywhere, and ~7 requests per 15 minutes
+    kept any account (admin included) locked. Now the lock is per (account, address) and per address."""
+    stranger = web.client(source="127.0.0.2")  # another computer on the LAN
+    stranger.get("/login")
+    for _ in range(6):
+        r = stranger.post("/login", {"username": "admin", "password": "tebak-tebakan-1"})
+    # The owner, on their own PC, still gets in with the right password.
+    owner = web.client()
+    assert owner.login("admin", ADMIN_PASSWORD).status == 200 and "/logout" in owner.get("/").text
+    assert r.status == 429 and "dari komputer ini" in r.text
+    assert stranger.post("/login", {"username": "admin", "password": ADMIN_PASSWORD}).status == 429
+    # The Users page shows the lock (which account, from which address) and lifts it.
+    r = admin.get("/users")
+    assert 'data-locked="127.0.0.2"' in r.text and "terkunci" in r.text
+    r = admin.post("/users/admin/unlock")
+    assert r.status == 200 and 'data-locked="127.0.0.2"' not in r.text and "Kunci masuk admin dibuka" in r.text
+    assert stranger.login("admin", ADMIN_PASSWORD).status == 200
+    with Store.in_state_dir(web.config.state_dir) as s:
+        assert s.conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'user_unlock'").fetchone()[0] == 1
+
+
+def test_login_throttle_by_pair_and_by_address(tmp_path):
+    """The rules on the store's clock: five free tries per (name, address), then 30 s doubling to 15 min; 30
+    failures from one address lock that address for every name; the right password from another address and
+    the console reset still work; a success forgets only its own address's failures."""
+    from web import auth
+
+    now = [1_800_000_000.0]
+    with Store(tmp_path / "siaran.db", clock=lambda: now[0]) as s:
+        users.add_user(s, "admin", "admin", ADMIN_PASSWORD, actor="test")
+        users.add_user(s, "staf", "operator", PASSWORD, actor="test")
+        for i in range(5):
+            assert auth.check_login(s, "admin", "salah-salah-1", "192.0.2.66").throttled is False
+        assert 29 < auth.login_wait(s, "admin", "192.0.2.66") <= 30
+        assert auth.login_wait(s, "admin", "192.0.2.10") == 0 and auth.login_wait(s, "staf", "192.0.2.66") == 0
+        # A stranger keeping the pair locked (one try each time the wait ends) never touches the owner.
+        for _ in range(20):
+            now[0] += auth.login_wait(s, "admin", "192.0.2.66") + 1
+            auth.check_login(s, "admin", "salah-salah-1", "192.0.2.66")
+            assert auth.check_login(s, "admin", ADMIN_PASSWORD, "192.0.2.10").username == "admin"
+        assert auth.login_wait(s, "admin", "192.0.2.66") > 0
+        assert list(auth.locks(s)["accounts"]) == ["admin"]
+        assert [x["client"] for x in auth.locks(s)["accounts"]["admin"]] == ["192.0.2.66"]
+        # Spraying many names from one address locks the address for every name, right password included.
+        now[0] += 3600
+        for i in range(auth.THROTTLE_CLIENT):
+            auth.check_login(s, f"nama{i}", "salah-salah-1", "192.0.2.77")
+        r = auth.check_login(s, "staf", PASSWORD, "192.0.2.77")
+        assert r.throttled and r.username is None and r.wait > 800
+        assert [a["client"] for a in auth.locks(s)["addresses"]] == ["192.0.2.77"]
+        assert auth.check_login(s, "staf", PASSWORD, "192.0.2.10").username == "staf"
+        # A success forgets its own address's failures only; the console reset forgets the account's.
+        now[0] += 3600
+        for _ in range(3):
+            auth.check_login(s, "staf", "salah-salah-1", "192.0.2.10")
+        for _ in range(5):
+            auth.check_login(s, "staf", "salah-salah-1", "192.0.2.66")
+        assert auth.check_login(s, "staf", PASSWORD, "192.0.2.10").username == "staf"
+        assert auth.login_wait(s, "staf", "192.0.2.66") > 0
+        auth.after_reset(s, "staf")
+        assert auth.login_wait(s, "staf", "192.0.2.66") == 0 and auth.locks(s)["accounts"] == {}
+        # One computer may take any IPv6 address in its /64: they all count as one address.
+        for i in range(5):
+            auth.check_login(s, "staf", "salah-salah-1", f"2001:db8:0:7::{i + 1:x}")
+        assert auth.login_wait(s, "staf", "2001:db8:0:7:ffff::99") > 0
+        assert auth.login_wait(s, "staf", "2001:db8:0:8::1") == 0

@@ -133,6 +133,20 @@ def test_modems_page_shows_fields_chart_and_no_inline_style(web, admin):
     assert "Cek pulsa sekarang" in r.text and "Kirim SMS uji" in r.text
 
 
+def test_a_modems_technical_reason_is_not_passed_off_as_bahasa(web, admin):
+    """The daemon's reason is an exception's English text; it was shown as "Alasan: network_fault: ..." on the
+    Bahasa page. The page now says what the state means in the reader's language and marks the detail."""
+    seed_modem(web)
+    for path in ("/modems", "/"):
+        text = admin.get(path).text
+        assert "Modem diistirahatkan sementara" in text, path
+        assert "rincian teknis, dalam bahasa Inggris" in text and "+CMS ERROR: 331" in text, path
+        assert "Alasan: network_fault" not in text, path
+    admin.get("/lang/en")
+    text = admin.get("/modems").text
+    assert "The modem rests for a while" in text and "technical detail" in text
+
+
 def test_test_send_queues_one_message_and_reports_it(web, admin):
     seed_modem(web)
     admin.get("/modems")

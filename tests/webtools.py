@@ -48,15 +48,17 @@ class Reply:
 class Client:
     """An HTTP client with a cookie jar; ``post`` takes the CSRF token from the last page by default."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(self, port: int, host: str = "127.0.0.1", source: str | None = None):
         self.host, self.port = host, port
+        self.source = source  # another loopback address (127.0.0.2) acts as another computer on the LAN
         self.cookies: dict[str, str] = {}
         self.last: Reply | None = None
         self.csrf_token = ""
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 follow: bool = True) -> Reply:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60,
+                                          source_address=(self.source, 0) if self.source else None)
         hdrs = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if self.cookies:
             hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -138,8 +140,8 @@ class WebServer:
             if not self.closing:  # closing the sockets under the select loop ends it this way
                 raise
 
-    def client(self) -> Client:
-        return Client(self.port)
+    def client(self, source: str | None = None) -> Client:
+        return Client(self.port, source=source)
 
     def close(self) -> None:
         self.closing = True

@@ -7,18 +7,18 @@ The page talks only to the SQLite file: if it crashes, sending goes on.
 
 from __future__ import annotations
 
-import hmac
 import importlib
 import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import bottle
 
 from firmware.config import Config
-from firmware.errors import SiaranError
+from firmware.errors import SiaranError, pesan_of
 from web import auth, context
 from web.context import LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, Site
 from web.render import Formats, Lang, page
@@ -46,6 +46,7 @@ bottle.BaseRequest.MEMFILE_MAX = 1024 * 1024  # form bodies above this spill to 
 def make_app(config: Config, *, clock: Callable[[], float] = time.time) -> bottle.Bottle:
     """The Bottle app for ``config`` (its ``state_dir`` holds the SQLite file)."""
     app = bottle.Bottle(catchall=True)
+    app.router.add_filter("int", _sqlite_int)  # before any route is added: rules compile their filters then
     app.config["siaran.site"] = Site(config, clock=clock)
     app.add_hook("before_request", _before)
     app.add_hook("after_request", _after)
@@ -57,12 +58,22 @@ def make_app(config: Config, *, clock: Callable[[], float] = time.time) -> bottl
     return app
 
 
+def _sqlite_int(_conf: str) -> tuple[str, Callable, Callable]:
+    """The ``<name:int>`` route filter, with ids SQLite can hold: at most 18 digits. A longer one is simply
+    not found (404); bottle's own filter passed it on and SQLite's OverflowError was a 500."""
+    return r"-?\d{1,18}", int, lambda x: str(int(x))
+
+
 def _is_api() -> bool:
     return bottle.request.path.startswith("/api/")
 
 
 def _before() -> None:
     req = bottle.request
+    try:
+        urlsplit(req.url)  # every redirect joins onto this URL: a Host header like "[x" must not make it a 500
+    except ValueError:
+        raise bottle.HTTPError(400, "host") from None
     site = context.site()
     length = req.content_length
     if length > MAX_BODY:
@@ -77,14 +88,15 @@ def _before() -> None:
     _view(user)
     if _is_api() or req.path.startswith("/static/"):
         return
+    context.check_form_text()
     if req.method == "POST" and req.path not in ("/login", "/setup"):
         if user is None:
             raise bottle.HTTPResponse(status=303, headers={"Location": "/login"})
-        if not auth.check_csrf(user, req.forms.get("csrf") or req.get_header("X-CSRF-Token")):
+        if not auth.check_csrf(user, req.forms.get("csrf") or context.header("X-CSRF-Token")):
             raise bottle.HTTPError(403, "csrf")
     if req.method == "POST" and req.path in ("/login", "/setup"):
         given, cookie = req.forms.get("csrf") or "", req.get_cookie(PRE_COOKIE) or ""
-        if not (given and cookie and hmac.compare_digest(given, cookie)):
+        if not (cookie and auth.same_secret(given, cookie)):
             raise bottle.HTTPError(403, "csrf")
     if req.path not in ("/setup", "/healthz") and not req.path.startswith("/lang/") and auth.needs_setup(store):
         raise bottle.HTTPResponse(status=303, headers={"Location": "/setup"})
@@ -127,12 +139,11 @@ def _domain_errors(callback: Callable) -> Callable:
         try:
             return callback(*args, **kwargs)
         except SiaranError as exc:
-            pesan = getattr(exc, "pesan", None) or str(exc)
             if _is_api():
                 bottle.response.status = 400
                 bottle.response.content_type = "application/json"
-                return json.dumps({"error": str(exc), "pesan": pesan})
-            raise bottle.HTTPError(400, pesan) from None
+                return json.dumps({"error": str(exc), "pesan": pesan_of(exc)})
+            raise bottle.HTTPError(400, context.error_text(exc)) from None
     return wrapper
 
 
@@ -150,6 +161,7 @@ _DETAILS = {
     "too big": ("Berkas atau data terlalu besar (maksimal 20 MB).", "File or data too large (at most 20 MB)."),
     "role": ("Peran Anda tidak boleh melakukan ini. Minta admin bila perlu.",
              "Your role may not do this. Ask an admin if needed."),
+    "host": ("Alamat situs (header Host) pada permintaan ini tidak sah.", "The request's Host header is not valid."),
 }
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from firmware import users as users_mod
 
@@ -22,8 +24,8 @@ ROLE_RANK = {"viewer": 0, "operator": 1, "approver": 2, "admin": 3}
 SESSION_IDLE = 12 * 3600.0  # an office day; then log in again
 SESSION_MAX = 7 * 86400.0
 THROTTLE_WINDOW = 15 * 60.0
-THROTTLE_FREE = 5  # failed logins per user name before waiting starts
-THROTTLE_CLIENT = 30  # failed logins per address in the window before it is refused
+THROTTLE_FREE = 5  # failed logins per (user name, address) before that pair waits
+THROTTLE_CLIENT = 30  # failed logins from one address (any names) in the window before the address waits
 THROTTLE_MAX_WAIT = 15 * 60.0
 
 
@@ -72,13 +74,24 @@ def sign(key: bytes, token: str) -> str:
     return f"{token}.{mac}"
 
 
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time check that a secret from the request (token, MAC) equals ours.
+
+    Compares UTF-8 bytes: ``hmac.compare_digest`` raises TypeError on text with non-ASCII characters, which
+    anyone can send (a form field, a header), and that was a 500.
+    """
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def unsign(key: bytes, value: str | None) -> str | None:
     """The token inside a signed cookie value, or None when it is missing or forged."""
     if not value or value.count(".") != 1:
         return None
     token, mac = value.split(".")
-    good = hmac.new(key, token.encode(), hashlib.sha256).hexdigest()[:32]
-    return token if hmac.compare_digest(mac, good) else None
+    good = hmac.new(key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+    return token if same_secret(mac, good) else None
 
 
 def needs_setup(store) -> bool:
@@ -134,25 +147,79 @@ def after_reset(store, username: str) -> None:
         c.execute("DELETE FROM login_failures WHERE username = ?", (username,))
 
 
-def login_wait(store, username: str, client: str) -> float:
-    """Seconds this user name or address must wait before trying again (0: may try now).
+def unlock(store, username: str, actor: str) -> int:
+    """Forget ``username``'s failed logins from every address (the Users page's "unlock"); audited.
+    Returns how many failures were forgotten."""
+    with store.tx() as c:
+        n = c.execute("DELETE FROM login_failures WHERE username = ?", (username,)).rowcount
+        store._audit(c, actor, "user_unlock", {"username": username, "failures": n}, store.clock())
+    return n
 
-    Five free tries per name in 15 minutes, then the wait doubles from 30 s up
-    to 15 minutes; an address with 30 failures in 15 minutes waits it out. A
-    guesser gets a few dozen tries an hour, a person who mistyped is not locked out for long.
+
+def throttle_address(client: str) -> str:
+    """The address failures are counted against: an IPv4 address as is, an IPv6 one as its /64 (one
+    computer may take any address in its /64 at will, so counting each one would be no limit)."""
+    try:
+        ip = ipaddress.ip_address(client.split("%", 1)[0])
+    except ValueError:
+        return client
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
+def _pair_wait(failures: int, last: float) -> float:
+    """When a (name, address) pair with ``failures`` in the window, the latest at ``last``, may try again:
+    free for the first few, then 30 s doubling up to 15 minutes."""
+    if failures < THROTTLE_FREE:
+        return 0.0
+    return last + min(30.0 * 2 ** (failures - THROTTLE_FREE), THROTTLE_MAX_WAIT)
+
+
+def login_wait(store, username: str, client: str) -> float:
+    """Seconds ``username`` must wait before trying again from ``client`` (0: may try now).
+
+    Failures count against the pair (name, address) and against the address alone, never against the
+    name from everywhere: a stranger's wrong passwords lock the stranger's own PC, not the account, so no
+    one on the LAN can keep the owner (an admin included) locked out of their account from their own PC.
+    Five free tries per pair in 15 minutes, then the wait doubles from 30 s up to 15 minutes; an address
+    with 30 failures in 15 minutes, whatever the names, waits the window out. A guesser gets a few dozen
+    tries an hour per address; a person who mistyped is not locked out for long.
     """
+    client = throttle_address(client)
     now = store.clock()
     since = now - THROTTLE_WINDOW
-    n_user, last_user = store.conn.execute(
-        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = ? AND at >= ?", (username, since)).fetchone()
+    n_pair, last_pair = store.conn.execute(
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = ? AND client = ? AND at >= ?",
+        (username, client, since)).fetchone()
     n_client, last_client = store.conn.execute(
         "SELECT COUNT(*), MAX(at) FROM login_failures WHERE client = ? AND at >= ?", (client, since)).fetchone()
-    wait = 0.0
-    if n_user >= THROTTLE_FREE:
-        wait = max(wait, last_user + min(30.0 * 2 ** (n_user - THROTTLE_FREE), THROTTLE_MAX_WAIT) - now)
+    wait = _pair_wait(n_pair, last_pair) - now if n_pair else 0.0
     if n_client >= THROTTLE_CLIENT:
         wait = max(wait, last_client + THROTTLE_WINDOW - now)
     return max(wait, 0.0)
+
+
+def locks(store) -> dict[str, Any]:
+    """Who is locked out right now, for the Users page.
+
+    ``{"accounts": {username: [{"client", "until", "failures"}, ...]}, "addresses": [{"client", "until",
+    "failures"}, ...]}``: the (name, address) pairs waiting, and the addresses waiting for every name.
+    """
+    now = store.clock()
+    since = now - THROTTLE_WINDOW
+    accounts: dict[str, list[dict[str, Any]]] = {}
+    for username, client, n, last in store.conn.execute(
+            "SELECT username, client, COUNT(*), MAX(at) FROM login_failures WHERE at >= ?"
+            " GROUP BY username, client HAVING COUNT(*) >= ? ORDER BY username, client", (since, THROTTLE_FREE)):
+        until = _pair_wait(n, last)
+        if until > now:
+            accounts.setdefault(username, []).append({"client": client, "until": until, "failures": n})
+    addresses = [{"client": client, "until": last + THROTTLE_WINDOW, "failures": n}
+                 for client, n, last in store.conn.execute(
+                     "SELECT client, COUNT(*), MAX(at) FROM login_failures WHERE at >= ?"
+                     " GROUP BY client HAVING COUNT(*) >= ? ORDER BY client", (since, THROTTLE_CLIENT))]
+    return {"accounts": accounts, "addresses": addresses}
 
 
 @dataclass(frozen=True)
@@ -176,11 +243,14 @@ def check_login(store, username: str, password: str, client: str) -> LoginResult
     now = store.clock()
     with store.tx() as c:
         if ok:
-            c.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+            # Only this address's failures: a stranger's elsewhere keep their own lock.
+            c.execute("DELETE FROM login_failures WHERE username = ? AND client = ?",
+                      (username, throttle_address(client)))
             store._audit(c, f"web:{username}", "login", {"client": client}, now)
             return LoginResult(username, 0.0, False)
         c.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))
-        c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)", (username, client, now))
+        c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)",
+                  (username, throttle_address(client), now))
         store._audit(c, "web:-", "login_failed", {"username": username, "client": client}, now)
     return LoginResult(None, login_wait(store, username, client), False)
 
@@ -189,4 +259,4 @@ _DUMMY_HASH = users_mod.hash_password(secrets.token_urlsafe(16))
 
 
 def check_csrf(user: User | None, given: str | None) -> bool:
-    return bool(user and given and hmac.compare_digest(user.csrf, given))
+    return bool(user and same_secret(given, user.csrf))

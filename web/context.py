@@ -14,10 +14,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import bottle
 
 from firmware.config import Config
+from firmware.errors import pesan_of
 from firmware.numbers import national
 from firmware.privacy import mask_number
 from firmware.store import Store, db_path
@@ -28,6 +30,7 @@ SESSION_COOKIE = "siaran_session"
 PRE_COOKIE = "siaran_pre"  # CSRF for the login and first-run forms, before there is a session
 FLASH_COOKIE = "siaran_flash"
 LANG_COOKIE = "siaran_lang"
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"  # RFC 3986 path characters; anything else is percent-encoded
 FIELD_MAX = 4000  # longest text field accepted (a message is at most 10 segments of 160)
 
 
@@ -97,14 +100,25 @@ def shown_number(number: str | None) -> str:
 
 
 def error_text(exc: Exception) -> str:
-    """A library error in the reader's language: ``pesan`` (Bahasa Indonesia) or ``reason``/the message (English)."""
-    pesan = getattr(exc, "pesan", None) or str(exc)
+    """A library error in the reader's language: ``pesan`` (Bahasa Indonesia; a general Bahasa sentence when the
+    error has none, never its English text) or ``reason``/the message (English)."""
     reason = getattr(exc, "reason", None) or str(exc)
-    return lang()(pesan, reason)
+    return lang()(pesan_of(exc), reason)
+
+
+def header(name: str) -> str | None:
+    """A request header as text, or None when absent. Bytes that are not UTF-8 become U+FFFD instead of the
+    UnicodeDecodeError (a 500) ``bottle.request.get_header`` raises on them."""
+    raw = bottle.request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    if raw is None:
+        return None
+    return raw.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
 def client() -> str:
-    return (bottle.request.remote_addr or "-")[:64]
+    """The address the request came from (the TCP peer: never a client-supplied ``X-Forwarded-For``,
+    which would let anyone pick the address their failed logins are counted against)."""
+    return (bottle.request.environ.get("REMOTE_ADDR") or "-")[:64]
 
 
 def require(role: str = "viewer") -> Callable:
@@ -138,15 +152,58 @@ def field(name: str, default: str = "", *, maxlen: int = FIELD_MAX) -> str:
     return value.strip()[:maxlen]
 
 
+def storable(text: str) -> bool:
+    """True when ``text`` can be written as UTF-8 (SQLite, a page, a log): no lone surrogates.
+
+    JSON ``"\\ud800"`` and a form part declared ``charset=utf-7`` both decode to such text; it fails only
+    later, as a 500, when something encodes it.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_form_text() -> None:
+    """Decode the query and form fields once, where they enter: a field that is not UTF-8 text is refused
+    with 400 naming it (Bahasa Indonesia and English), instead of a 500 later or a value silently dropped."""
+    req = bottle.request
+    try:
+        sources = [req.query] + ([req.forms] if req.method in ("POST", "PUT", "PATCH") else [])
+        for source in sources:
+            for key, raw in source.allitems():
+                name, value = _recode(source, key), _recode(source, raw) if isinstance(raw, str) else ""
+                if name is None or value is None or not storable(name) or not storable(value):
+                    shown = "".join(ch if ch.isprintable() and storable(ch) else "?" for ch in name or key)[:60]
+                    bottle.abort(400, lang()(f"Kolom formulir “{shown}” bukan teks UTF-8 yang sah. "
+                                             "Ketik ulang isinya lalu kirim lagi.",
+                                             f"Form field “{shown}” is not valid UTF-8 text. "
+                                             "Type it again and resend."))
+    except UnicodeError:
+        # A multipart part that does not decode in its declared charset: bottle fails while parsing.
+        bottle.abort(400, lang()("Formulir berisi teks yang bukan UTF-8 yang sah. Muat ulang halaman lalu "
+                                 "coba lagi.", "The form holds text that is not valid UTF-8. Reload the page "
+                                 "and try again."))
+
+
+def _recode(source: bottle.FormsDict, text: str) -> str | None:
+    """A raw query/form string as the text the browser sent (bottle keeps url-encoded values as Latin-1
+    code points of the UTF-8 bytes), or None when those bytes are not UTF-8."""
+    if not source.recode_unicode:
+        return text  # multipart: already decoded by bottle
+    try:
+        return text.encode("latin-1").decode(source.input_encoding)
+    except UnicodeError:
+        return None
+
+
 def fields(name: str, *, maxlen: int = 200) -> list[str]:
     """Every value of a repeated form field (checkboxes, multi-selects)."""
     out = []
-    for raw in bottle.request.forms.getall(name):
-        try:
-            text = raw.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            text = raw
-        text = "".join(ch for ch in text if ch >= " ").strip()[:maxlen]
+    forms = bottle.request.forms
+    for raw in forms.getall(name):
+        text = "".join(ch for ch in _recode(forms, raw) or "" if ch >= " ").strip()[:maxlen]
         if text:
             out.append(text)
     return out
@@ -185,7 +242,27 @@ def take_flash() -> tuple[str, str] | None:
 
 def back(default: str = "/") -> str:
     """A safe place to return to: a local path from ``next``, never another site."""
-    target = field("next") or default
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    return local_path(field("next"), default)
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """``target`` as a path on this site, or ``default`` when it could lead anywhere else.
+
+    Checked after the normalisation the redirect itself applies (``bottle.redirect`` joins the value to the
+    request's URL with :func:`urllib.parse.urljoin`, which drops tabs and newlines: ``/<TAB>/evil.example``
+    becomes ``//evil.example``, another host), so what passes here is what the browser is sent to.
+    Returns the normalised path, percent-encoded (a ``Location`` header is Latin-1 only).
+    """
+    if not target:
         return default
-    return target
+    try:
+        parts = urlsplit(target)  # strips tab, CR and LF the way urljoin will
+        final = urlsplit(urljoin("http://siaran.invalid/", target))
+    except ValueError:  # "//[x": not even a URL ("Invalid IPv6 URL")
+        return default
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in target:
+        return default
+    if final.netloc != "siaran.invalid" or final.path.startswith("//"):
+        return default
+    return urlunsplit(("", "", quote(final.path, safe=_URL_SAFE), quote(final.query, safe=_URL_SAFE + "?"),
+                       quote(final.fragment, safe=_URL_SAFE + "?")))

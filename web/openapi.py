@@ -167,7 +167,9 @@ SCHEMAS: dict[str, Any] = {
     "Progress": {
         "type": "object",
         "properties": {
-            "total": {"type": "integer"}, "outstanding": {"type": "integer"}, "sent": {"type": "integer"},
+            "total": {"type": "integer"}, "outstanding": {"type": "integer"},
+            "sent": {"type": "integer", "description": "handed to the network: states sent and delivered (never "
+                                                          "failed or unknown)"},
             "delivered": {"type": "integer"}, "failed": {"type": "integer"},
             "percent_done": {"type": "number"},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"},

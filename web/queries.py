@@ -19,6 +19,8 @@ from firmware.store import Store
 
 FINAL = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
 OUTSTANDING = ("queued", "sending", "paused")
+#: Handed to the network: "sent" on a page counts these, never failed or unknown (in doubt) messages.
+SENT = ("sent", "delivered")
 
 
 def signal_bars(dbm: int | None) -> int:
@@ -72,19 +74,27 @@ def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, us
 def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dict[str, Any]:
     """Counts by state, share finished, and when the rest should be out at the modems' limits."""
     counts = store.campaign_counts(camp["id"])
-    total = sum(counts.values())
-    outstanding = sum(counts.get(s, 0) for s in OUTSTANDING)
-    sent = sum(counts.get(s, 0) for s in ("sent", "delivered", "failed", "unknown"))
-    pct = 100.0 * (total - outstanding) / total if total else 0.0
+    numbers = tally(counts)
+    outstanding = numbers["outstanding"]
     eta = None
     if outstanding and camp.get("state") == "running":
         sending, _ = camp_mod.sending_config(store, config)
         start = max(store.clock(), camp.get("send_at") or 0)
         eta = camp_mod.estimate_duration(outstanding, sending.modems, start=start, config=sending,
                                          emergency=bool(camp.get("emergency")))
-    return {"counts": counts, "total": total, "outstanding": outstanding, "sent": sent,
-            "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0), "pct": round(pct, 1),
-            "eta": eta}
+    return {"counts": counts, **numbers, "eta": eta}
+
+
+def tally(counts: dict[str, int]) -> dict[str, Any]:
+    """What a page says about messages counted by state: all of them, still to send, sent (:data:`SENT` only),
+    delivered, failed, unknown (in doubt), and the share finished (no longer outstanding), in one place so
+    the campaign list, the campaign page, the dashboard and the API count alike."""
+    total = sum(counts.values())
+    outstanding = sum(counts.get(s, 0) for s in OUTSTANDING)
+    return {"total": total, "outstanding": outstanding, "sent": sum(counts.get(s, 0) for s in SENT),
+            "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0),
+            "unknown": counts.get("unknown", 0),
+            "pct": round(100.0 * (total - outstanding) / total, 1) if total else 0.0}
 
 
 def active_campaigns(store: Store, config: Config) -> list[dict[str, Any]]:

@@ -38,6 +38,19 @@ STATE_LABELS = {
     "recovering": ("memulihkan", "recovering"), "absent": ("tidak ada", "absent"), "dead": ("mati", "dead"),
     "stopped": ("berhenti", "stopped"),
 }
+#: What a modem state means for the office, in both languages: the daemon's own reason (``state_reason``) is
+#: technical English (an exception's text) and is shown beside this, marked as such, never as the Bahasa text.
+STATE_HINTS = {
+    "absent": ("Port modem tidak ada atau tidak bisa dibuka: periksa kabel USB/serial dan daya modem.",
+               "The modem's port is missing or cannot be opened: check the USB/serial cable and the modem's power."),
+    "recovering": ("Modem tidak menjawab dengan benar; Siaran sedang memulihkannya (sinkron ulang, reset).",
+                   "The modem does not answer properly; Siaran is recovering it (resync, reset)."),
+    "dead": ("Modem tetap tidak menjawab setelah sinkron ulang, reset dan dimatikan-hidupkan: periksa daya, "
+             "kabel dan SIM.", "The modem still does not answer after resync, reset and power-cycle: check power, "
+             "cable and SIM."),
+    "parked": ("Modem diistirahatkan sementara karena galat dari jaringan atau SIM; dicoba lagi otomatis.",
+               "The modem rests for a while after a network or SIM error; it is tried again automatically."),
+}
 ROLE_LABELS = {"admin": ("admin", "admin"), "approver": ("penyetuju", "approver"),
                "operator": ("operator", "operator"), "viewer": ("pemantau", "viewer")}
 
@@ -106,6 +119,11 @@ class Formats:
             return "-"
         pair = STATE_LABELS.get(state)
         return self.t(*pair) if pair else state
+
+    def state_hint(self, state: str | None) -> str:
+        """What a modem ``state`` means, in the reader's language ("" when it needs no explaining)."""
+        pair = STATE_HINTS.get(state or "")
+        return self.t(*pair) if pair else ""
 
     def role(self, role: str) -> str:
         pair = ROLE_LABELS.get(role)

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from firmware.commands.common import add_state_options, load_config
-from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, emit, fail
+from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
 from firmware.store import db_path
 
@@ -98,7 +98,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args)
     except ConfigError as exc:
-        return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+        return config_failed(exc)
     source = db_path(cfg.state_dir)
     if not source.is_file():
         return fail(f"no database at {source}", f"Tidak ada basis data di {source}", EXIT_BAD_INPUT)

@@ -25,7 +25,7 @@ from firmware import campaigns as camp_mod
 from firmware.audience import Audience, AudienceError
 from firmware.campaigns import CampaignError, NotAllowed
 from firmware.commands.common import actor, add_state_options, load_config
-from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, emit, fail
+from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
 from firmware.store import Store
 
@@ -140,7 +140,7 @@ def _guard(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
         except (AudienceError, CampaignError) as exc:
             return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT)
         except ConfigError as exc:
-            return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+            return config_failed(exc)
 
     run.__doc__ = handler.__doc__
     return run

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from firmware import contacts as contacts_mod
 from firmware.commands.common import actor, add_state_options, open_store
-from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
+from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
 from firmware.contacts import ContactNotFound
 from firmware.errors import ConfigError
 from firmware.importer import ImportFileError, read_rows
@@ -74,7 +74,7 @@ def _store(args: argparse.Namespace):
     try:
         return open_store(args), None
     except ConfigError as exc:
-        return None, fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+        return None, config_failed(exc)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

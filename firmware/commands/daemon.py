@@ -6,7 +6,7 @@ import argparse
 
 from firmware import daemon
 from firmware.commands.common import add_state_options, load_config
-from firmware.commands.output import EXIT_BAD_INPUT, fail
+from firmware.commands.output import config_failed
 from firmware.errors import ConfigError
 
 
@@ -30,5 +30,5 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             from dataclasses import replace
             cfg = replace(cfg, modems=tuple(replace(m, command_gap=0.0) for m in cfg.modems))
     except ConfigError as exc:
-        return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+        return config_failed(exc)
     return daemon.run(cfg)

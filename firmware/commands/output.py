@@ -10,6 +10,8 @@ import json
 import sys
 from typing import Any
 
+from firmware.errors import pesan_of
+
 #: Exit codes shared by all subcommands.
 EXIT_OK = 0
 EXIT_FAILED = 1  # the action ran and failed (a send was refused)
@@ -27,3 +29,10 @@ def fail(error: str, pesan: str, code: int, **extra: Any) -> int:
     """Print a JSON error and return ``code`` for the handler to return."""
     emit({"error": error, "pesan": pesan, **extra})
     return code
+
+
+def config_failed(exc: Exception) -> int:
+    """Print a configuration error (or a database from a newer Siaran) and return ``EXIT_BAD_INPUT``: the
+    error's own Bahasa text when it has one; the English detail is under ``error``."""
+    return fail(str(exc), pesan_of(exc, 'Konfigurasi tidak valid; rinciannya (dalam bahasa Inggris) ada di kolom '
+                                        '"error".'), EXIT_BAD_INPUT)

@@ -7,7 +7,7 @@ import sys
 import time
 
 from firmware.commands.common import actor, add_state_options, open_store
-from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
+from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
 from firmware.errors import ConfigError
 from firmware.numbers import InvalidNumber, normalise, operator_of
 from firmware.privacy import mask_number
@@ -49,7 +49,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     try:
         store = open_store(args)
     except ConfigError as exc:
-        return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+        return config_failed(exc)
     with store:
         if args.to:
             numbers, rejected = [], []

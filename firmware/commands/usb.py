@@ -13,7 +13,7 @@ from pathlib import Path
 
 from firmware import usbdrop
 from firmware.commands.common import add_state_options, load_config
-from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, emit, fail
+from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
 from firmware.store import Store
 
@@ -32,7 +32,7 @@ def cmd_usb_import(args: argparse.Namespace) -> int:
         config = load_config(args)
         store = Store.in_state_dir(config.state_dir)
     except (ConfigError, OSError) as exc:
-        return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
+        return config_failed(exc)
     usbdrop.on_sigterm()
     with store:
         try:

@@ -92,13 +92,17 @@ def login():
     if result.username is None:
         minutes = max(1, int(result.wait + 59) // 60)
         if result.throttled:
-            error = t(f"Terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit.",
-                      f"Too many failed attempts. Try again in {minutes} minute(s).")
+            error = t(f"Terlalu banyak percobaan gagal dari komputer ini. Coba lagi dalam {minutes} menit, atau "
+                      "minta admin membuka kuncinya di halaman Pengguna.",
+                      f"Too many failed attempts from this computer. Try again in {minutes} minute(s), or ask an "
+                      "admin to unlock it on the Users page.")
         else:
             error = t("Nama pengguna atau kata sandi salah.", "Wrong username or password.")
             if result.wait > 0:
-                error += " " + t(f"Sudah terlalu sering salah: tunggu {minutes} menit sebelum mencoba lagi.",
-                                 f"Too many failures: wait {minutes} minute(s) before trying again.")
+                error += " " + t(f"Sudah terlalu sering salah dari komputer ini: tunggu {minutes} menit sebelum "
+                                 "mencoba lagi.",
+                                 f"Too many failures from this computer: wait {minutes} minute(s) before trying "
+                                 "again.")
         bottle.response.status = 429 if result.throttled else 401
         return page("login", title="Masuk", pre=_pre_token(), next=context.back(), username=username, error=error)
     start_session_cookie(result.username)

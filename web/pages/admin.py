@@ -48,6 +48,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/users/<username>/enable", callback=user_enable)
     app.post("/users/<username>/reset", callback=user_reset)
     app.post("/users/<username>/role", callback=user_role)
+    app.post("/users/<username>/unlock", callback=user_unlock)
     app.get("/account", callback=account_page)
     app.post("/account/password", callback=account_password)
     app.get("/audit", callback=audit_page)
@@ -268,8 +269,9 @@ def template_delete(template_id: int):
 
 
 def _users(**values: Any) -> str:
-    return page("users", title="Pengguna", users=users_mod.list_users(context.store()), roles=users_mod.ROLES,
-                **{"error": None, "form": {}, **values})
+    store = context.store()
+    return page("users", title="Pengguna", users=users_mod.list_users(store), roles=users_mod.ROLES,
+                locks=auth.locks(store), **{"error": None, "form": {}, **values})
 
 
 def _shown_once(username: str, password: str, *, new: bool) -> str:
@@ -356,6 +358,17 @@ def user_reset(username: str):
     if who["username"] == context.user().username:
         _restart_session(who["username"])
     return _shown_once(who["username"], password, new=False)
+
+
+@context.require("admin")
+def user_unlock(username: str):
+    """Lift the login lock on this account from every address, without changing its password."""
+    t = context.lang()
+    who = _target(username)
+    auth.unlock(context.store(), who["username"], context.actor())
+    context.flash(t(f"Kunci masuk {who['username']} dibuka: dapat mencoba masuk lagi dari semua komputer.",
+                    f"{who['username']}'s login lock lifted: they may try again from every computer."))
+    bottle.redirect("/users", 303)
 
 
 @context.require("admin")

@@ -28,7 +28,7 @@ import bottle
 
 from firmware import campaigns as camp_mod
 from firmware.audience import Audience
-from firmware.errors import SiaranError
+from firmware.errors import SiaranError, pesan_of
 from firmware.numbers import InvalidNumber, normalise, operator_of
 from firmware.privacy import mask_number, mask_numbers_in
 from firmware.store import EMERGENCY
@@ -144,7 +144,30 @@ def _body() -> dict[str, Any]:
         _fail(400, "malformed JSON", "JSON tidak sah (angka tidak wajar atau terlalu bersarang).")
     if not isinstance(data, dict):
         _fail(400, "body must be a JSON object {...}", "Badan permintaan harus berupa objek JSON {...}.")
+    where = _unstorable(data)
+    if where is not None:
+        _fail(400, f"{where}: text holding a lone surrogate (\\ud800-\\udfff) is not valid Unicode",
+              f"{where}: teks berisi karakter Unicode yang tidak sah (surrogate tunggal \\ud800-\\udfff).")
     return data
+
+
+def _unstorable(value: Any, where: str = "body") -> str | None:
+    """Where in a decoded JSON value a key or string cannot be stored as UTF-8 (``to[2]``, ``fills.x``), or None.
+
+    JSON may escape lone surrogates (``"\\ud800"``); they reach Python as text that fails later, in SQLite or a
+    page, as a 500: refused here, at the decoding boundary, naming the field.
+    """
+    if isinstance(value, str):
+        return None if context.storable(value) else where
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        path = f"{where}[{key}]" if isinstance(key, int) else key if where == "body" else f"{where}.{key}"
+        if isinstance(key, str) and not context.storable(key):
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+        found = _unstorable(item, path)
+        if found is not None:
+            return found
+    return None
 
 
 def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -231,7 +254,7 @@ def api(*scopes: str) -> Callable:
         @functools.wraps(handler)
         def inner(*args: Any, **kwargs: Any) -> Any:
             store = context.store()
-            token, why = tok.verify(store, bottle.request.get_header("Authorization"))
+            token, why = tok.verify(store, context.header("Authorization"))
             if token is None:
                 error, pesan = _UNAUTHORIZED[why]
                 _fail(401, error, pesan, headers={"WWW-Authenticate": 'Bearer realm="siaran"'})
@@ -426,7 +449,7 @@ def create_campaign(token: tok.Token):
             camp_mod.cancel(store, campaign_id, token.actor)
         except SiaranError:
             pass
-        _fail(400, str(exc), getattr(exc, "pesan", None) or str(exc), campaign=campaign_id)
+        _fail(400, str(exc), pesan_of(exc), campaign=campaign_id)
     camp = camp_mod.get(store, campaign_id)
     out: dict[str, Any] = {"id": campaign_id, "name": camp["name"], "state": result["state"], "emergency": emergency,
                            "send_at": _iso(camp["send_at"]), "expires_at": _iso(camp["expires_at"])}

@@ -105,7 +105,7 @@ def audience_count():
     except AudienceError as exc:
         view = {"counts": None, "description": "", "error": context.error_text(exc),
                 "empty": not any(f[k] for k in FILTER_KEYS) and not f["everyone"]}
-    if bottle.request.get_header("X-Requested-With") == "fetch":
+    if context.header("X-Requested-With") == "fetch":
         return page("audiences_count", **view)
     return _list_page(f, count_view=view)
 

@@ -115,11 +115,7 @@ def _progress(camp: dict[str, Any]) -> dict[str, Any]:
 def campaign_list():
     rows = camp_mod.list_campaigns(context.store())
     for r in rows:
-        counts = r["messages"]
-        total = sum(counts.values())
-        outstanding = sum(counts.get(s, 0) for s in queries.OUTSTANDING)
-        r["total"] = total
-        r["pct"] = round(100.0 * (total - outstanding) / total, 1) if total else 0.0
+        r.update(queries.tally(r["messages"]))
     return page("campaigns", title=context.lang()("Kampanye", "Campaigns"), campaigns=rows)
 
 

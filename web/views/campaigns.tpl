@@ -8,10 +8,9 @@
 % else:
 <div class="table-wrap">
 <table class="campaigns">
-  <thead><tr><th>{{t("Nama", "Name")}}</th><th>{{t("Status", "State")}}</th><th>{{t("Kemajuan", "Progress")}}</th><th class="num">{{t("Penerima", "Recipients")}}</th><th class="num">{{t("Diterima", "Delivered")}}</th><th class="num">{{t("Gagal", "Failed")}}</th><th>{{t("Dibuat", "Created")}}</th></tr></thead>
+  <thead><tr><th>{{t("Nama", "Name")}}</th><th>{{t("Status", "State")}}</th><th>{{t("Kemajuan", "Progress")}}</th><th class="num">{{t("Penerima", "Recipients")}}</th><th class="num">{{t("Diterima", "Delivered")}}</th><th class="num">{{t("Gagal / tidak pasti", "Failed / unknown")}}</th><th>{{t("Dibuat", "Created")}}</th></tr></thead>
   <tbody>
   % for c in campaigns:
-  % m = c['messages']
   <tr data-campaign="{{c['id']}}">
     <td><a href="/campaigns/{{c['id']}}">{{c['name']}}</a>
       % if c['emergency']:
@@ -27,8 +26,8 @@
       % end
     </td>
     <td class="num">{{fmt.num(c['recipients'] if c['recipients'] is not None else c['total'])}}</td>
-    <td class="num">{{fmt.num(m.get('delivered', 0))}}</td>
-    <td class="num">{{fmt.num(m.get('failed', 0) + m.get('unknown', 0))}}</td>
+    <td class="num">{{fmt.num(c['delivered'])}}</td>
+    <td class="num">{{fmt.num(c['failed'] + c['unknown'])}}</td>
     <td>{{fmt.time(c['created_at'])}}<div class="muted">{{(c['created_by'] or "-").split(":", 1)[-1]}}</div></td>
   </tr>
   % end

@@ -36,7 +36,7 @@
   </table></div>
   % end
   <p class="muted">{{t("Dasar hukum", "Lawful basis")}}: {{t("layanan publik", "public service") if c['basis'] == 'public_service' else t("persetujuan", "consent")}}{{(" (" + (c['consent_source'] or "") + ", " + fmt.time(c['consent_at']) + ")") if c['basis'] == 'consent' else ""}}
-  · {{t("dikonfirmasi", "confirmed")}} {{fmt.time(c['confirmed_at'])}} · {{t("dibuat", "created")}} {{fmt.time(c['created_at'])}} · {{t("diubah", "changed")}} {{fmt.time(c['updated_at'])}} · {{t("pesan terkirim ke nomor ini", "messages to this number")}}: {{fmt.num(sent)}}</p>
+  · {{t("dikonfirmasi", "confirmed")}} {{fmt.time(c['confirmed_at'])}} · {{t("dibuat", "created")}} {{fmt.time(c['created_at'])}} · {{t("diubah", "changed")}} {{fmt.time(c['updated_at'])}} · {{t("pesan ke nomor ini", "messages to this number")}}: {{fmt.num(sent)}}</p>
 </section>
 
 % if user.can("operator"):

@@ -40,7 +40,7 @@
   <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
   % end
   <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress>
-  <div class="muted">{{c['pct']}}% · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}
+  <div class="muted">{{c['pct']}}% · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(c['unknown'])) if c['unknown'] else ""}}
   % if c['eta'] and c['eta'].get('finish_at'):
   · {{t("perkiraan selesai", "expected to finish")}} {{c['eta']['human'] if lang == 'id' else c['eta']['human_en']}} {{t("lagi", "from now")}}
   % end
@@ -60,10 +60,10 @@
   <strong>{{m['name']}}</strong> <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span><br>
   <span class="bars" title="{{m.get('signal_dbm') or '-'}} dBm">{{"▮" * m['bars'] + "▯" * (5 - m['bars'])}}</span>
   {{m.get('operator') or "-"}}<br>
-  {{t("Terkirim hari ini", "Sent today")}}: {{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}}<br>
+  {{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}: {{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}}<br>
   {{t("Pulsa", "Balance")}}: {{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span>
-  % if m.get('state_reason'):
-  <div class="muted">{{m['state_reason']}}</div>
+  % if m.get('state_reason') or fmt.state_hint(m['state']):
+  <div class="muted">{{fmt.state_hint(m['state'])}}{{(" (" + t("rincian teknis, dalam bahasa Inggris", "technical detail") + ": " + m['state_reason'] + ")") if m.get('state_reason') else ""}}</div>
   % end
 </div>
 % end

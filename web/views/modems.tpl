@@ -10,8 +10,12 @@
 % for m in modems:
 <section class="card modem-detail" id="modem-{{m['name']}}" data-modem="{{m['name']}}">
   <h2>{{m['name']}} <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span></h2>
-  % if m.get('state_reason'):
-  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked') else 'muted'}}">{{t("Alasan", "Reason")}}: {{m['state_reason']}}</p>
+  % if m.get('state_reason') or fmt.state_hint(m['state']):
+  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked') else 'muted'}}">{{fmt.state_hint(m['state'])}}
+    % if m.get('state_reason'):
+    <span class="muted" data-reason>({{t("rincian teknis, dalam bahasa Inggris", "technical detail")}}: {{m['state_reason']}})</span>
+    % end
+  </p>
   % end
   % if m.get('parked_until') and m['state'] == 'parked':
   <p class="muted">{{t("Dicoba lagi", "Tried again")}}: {{fmt.time(m['parked_until'])}}</p>
@@ -33,7 +37,7 @@
     <dd>{{m.get('registration') or "-"}}</dd>
     <dt>{{t("Pulsa", "Balance")}}</dt>
     <dd class="balance">{{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span></dd>
-    <dt>{{t("Terkirim hari ini", "Sent today")}}</dt>
+    <dt>{{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}</dt>
     <dd>{{fmt.num(m['sent_today'])}} / {{fmt.num(m['per_day'])}} <span class="muted">({{t("batas", "limits")}} {{m['per_minute']}}/{{t("mnt", "min")}}, {{m['per_hour']}}/{{t("jam", "h")}})</span>
       % if m['per_day']:
       <progress max="{{m['per_day']}}" value="{{min(m['sent_today'], m['per_day'])}}"></progress>

@@ -22,13 +22,20 @@
         <button class="link">{{t("ubah", "change")}}</button>
       </form>
     </td>
-    <td>{{!'<span class="pill failed">' if u['disabled'] else '<span class="pill done">'}}{{t("nonaktif", "disabled") if u['disabled'] else t("aktif", "active")}}</span></td>
+    <td>{{!'<span class="pill failed">' if u['disabled'] else '<span class="pill done">'}}{{t("nonaktif", "disabled") if u['disabled'] else t("aktif", "active")}}</span>
+      % for lock in locks['accounts'].get(u['username'], []):
+      <div class="locked" data-locked="{{lock['client']}}"><span class="pill failed">{{t("terkunci", "locked")}}</span> {{t("dari", "from")}} {{lock['client']}} {{t("sampai", "until")}} {{fmt.time(lock['until'])}} ({{lock['failures']}} {{t("kali salah", "failures")}})</div>
+      % end
+    </td>
     <td>{{fmt.time(u['created_at'])}}</td>
     <td class="actions">
       % if u['disabled']:
       <form method="post" action="/users/{{u['username']}}/enable" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t("Aktifkan", "Enable")}}</button></form>
       % elif u['username'] != user.username:
       <form method="post" action="/users/{{u['username']}}/disable" class="inline" data-confirm="{{t('Nonaktifkan pengguna ini? Semua sesinya diakhiri.', 'Disable this user? All their sessions end.')}}"><input type="hidden" name="csrf" value="{{csrf}}"><button class="danger">{{t("Nonaktifkan", "Disable")}}</button></form>
+      % end
+      % if locks['accounts'].get(u['username']):
+      <form method="post" action="/users/{{u['username']}}/unlock" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t("Buka kunci", "Unlock")}}</button></form>
       % end
       <form method="post" action="/users/{{u['username']}}/reset" class="inline" data-confirm="{{t('Buat kata sandi baru untuk pengguna ini? Kata sandi lama tidak berlaku lagi dan sesinya diakhiri.', 'Make a new password for this user? The old one stops working and their sessions end.')}}"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t("Atur ulang kata sandi", "Reset password")}}</button></form>
     </td>
@@ -37,6 +44,14 @@
   </tbody>
 </table>
 </div>
+<p class="hint">{{t("Lima kali salah kata sandi dari satu komputer mengunci akun itu hanya di komputer tersebut (15 menit, makin lama bila diulang); dari komputer lain pemiliknya tetap bisa masuk. Satu komputer dengan 30 kali salah (nama apa pun) dikunci 15 menit. Kunci lepas dengan Buka kunci, Atur ulang kata sandi, atau di konsol: siaran user reset-password NAMA.", "Five wrong passwords from one computer lock that account on that computer only (15 minutes, longer if repeated); the owner can still log in from other computers. A computer with 30 failures (any names) is locked for 15 minutes. Unlock, Reset password, or on the console siaran user reset-password NAME lift the lock.")}}</p>
+% if locks['addresses']:
+<p class="warn" id="locked-addresses">{{t("Komputer terkunci untuk semua akun", "Computers locked for every account")}}:
+% for a in locks['addresses']:
+  <span data-locked-address="{{a['client']}}">{{a['client']}} ({{a['failures']}} {{t("kali salah", "failures")}}, {{t("sampai", "until")}} {{fmt.time(a['until'])}})</span>
+% end
+</p>
+% end
 
 <section class="card" id="add-user">
   <h2>{{t("Tambah pengguna", "Add a user")}}</h2>
