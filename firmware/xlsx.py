@@ -71,6 +71,12 @@ MAX_CELL_CHARS = 32_767
 MAX_QUIET_BYTES = 512 * 1024
 #: Deepest element nesting (a worksheet needs 7).
 MAX_DEPTH = 32
+#: Most elements inside one cell or shared string (rich text runs).
+MAX_SUBTREE = 10_000
+#: Most cells in one row, empty ones included (a contact list has a dozen columns).
+MAX_ROW_CELLS = 1_024
+#: Most cells in one sheet, empty ones included (200,000 rows of 20 columns).
+MAX_CELLS = 4_000_000
 #: Excel's grid.
 MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
@@ -99,6 +105,21 @@ def _local(tag: str) -> str:
 
 def column_index(ref: str) -> int:
     """``"B12"`` -> 1 (0-based column of a cell reference); -1 when ``ref`` has no valid column."""
+    letters = ref.rstrip("0123456789")
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _column_index(ref)
+        if col >= 0 and len(_COLUMNS) < 1024:
+            _COLUMNS[letters] = col
+    elif len(letters) == len(ref):
+        return -1  # no row digits
+    return col
+
+
+_COLUMNS: dict[str, int] = {}  # letters -> column, for the columns met so far
+
+
+def _column_index(ref: str) -> int:
     n = 0
     for i, ch in enumerate(ref):
         if "A" <= ch <= "Z":
@@ -138,12 +159,14 @@ def check_directory(f: BinaryIO, size: int) -> None:
     f.seek(0)
 
 
-def _events(z: zipfile.ZipFile, name: str, cap: int) -> Iterator[tuple[str, str, Element]]:
-    """(``"start"``/``"end"``, local tag, element) of one XML part, within every XML cap.
+def _events(z: zipfile.ZipFile, name: str, cap: int, keep: int) -> Iterator[tuple[str, str, Element]]:
+    """Events of one XML part, within every XML cap: (``"start"``/``"end"``, local tag, element).
 
-    An element is complete (text, attributes) at its ``end`` event; its parent's
-    children are dropped right after, so read what you need from each element at
-    its own end.
+    Only elements at most ``keep`` deep are reported: ``end`` for those, ``start``
+    for those less deep (containers such as ``row``).  An element reported at its
+    end still holds its whole subtree (read it then); right after, it is detached
+    from its parent, so the tree never holds more than the open elements and one
+    reported element's subtree (at most :data:`MAX_SUBTREE` elements).
     """
     try:
         info = z.getinfo(name)
@@ -152,7 +175,9 @@ def _events(z: zipfile.ZipFile, name: str, cap: int) -> Iterator[tuple[str, str,
     if info.file_size > cap:
         raise _too_big(name, info.file_size, cap)
     parser = XMLPullParser(("start", "end"))
-    stack: list[Element] = []
+    opened: list[Any] = [None] * (keep + 1)  # opened[d]: the open element at depth d (d <= keep)
+    local: dict[str, str] = {}
+    depth = below = 0  # ``below``: elements deeper than ``keep`` held since the last detach
     prolog: str | None = ""  # text fed before the root element (None once it has started)
     quiet = read = 0
     decoder = None
@@ -174,28 +199,8 @@ def _events(z: zipfile.ZipFile, name: str, cap: int) -> Iterator[tuple[str, str,
                     raise WorkbookError(
                         f"the workbook part {name} declares a DTD (entities): refused; save it again from Excel",
                         f"bagian workbook {name} memuat DTD (entitas): ditolak; simpan ulang dari Excel")
-            try:
-                if text:
-                    parser.feed(text)
-                if not chunk:
-                    parser.close()
-                events = parser.read_events()
-                got = False
-                for event, elem in events:
-                    got = True
-                    if event == "start":
-                        stack.append(elem)
-                        if len(stack) > MAX_DEPTH:
-                            raise _damaged(f"{name}: elements nested more than {MAX_DEPTH} deep")
-                        yield event, _local(elem.tag), elem
-                    else:
-                        stack.pop()
-                        yield event, _local(elem.tag), elem
-                        if stack:
-                            del stack[-1][:]  # forget finished siblings: the tree stays small
-            except ParseError as exc:
-                raise _damaged(f"{name}: {exc}") from None
-            if got:
+            batch = _feed(parser, text, final=not chunk, name=name)
+            if batch:
                 quiet, prolog = 0, None
             else:
                 quiet += len(chunk)
@@ -205,8 +210,55 @@ def _events(z: zipfile.ZipFile, name: str, cap: int) -> Iterator[tuple[str, str,
                         "refused",
                         f"bagian workbook {name} berisi lebih dari {MAX_QUIET_BYTES // 1024} KB dalam satu sel, "
                         "teks atau tag: ditolak")
+            for event, elem in batch:
+                if event == "start":
+                    depth += 1
+                    if depth > keep:
+                        below += 1
+                        if below > MAX_SUBTREE or depth > MAX_DEPTH:
+                            raise _damaged(f"{name}: elements nested too deep or too many in one cell")
+                        continue
+                    opened[depth] = elem
+                    if depth < keep:
+                        tag = local.get(elem.tag) or local.setdefault(elem.tag, _local(elem.tag))
+                        yield event, tag, elem
+                else:
+                    if depth <= keep:
+                        tag = local.get(elem.tag) or local.setdefault(elem.tag, _local(elem.tag))
+                        yield event, tag, elem
+                        if depth > 1:
+                            del opened[depth - 1][:]  # detach it (and finished siblings): the tree stays small
+                        below = 0
+                    depth -= 1
             if not chunk:
                 return
+
+
+def _feed(parser: XMLPullParser, text: str, *, final: bool, name: str) -> list:
+    """Feed ``text`` and take every event it produced.
+
+    The queue is drained in one C call: ``read_events()`` is a Python generator,
+    a tenth of the reading time of a big sheet.
+    """
+    try:
+        if text:
+            parser.feed(text)
+        if final:
+            parser.close()
+    except ParseError as exc:
+        raise _damaged(f"{name}: {exc}") from None
+    queue = getattr(parser, "_events_queue", None)
+    if queue is None:  # pragma: no cover - a Python without the attribute: the public, slower way
+        try:
+            return list(parser.read_events())
+        except ParseError as exc:
+            raise _damaged(f"{name}: {exc}") from None
+    batch = list(queue)
+    queue.clear()
+    for item in batch[-1:]:
+        if isinstance(item, Exception):
+            raise _damaged(f"{name}: {item}")
+    return batch
 
 
 def _open_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
@@ -257,11 +309,25 @@ def _too_big(name: str, size: int, cap: int) -> WorkbookError:
         "atau lebih): bagi daftar atau simpan sebagai CSV")
 
 
-def _text_of(elem: Element, where: str) -> str:
-    text = elem.text or ""
-    if len(text) > MAX_CELL_CHARS:
-        raise _cell_too_long(where)
-    return text
+def _rich_text(elem: Element, where: str) -> str:
+    """The text of ``<si>`` or ``<is>``: its ``<t>``, or the ``<t>`` of each run ``<r>``; ``<rPh>`` (a
+    pronunciation guide) is not part of it."""
+    pieces: list[str] = []
+    size = 0
+    for child in elem:
+        tag = _local(child.tag)
+        if tag == "t":
+            texts = [child.text or ""]
+        elif tag == "r":
+            texts = [t.text or "" for t in child if _local(t.tag) == "t"]
+        else:
+            continue
+        for text in texts:
+            size += len(text)
+            if size > MAX_CELL_CHARS:
+                raise _cell_too_long(where)
+            pieces.append(text)
+    return pieces[0] if len(pieces) == 1 else "".join(pieces)
 
 
 def _cell_too_long(where: str) -> WorkbookError:
@@ -336,7 +402,7 @@ class Workbook:
         out: dict[str, tuple[str, str]] = {}
         if rels_name not in self._zip.NameToInfo:
             return out
-        for event, tag, elem in _events(self._zip, rels_name, MAX_PART_BYTES):
+        for event, tag, elem in _events(self._zip, rels_name, MAX_PART_BYTES, keep=2):
             if event == "end" and tag == "Relationship":
                 target = elem.get("Target") or ""
                 if elem.get("TargetMode") == "External":
@@ -348,7 +414,7 @@ class Workbook:
         return out
 
     def _read_workbook(self, book: str, rels: dict[str, tuple[str, str]]) -> None:
-        for event, tag, elem in _events(self._zip, book, MAX_PART_BYTES):
+        for event, tag, elem in _events(self._zip, book, MAX_PART_BYTES, keep=3):
             if event != "end":
                 continue
             if tag == "workbookPr":
@@ -364,31 +430,15 @@ class Workbook:
 
     def _read_strings(self, part: str) -> _SharedStrings:
         table = _SharedStrings()
-        text: list[str] = []
-        size = 0
-        phonetic = 0  # inside <rPh> (a pronunciation guide, not the value)
-        for event, tag, elem in _events(self._zip, part, MAX_STRINGS_BYTES):
+        for event, tag, elem in _events(self._zip, part, MAX_STRINGS_BYTES, keep=2):
             if event == "start":
-                if tag == "rPh":
-                    phonetic += 1
-                elif tag == "sst":
-                    declared = elem.get("uniqueCount") or ""
-                    if declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
-                        raise _too_many_strings(int(declared))
-                continue
-            if tag == "t" and not phonetic:
-                piece = elem.text or ""
-                size += len(piece)
-                if size > MAX_CELL_CHARS:
-                    raise _cell_too_long(f"shared text number {len(table) + 1}")
-                text.append(piece)
-            elif tag == "rPh":
-                phonetic -= 1
+                declared = elem.get("uniqueCount") or ""
+                if tag == "sst" and declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
+                    raise _too_many_strings(int(declared))
             elif tag == "si":
                 if len(table) >= MAX_SHARED_STRINGS:
                     raise _too_many_strings(len(table) + 1)
-                table.append("".join(text))
-                text, size = [], 0
+                table.append(_rich_text(elem, f"shared text number {len(table) + 1}"))
         return table
 
     def _read_styles(self, part: str) -> list[int]:
@@ -398,7 +448,7 @@ class Workbook:
         formats: dict[int, str] = dict(BUILTIN_FORMATS)
         kinds: list[int] = []
         in_xfs = in_formats = False
-        for event, tag, elem in _events(self._zip, part, MAX_PART_BYTES):
+        for event, tag, elem in _events(self._zip, part, MAX_PART_BYTES, keep=3):
             if tag == "cellXfs":
                 in_xfs = event == "start"
             elif tag == "numFmts":
@@ -423,70 +473,70 @@ class Workbook:
         Close the iterator when stopping early (``contextlib.closing``) to release the zip stream.
         """
         part = dict(self._sheets)[sheet]
-        row_no = 0
+        row_no = cells = total = 0
         col = -1
         values: list[Any] = []
-        cell: dict[str, Any] = {}
-        inline: list[str] = []
-        inline_size = 0
-        phonetic = 0
-        for event, tag, elem in _events(self._zip, part, MAX_SHEET_BYTES):
-            if event == "start":
-                if tag == "row":
+        for event, tag, elem in _events(self._zip, part, MAX_SHEET_BYTES, keep=4):
+            if tag == "c":
+                ref = elem.get("r")
+                col = column_index(ref) if ref else col + 1
+                cells += 1
+                if not 0 <= col < MAX_COLUMN:
+                    raise _damaged(f"row {row_no}: cell {str(ref)[:20]!r} beyond Excel's last column")
+                if cells > MAX_ROW_CELLS:
+                    raise WorkbookError(
+                        f"row {row_no} has more than {MAX_ROW_CELLS:,} cells: delete the unused columns "
+                        "(or save the list as CSV)",
+                        f"baris {row_no} berisi lebih dari {MAX_ROW_CELLS:,} sel: hapus kolom yang tidak dipakai "
+                        "(atau simpan daftar sebagai CSV)")
+                if col < max_columns:
+                    value = self._value(elem, row_no, col)
+                    if value is not None:
+                        if col >= len(values):
+                            values.extend([None] * (col - len(values)))
+                            values.append(value)
+                        else:
+                            values[col] = value
+            elif tag == "row":
+                if event == "start":
                     r = elem.get("r")
-                    row_no = int(r) if r and r.isdigit() and int(r) > row_no else row_no + 1
+                    row_no = int(r) if r and r.isdigit() and len(r) < 9 and int(r) > row_no else row_no + 1
                     if row_no > MAX_ROW:
                         raise _damaged(f"row number {row_no} beyond Excel's last row")
-                    values, col = [], -1
-                elif tag == "c":
-                    ref = elem.get("r")
-                    col = column_index(ref) if ref else col + 1
-                    if not 0 <= col < MAX_COLUMN:
-                        raise _damaged(f"row {row_no}: cell reference {str(ref)[:20]!r}")
-                    cell = {"t": elem.get("t"), "s": elem.get("s"), "v": None}
-                    inline, inline_size = [], 0
-                elif tag == "rPh":
-                    phonetic += 1
-                continue
-            if tag == "v":
-                cell["v"] = _text_of(elem, _where(row_no, col))
-            elif tag == "t" and not phonetic:
-                piece = elem.text or ""
-                inline_size += len(piece)
-                if inline_size > MAX_CELL_CHARS:
-                    raise _cell_too_long(_where(row_no, col))
-                inline.append(piece)
-            elif tag == "rPh":
-                phonetic -= 1
-            elif tag == "c":
-                if col < max_columns:
-                    value = self._value(cell, inline, row_no, col)
-                    if value is not None:
-                        values.extend([None] * (col - len(values)))
-                        if col < len(values):
-                            values[col] = value
-                        else:
-                            values.append(value)
-            elif tag == "row":
-                yield row_no, tuple(values)
+                    values, col, cells = [], -1, 0
+                else:
+                    total += cells
+                    if total > MAX_CELLS:
+                        raise WorkbookError(
+                            f"the sheet has more than {MAX_CELLS:,} cells (at row {row_no}): split the list",
+                            f"sheet berisi lebih dari {MAX_CELLS:,} sel (di baris {row_no}): bagi daftar")
+                    yield row_no, tuple(values)
 
-    def _value(self, cell: dict[str, Any], inline: list[str], row_no: int, col: int) -> Any:
-        t, v = cell["t"], cell["v"]
-        if t == "inlineStr":
-            return "".join(inline) if inline else None
+    def _value(self, c: Element, row_no: int, col: int) -> Any:
+        """The value of cell element ``c`` (with its children)."""
+        t = c.get("t")
+        v = None
+        for child in c:
+            tag = child.tag
+            if tag.endswith("}v") or tag == "v":
+                v = child.text or ""
+                if len(v) > MAX_CELL_CHARS:
+                    raise _cell_too_long(_where(row_no, col))
+            elif t == "inlineStr" and (tag.endswith("}is") or tag == "is"):
+                return _rich_text(child, _where(row_no, col)) or None
         if v is None:
             return None
         if t == "s":
             if not v.isdigit() or int(v) >= len(self._strings):
                 raise _damaged(f"{_where(row_no, col)}: shared text {v[:20]!r} missing")
             return self._strings[int(v)]
-        if t in ("str", "e"):
+        if t in ("str", "e", "inlineStr"):
             return v
         if t == "b":
             return v.strip() in ("1", "true")
         if t == "d":
             return _iso_date(v)
-        return self._number(v, cell["s"])
+        return self._number(v, c.get("s"))
 
     def _number(self, v: str, style: str | None) -> Any:
         text = v.strip()
