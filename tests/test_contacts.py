@@ -347,3 +347,29 @@ def test_cli_contact_export_delete_consent_purge(tmp_path, capsys):
     assert code == 0 and out["purged"] == 0
     code, out = cli(capsys, "contact", "consent", "0812-0000-0101", "--basis", "public_service", "--state-dir", state)
     assert code == 2  # deleted: no such contact
+
+
+def test_cli_refuses_arguments_and_input_that_are_not_utf8(tmp_path, capsys, monkeypatch):
+    """A file name in another encoding (or a stray byte) is a clear bilingual error with exit 2, not a
+    traceback from SQLite or JSON; a number in it is masked; text piped in is checked the same way."""
+    import os
+
+    state = tmp_path / "state"
+    name = os.fsdecode(b"daftar\xff.csv")
+    (tmp_path / name).write_bytes(b"Nama,No HP\nA,081200007890\n")
+    code, out = cli(capsys, "import", str(tmp_path / name), "--state-dir", str(state))
+    assert code == 2 and "not UTF-8 text" in out["error"] and "bukan teks UTF-8" in out["pesan"]
+    assert "daftar\\xff.csv" in out["error"]
+    code, out = cli(capsys, "import", str(tmp_path / "a.csv"), "--state-dir", str(state), "--tag",
+                    os.fsdecode(b"banjir\xe9"))
+    assert code == 2 and "banjir\\xe9" in out["pesan"]
+    code, out = cli(capsys, "contact", "export", os.fsdecode(b"081200007890\xff"), "--state-dir", str(state))
+    assert code == 2 and "0812****7890" in out["error"] and "081200007890" not in json.dumps(out)
+    assert not state.exists()  # refused before anything was opened
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Halo \xff warga"), encoding="utf-8",
+                                                      errors="surrogateescape"))
+    code, out = cli(capsys, "send", "--state-dir", str(state), "--to", "081200007890", "--text", "-")
+    assert code == 2 and "not UTF-8" in out["error"] and "bukan teks UTF-8" in out["pesan"]
+    with Store.in_state_dir(state) as s:
+        assert s.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
