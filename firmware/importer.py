@@ -79,6 +79,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 #: Columns read per row (office lists use a dozen).
 MAX_COLUMNS = 100
+#: Longest CSV line, in characters (a row of a contact list is a few hundred).
+MAX_LINE_CHARS = 64 * 1024
+#: Most lines one CSV record may span (a quoted text with line breaks).
+MAX_RECORD_LINES = 50
 #: Rows searched for the header (title rows above it).
 HEADER_SEARCH_ROWS = 30
 #: Rows sampled per sheet/delimiter to choose one.
@@ -799,6 +803,11 @@ def _open_xlsx(inp: _Input, file_name: str, wanted: str | None, max_rows: int) -
     except WorkbookError as exc:
         f.close()
         raise ImportFileError(exc.reason, exc.pesan) from None
+    except Exception as exc:  # noqa: BLE001 - whatever else a damaged file provokes: still the user's file
+        f.close()
+        raise ImportFileError(
+            f"not a readable .xlsx workbook ({type(exc).__name__}): save it again as .xlsx or CSV",
+            "bukan workbook .xlsx yang dapat dibaca: simpan ulang sebagai .xlsx atau CSV") from exc
     except BaseException:
         f.close()
         raise
@@ -912,6 +921,44 @@ def _detect_encoding(inp: _Input) -> str:
     return "utf-8"
 
 
+class _BoundedLines:
+    """The lines of a text stream for :class:`csv.reader`, bounded: a line of at most
+    :data:`MAX_LINE_CHARS` characters, a record of at most :data:`MAX_RECORD_LINES` lines.
+
+    Without them one line with no newline (or a quote never closed) is read whole
+    into memory before the CSV reader sees any of it.  ``row`` is the record being read.
+    """
+
+    def __init__(self, text: io.TextIOBase):
+        self._readline = text.readline
+        self.row = 1
+        self._lines = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline(MAX_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFileError(
+                f"row {self.row}: a line longer than {MAX_LINE_CHARS:,} characters: is this a contact list?",
+                f"baris {self.row}: satu baris lebih dari {MAX_LINE_CHARS:,} karakter: apakah ini daftar kontak?")
+        self._lines += 1
+        if self._lines > MAX_RECORD_LINES:
+            raise ImportFileError(
+                f"row {self.row}: a quoted text runs over more than {MAX_RECORD_LINES} lines: "
+                "a quote (\") is not closed",
+                f"baris {self.row}: teks dalam tanda kutip melewati lebih dari {MAX_RECORD_LINES} baris: "
+                "ada tanda kutip (\") yang tidak ditutup")
+        return line
+
+    def next_row(self) -> None:
+        self.row += 1
+        self._lines = 0
+
+
 def _open_csv(inp: _Input, file_name: str, wanted: str | None, max_rows: int) -> Sheet:
     encoding = _detect_encoding(inp)
 
@@ -953,9 +1000,15 @@ def _open_csv(inp: _Input, file_name: str, wanted: str | None, max_rows: int) ->
 
     def raw() -> Iterator[tuple[int, tuple]]:
         with text_stream() as t:
-            reader = csv.reader(t, delimiter=delimiter, strict=False)
-            for i, r in enumerate(reader, start=1):
-                yield i, tuple(r[:MAX_COLUMNS])
+            lines = _BoundedLines(t)
+            reader = csv.reader(lines, delimiter=delimiter, strict=False)
+            try:
+                for r in reader:
+                    yield lines.row, tuple(r[:MAX_COLUMNS])
+                    lines.next_row()
+            except csv.Error as exc:  # a field over csv.field_size_limit(), a NUL character
+                raise ImportFileError(f"row {lines.row}: the CSV text cannot be read ({exc})",
+                                      f"baris {lines.row}: teks CSV tidak dapat dibaca ({exc})") from None
 
     if wanted is not None:
         notes = [{"note": "a CSV file has one table: sheet ignored",

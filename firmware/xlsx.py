@@ -41,7 +41,6 @@ import posixpath
 import re
 import struct
 import zipfile
-import zlib
 from array import array
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -264,16 +263,16 @@ def _feed(parser: XMLPullParser, text: str, *, final: bool, name: str) -> list:
 def _open_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
     try:
         return z.open(info)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError) as exc:
-        raise _damaged(f"{info.filename}: {exc}") from None  # encrypted, unknown compression, bad header
+    except Exception as exc:  # noqa: BLE001 - encrypted, unknown compression, bad local header...
+        raise _damaged(f"{info.filename}: {type(exc).__name__}: {exc}"[:200]) from None
 
 
 def _read(raw: BinaryIO, name: str) -> bytes:
     """The next unpacked chunk of a part; damage (bad CRC, broken deflate stream) as WorkbookError."""
     try:
         return raw.read(_CHUNK)
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
-        raise _damaged(f"{name}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - bad CRC, broken deflate stream, truncated file...
+        raise _damaged(f"{name}: {type(exc).__name__}: {exc}"[:200]) from None
 
 
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
@@ -352,8 +351,8 @@ class Workbook:
         check_directory(f, size)
         try:
             self._zip = zipfile.ZipFile(f)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise _damaged(f"zip: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - zipfile raises many kinds on a damaged directory
+            raise _damaged(f"zip: {type(exc).__name__}: {exc}"[:200]) from None
         try:
             names = set(self._zip.namelist())
             if "mimetype" in names:

@@ -125,14 +125,14 @@ def big_list(path: Path, rows: int) -> Path:
     return write_xlsx(path, sheet, strings_xml(index, len(index)))
 
 
-def _header_row() -> list[str]:
+def header_row() -> list[str]:
     return [inline(0, 1, "Nama"), inline(1, 1, "No HP")]
 
 
 def huge_cell(path: Path, chars: int) -> Path:
     """One inline text of ``chars`` characters on row 2."""
     def rows():
-        yield _header_row()
+        yield header_row()
         yield [inline(0, 2, "A" * chars), inline(1, 2, "0812-0000-7890")]
     return write_xlsx(path, sheet_xml(rows()))
 
@@ -144,13 +144,13 @@ def huge_shared_string(path: Path, chars: int) -> Path:
         for start in range(0, chars, 1 << 20):
             yield "x" * min(1 << 20, chars - start)
         yield "</t></si></sst>"
-    rows = [_header_row(), [shared(0, 2, 0), inline(1, 2, "0812-0000-7890")]]
+    rows = [header_row(), [shared(0, 2, 0), inline(1, 2, "0812-0000-7890")]]
     return write_xlsx(path, sheet_xml(rows), strings())
 
 
 def many_shared_strings(path: Path, count: int, *, declare: bool = True) -> Path:
     """``count`` distinct short shared strings (declared in ``uniqueCount`` or not)."""
-    rows = [_header_row(), [shared(0, 2, 0), inline(1, 2, "0812-0000-7890")]]
+    rows = [header_row(), [shared(0, 2, 0), inline(1, 2, "0812-0000-7890")]]
     return write_xlsx(path, sheet_xml(rows), strings_xml((f"s{i}" for i in range(count)),
                                                           count if declare else None))
 
@@ -196,7 +196,7 @@ def _lie_about_size(path: Path, member: str, size: int) -> None:
 def many_columns(path: Path, columns: int, rows: int = 20) -> Path:
     """``rows`` rows of ``columns`` numeric cells each (a sheet as wide as Excel allows)."""
     def table():
-        yield _header_row()
+        yield header_row()
         for r in range(2, rows + 2):
             yield [f'<c r="{col_letters(c)}{r}"><v>{c}</v></c>' for c in range(columns)]
     return write_xlsx(path, sheet_xml(table(), dimension=f"A1:{col_letters(columns - 1)}{rows + 1}"))
@@ -204,7 +204,7 @@ def many_columns(path: Path, columns: int, rows: int = 20) -> Path:
 
 def huge_dimension(path: Path) -> Path:
     """A two-row list that claims to fill the whole grid (A1:XFD1048576)."""
-    rows = [_header_row(), [inline(0, 2, "Ani"), inline(1, 2, "0812-0000-7890")]]
+    rows = [header_row(), [inline(0, 2, "Ani"), inline(1, 2, "0812-0000-7890")]]
     return write_xlsx(path, sheet_xml(rows, dimension="A1:XFD1048576"))
 
 
@@ -235,7 +235,7 @@ def entity_bomb(path: Path, *, external: bool = False) -> Path:
 def one_line(path: Path, rows: int) -> Path:
     """``rows`` contacts with inline strings and not one newline in the whole sheet."""
     def table():
-        yield _header_row()
+        yield header_row()
         for i in range(rows):
             yield [inline(0, i + 2, f"Warga {i}"), inline(1, i + 2, _person(i)[2])]
     return write_xlsx(path, sheet_xml(table()))
