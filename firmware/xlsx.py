@@ -16,12 +16,12 @@ What is bounded, and how (each breach raises :class:`WorkbookError` naming it):
   (:data:`MAX_SHEET_BYTES`, :data:`MAX_STRINGS_BYTES`, :data:`MAX_PART_BYTES`),
   checked against the declared size first (a zip bomb is refused before a byte is
   inflated) and counted again while inflating.
-- **The XML**: parsed with :class:`xml.etree.ElementTree.XMLPullParser` fed 64 KiB
-  at a time; a DTD (``<!DOCTYPE``: entity bombs, external entities) is refused
-  before the parser sees it; no more than :data:`MAX_QUIET_BYTES` may pass without
-  an element starting or ending (a giant text, attribute or comment); nesting deeper
-  than :data:`MAX_DEPTH` is refused; finished elements are dropped from the tree at
-  once, so the tree never holds more than one chunk's worth of elements.
+- **The XML**: pushed through :mod:`xml.parsers.expat` 64 KiB at a time, with
+  handlers that keep only what they need (no tree is built); a DTD (``<!DOCTYPE``:
+  entity bombs, external entities) is refused as it starts; no more than
+  :data:`MAX_QUIET_BYTES` may pass without an element starting (a giant tag,
+  attribute or comment, which expat buffers whole); nesting deeper than
+  :data:`MAX_DEPTH` is refused.
 - **Cells**: a text longer than :data:`MAX_CELL_CHARS` (Excel's own limit) is
   refused with its row and column; column refs past ``XFD`` and rows past
   1,048,576 are refused (Excel's grid); only the first ``max_columns`` cells of a
@@ -36,15 +36,13 @@ error values as their text (``#N/A``).  Formulas give their cached value.
 
 from __future__ import annotations
 
-import codecs
 import posixpath
-import re
 import struct
 import zipfile
 from array import array
 from collections.abc import Iterator
 from typing import Any, BinaryIO
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.parsers import expat
 
 from firmware.errors import BilingualError
 
@@ -70,8 +68,8 @@ MAX_CELL_CHARS = 32_767
 MAX_QUIET_BYTES = 512 * 1024
 #: Deepest element nesting (a worksheet needs 7).
 MAX_DEPTH = 32
-#: Most elements inside one cell or shared string (rich text runs).
-MAX_SUBTREE = 10_000
+#: Most elements of the kinds read from a small part (relationships, sheets, styles).
+MAX_ELEMENTS = 200_000
 #: Most cells in one row, empty ones included (a contact list has a dozen columns).
 MAX_ROW_CELLS = 1_024
 #: Most cells in one sheet, empty ones included (200,000 rows of 20 columns).
@@ -95,11 +93,6 @@ class SciNumber(float):
 def _damaged(what: str) -> WorkbookError:
     return WorkbookError(f"the workbook is damaged ({what}): save it again as .xlsx or CSV",
                          f"workbook rusak ({what}): simpan ulang sebagai .xlsx atau CSV")
-
-
-def _local(tag: str) -> str:
-    """``{namespace}c`` -> ``c`` (transitional and strict OOXML use different namespaces)."""
-    return tag.rpartition("}")[2]
 
 
 def column_index(ref: str) -> int:
@@ -158,14 +151,23 @@ def check_directory(f: BinaryIO, size: int) -> None:
     f.seek(0)
 
 
-def _events(z: zipfile.ZipFile, name: str, cap: int, keep: int) -> Iterator[tuple[str, str, Element]]:
-    """Events of one XML part, within every XML cap: (``"start"``/``"end"``, local tag, element).
+class _Handler:
+    """What a part's parse calls back: ``start``/``end``/``data`` (expat's handlers) and ``out`` (results
+    since the last chunk).  ``started`` is set by every ``start`` (the quiet-bytes check reads it)."""
 
-    Only elements at most ``keep`` deep are reported: ``end`` for those, ``start``
-    for those less deep (containers such as ``row``).  An element reported at its
-    end still holds its whole subtree (read it then); right after, it is detached
-    from its parent, so the tree never holds more than the open elements and one
-    reported element's subtree (at most :data:`MAX_SUBTREE` elements).
+    out: list
+    started: bool
+
+
+def _parse(z: zipfile.ZipFile, name: str, cap: int, handler: _Handler) -> Iterator[list]:
+    """Push one XML part through expat 64 KiB at a time, within every cap; yield ``handler.out`` after
+    each chunk that filled it.
+
+    No tree is built: the handler keeps what it needs, each text capped as it arrives.
+    A DTD is refused when it starts (before any entity is declared, so no entity
+    bomb and no external entity); an unknown encoding is a parse error; more than
+    :data:`MAX_QUIET_BYTES` without an element starting (a giant tag, attribute or
+    comment, which expat would buffer whole) is refused.
     """
     try:
         info = z.getinfo(name)
@@ -173,91 +175,239 @@ def _events(z: zipfile.ZipFile, name: str, cap: int, keep: int) -> Iterator[tupl
         raise _damaged(f"part {name} missing") from None
     if info.file_size > cap:
         raise _too_big(name, info.file_size, cap)
-    parser = XMLPullParser(("start", "end"))
-    opened: list[Any] = [None] * (keep + 1)  # opened[d]: the open element at depth d (d <= keep)
-    local: dict[str, str] = {}
-    depth = below = 0  # ``below``: elements deeper than ``keep`` held since the last detach
-    prolog: str | None = ""  # text fed before the root element (None once it has started)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.data
+
+    def refuse_dtd(*_args: Any) -> None:
+        raise WorkbookError(
+            f"the workbook part {name} declares a DTD (entities): refused; save it again from Excel",
+            f"bagian workbook {name} memuat DTD (entitas): ditolak; simpan ulang dari Excel")
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
     quiet = read = 0
-    decoder = None
     with _open_part(z, info) as raw:
         while True:
             chunk = _read(raw, name)
             read += len(chunk)
             if read > cap:
                 raise _too_big(name, read, cap)
-            if decoder is None:
-                decoder = _xml_decoder(chunk[:64])
+            handler.started = False
             try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                raise _damaged(f"{name}: not {exc.encoding} text") from None
-            if prolog is not None:
-                prolog += text
-                if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
-                    raise WorkbookError(
-                        f"the workbook part {name} declares a DTD (entities): refused; save it again from Excel",
-                        f"bagian workbook {name} memuat DTD (entitas): ditolak; simpan ulang dari Excel")
-            batch = _feed(parser, text, final=not chunk, name=name)
-            if batch:
-                quiet, prolog = 0, None
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as exc:
+                raise _damaged(f"{name}: {expat.ErrorString(exc.code)}, line {exc.lineno}") from None
+            if handler.started:
+                quiet = 0
             else:
                 quiet += len(chunk)
                 if quiet > MAX_QUIET_BYTES:
                     raise WorkbookError(
-                        f"the workbook part {name} has over {MAX_QUIET_BYTES // 1024} KB in one cell, text or tag: "
-                        "refused",
-                        f"bagian workbook {name} berisi lebih dari {MAX_QUIET_BYTES // 1024} KB dalam satu sel, "
-                        "teks atau tag: ditolak")
-            for event, elem in batch:
-                if event == "start":
-                    depth += 1
-                    if depth > keep:
-                        below += 1
-                        if below > MAX_SUBTREE or depth > MAX_DEPTH:
-                            raise _damaged(f"{name}: elements nested too deep or too many in one cell")
-                        continue
-                    opened[depth] = elem
-                    if depth < keep:
-                        tag = local.get(elem.tag) or local.setdefault(elem.tag, _local(elem.tag))
-                        yield event, tag, elem
-                else:
-                    if depth <= keep:
-                        tag = local.get(elem.tag) or local.setdefault(elem.tag, _local(elem.tag))
-                        yield event, tag, elem
-                        if depth > 1:
-                            del opened[depth - 1][:]  # detach it (and finished siblings): the tree stays small
-                        below = 0
-                    depth -= 1
+                        f"the workbook part {name} has over {MAX_QUIET_BYTES // 1024} KB in one tag, text or "
+                        "comment: refused",
+                        f"bagian workbook {name} berisi lebih dari {MAX_QUIET_BYTES // 1024} KB dalam satu tag, "
+                        "teks atau komentar: ditolak")
+            if handler.out:
+                out, handler.out = handler.out, []
+                yield out
             if not chunk:
                 return
 
 
-def _feed(parser: XMLPullParser, text: str, *, final: bool, name: str) -> list:
-    """Feed ``text`` and take every event it produced.
+_LOCAL: dict[str, str] = {}
 
-    The queue is drained in one C call: ``read_events()`` is a Python generator,
-    a tenth of the reading time of a big sheet.
+
+def _local(name: str) -> str:
+    """``"<namespace> c"`` (expat's name with namespaces) -> ``"c"``; transitional and strict OOXML differ."""
+    tag = _LOCAL.get(name)
+    if tag is None:
+        tag = name.rpartition(" ")[2]
+        if len(_LOCAL) < 4096:
+            _LOCAL[name] = tag
+    return tag
+
+
+class _Elements(_Handler):
+    """Collect (tag, attributes, parent tag) of the elements named ``wanted`` (small parts)."""
+
+    def __init__(self, name: str, wanted: frozenset[str]):
+        self.name, self.wanted = name, wanted
+        self.out, self.started = [], False
+        self.path: list[str] = []
+        self.count = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.started = True
+        tag = _local(name)
+        if tag in self.wanted:
+            self.count += 1
+            if self.count > MAX_ELEMENTS:
+                raise _damaged(f"{self.name}: more than {MAX_ELEMENTS:,} elements")
+            self.out.append((tag, attrs, self.path[-1] if self.path else ""))
+        self.path.append(tag)
+        if len(self.path) > MAX_DEPTH:
+            raise _damaged(f"{self.name}: elements nested more than {MAX_DEPTH} deep")
+
+    def end(self, name: str) -> None:
+        self.path.pop()
+
+    def data(self, text: str) -> None:
+        pass
+
+
+def _elements(z: zipfile.ZipFile, name: str, *wanted: str) -> Iterator[tuple[str, dict[str, str], str]]:
+    for batch in _parse(z, name, MAX_PART_BYTES, _Elements(name, frozenset(wanted))):
+        yield from batch
+
+
+class _Strings(_Handler):
+    """The shared strings table: the text of each ``<si>`` (its ``<t>``, or its runs' ``<t>``; not the
+    ``<rPh>`` pronunciation guide), capped per string and in number."""
+
+    def __init__(self, table: _SharedStrings):
+        self.table = table
+        self.out, self.started = [], False
+        self.depth = self.phonetic = self.size = 0
+        self.pieces: list[str] | None = None  # collecting a <t>
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.started = True
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _damaged(f"shared strings nested more than {MAX_DEPTH} deep")
+        tag = _local(name)
+        if tag == "t":
+            self.collecting = not self.phonetic and self.pieces is not None
+        elif tag == "si":
+            self.pieces, self.size, self.collecting = [], 0, False
+        elif tag == "rPh":
+            self.phonetic += 1
+        elif tag == "sst":
+            declared = attrs.get("uniqueCount") or ""
+            if declared.isdigit() and len(declared) < 12 and int(declared) > MAX_SHARED_STRINGS:
+                raise _too_many_strings(int(declared))
+
+    def data(self, text: str) -> None:
+        if self.pieces is not None and self.collecting:
+            self.size += len(text)
+            if self.size > MAX_CELL_CHARS:
+                raise _cell_too_long(f"shared text number {len(self.table) + 1}")
+            self.pieces.append(text)
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+        tag = _local(name)
+        if tag == "t":
+            self.collecting = False
+        elif tag == "rPh":
+            self.phonetic -= 1
+        elif tag == "si":
+            if len(self.table) >= MAX_SHARED_STRINGS:
+                raise _too_many_strings(len(self.table) + 1)
+            pieces = self.pieces or []
+            self.table.append(pieces[0] if len(pieces) == 1 else "".join(pieces))
+            self.pieces = None
+
+    collecting = False
+
+
+class _Rows(_Handler):
+    """The rows of a worksheet: (row number, values of the first ``max_columns`` cells) at each ``</row>``.
+
+    The hot path of a big import (a few handler calls per cell): text is kept as one string
+    (``None`` when not inside a ``<v>`` or an inline ``<t>``), shared-string cells are looked up here.
     """
-    try:
-        if text:
-            parser.feed(text)
-        if final:
-            parser.close()
-    except ParseError as exc:
-        raise _damaged(f"{name}: {exc}") from None
-    queue = getattr(parser, "_events_queue", None)
-    if queue is None:  # pragma: no cover - a Python without the attribute: the public, slower way
-        try:
-            return list(parser.read_events())
-        except ParseError as exc:
-            raise _damaged(f"{name}: {exc}") from None
-    batch = list(queue)
-    queue.clear()
-    for item in batch[-1:]:
-        if isinstance(item, Exception):
-            raise _damaged(f"{name}: {item}")
-    return batch
+
+    def __init__(self, book: Workbook, max_columns: int):
+        self.book, self.max_columns, self.strings = book, max_columns, book._strings
+        self.out, self.started = [], False
+        self.depth = self.row_no = self.cells = self.total = self.phonetic = 0
+        self.col = -1
+        self.values: list[Any] = []
+        self.t: str | None = None
+        self.s: str | None = None
+        self.v: str | None = None
+        self.text: str | None = None  # the <v> or inline <t> being read
+        self.inline: str | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.started = True
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _damaged(f"elements nested more than {MAX_DEPTH} deep")
+        tag = _LOCAL.get(name) or _local(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            col = column_index(ref) if ref else self.col + 1
+            self.cells += 1
+            if not 0 <= col < MAX_COLUMN:
+                raise _damaged(f"row {self.row_no}: cell {str(ref)[:20]!r} beyond Excel's last column")
+            if self.cells > MAX_ROW_CELLS:
+                raise WorkbookError(
+                    f"row {self.row_no} has more than {MAX_ROW_CELLS:,} cells: delete the unused columns "
+                    "(or save the list as CSV)",
+                    f"baris {self.row_no} berisi lebih dari {MAX_ROW_CELLS:,} sel: hapus kolom yang tidak dipakai "
+                    "(atau simpan daftar sebagai CSV)")
+            self.col, self.t, self.s, self.v, self.inline = col, attrs.get("t"), attrs.get("s"), None, None
+        elif tag == "v":
+            self.text = ""
+        elif tag == "t":
+            if not self.phonetic and self.t == "inlineStr":
+                self.text = ""
+        elif tag == "row":
+            r = attrs.get("r")
+            self.row_no = int(r) if r and r.isdigit() and len(r) < 9 and int(r) > self.row_no else self.row_no + 1
+            if self.row_no > MAX_ROW:
+                raise _damaged(f"row number {self.row_no} beyond Excel's last row")
+            self.values, self.col, self.cells = [], -1, 0
+        elif tag == "rPh":
+            self.phonetic += 1
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            text = self.text + text
+            if len(text) + len(self.inline or "") > MAX_CELL_CHARS:
+                raise _cell_too_long(_where(self.row_no, self.col))
+            self.text = text
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+        tag = _LOCAL.get(name) or _local(name)
+        if tag == "c":
+            col = self.col
+            if col >= self.max_columns:
+                return
+            t, v = self.t, self.v
+            if t == "s" and v is not None and v.isdigit() and len(v) < 12 and int(v) < len(self.strings):
+                value = self.strings[int(v)]
+            else:
+                value = self.book._value(t, self.s, v, self.inline, self.row_no, col)
+                if value is None:
+                    return
+            values = self.values
+            if col >= len(values):
+                if col > len(values):
+                    values.extend([None] * (col - len(values)))
+                values.append(value)
+            else:
+                values[col] = value
+        elif tag == "v":
+            self.v, self.text = self.text, None
+        elif tag == "t":
+            if self.text is not None:
+                self.inline, self.text = (self.inline or "") + self.text, None
+        elif tag == "row":
+            self.total += self.cells
+            if self.total > MAX_CELLS:
+                raise WorkbookError(
+                    f"the sheet has more than {MAX_CELLS:,} cells (at row {self.row_no}): split the list",
+                    f"sheet berisi lebih dari {MAX_CELLS:,} sel (di baris {self.row_no}): bagi daftar")
+            self.out.append((self.row_no, tuple(self.values)))
+        elif tag == "rPh":
+            self.phonetic -= 1
 
 
 def _open_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
@@ -275,58 +425,12 @@ def _read(raw: BinaryIO, name: str) -> bytes:
         raise _damaged(f"{name}: {type(exc).__name__}: {exc}"[:200]) from None
 
 
-_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
-
-
-def _xml_decoder(head: bytes) -> codecs.IncrementalDecoder:
-    """A strict decoder for the part's encoding (BOM, UTF-16 without BOM, the XML declaration, else UTF-8).
-
-    The parser is fed text, so the DTD check above sees characters whatever the encoding.
-    """
-    if head.startswith(codecs.BOM_UTF8):
-        name = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        name = "utf-16"
-    elif head.startswith(b"<\x00?\x00"):
-        name = "utf-16-le"
-    elif head.startswith(b"\x00<\x00?"):
-        name = "utf-16-be"
-    else:
-        m = _XML_ENCODING.match(head)
-        name = m.group(1).decode("ascii") if m else "utf-8"
-    try:
-        return codecs.getincrementaldecoder(name)("strict")
-    except LookupError:
-        raise _damaged(f"unknown text encoding {name!r}") from None
-
-
 def _too_big(name: str, size: int, cap: int) -> WorkbookError:
     return WorkbookError(
         f"the workbook part {name} unpacks to more than {cap // _MIB} MB ({size // _MIB} MB or more): "
         "split the list or save it as CSV",
         f"bagian workbook {name} berukuran lebih dari {cap // _MIB} MB setelah dibuka ({size // _MIB} MB "
         "atau lebih): bagi daftar atau simpan sebagai CSV")
-
-
-def _rich_text(elem: Element, where: str) -> str:
-    """The text of ``<si>`` or ``<is>``: its ``<t>``, or the ``<t>`` of each run ``<r>``; ``<rPh>`` (a
-    pronunciation guide) is not part of it."""
-    pieces: list[str] = []
-    size = 0
-    for child in elem:
-        tag = _local(child.tag)
-        if tag == "t":
-            texts = [child.text or ""]
-        elif tag == "r":
-            texts = [t.text or "" for t in child if _local(t.tag) == "t"]
-        else:
-            continue
-        for text in texts:
-            size += len(text)
-            if size > MAX_CELL_CHARS:
-                raise _cell_too_long(where)
-            pieces.append(text)
-    return pieces[0] if len(pieces) == 1 else "".join(pieces)
 
 
 def _cell_too_long(where: str) -> WorkbookError:
@@ -401,43 +505,31 @@ class Workbook:
         out: dict[str, tuple[str, str]] = {}
         if rels_name not in self._zip.NameToInfo:
             return out
-        for event, tag, elem in _events(self._zip, rels_name, MAX_PART_BYTES, keep=2):
-            if event == "end" and tag == "Relationship":
-                target = elem.get("Target") or ""
-                if elem.get("TargetMode") == "External":
-                    continue
-                path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-                out[elem.get("Id") or ""] = (elem.get("Type") or "", posixpath.normpath(path))
-                if len(out) > MAX_ZIP_ENTRIES:
-                    raise _damaged(f"{rels_name}: too many relationships")
+        for _, attrs, _ in _elements(self._zip, rels_name, "Relationship"):
+            target = attrs.get("Target") or ""
+            if attrs.get("TargetMode") == "External":
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            out[attrs.get("Id") or ""] = (attrs.get("Type") or "", posixpath.normpath(path))
         return out
 
     def _read_workbook(self, book: str, rels: dict[str, tuple[str, str]]) -> None:
-        for event, tag, elem in _events(self._zip, book, MAX_PART_BYTES, keep=3):
-            if event != "end":
-                continue
+        for tag, attrs, _ in _elements(self._zip, book, "workbookPr", "sheet"):
             if tag == "workbookPr":
-                self._date1904 = (elem.get("date1904") or "").lower() in ("1", "true")
-            elif tag == "sheet":
-                rid = next((v for k, v in elem.attrib.items() if k.startswith("{") and _local(k) == "id"), "")
-                kind, part = rels.get(rid, ("", ""))
-                if kind.endswith(_WORKSHEET) and part in self._zip.NameToInfo:
-                    self._sheets.append(((elem.get("name") or "")[:200], part))
-                if len(self._sheets) > MAX_SHEETS:
-                    raise WorkbookError(f"the workbook has more than {MAX_SHEETS} sheets: keep only the list",
-                                        f"workbook berisi lebih dari {MAX_SHEETS} sheet: simpan daftarnya saja")
+                self._date1904 = (attrs.get("date1904") or "").lower() in ("1", "true")
+                continue
+            rid = next((v for k, v in attrs.items() if " " in k and _local(k) == "id"), "")
+            kind, part = rels.get(rid, ("", ""))
+            if kind.endswith(_WORKSHEET) and part in self._zip.NameToInfo:
+                self._sheets.append(((attrs.get("name") or "")[:200], part))
+            if len(self._sheets) > MAX_SHEETS:
+                raise WorkbookError(f"the workbook has more than {MAX_SHEETS} sheets: keep only the list",
+                                    f"workbook berisi lebih dari {MAX_SHEETS} sheet: simpan daftarnya saja")
 
     def _read_strings(self, part: str) -> _SharedStrings:
         table = _SharedStrings()
-        for event, tag, elem in _events(self._zip, part, MAX_STRINGS_BYTES, keep=2):
-            if event == "start":
-                declared = elem.get("uniqueCount") or ""
-                if tag == "sst" and declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
-                    raise _too_many_strings(int(declared))
-            elif tag == "si":
-                if len(table) >= MAX_SHARED_STRINGS:
-                    raise _too_many_strings(len(table) + 1)
-                table.append(_rich_text(elem, f"shared text number {len(table) + 1}"))
+        for _ in _parse(self._zip, part, MAX_STRINGS_BYTES, _Strings(table)):
+            pass
         return table
 
     def _read_styles(self, part: str) -> list[int]:
@@ -446,21 +538,15 @@ class Workbook:
 
         formats: dict[int, str] = dict(BUILTIN_FORMATS)
         kinds: list[int] = []
-        in_xfs = in_formats = False
-        for event, tag, elem in _events(self._zip, part, MAX_PART_BYTES, keep=3):
-            if tag == "cellXfs":
-                in_xfs = event == "start"
-            elif tag == "numFmts":
-                in_formats = event == "start"
-            elif event == "end" and tag == "numFmt" and in_formats:
-                fid = elem.get("numFmtId") or ""
-                if fid.isdigit() and len(formats) < MAX_STYLES:
-                    formats[int(fid)] = (elem.get("formatCode") or "")[:255]
-            elif event == "end" and tag == "xf" and in_xfs:
+        for tag, attrs, parent in _elements(self._zip, part, "numFmt", "xf"):
+            fid = attrs.get("numFmtId") or "0"
+            fid_n = int(fid) if fid.isdigit() and len(fid) < 9 else -1
+            if tag == "numFmt" and parent == "numFmts":
+                formats[fid_n] = (attrs.get("formatCode") or "")[:255]
+            elif tag == "xf" and parent == "cellXfs":
                 if len(kinds) >= MAX_STYLES:
                     raise _damaged(f"more than {MAX_STYLES} cell styles")
-                fid = elem.get("numFmtId") or "0"
-                code = formats.get(int(fid), "") if fid.isdigit() else ""
+                code = formats.get(fid_n, "")
                 upper = code.upper()
                 kinds.append(_SCI if ("E+" in upper or "E-" in upper) else _DATE if is_date_format(code) else _PLAIN)
         return kinds
@@ -471,71 +557,28 @@ class Workbook:
 
         Close the iterator when stopping early (``contextlib.closing``) to release the zip stream.
         """
-        part = dict(self._sheets)[sheet]
-        row_no = cells = total = 0
-        col = -1
-        values: list[Any] = []
-        for event, tag, elem in _events(self._zip, part, MAX_SHEET_BYTES, keep=4):
-            if tag == "c":
-                ref = elem.get("r")
-                col = column_index(ref) if ref else col + 1
-                cells += 1
-                if not 0 <= col < MAX_COLUMN:
-                    raise _damaged(f"row {row_no}: cell {str(ref)[:20]!r} beyond Excel's last column")
-                if cells > MAX_ROW_CELLS:
-                    raise WorkbookError(
-                        f"row {row_no} has more than {MAX_ROW_CELLS:,} cells: delete the unused columns "
-                        "(or save the list as CSV)",
-                        f"baris {row_no} berisi lebih dari {MAX_ROW_CELLS:,} sel: hapus kolom yang tidak dipakai "
-                        "(atau simpan daftar sebagai CSV)")
-                if col < max_columns:
-                    value = self._value(elem, row_no, col)
-                    if value is not None:
-                        if col >= len(values):
-                            values.extend([None] * (col - len(values)))
-                            values.append(value)
-                        else:
-                            values[col] = value
-            elif tag == "row":
-                if event == "start":
-                    r = elem.get("r")
-                    row_no = int(r) if r and r.isdigit() and len(r) < 9 and int(r) > row_no else row_no + 1
-                    if row_no > MAX_ROW:
-                        raise _damaged(f"row number {row_no} beyond Excel's last row")
-                    values, col, cells = [], -1, 0
-                else:
-                    total += cells
-                    if total > MAX_CELLS:
-                        raise WorkbookError(
-                            f"the sheet has more than {MAX_CELLS:,} cells (at row {row_no}): split the list",
-                            f"sheet berisi lebih dari {MAX_CELLS:,} sel (di baris {row_no}): bagi daftar")
-                    yield row_no, tuple(values)
+        for batch in _parse(self._zip, dict(self._sheets)[sheet], MAX_SHEET_BYTES, _Rows(self, max_columns)):
+            yield from batch
 
-    def _value(self, c: Element, row_no: int, col: int) -> Any:
-        """The value of cell element ``c`` (with its children)."""
-        t = c.get("t")
-        v = None
-        for child in c:
-            tag = child.tag
-            if tag.endswith("}v") or tag == "v":
-                v = child.text or ""
-                if len(v) > MAX_CELL_CHARS:
-                    raise _cell_too_long(_where(row_no, col))
-            elif t == "inlineStr" and (tag.endswith("}is") or tag == "is"):
-                return _rich_text(child, _where(row_no, col)) or None
+    def _value(self, t: str | None, style: str | None, v: str | None, inline: str | None, row_no: int,
+               col: int) -> Any:
+        """A cell's value from its type ``t``, style, ``<v>`` text and inline text."""
+        if t == "inlineStr":
+            return inline or None
         if v is None:
             return None
         if t == "s":
-            if not v.isdigit() or int(v) >= len(self._strings):
+            v = v.strip()
+            if not v.isdigit() or len(v) > 12 or int(v) >= len(self._strings):
                 raise _damaged(f"{_where(row_no, col)}: shared text {v[:20]!r} missing")
             return self._strings[int(v)]
-        if t in ("str", "e", "inlineStr"):
+        if t in ("str", "e"):
             return v
         if t == "b":
             return v.strip() in ("1", "true")
         if t == "d":
             return _iso_date(v)
-        return self._number(v, c.get("s"))
+        return self._number(v, style)
 
     def _number(self, v: str, style: str | None) -> Any:
         text = v.strip()

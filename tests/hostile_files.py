@@ -137,6 +137,16 @@ def huge_cell(path: Path, chars: int) -> Path:
     return write_xlsx(path, sheet_xml(rows()))
 
 
+def huge_attribute(path: Path, chars: int) -> Path:
+    """A cell with an attribute of ``chars`` characters (expat holds a whole tag before reporting it)."""
+    def sheet():
+        yield f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1" x="'
+        for start in range(0, chars, 1 << 20):
+            yield "x" * min(1 << 20, chars - start)
+        yield '"/></row></sheetData></worksheet>'
+    return write_xlsx(path, sheet())
+
+
 def huge_shared_string(path: Path, chars: int) -> Path:
     """A shared strings table whose first string has ``chars`` characters (streamed in pieces)."""
     def strings():
@@ -244,6 +254,7 @@ def one_line(path: Path, rows: int) -> Path:
 #: The hostile workbooks the bench measures: name -> writer(path) at full size.
 HOSTILE: dict[str, Callable[[Path], Path]] = {
     "huge cell (50 MB inline text)": lambda p: huge_cell(p, 50_000_000),
+    "huge attribute (50 MB)": lambda p: huge_attribute(p, 50_000_000),
     "huge shared string (200 MB)": lambda p: huge_shared_string(p, 200_000_000),
     "millions of shared strings (5 M, declared)": lambda p: many_shared_strings(p, 5_000_000),
     "millions of shared strings (3 M, undeclared)": lambda p: many_shared_strings(p, 3_000_000, declare=False),
