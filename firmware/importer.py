@@ -11,7 +11,8 @@ module only reads and validates (no SQL)::
 
 What it copes with:
 
-- **Files**: XLSX (openpyxl, read-only streaming, cached formula values) and
+- **Files**: XLSX (:mod:`firmware.xlsx`: streamed, every size capped while
+  reading, DTDs refused; cached formula values) and
   CSV/TSV/"Unicode text": UTF-8 with or without BOM, UTF-16 (BOM, or none),
   Windows-1252 as the fallback; delimiter ``,`` ``;`` tab or ``|`` chosen by
   which one yields a recognisable header.  Legacy ``.xls``, ODS and HTML
@@ -40,8 +41,10 @@ What it copes with:
 - **Duplicates** within the file: the first row is kept, later ones are
   counted and listed with the row they repeat.
 - **Limits**: :data:`MAX_FILE_BYTES`, :data:`MAX_ROWS` and
-  :data:`MAX_COLUMNS`; memory per row is the duplicate check only (a dict of
-  numbers seen, ~100 bytes a row), every other cell is streamed.
+  :data:`MAX_COLUMNS`; a CSV line at most :data:`MAX_LINE_CHARS`, a record at
+  most :data:`MAX_RECORD_LINES` lines; the XLSX caps are in :mod:`firmware.xlsx`.
+  Memory per row is the duplicate check only (a dict of numbers seen, ~100 bytes
+  a row), every other cell is streamed.
 
 Row numbers are as the spreadsheet shows them (1-based, title and header rows
 included).  Anything unreadable raises :class:`ImportFileError` (English
@@ -679,7 +682,7 @@ class Sheet:
 
 
 def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
-    """Reading errors from csv/openpyxl/zip become ImportFileError."""
+    """Reading errors (csv, the workbook reader, zip, I/O) become ImportFileError."""
     try:
         yield from rows
     except ImportFileError:
@@ -688,7 +691,7 @@ def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
         raise ImportFileError(exc.reason, exc.pesan) from None
     except csv.Error as exc:
         raise ImportFileError(f"the CSV file is damaged: {exc}", f"file CSV rusak: {exc}") from exc
-    except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
+    except Exception as exc:  # zipfile and the decoders raise many kinds
         raise ImportFileError(f"the file could not be read: {type(exc).__name__}: {exc}"[:300],
                               f"file tidak dapat dibaca: {type(exc).__name__}"[:300]) from exc
 

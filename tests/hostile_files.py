@@ -137,25 +137,25 @@ def huge_cell(path: Path, chars: int) -> Path:
     return write_xlsx(path, sheet_xml(rows()))
 
 
+def _around(head: str, chars: int, tail: str) -> Iterator[str]:
+    """``head``, ``chars`` x's (1 MB at a time), ``tail``."""
+    yield head
+    for start in range(0, chars, 1 << 20):
+        yield "x" * min(1 << 20, chars - start)
+    yield tail
+
+
 def huge_attribute(path: Path, chars: int) -> Path:
     """A cell with an attribute of ``chars`` characters (expat holds a whole tag before reporting it)."""
-    def sheet():
-        yield f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1" x="'
-        for start in range(0, chars, 1 << 20):
-            yield "x" * min(1 << 20, chars - start)
-        yield '"/></row></sheetData></worksheet>'
-    return write_xlsx(path, sheet())
+    return write_xlsx(path, _around(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData>'
+                                    '<row r="1"><c r="A1" x="', chars, '"/></row></sheetData></worksheet>'))
 
 
 def huge_shared_string(path: Path, chars: int) -> Path:
     """A shared strings table whose first string has ``chars`` characters (streamed in pieces)."""
-    def strings():
-        yield f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}"><si><t>'
-        for start in range(0, chars, 1 << 20):
-            yield "x" * min(1 << 20, chars - start)
-        yield "</t></si></sst>"
     rows = [header_row(), [shared(0, 2, 0), inline(1, 2, "0812-0000-7890")]]
-    return write_xlsx(path, sheet_xml(rows), strings())
+    return write_xlsx(path, sheet_xml(rows), _around(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}"><si><t>',
+                                                     chars, "</t></si></sst>"))
 
 
 def many_shared_strings(path: Path, count: int, *, declare: bool = True) -> Path:
@@ -258,6 +258,8 @@ HOSTILE: dict[str, Callable[[Path], Path]] = {
     "huge shared string (200 MB)": lambda p: huge_shared_string(p, 200_000_000),
     "millions of shared strings (5 M, declared)": lambda p: many_shared_strings(p, 5_000_000),
     "millions of shared strings (3 M, undeclared)": lambda p: many_shared_strings(p, 3_000_000, declare=False),
+    "1.6 M shared strings (undeclared, < 64 MB)": lambda p: many_shared_strings(p, 1_600_000, declare=False),
+    "1.4 M shared strings (within every cap)": lambda p: many_shared_strings(p, 1_400_000, declare=False),
     "zip bomb (1 GB of cells)": lambda p: zip_bomb(p, 1024),
     "zip bomb lying about its size": lambda p: zip_bomb(p, 1024, declared=False),
     "16,384 columns x 200 rows": lambda p: many_columns(p, 16_384, 200),
