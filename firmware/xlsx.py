@@ -3,7 +3,7 @@
 :mod:`firmware.importer` reads contact lists through it.  An upload is
 anyone's file, so every resource is capped *while* reading, never after::
 
-    with Workbook(open("ketua_rt.xlsx", "rb")) as wb:
+    with open(path, "rb") as f, Workbook(f, os.path.getsize(path)) as wb:
         wb.sheet_names                      # ("Rekap", "Data Ketua RT")
         for row_no, cells in wb.rows("Data Ketua RT", max_columns=100):
             ...                             # (4, ("No", "Nama", "No HP")), row numbers as Excel shows
@@ -64,7 +64,7 @@ MAX_SHEETS = 200
 MAX_STYLES = 65_536
 #: Longest text in one cell, in characters (Excel's own limit).
 MAX_CELL_CHARS = 32_767
-#: Unpacked XML read without an element starting or ending: a text, attribute or comment this long is hostile.
+#: Unpacked XML read without an element starting: a tag, attribute or comment this long is hostile.
 MAX_QUIET_BYTES = 512 * 1024
 #: Deepest element nesting (a worksheet needs 7).
 MAX_DEPTH = 32
@@ -126,6 +126,8 @@ def _column_index(ref: str) -> int:
 # -- the zip ------------------------------------------------------------------------------
 
 _EOCD = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
 
 
 def check_directory(f: BinaryIO, size: int) -> None:
@@ -142,7 +144,14 @@ def check_directory(f: BinaryIO, size: int) -> None:
     if at < 0 or at + _EOCD.size > len(tail):
         raise _damaged("no zip directory")
     _, _, _, _, entries, dir_size, _, _ = _EOCD.unpack_from(tail, at)
-    # 0xFFFF / 0xFFFFFFFF mean "see the zip64 record": an .xlsx never needs that many.
+    if (entries == 0xFFFF or dir_size == 0xFFFFFFFF) and at >= _ZIP64_LOCATOR.size:
+        # "See the zip64 end record" (some writers always use it): its counts are the real ones.
+        sig, _, offset, _ = _ZIP64_LOCATOR.unpack_from(tail, at - _ZIP64_LOCATOR.size)
+        if sig == b"PK\x06\x07" and offset + _ZIP64_END.size <= size:
+            f.seek(offset)
+            record = f.read(_ZIP64_END.size)
+            if len(record) == _ZIP64_END.size and record[:4] == b"PK\x06\x06":
+                _, _, _, _, _, _, _, entries, dir_size, _ = _ZIP64_END.unpack(record)
     if entries > MAX_ZIP_ENTRIES or dir_size > MAX_DIRECTORY_BYTES:
         raise WorkbookError(
             f"the workbook lists too many parts ({entries}; at most {MAX_ZIP_ENTRIES}): save it again as .xlsx",

@@ -129,3 +129,25 @@ def test_utf16_parts_are_read_and_their_dtd_still_refused(tmp_path):
 def test_column_references():
     assert [xlsx.column_index(r) for r in ("A1", "b2", "Z9", "AA10", "XFD1048576")] == [0, 1, 25, 26, 16383]
     assert [xlsx.column_index(r) for r in ("", "12", "A", "ABCD1", "A1B")] == [-1, -1, -1, -1, -1]
+
+
+def test_a_zip64_directory_is_sized_from_its_zip64_record(tmp_path):
+    """Some writers always end the zip with zip64 records (counts 0xFFFF in the classic one)."""
+    import struct
+
+    path = hf.huge_dimension(tmp_path / "a.xlsx")
+    data = bytearray(path.read_bytes())
+    at = data.rfind(b"PK\x05\x06")
+    entries, dir_size, dir_offset = struct.unpack_from("<HLL", data, at + 10)
+    zip64_end = bytearray(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, entries, entries, dir_size,
+                                      dir_offset))
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+    classic = bytearray(data[at:at + 22])
+    struct.pack_into("<HH", classic, 8, 0xFFFF, 0xFFFF)
+    path.write_bytes(bytes(data[:at]) + bytes(zip64_end) + locator + bytes(classic))
+    sheet, contacts = read_all(path)
+    assert [c["name"] for c in contacts] == ["Ani"]
+    # The same with a zip64 record claiming a million parts: refused before zipfile reads the directory.
+    struct.pack_into("<QQ", zip64_end, 24, 1_000_000, 1_000_000)
+    path.write_bytes(bytes(data[:at]) + bytes(zip64_end) + locator + bytes(classic))
+    refused(path, "too many parts (1000000")
