@@ -402,7 +402,7 @@ def test_import_of_100000_rows_through_the_page(web, admin):
 def test_upload_limits_are_said_in_bahasa(web, admin):
     from web.app import MAX_BODY
 
-    admin.get("/import")
+    assert "maksimal 20 MB" in admin.get("/import").text  # said before anyone uploads
     csrf = admin.csrf_token
     boundary = "b0undary"
     head = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
