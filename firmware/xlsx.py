@@ -90,9 +90,11 @@ class SciNumber(float):
     """A numeric cell shown in scientific format (``0.00E+00``): its digits may have been rounded."""
 
 
-def _damaged(what: str) -> WorkbookError:
+def _damaged(what: str, apa: str | None = None) -> WorkbookError:
+    """The workbook's structure is broken: ``what`` in English, ``apa`` in Bahasa Indonesia (default: as
+    ``what``, for technical details such as a zip or XML error)."""
     return WorkbookError(f"the workbook is damaged ({what}): save it again as .xlsx or CSV",
-                         f"workbook rusak ({what}): simpan ulang sebagai .xlsx atau CSV")
+                         f"workbook rusak ({apa or what}): simpan ulang sebagai .xlsx atau CSV")
 
 
 def column_index(ref: str) -> int:
@@ -142,7 +144,7 @@ def check_directory(f: BinaryIO, size: int) -> None:
     tail = f.read(tail_len)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + _EOCD.size > len(tail):
-        raise _damaged("no zip directory")
+        raise _damaged("no zip directory", "daftar isi zip tidak ada")
     _, _, _, _, entries, dir_size, _, _ = _EOCD.unpack_from(tail, at)
     if (entries == 0xFFFF or dir_size == 0xFFFFFFFF) and at >= _ZIP64_LOCATOR.size:
         # "See the zip64 end record" (some writers always use it): its counts are the real ones.
@@ -181,7 +183,7 @@ def _parse(z: zipfile.ZipFile, name: str, cap: int, handler: _Handler) -> Iterat
     try:
         info = z.getinfo(name)
     except KeyError:
-        raise _damaged(f"part {name} missing") from None
+        raise _damaged(f"part {name} missing", f"bagian {name} tidak ada") from None
     if info.file_size > cap:
         raise _too_big(name, info.file_size, cap)
     parser = expat.ParserCreate(namespace_separator=" ")
@@ -208,7 +210,8 @@ def _parse(z: zipfile.ZipFile, name: str, cap: int, handler: _Handler) -> Iterat
             try:
                 parser.Parse(chunk, not chunk)
             except expat.ExpatError as exc:
-                raise _damaged(f"{name}: {expat.ErrorString(exc.code)}, line {exc.lineno}") from None
+                raise _damaged(f"{name}: {expat.ErrorString(exc.code)}, line {exc.lineno}",
+                               f"{name}: {expat.ErrorString(exc.code)}, baris {exc.lineno}") from None
             if handler.started:
                 quiet = 0
             else:
@@ -254,11 +257,12 @@ class _Elements(_Handler):
         if tag in self.wanted:
             self.count += 1
             if self.count > MAX_ELEMENTS:
-                raise _damaged(f"{self.name}: more than {MAX_ELEMENTS:,} elements")
+                raise _damaged(f"{self.name}: more than {MAX_ELEMENTS:,} elements",
+                               f"{self.name}: lebih dari {MAX_ELEMENTS:,} elemen")
             self.out.append((tag, attrs, self.path[-1] if self.path else ""))
         self.path.append(tag)
         if len(self.path) > MAX_DEPTH:
-            raise _damaged(f"{self.name}: elements nested more than {MAX_DEPTH} deep")
+            raise _too_deep(self.name)
 
     def end(self, name: str) -> None:
         self.path.pop()
@@ -286,7 +290,7 @@ class _Strings(_Handler):
         self.started = True
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _damaged(f"shared strings nested more than {MAX_DEPTH} deep")
+            raise _too_deep("xl/sharedStrings.xml")
         tag = _local(name)
         if tag == "t":
             self.collecting = not self.phonetic and self.pieces is not None
@@ -303,7 +307,8 @@ class _Strings(_Handler):
         if self.pieces is not None and self.collecting:
             self.size += len(text)
             if self.size > MAX_CELL_CHARS:
-                raise _cell_too_long(f"shared text number {len(self.table) + 1}")
+                raise _cell_too_long(f"shared text number {len(self.table) + 1}",
+                                     f"teks bersama nomor {len(self.table) + 1}")
             self.pieces.append(text)
 
     def end(self, name: str) -> None:
@@ -346,14 +351,15 @@ class _Rows(_Handler):
         self.started = True
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _damaged(f"elements nested more than {MAX_DEPTH} deep")
+            raise _too_deep("sheet")
         tag = _LOCAL.get(name) or _local(name)
         if tag == "c":
             ref = attrs.get("r")
             col = column_index(ref) if ref else self.col + 1
             self.cells += 1
             if not 0 <= col < MAX_COLUMN:
-                raise _damaged(f"row {self.row_no}: cell {str(ref)[:20]!r} beyond Excel's last column")
+                raise _damaged(f"row {self.row_no}: cell {str(ref)[:20]!r} beyond Excel's last column",
+                               f"baris {self.row_no}: sel {str(ref)[:20]!r} di luar kolom terakhir Excel")
             if self.cells > MAX_ROW_CELLS:
                 raise WorkbookError(
                     f"row {self.row_no} has more than {MAX_ROW_CELLS:,} cells: delete the unused columns "
@@ -370,7 +376,8 @@ class _Rows(_Handler):
             r = attrs.get("r")
             self.row_no = int(r) if r and r.isdigit() and len(r) < 9 and int(r) > self.row_no else self.row_no + 1
             if self.row_no > MAX_ROW:
-                raise _damaged(f"row number {self.row_no} beyond Excel's last row")
+                raise _damaged(f"row number {self.row_no} beyond Excel's last row",
+                               f"nomor baris {self.row_no} melewati baris terakhir Excel")
             self.values, self.col, self.cells = [], -1, 0
         elif tag == "rPh":
             self.phonetic += 1
@@ -379,7 +386,7 @@ class _Rows(_Handler):
         if self.text is not None:
             text = self.text + text
             if len(text) + len(self.inline or "") > MAX_CELL_CHARS:
-                raise _cell_too_long(_where(self.row_no, self.col))
+                raise _cell_too_long(*_where(self.row_no, self.col))
             self.text = text
 
     def end(self, name: str) -> None:
@@ -442,10 +449,16 @@ def _too_big(name: str, size: int, cap: int) -> WorkbookError:
         "atau lebih): bagi daftar atau simpan sebagai CSV")
 
 
-def _cell_too_long(where: str) -> WorkbookError:
+def _cell_too_long(where: str, di: str) -> WorkbookError:
+    """``where`` names the cell in English, ``di`` in Bahasa Indonesia."""
     return WorkbookError(
         f"{where}: text longer than {MAX_CELL_CHARS:,} characters (more than Excel allows): refused",
-        f"{where}: teks lebih dari {MAX_CELL_CHARS:,} karakter (melebihi batas Excel): ditolak")
+        f"{di}: teks lebih dari {MAX_CELL_CHARS:,} karakter (melebihi batas Excel): ditolak")
+
+
+def _too_deep(name: str) -> WorkbookError:
+    return _damaged(f"{name}: elements nested more than {MAX_DEPTH} deep",
+                    f"{name}: elemen bertingkat lebih dari {MAX_DEPTH} lapis")
 
 
 # -- the workbook -------------------------------------------------------------------------
@@ -554,7 +567,7 @@ class Workbook:
                 formats[fid_n] = (attrs.get("formatCode") or "")[:255]
             elif tag == "xf" and parent == "cellXfs":
                 if len(kinds) >= MAX_STYLES:
-                    raise _damaged(f"more than {MAX_STYLES} cell styles")
+                    raise _damaged(f"more than {MAX_STYLES} cell styles", f"lebih dari {MAX_STYLES} gaya sel")
                 code = formats.get(fid_n, "")
                 upper = code.upper()
                 kinds.append(_SCI if ("E+" in upper or "E-" in upper) else _DATE if is_date_format(code) else _PLAIN)
@@ -579,7 +592,8 @@ class Workbook:
         if t == "s":
             v = v.strip()
             if not v.isdigit() or len(v) > 12 or int(v) >= len(self._strings):
-                raise _damaged(f"{_where(row_no, col)}: shared text {v[:20]!r} missing")
+                where, di = _where(row_no, col)
+                raise _damaged(f"{where}: shared text {v[:20]!r} missing", f"{di}: teks bersama {v[:20]!r} tidak ada")
             return self._strings[int(v)]
         if t in ("str", "e"):
             return v
@@ -607,13 +621,20 @@ class Workbook:
         return value
 
 
-def _where(row_no: int, col: int) -> str:
+def column_letters(col: int) -> str:
+    """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA`` (the inverse of :func:`column_index`)."""
     letters = ""
     n = col + 1
     while n > 0:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"row {row_no}, cell {letters}{row_no}"
+    return letters
+
+
+def _where(row_no: int, col: int) -> tuple[str, str]:
+    """A cell named for a person: ("row 2, cell A2", "baris 2, sel A2")."""
+    ref = f"{column_letters(col)}{row_no}"
+    return f"row {row_no}, cell {ref}", f"baris {row_no}, sel {ref}"
 
 
 def _iso_date(v: str) -> Any:

@@ -11,6 +11,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from firmware.xlsx import column_letters
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 HEADER = ("No", "Nama", "No HP", "RT", "RW", "Kelurahan", "Jabatan")
@@ -45,16 +47,6 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def col_letters(i: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def write_xlsx(path: Path, sheet: Iterable[str], strings: Iterable[str] = (), *, workbook: str = WORKBOOK,
                extra: dict[str, Iterable[str]] | None = None) -> Path:
     """A workbook whose sheet1.xml and sharedStrings.xml are the concatenated pieces given (streamed)."""
@@ -85,11 +77,11 @@ def sheet_xml(rows: Iterable[Iterable[str]], *, dimension: str = "", newline: st
 
 
 def inline(col: int, row: int, text: str) -> str:
-    return f'<c r="{col_letters(col)}{row}" t="inlineStr"><is><t>{_esc(text)}</t></is></c>'
+    return f'<c r="{column_letters(col)}{row}" t="inlineStr"><is><t>{_esc(text)}</t></is></c>'
 
 
 def shared(col: int, row: int, index: int) -> str:
-    return f'<c r="{col_letters(col)}{row}" t="s"><v>{index}</v></c>'
+    return f'<c r="{column_letters(col)}{row}" t="s"><v>{index}</v></c>'
 
 
 def strings_xml(texts: Iterable[str], count: int | None = None) -> Iterator[str]:
@@ -208,8 +200,8 @@ def many_columns(path: Path, columns: int, rows: int = 20) -> Path:
     def table():
         yield header_row()
         for r in range(2, rows + 2):
-            yield [f'<c r="{col_letters(c)}{r}"><v>{c}</v></c>' for c in range(columns)]
-    return write_xlsx(path, sheet_xml(table(), dimension=f"A1:{col_letters(columns - 1)}{rows + 1}"))
+            yield [f'<c r="{column_letters(c)}{r}"><v>{c}</v></c>' for c in range(columns)]
+    return write_xlsx(path, sheet_xml(table(), dimension=f"A1:{column_letters(columns - 1)}{rows + 1}"))
 
 
 def huge_dimension(path: Path) -> Path:

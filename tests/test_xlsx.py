@@ -47,7 +47,7 @@ def test_huge_texts_and_tags_are_refused_while_streaming(tmp_path):
 
 def test_a_cell_longer_than_excel_allows_names_its_row_and_cell(tmp_path):
     err = refused(hf.huge_cell(tmp_path / "a.xlsx", xlsx.MAX_CELL_CHARS + 1), "row 2, cell A2", "32,767")
-    assert "baris" not in err.reason and "karakter" in err.pesan
+    assert "baris 2, sel A2" in err.pesan and "karakter" in err.pesan
     sheet, contacts = read_all(hf.huge_cell(tmp_path / "b.xlsx", 30_000))  # long, but within Excel's limit
     assert [c["number"] for c in contacts] == ["+6281200007890"]
     assert contacts[0]["name"] == "A" * 200 and [w.code for w in sheet.warnings] == ["truncated"]
@@ -129,6 +129,7 @@ def test_utf16_parts_are_read_and_their_dtd_still_refused(tmp_path):
 def test_column_references():
     assert [xlsx.column_index(r) for r in ("A1", "b2", "Z9", "AA10", "XFD1048576")] == [0, 1, 25, 26, 16383]
     assert [xlsx.column_index(r) for r in ("", "12", "A", "ABCD1", "A1B")] == [-1, -1, -1, -1, -1]
+    assert [xlsx.column_letters(c) for c in (0, 25, 26, 16383)] == ["A", "Z", "AA", "XFD"]
 
 
 def test_a_zip64_directory_is_sized_from_its_zip64_record(tmp_path):
