@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+import hostile_files as hf
 import office_files as of
 from firmware import contacts
 from firmware.cli import main
@@ -316,6 +317,8 @@ def test_cli_import_dry_run_commit_and_rejected_csv(tmp_path, capsys):
     lambda p: p / "missing.csv",
     lambda p: (p / "soup.csv").write_bytes(bytes(range(256)) * 4) and p / "soup.csv",
     lambda p: (p / "x.xlsx").write_bytes(b"PK\x03\x04 not really") and p / "x.xlsx",
+    lambda p: hf.entity_bomb(p / "bom.xlsx"),  # the same bounded reader as the page and the USB drop
+    lambda p: hf.zip_bomb(p / "bom2.xlsx", 170),
 ])
 def test_cli_import_exits_nonzero_only_when_nothing_could_be_read(tmp_path, capsys, make):
     code, out = cli(capsys, "import", str(make(tmp_path)), "--state-dir", str(tmp_path / "state"))
