@@ -18,6 +18,7 @@ from webtools import user_client
 from firmware import contacts as contacts_mod
 from firmware.store import Store
 
+import hostile_files as hf
 import office_files
 
 
@@ -295,8 +296,16 @@ def test_import_xlsx_with_bad_rows(web, admin, tmp_path):
     assert [tuple(x) for x in rows] == [("Ani", "+6281200000201", "02"), ("Bea", "+6281200000202", "03")]
 
 
+def _in_memory(write) -> bytes:
+    buf = io.BytesIO()
+    write(buf)
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize("name,content,words", [
     ("daftar.xlsx", b"\x00\x01garbage\xff" * 50, None),
+    ("bom.xlsx", _in_memory(hf.entity_bomb), "memuat DTD"),  # the same bounded reader as the CLI and USB drop
+    ("sel.xlsx", _in_memory(lambda f: hf.huge_cell(f, 40_000)), "baris 2, sel A2"),
     ("kosong.csv", b"", "file kosong"),
     ("../../etc/passwd.csv", b"root:x:0:0:root:/root:/bin/bash\n", None),
     ("rusak.xlsx", b"PK\x03\x04" + b"\x00" * 200, None),
