@@ -368,9 +368,10 @@ class _Rows(_Handler):
                     "(atau simpan daftar sebagai CSV)")
             self.col, self.t, self.s, self.v, self.inline = col, attrs.get("t"), attrs.get("s"), None, None
         elif tag == "v":
-            self.text = ""
+            if self.col < self.max_columns:  # a cell past the columns read: its text is not kept
+                self.text = ""
         elif tag == "t":
-            if not self.phonetic and self.t == "inlineStr":
+            if not self.phonetic and self.t == "inlineStr" and self.col < self.max_columns:
                 self.text = ""
         elif tag == "row":
             r = attrs.get("r")

@@ -255,6 +255,7 @@ HOSTILE: dict[str, Callable[[Path], Path]] = {
     "zip bomb (1 GB of cells)": lambda p: zip_bomb(p, 1024),
     "zip bomb lying about its size": lambda p: zip_bomb(p, 1024, declared=False),
     "16,384 columns x 200 rows": lambda p: many_columns(p, 16_384, 200),
+    "1,024 columns x 3,900 rows (at the cell caps)": lambda p: many_columns(p, 1_024, 3_900),
     "dimension A1:XFD1048576": huge_dimension,
     "deep XML (1 M levels)": lambda p: deep_xml(p, 1_000_000),
     "billion laughs": entity_bomb,
