@@ -17,6 +17,7 @@ import importlib
 from firmware.commands.output import EXIT_FAILED, EXIT_MODEM, config_failed, fail
 from firmware.errors import ConfigError, ModemError
 from firmware.logsetup import setup_logging
+from firmware.privacy import mask_numbers_in
 
 #: Modules of firmware.commands whose ``register(subparsers)`` adds subcommands, in help order.
 _AREAS = (
@@ -49,14 +50,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _not_utf8(argv: list[str]) -> int | None:
+    """Refuse an argument that is not UTF-8 text (a file name in another encoding, a stray byte).
+
+    Python hands such bytes over as lone surrogates, which SQLite, JSON and the log
+    cannot take: they would end in a traceback far from the cause.  Numbers in the
+    shown argument are masked (it may be a phone number).
+    """
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = mask_numbers_in(arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+            return fail(f"argument “{shown}” is not UTF-8 text: rename the file (or type the text again) "
+                        "using ordinary characters",
+                        f"argumen “{shown}” bukan teks UTF-8: ganti nama file (atau ketik ulang teksnya) "
+                        "dengan huruf biasa", EXIT_BAD_INPUT)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    refused = _not_utf8(argv)
+    if refused is not None:
+        return refused
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="strict")  # text piped in ('--text -'): odd bytes are an error, not surrogates
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except UnicodeDecodeError as exc:  # text read from standard input or a file that is not UTF-8
+        return fail(f"the input is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8",
+                    f"masukan bukan teks UTF-8 ({exc.reason} di byte {exc.start}): simpan sebagai UTF-8",
+                    EXIT_BAD_INPUT)
     except ConfigError as exc:
         return config_failed(exc)
     except ModemError as exc:  # an IOError too: keep it apart from storage trouble

@@ -11,7 +11,8 @@ module only reads and validates (no SQL)::
 
 What it copes with:
 
-- **Files**: XLSX (openpyxl, read-only streaming, cached formula values) and
+- **Files**: XLSX (:mod:`firmware.xlsx`: streamed, every size capped while
+  reading, DTDs refused; cached formula values) and
   CSV/TSV/"Unicode text": UTF-8 with or without BOM, UTF-16 (BOM, or none),
   Windows-1252 as the fallback; delimiter ``,`` ``;`` tab or ``|`` chosen by
   which one yields a recognisable header.  Legacy ``.xls``, ODS and HTML
@@ -43,8 +44,10 @@ What it copes with:
 - **Duplicates** within the file: the first row is kept, later ones are
   counted and listed with the row they repeat.
 - **Limits**: :data:`MAX_FILE_BYTES`, :data:`MAX_ROWS` and
-  :data:`MAX_COLUMNS`; memory per row is the duplicate check only (a dict of
-  numbers seen, ~100 bytes a row), every other cell is streamed.
+  :data:`MAX_COLUMNS`; a CSV line at most :data:`MAX_LINE_CHARS`, a record at
+  most :data:`MAX_RECORD_LINES` lines; the XLSX caps are in :mod:`firmware.xlsx`.
+  Memory per row is the duplicate check only (a dict of numbers seen, ~100 bytes
+  a row), every other cell is streamed.
 
 Row numbers are as the spreadsheet shows them (1-based, title and header rows
 included).  Anything unreadable raises :class:`ImportFileError` (English
@@ -60,8 +63,7 @@ import io
 import os
 import re
 import unicodedata
-import warnings
-import zipfile
+from contextlib import closing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time as dtime
@@ -75,6 +77,7 @@ from phonenumbers import PhoneNumber, PhoneNumberType
 from firmware.errors import BilingualError
 from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
+from firmware.xlsx import SciNumber, Workbook, WorkbookError
 
 #: Largest file accepted (a 200,000-row CSV is about 15 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -82,8 +85,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 #: Columns read per row (office lists use a dozen).
 MAX_COLUMNS = 100
-#: Unpacked size of an XLSX (guards against zip bombs).
-MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
+#: Longest CSV line, in characters (a row of a contact list is a few hundred).
+MAX_LINE_CHARS = 64 * 1024
+#: Most lines one CSV record may span (a quoted text with line breaks).
+MAX_RECORD_LINES = 50
 #: Rows searched for the header (title rows above it).
 HEADER_SEARCH_ROWS = 30
 #: Rows sampled per sheet/delimiter to choose one.
@@ -185,10 +190,6 @@ def to_e164(raw: str) -> str:
     if m and _is_mobile(m.group(1)):
         return "+62" + m.group(1)
     return normalise(raw)
-
-
-class SciNumber(float):
-    """A numeric XLSX cell shown in scientific format (``0.00E+00``)."""
 
 
 class NumberCell(NamedTuple):
@@ -697,14 +698,16 @@ class Sheet:
 
 
 def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
-    """Reading errors from csv/openpyxl/zip become ImportFileError."""
+    """Reading errors (csv, the workbook reader, zip, I/O) become ImportFileError."""
     try:
         yield from rows
     except ImportFileError:
         raise
+    except WorkbookError as exc:
+        raise ImportFileError(exc.reason, exc.pesan) from None
     except csv.Error as exc:
         raise ImportFileError(f"the CSV file is damaged: {exc}", f"file CSV rusak: {exc}") from exc
-    except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
+    except Exception as exc:  # zipfile and the decoders raise many kinds
         raise ImportFileError(f"the file could not be read: {type(exc).__name__}: {exc}"[:300],
                               f"file tidak dapat dibaca: {type(exc).__name__}"[:300]) from exc
 
@@ -813,29 +816,17 @@ def read_rows(source: Source, file_name: str = "", *, sheet: str | None = None, 
 
 
 def _open_xlsx(inp: _Input, file_name: str, wanted: str | None, max_rows: int) -> Sheet:
-    import openpyxl
-
     f = inp.open()
     try:
-        try:
-            with zipfile.ZipFile(f) as z:
-                infos = z.infolist()
-                names = {i.filename for i in infos}
-                if "mimetype" in names and b"opendocument" in z.read("mimetype")[:100]:
-                    raise ImportFileError("OpenDocument spreadsheet (.ods): save it as .xlsx or CSV",
-                                          "file OpenDocument (.ods): simpan sebagai .xlsx atau CSV")
-                if sum(i.file_size for i in infos) > MAX_XLSX_UNPACKED:
-                    raise ImportFileError("the workbook unpacks to more than 1 GB", "isi workbook lebih dari 1 GB")
-            f.seek(0)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
-        except ImportFileError:
-            raise
-        except Exception as exc:
-            raise ImportFileError(
-                f"not a readable .xlsx workbook ({type(exc).__name__}): save it again as .xlsx or CSV",
-                "bukan workbook .xlsx yang dapat dibaca: simpan ulang sebagai .xlsx atau CSV") from exc
+        wb = Workbook(f, inp.size)
+    except WorkbookError as exc:
+        f.close()
+        raise ImportFileError(exc.reason, exc.pesan) from None
+    except Exception as exc:  # noqa: BLE001 - whatever else a damaged file provokes: still the user's file
+        f.close()
+        raise ImportFileError(
+            f"not a readable .xlsx workbook ({type(exc).__name__}): save it again as .xlsx or CSV",
+            "bukan workbook .xlsx yang dapat dibaca: simpan ulang sebagai .xlsx atau CSV") from exc
     except BaseException:
         f.close()
         raise
@@ -847,63 +838,47 @@ def _open_xlsx(inp: _Input, file_name: str, wanted: str | None, max_rows: int) -
             f.close()
 
     try:
-        worksheets = [ws for ws in wb.worksheets if hasattr(ws, "iter_rows")]
-        names = tuple(ws.title for ws in worksheets)
-        if not worksheets:
+        names = wb.sheet_names
+        if not names:
             raise ImportFileError("the workbook has no sheets", "workbook tidak berisi sheet")
 
-        def raw(ws) -> Callable[[], Iterator[tuple[int, tuple]]]:
-            def rows() -> Iterator[tuple[int, tuple]]:
-                ws.reset_dimensions()  # a wrong <dimension> would cut rows off
-                for i, cells in enumerate(ws.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
-                    values = [_xlsx_value(c) for c in cells]
-                    while values and values[-1] is None:
-                        values.pop()
-                    yield i, tuple(values)
-            return rows
+        def raw(name: str) -> Callable[[], Iterator[tuple[int, tuple]]]:
+            return lambda: wb.rows(name, max_columns=MAX_COLUMNS)
 
         if wanted is not None:
-            match = [ws for ws in worksheets if ws.title.strip().lower() == wanted.strip().lower()]
+            match = [n for n in names if n.strip().lower() == wanted.strip().lower()]
             if not match:
                 raise ImportFileError(f"no sheet named {wanted!r}; sheets: {', '.join(names)}",
                                       f"tidak ada sheet bernama {wanted!r}; sheet yang ada: {', '.join(names)}")
             candidates = match
         else:
-            candidates = worksheets
+            candidates = list(names)
         scored = []
-        for ws in candidates:
-            sample = list(islice(_guarded(raw(ws)()), SAMPLE_ROWS))
+        for name in candidates:
+            with closing(raw(name)()) as rows:
+                sample = list(islice(_guarded(rows), SAMPLE_ROWS))
             header = find_header(sample) or find_number_column(sample)
             score = (header is not None and header.row > 0, header is not None, _numbers_below(sample, header))
-            scored.append((score, ws, header))
-        score, ws, header = max(scored, key=lambda s: s[0])
+            scored.append((score, name, header))
+        score, chosen, header = max(scored, key=lambda s: s[0])
         if header is None:
-            where = f"sheet {ws.title!r}" if wanted else "any sheet"
+            where = f"sheet {chosen!r}" if wanted else "any sheet"
             raise _no_phone_column(where)
         notes = []
-        if len(worksheets) > 1 and wanted is None:
-            others = ", ".join(f"{s[1].title!r} ({s[0][2]})" for s in scored if s[1] is not ws)
-            notes.append({"note": f"sheet {ws.title!r} chosen: {score[2]} numbers in its first rows; others: {others}. "
+        if len(names) > 1 and wanted is None:
+            others = ", ".join(f"{s[1]!r} ({s[0][2]})" for s in scored if s[1] != chosen)
+            notes.append({"note": f"sheet {chosen!r} chosen: {score[2]} numbers in its first rows; others: {others}. "
                                   "Pass sheet=NAME to choose another.",
-                          "pesan": f"sheet {ws.title!r} dipilih: {score[2]} nomor di baris awalnya; "
+                          "pesan": f"sheet {chosen!r} dipilih: {score[2]} nomor di baris awalnya; "
                                    f"sheet lain: {others}. "
                                    "Pilih sheet lain dengan sheet=NAMA."})
         notes += _header_notes(header)
-        return Sheet(file_name=file_name, fmt="xlsx", header=header, raw_rows=raw(ws), sheet=ws.title, sheets=names,
+        return Sheet(file_name=file_name, fmt="xlsx", header=header, raw_rows=raw(chosen), sheet=chosen, sheets=names,
                      notes=notes, file_hash=inp.sha256, size=inp.size, max_rows=max_rows, closer=close,
                      check_unchanged=inp.check_unchanged)
     except BaseException:
         close()
         raise
-
-
-def _xlsx_value(cell) -> Any:
-    value = cell.value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        fmt = (getattr(cell, "number_format", None) or "").upper()
-        if "E+" in fmt or "E-" in fmt:
-            return SciNumber(value)
-    return value
 
 
 def _no_phone_column(where: str) -> ImportFileError:
@@ -965,6 +940,44 @@ def _detect_encoding(inp: _Input) -> str:
     return "utf-8"
 
 
+class _BoundedLines:
+    """The lines of a text stream for :class:`csv.reader`, bounded: a line of at most
+    :data:`MAX_LINE_CHARS` characters, a record of at most :data:`MAX_RECORD_LINES` lines.
+
+    Without them one line with no newline (or a quote never closed) is read whole
+    into memory before the CSV reader sees any of it.  ``row`` is the record being read.
+    """
+
+    def __init__(self, text: io.TextIOBase):
+        self._readline = text.readline
+        self.row = 1
+        self._lines = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline(MAX_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFileError(
+                f"row {self.row}: a line longer than {MAX_LINE_CHARS:,} characters: is this a contact list?",
+                f"baris {self.row}: satu baris lebih dari {MAX_LINE_CHARS:,} karakter: apakah ini daftar kontak?")
+        self._lines += 1
+        if self._lines > MAX_RECORD_LINES:
+            raise ImportFileError(
+                f"row {self.row}: a quoted text runs over more than {MAX_RECORD_LINES} lines: "
+                "a quote (\") is not closed",
+                f"baris {self.row}: teks dalam tanda kutip melewati lebih dari {MAX_RECORD_LINES} baris: "
+                "ada tanda kutip (\") yang tidak ditutup")
+        return line
+
+    def next_row(self) -> None:
+        self.row += 1
+        self._lines = 0
+
+
 def _open_csv(inp: _Input, file_name: str, wanted: str | None, max_rows: int) -> Sheet:
     encoding = _detect_encoding(inp)
 
@@ -1006,9 +1019,15 @@ def _open_csv(inp: _Input, file_name: str, wanted: str | None, max_rows: int) ->
 
     def raw() -> Iterator[tuple[int, tuple]]:
         with text_stream() as t:
-            reader = csv.reader(t, delimiter=delimiter, strict=False)
-            for i, r in enumerate(reader, start=1):
-                yield i, tuple(r[:MAX_COLUMNS])
+            lines = _BoundedLines(t)
+            reader = csv.reader(lines, delimiter=delimiter, strict=False)
+            try:
+                for r in reader:
+                    yield lines.row, tuple(r[:MAX_COLUMNS])
+                    lines.next_row()
+            except csv.Error as exc:  # a field over csv.field_size_limit(), a NUL character
+                raise ImportFileError(f"row {lines.row}: the CSV text cannot be read ({exc})",
+                                      f"baris {lines.row}: teks CSV tidak dapat dibaca ({exc})") from None
 
     if wanted is not None:
         notes = [{"note": "a CSV file has one table: sheet ignored",

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+import hostile_files as hf
 import office_files as of
 from firmware import contacts
 from firmware.cli import main
@@ -316,6 +317,8 @@ def test_cli_import_dry_run_commit_and_rejected_csv(tmp_path, capsys):
     lambda p: p / "missing.csv",
     lambda p: (p / "soup.csv").write_bytes(bytes(range(256)) * 4) and p / "soup.csv",
     lambda p: (p / "x.xlsx").write_bytes(b"PK\x03\x04 not really") and p / "x.xlsx",
+    lambda p: hf.entity_bomb(p / "bom.xlsx"),  # the same bounded reader as the page and the USB drop
+    lambda p: hf.zip_bomb(p / "bom2.xlsx", 170),
 ])
 def test_cli_import_exits_nonzero_only_when_nothing_could_be_read(tmp_path, capsys, make):
     code, out = cli(capsys, "import", str(make(tmp_path)), "--state-dir", str(tmp_path / "state"))
@@ -347,3 +350,29 @@ def test_cli_contact_export_delete_consent_purge(tmp_path, capsys):
     assert code == 0 and out["purged"] == 0
     code, out = cli(capsys, "contact", "consent", "0812-0000-0101", "--basis", "public_service", "--state-dir", state)
     assert code == 2  # deleted: no such contact
+
+
+def test_cli_refuses_arguments_and_input_that_are_not_utf8(tmp_path, capsys, monkeypatch):
+    """A file name in another encoding (or a stray byte) is a clear bilingual error with exit 2, not a
+    traceback from SQLite or JSON; a number in it is masked; text piped in is checked the same way."""
+    import os
+
+    state = tmp_path / "state"
+    name = os.fsdecode(b"daftar\xff.csv")
+    (tmp_path / name).write_bytes(b"Nama,No HP\nA,081200007890\n")
+    code, out = cli(capsys, "import", str(tmp_path / name), "--state-dir", str(state))
+    assert code == 2 and "not UTF-8 text" in out["error"] and "bukan teks UTF-8" in out["pesan"]
+    assert "daftar\\xff.csv" in out["error"]
+    code, out = cli(capsys, "import", str(tmp_path / "a.csv"), "--state-dir", str(state), "--tag",
+                    os.fsdecode(b"banjir\xe9"))
+    assert code == 2 and "banjir\\xe9" in out["pesan"]
+    code, out = cli(capsys, "contact", "export", os.fsdecode(b"081200007890\xff"), "--state-dir", str(state))
+    assert code == 2 and "0812****7890" in out["error"] and "081200007890" not in json.dumps(out)
+    assert not state.exists()  # refused before anything was opened
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Halo \xff warga"), encoding="utf-8",
+                                                      errors="surrogateescape"))
+    code, out = cli(capsys, "send", "--state-dir", str(state), "--to", "081200007890", "--text", "-")
+    assert code == 2 and "not UTF-8" in out["error"] and "bukan teks UTF-8" in out["pesan"]
+    with Store.in_state_dir(state) as s:
+        assert s.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0

@@ -200,6 +200,34 @@ def test_row_and_size_caps(tmp_path):
         read_rows(path, "big.csv", max_bytes=100)
 
 
+def test_csv_lines_and_records_are_bounded(tmp_path):
+    """A line without an end, a quote never closed and a field over csv's limit are refused with their row,
+    read line by bounded line (the old reader took a whole 10 MB line into memory, then a 5-million-field row)."""
+    import tracemalloc
+
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"Nama,No HP\r\nAni,0812-0000-7890\r\n" + b"a," * 5_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFileError, match="row 3: a line longer than 65,536 characters") as exc:
+            read_all(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024 and "baris 3" in exc.value.pesan
+    path.write_text('Nama,No HP\r\nAni,0812-0000-7890\r\nBudi,"0812-0000-7891\r\n' + "x\r\n" * 100)
+    with pytest.raises(ImportFileError, match="row 3: a quoted text runs over more than 50 lines") as exc:
+        read_all(path)
+    assert "tanda kutip" in exc.value.pesan
+    path.write_text('Nama,No HP\r\nAni,0812-0000-7890\r\nBudi,"' + ("x" * 4000 + "\r\n") * 40 + '"\r\n')
+    with pytest.raises(ImportFileError, match="row 3: the CSV text cannot be read .field larger than field limit"):
+        read_all(path)
+    # Long, but within the bounds: read.
+    path.write_text('Nama,No HP,Alamat\r\nAni,0812-0000-7890,"' + ("Jl. Merdeka\r\n" * 40) + '"\r\n')
+    sheet, contacts = read_all(path)
+    assert [c["row"] for c in contacts] == [2]
+
+
 def test_a_file_changed_between_preview_and_commit(tmp_path):
     path = of.write_big_csv(tmp_path / "a.csv", 5)
     with read_rows(path, "a.csv") as sheet:

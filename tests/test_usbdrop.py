@@ -22,6 +22,8 @@ from firmware import importer, usbdrop
 from firmware.cli import main
 from firmware.store import Store
 
+import hostile_files as hf
+
 GOOD = ["081200000101", "0812-0000-0102", "+6281300000103", "85700000104"]
 BAD = ["12345", "6.28123E+11", ""]
 
@@ -241,6 +243,20 @@ def test_corrupt_xlsx(tmp_path, cfg, db):
     assert r.state == "error"
     assert n_contacts(db) == 0 and state(db)["state"] == "error"
     read_report(stick)
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: hf.entity_bomb(p), "DTD"),
+    (lambda p: hf.zip_bomb(p, 170), "unpacks to more than 160 MB"),
+    (lambda p: hf.huge_cell(p, 3_000_000), "row 2, cell A2"),
+])
+def test_hostile_workbook_on_a_stick_is_refused_by_the_same_reader(tmp_path, cfg, db, make, words):
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    make(stick / "daftar.xlsx")
+    r = usbdrop.run_folder(db, cfg, stick)
+    assert r.pesan and r.pesan != r.error
+    _assert_failed(db, stick, words)
 
 
 def test_odd_names(tmp_path, cfg, db):

@@ -40,7 +40,11 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
-bottle.BaseRequest.MEMFILE_MAX = 1024 * 1024  # form bodies above this spill to a temporary file
+bottle.BaseRequest.MEMFILE_MAX = 1024 * 1024  # request bodies above this spill to a temporary file
+#: A part of a multipart form larger than this (the uploaded file) spills to a temporary file.
+PART_SPILL = 64 * 1024
+#: All the form fields of one multipart form kept in memory together.
+FORM_MEMORY = 1024 * 1024
 
 
 def make_app(config: Config, *, clock: Callable[[], float] = time.time) -> bottle.Bottle:
@@ -80,6 +84,8 @@ def _before() -> None:
         # Refuse before reading: a huge upload must not fill the SD card or memory.
         req.environ["siaran.too_big"] = True
         raise bottle.HTTPError(413, "too big")
+    if req.method == "POST":
+        _parse_multipart(req)
     store = site.store()
     user = None
     if not _is_api():
@@ -106,6 +112,37 @@ def _before() -> None:
         view["flash"] = context.take_flash()
         view["pending_approvals"] = store.conn.execute(
             "SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
+
+
+def _parse_multipart(req: bottle.BaseRequest) -> None:
+    """Parse a multipart form (the import upload) into ``req.POST`` with limits of our own.
+
+    Bottle's own parse uses ``MEMFILE_MAX`` both as the size at which a part spills
+    to disk and as the memory allowed for all buffered parts together: a file part
+    that grows by short lines (a CSV with CRLF line ends) reaches that total just
+    before it would spill, and a 2 MB list failed with "Memory limit reached".
+    Here a part spills at :data:`PART_SPILL`, the small fields share
+    :data:`FORM_MEMORY`, and the whole upload is capped at :data:`MAX_BODY`.
+    """
+    ctype, options = bottle._parse_http_header(req.environ.get("CONTENT_TYPE", ""))[0]
+    if not ctype.startswith("multipart/"):
+        return
+    post = bottle.FormsDict()
+    post.recode_unicode = False
+    try:
+        parser = bottle._MultipartParser(req.body, options.get("boundary") or "", req.content_length,
+                                         disk_limit=MAX_BODY, mem_limit=FORM_MEMORY, memfile_limit=PART_SPILL,
+                                         charset=options.get("charset", "utf8"))
+        for part in parser.parse():
+            if not part.filename and part.is_buffered():
+                post[part.name] = bottle.tonat(part.value, "utf8")
+            else:
+                post[part.name] = bottle.FileUpload(part.file, part.name, part.filename, part.headerlist)
+    except bottle.MultipartError as exc:
+        too_big = "limit reached" in str(exc.body)
+        log.info("web: multipart form refused: %s", exc.body)
+        raise bottle.HTTPError(413 if too_big else 400, "too big" if too_big else "form") from None
+    req.environ["bottle.request.post"] = post
 
 
 def _view(user=None) -> dict:
@@ -159,6 +196,8 @@ _DETAILS = {
     "csrf": ("Formulir kedaluwarsa atau bukan dari halaman ini. Muat ulang halaman lalu coba lagi.",
              "The form expired or did not come from this page. Reload the page and try again."),
     "too big": ("Berkas atau data terlalu besar (maksimal 20 MB).", "File or data too large (at most 20 MB)."),
+    "form": ("Formulir unggahan rusak atau tidak lengkap. Muat ulang halaman lalu unggah lagi.",
+             "The upload form was damaged or incomplete. Reload the page and upload again."),
     "role": ("Peran Anda tidak boleh melakukan ini. Minta admin bila perlu.",
              "Your role may not do this. Ask an admin if needed."),
     "host": ("Alamat situs (header Host) pada permintaan ini tidak sah.", "The request's Host header is not valid."),
