@@ -14,7 +14,7 @@ import sys
 
 import importlib
 
-from firmware.commands.output import EXIT_FAILED, EXIT_MODEM, config_failed, fail
+from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, config_failed, fail
 from firmware.errors import ConfigError, ModemError
 from firmware.logsetup import setup_logging
 from firmware.privacy import mask_numbers_in
