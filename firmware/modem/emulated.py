@@ -342,6 +342,7 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._drop_session_timers()
         self._state = OFF
         self._reset_session()
+        self._registration_changed()  # (logged: a modem without power is on no network)
 
     def drop_network(self, seconds: float, *, after: float = 0.0) -> None:
         """The network goes away ``after`` seconds from now, for ``seconds``: the modem searches.
@@ -438,6 +439,7 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._drop_session_timers()
         self._state = BOOTING
         self._reset_session()
+        self._registration_changed()  # (logged: booting, the modem has no network until it registers)
         self.boots += 1
         step = self.config.boot_delay
         first = ["RDY"] if self.config.fixed_baud or self.config.model == "sim7600" else []
