@@ -17,7 +17,7 @@ from firmware.store import EMERGENCY
 
 DROP = 2.0  # seconds without network (the field's 10 s, scaled)
 #: Longest allowed from the network's return to the next accepted part (the old park was 300 s).
-RESUME_WITHIN = 1.0
+RESUME_WITHIN = 1.5
 
 
 def registered_again_at(emu) -> float:
