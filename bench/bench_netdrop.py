@@ -46,7 +46,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.bench_daemon import Rig  # noqa: E402
-from bench.compare_daemons import RUNNERS, ensure_packages, fresh_emulator  # noqa: E402
+from bench.compare_daemons import RUNNERS, ensure_packages, fresh_emulator, note_lines  # noqa: E402
 from bench.others._common import (  # noqa: E402
     NUMBER_PREFIX, EmulatorLog, blast, drive, error_result, prepare_run,
 )
@@ -167,10 +167,7 @@ def table(results: list[dict], args) -> str:
             return f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else str(value))
         rows.append(f"{r['daemon']:<12} {f('first_s'):>8} {f('emergency_s'):>8} {f('normal_s'):>8} "
                     f"{f('during'):>6} {f('lost'):>5} {f('twice'):>5}")
-    for r in results:
-        for note in r.get("notes", []) + ([r["error"]] if r.get("error") else []):
-            rows.append(f"  {r['daemon']}: {note}")
-    return "\n".join(rows)
+    return "\n".join(rows + note_lines(results))
 
 
 def main(argv: list[str] | None = None) -> int:
