@@ -8,6 +8,7 @@ it registered again) and the moment the test saw the next part accepted.
 
 from __future__ import annotations
 
+import json
 import time
 
 from emutools import wait_until
@@ -98,7 +99,7 @@ def test_a_send_the_drop_cut_off_is_retried_when_the_network_returns_not_after_a
 
 def test_a_lost_registration_urc_is_made_up_for_by_polling(rig, monkeypatch):
     """URCs can be lost on the line: with none at all, the worker's poll still finds the network back."""
-    monkeypatch.setattr("firmware.worker.NETWORK_POLL_SECONDS", 0.5)
+    monkeypatch.setattr("firmware.worker.NETWORK_POLL_SECONDS", 0.5, raising=False)
     monkeypatch.setattr("firmware.modem.driver.Modem._report_registration", lambda self: None)
     rig.start([{}]).wait_ready()
     emu = rig.emus[0]
@@ -161,3 +162,20 @@ def test_status_refreshes_without_network_do_not_reinitialise_the_modem(rig, cap
     assert not problems, "a refresh without network must not re-initialise the modem"
     before = rig.modem_row(0)["balance_at"]
     wait_until(lambda: rig.modem_row(0)["balance_at"] > before, 3, "the balance checked again once back")
+
+
+def test_a_network_fault_while_registered_backs_off_doubling_not_parking_for_minutes(rig, monkeypatch):
+    """+CMS ERROR: 38 (network out of order) with the modem registered: nothing to wait for but time.
+    Tried again after the poll interval, doubling while it recurs; the attempt is not the message's."""
+    monkeypatch.setattr("firmware.worker.NETWORK_POLL_SECONDS", 0.2, raising=False)
+    rig.start([{"cms_error_rate": 1.0, "cms_error_code": 38}]).wait_ready()
+    urgent = numbers(1, 540)[0]
+    rig.store.enqueue([urgent], "DARURAT", priority=EMERGENCY)
+    faults = lambda: json.loads(rig.modem_row(0)["errors"] or "{}").get("network_fault", 0)  # noqa: E731
+    wait_until(lambda: faults() >= 2, 3, "a second try after the first back-off")
+    time.sleep(2.0)
+    tries = faults()
+    print(f"network fault while registered: {tries} tries in ~2.5 s (0.2 s doubling)")
+    assert 3 <= tries <= 6, "0.2, 0.4, 0.8, 1.6 s apart: a handful of tries, neither one nor a storm"
+    assert "network fault while registered" in rig.modem_row(0)["state_reason"]
+    assert rig.store.message(rig.ids_for(urgent)[0])["attempts"] == 0, "no attempt counted against the message"
