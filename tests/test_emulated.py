@@ -921,7 +921,7 @@ def test_garbage_between_responses_never_inside_them():
 
 @pytest.mark.parametrize(
     "bad", [{"model": "sim900"}, {"cms_error_rate": 1.5}, {"send_latency": -1}, {"initial_mr": 256},
-            {"network_loss_for": -1}, {"registration_delay": -0.5}]
+            {"network_loss_for": -1}, {"network_loss_for": float("nan")}, {"registration_delay": -0.5}]
 )
 def test_invalid_config_is_refused(bad):
     with pytest.raises(ConfigError):

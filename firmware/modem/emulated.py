@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import random
 import time
 from collections import deque
@@ -142,16 +143,17 @@ class EmulatorConfig:
         for name in ("cms_error_rate", "garbage_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1")
-        for name in ("send_latency", "report_delay", "prompt_delay", "ussd_delay", "boot_delay",
-                     "registration_delay"):
+        for name in ("send_latency", "report_delay", "prompt_delay", "ussd_delay", "boot_delay"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
         for name in ("hang_after", "network_loss_after", "reboot_after"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ConfigError(f"{name} must not be negative")
-        if self.network_loss_for is not None and self.network_loss_for < 0:
-            raise ConfigError("network_loss_for must not be negative")
+        for name in ("network_loss_for", "registration_delay"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < math.inf:
+                raise ConfigError(f"{name} must be a number of seconds, 0 or more")
         if not 0 <= self.initial_mr <= 255:
             raise ConfigError("initial_mr must be 0..255")
         if self.sm_capacity < 1 or self.me_capacity < 1:
@@ -352,8 +354,8 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         last overlapping drop ends.  Network-side timers, so modem restarts do
         not end it.
         """
-        if seconds < 0 or after < 0:
-            raise ValueError("seconds and after must not be negative")
+        if not (0 <= seconds < math.inf and 0 <= after < math.inf):
+            raise ValueError("seconds and after must be numbers of seconds, 0 or more")
 
         def start() -> None:
             self._outages += 1
