@@ -184,10 +184,18 @@ def table(results: list[dict]) -> str:
                     f"{f('startup_seconds', '>7.2f')} {f('steady_per_second', '>8.2f')} "
                     f"{r.get('emulator_parts', 0):>5} {f('cpu_seconds', '>6.2f')} "
                     f"{'yes' if r.get('ok') else 'NO'}")
+    return "\n".join(rows + note_lines(results))
+
+
+def note_lines(results: list[dict]) -> list[str]:
+    """``  <daemon>: <note>`` for every note (and error) of every result, to print under a table."""
+    lines = []
     for r in results:
-        for note in r.get("notes", []):
-            rows.append(f"  {r['daemon']}: {note}")
-    return "\n".join(rows)
+        notes = list(r.get("notes", []))
+        if r.get("error") and r["error"] not in notes:
+            notes.append(r["error"])
+        lines += [f"  {r['daemon']}: {note}" for note in notes]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

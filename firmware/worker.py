@@ -15,6 +15,13 @@ and its own :class:`~firmware.store.Store` connection.  Its loop:
 Errors are classified (:mod:`firmware.modem.errorclass`): a bad number fails
 alone, a transient error retries with backoff, a modem, network or operator
 fault parks this modem and leaves the message for another one.
+
+A modem without the network (registration lost: ``+CREG: 2`` or ``+CMS ERROR: 331``)
+is parked only until it registers again: the worker listens for the
+registration URCs it enabled and asks ``AT+CREG?`` every few seconds in case
+one is lost, and sends (an emergency first) as soon as the modem is back.  A
+send that failed while the modem had no network is the network's fault, not
+the message's: it goes back to the queue at once, its attempt not counted.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from firmware.config import Config, ModemConfig
 from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
 from firmware.limits import RateLimiter, in_window
 from firmware.modem import pdu
-from firmware.modem.driver import Modem, ModemEvent
+from firmware.modem.driver import Modem, ModemEvent, is_registered
 from firmware.modem.errorclass import ErrorClass, classify
 from firmware.numbers import OPERATOR_PREFIXES, canonical_sender, operator_of_network
 from firmware.privacy import mask_number
@@ -41,12 +48,17 @@ log = logging.getLogger(__name__)
 
 ALL_ROUTES = tuple(OPERATOR_PREFIXES)
 
-#: How long a modem is parked after a fault of each class (seconds).
+#: How long a modem is parked after a fault of each class (seconds). Network faults: see below.
 PARK_SECONDS = {
     ErrorClass.MODEM_FAULT: 60.0,
-    ErrorClass.NETWORK_FAULT: 300.0,
     ErrorClass.OPERATOR_BLOCKING: 1800.0,
 }
+#: A modem without the network is asked whether it registered again this often (seconds); the
+#: registration URC usually says so sooner, but URCs can be lost on the line.
+NETWORK_POLL_SECONDS = 3.0
+#: A network fault while the modem says it is registered (+CMS ERROR 38 "network out of order"):
+#: tried again after NETWORK_POLL_SECONDS, doubling each time it recurs, up to this (seconds).
+NETWORK_BACKOFF_MAX = 300.0
 DEAD_RETRY_SECONDS = 600.0
 SETTINGS_EVERY = 5.0  # seconds between looks at the office settings (window, limits, keywords)
 ABSENT_RETRY_SECONDS = 10.0
@@ -149,6 +161,10 @@ class ModemWorker(threading.Thread):
         self._unrecorded_of: int | None = None  # the message the unrecorded parts belong to
         self._sent_delta = 0  # parts sent since the modem's counter was last written
         self._pipeline = config.unthrottled or config.jitter_max == 0
+        self._registration: dict[str, str] = {}  # last known, per domain (from polls and URCs)
+        self._no_network: str | None = None  # why this modem is parked waiting for the network
+        self._network_check = 0.0  # monotonic time of the next registration poll while waiting
+        self._network_strikes = 0  # network faults in a row while the modem said it was registered
         self.crashed: BaseException | None = None
 
     # -- thread ---------------------------------------------------------------
@@ -271,12 +287,16 @@ class ModemWorker(threading.Thread):
             revision=ident.revision if ident else None, imei=ident.imei if ident else None,
             imsi=ident.imsi if ident else None, iccid=ident.iccid if ident else None,
             operator=status.operator, operator_code=status.operator_code, route=self.route,
-            signal_dbm=status.signal.dbm, registration=",".join(f"{k}={v}" for k, v in status.registration.items()),
+            signal_dbm=status.signal.dbm, registration=_registration_text(status.registration),
         )
         self.state = "ready"
         self.ready.set()
         log.info("%s: ready (%s, %s, %s dBm)", self.mc.name, ident.model if ident else "?", status.operator,
                  status.signal.dbm)
+        self._no_network, self._network_strikes = None, 0
+        self._registration = dict(status.registration)
+        if not status.registered:  # e.g. just rebooted: SMS ready, the network not yet found
+            self._await_network("not registered yet")
         self._collect_stored()
 
     def _set_state(self, state: str, reason: str | None, parked_until: float | None = None) -> None:
@@ -329,7 +349,7 @@ class ModemWorker(threading.Thread):
         now = self.clock()
         self._refresh_settings(now)
         if self.state == "parked":
-            return False, False, 1.0
+            return False, False, 0.0  # the idle wait does the waiting, and hears the network return
         if self.config.unthrottled:
             return True, False, 0.0  # the claim itself honours the hold
         wait = self.limiter.wait_time(now)
@@ -431,6 +451,7 @@ class ModemWorker(threading.Thread):
             self._unrecorded_of = msg.id
             self._unrecorded.append((seq, total, mr))
         done, self._unrecorded = tuple(self._unrecorded), []
+        self._network_strikes = 0
         return Outcome(msg.id, "sent", parts=done, parts_total=total), None
 
     def _hooks(self, msg: Message, *, first: bool) -> tuple[Callable[[], None], Callable[[], None] | None]:
@@ -479,6 +500,8 @@ class ModemWorker(threading.Thread):
         log.info("%s: message %d to %s: %s (%s)", self.mc.name, msg.id, mask_number(msg.number), exc, cls.value)
         if cls is ErrorClass.BAD_DESTINATION:
             return Outcome(msg.id, "failed", **base)
+        if cls in (ErrorClass.NETWORK_FAULT, ErrorClass.TRANSIENT, ErrorClass.UNKNOWN) and self._network_lost(exc):
+            return Outcome(msg.id, "queued", not_before=self.clock(), count_attempt=False, **base)
         if cls in PARK_SECONDS:
             self._park(cls, exc)
             return Outcome(msg.id, "queued", not_before=self.clock(), count_attempt=False, **base)
@@ -488,6 +511,99 @@ class ModemWorker(threading.Thread):
         backoff *= self._rng.uniform(0.8, 1.2)
         return Outcome(msg.id, "queued", not_before=self.clock() + backoff, **base)
 
+    # -- the network ------------------------------------------------------------
+
+    def _network_lost(self, exc: CommandError) -> bool:
+        """After a failed send: True (and this modem waits for the network) when the network is to blame.
+
+        It is when the modem is not registered now, whatever the error said
+        (+CMS ERROR 332 when the network went away mid-send), or when the error
+        was a network fault (331, 38): then, registered, the wait is a back-off
+        that grows while the fault recurs.
+        """
+        try:
+            registration = self.modem.registration() if self.modem is not None else {}
+        except (ModemError, OSError) as problem:  # the next command meets it again and recovers
+            log.info("%s: registration unknown after a failed send: %s", self.mc.name, problem)
+            registration = {}
+        if registration:
+            self._registration = registration
+        if registration and not is_registered(registration):
+            self._await_network(f"no network: {exc}")
+            return True
+        if classify(exc) is ErrorClass.NETWORK_FAULT:
+            self._await_network(f"network fault while registered: {exc}", strike=True)
+            return True
+        return False
+
+    def _await_network(self, reason: str, *, strike: bool = False) -> None:
+        """Park until the modem is registered again (a URC or the next poll ends it).
+
+        ``strike``: a network fault although the modem says it is registered;
+        then the wait is a back-off that doubles while such faults recur.
+        """
+        self._network_strikes = self._network_strikes + 1 if strike else 0
+        self._no_network = reason
+        self._network_check = time.monotonic() + self._network_wait()
+        self._set_state("parked", f"{reason}; waiting for the network ({_registration_text(self._registration)})")
+
+    def _network_wait(self) -> float:
+        """Seconds to the next registration poll: a short poll, or the back-off of a recurring network fault."""
+        if not self._network_strikes:
+            return NETWORK_POLL_SECONDS
+        return min(NETWORK_POLL_SECONDS * 2 ** (self._network_strikes - 1), NETWORK_BACKOFF_MAX)
+
+    def _on_registration(self, registration: dict[str, str]) -> None:
+        """The modem said where it is registered (a URC for one domain, or a poll of all): act on a change.
+
+        Registered while parked for the network: ready at once (an emergency
+        goes first).  Not registered anywhere while ready: park, so nothing is
+        claimed for a modem that cannot send.
+        """
+        self._registration.update(registration)
+        if not self._registration or self.state not in ("ready", "parked"):
+            return
+        if not is_registered(self._registration):
+            if self.state == "ready":
+                self._await_network("registration lost")
+            elif self._no_network is not None and self._network_strikes:
+                self._network_strikes = 0  # off the network now: poll for its return, no back-off
+                self._network_check = min(self._network_check, time.monotonic() + NETWORK_POLL_SECONDS)
+        elif self._no_network is not None and (not self._network_strikes or time.monotonic() >= self._network_check):
+            self._network_back()  # (a fault while registered waits out its back-off)
+
+    def _network_back(self) -> None:
+        log.info("%s: registered again (%s) after: %s", self.mc.name, _registration_text(self._registration),
+                 self._no_network)
+        self._no_network = None
+        self._set_state("ready", None)
+        self.live_routes.set(self.mc.name, self.route)
+        self.store.upsert_modem(self.mc.name, registration=_registration_text(self._registration))
+
+    def _check_network(self) -> None:
+        """Poll the registration (the fallback for a lost URC) and act on it."""
+        assert self.modem is not None
+        registration = self.modem.registration()
+        self._network_check = 0.0  # due: registered, the modem is tried again now
+        self._on_registration(registration)
+        if self._no_network is not None:
+            self._network_check = time.monotonic() + self._network_wait()
+
+    def _wait_for_network(self) -> None:
+        """Parked for the network: wait up to a second for a URC, polling the registration when due."""
+        deadline = min(time.monotonic() + 1.0, self._network_check)
+        while not self.stop_event.is_set():
+            self.beat()
+            event = self.modem.next_event(timeout=0.02) if self.modem else None
+            if event is not None:
+                self._handle_event(event)
+                return
+            if time.monotonic() >= self._network_check:
+                self._check_network()
+                return
+            if time.monotonic() >= deadline:
+                return
+
     def _park(self, cls: ErrorClass, exc: BaseException) -> None:
         until = self.clock() + PARK_SECONDS[cls]
         self._set_state("parked", f"{cls.value}: {exc}", parked_until=until)
@@ -496,6 +612,9 @@ class ModemWorker(threading.Thread):
     def _idle_wait(self) -> None:
         """Wait briefly for a URC or a database change (new messages, hold lifted)."""
         assert self.store is not None
+        if self.state == "parked" and self._no_network is not None:
+            self._wait_for_network()
+            return
         if self.state == "parked":
             if self.clock() >= getattr(self, "_parked_until", 0):
                 self._set_state("ready", None)
@@ -545,6 +664,8 @@ class ModemWorker(threading.Thread):
         elif event.kind == "boot":
             log.warning("%s: modem restarted (%s)", self.mc.name, event.line)
             self._needs_init = True
+        elif event.kind == "registration" and event.registration:
+            self._on_registration(event.registration)
         elif event.kind == "ring" and self.modem is not None:
             self.modem.hang_up()  # SIM800 manual: reject calls while sending messages
         elif event.kind in ("power_warning", "power_down"):
@@ -632,18 +753,23 @@ class ModemWorker(threading.Thread):
         self._next_status = now + self.config.status_interval
         status = self.modem.status()
         fields = dict(signal_dbm=status.signal.dbm, operator=status.operator, operator_code=status.operator_code,
-                      registration=",".join(f"{k}={v}" for k, v in status.registration.items()), last_seen=now)
+                      registration=_registration_text(status.registration), last_seen=now)
         code = self.config.balance_code(self.mc, self.route)
-        if code and now >= self._next_balance:
+        if code and now >= self._next_balance and status.registered:  # USSD needs the network: checked once back
             self._next_balance = now + self.config.balance_interval
-            reply = self.modem.ussd(code)
-            if reply.text:
-                fields.update(balance=reply.text[:200], balance_at=now)
+            try:
+                reply = self.modem.ussd(code)
+            except CommandError as exc:  # the network refused it (+CME ERROR 30): not a modem fault
+                log.info("%s: balance check failed: %s", self.mc.name, exc)
+            else:
+                if reply.text:
+                    fields.update(balance=reply.text[:200], balance_at=now)
         purge = None
         if now >= self._next_purge:
             self._next_purge = now + SAMPLE_PURGE_SECONDS
             purge = now - SAMPLE_KEEP_SECONDS
         self.store.record_modem_status(self.mc.name, fields, at=now, state=self.state, purge_before=purge)
+        self._on_registration(status.registration)  # a registration URC lost on the line is caught here
         self._refreshes += 1
         if self.modem.indications != "buffered" or self._refreshes % SWEEP_EVERY_REFRESHES == 0:
             self._collect_stored()  # what arrived without a word (indication lost or never configured)
@@ -705,6 +831,11 @@ class ModemWorker(threading.Thread):
                 self.store.finish_modem_requests([r["id"] for r in pending], why[:300])
         except Exception:  # noqa: BLE001 — never let this keep the modem from coming back
             log.exception("%s: could not answer waiting requests", self.mc.name)
+
+
+def _registration_text(registration: dict[str, str]) -> str:
+    """``{"cs": "home", "ps": "searching"}`` -> ``cs=home,ps=searching`` (the modems row's form)."""
+    return ",".join(f"{k}={v}" for k, v in registration.items())
 
 
 def _optout_keyword(text: str, keywords: tuple[str, ...]) -> str | None:

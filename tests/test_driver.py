@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from firmware.errors import CmsError, ModemRebooted, ModemTimeout, ModemUnavailable, SimNotReady
-from firmware.modem import errorclass, pdu
-from firmware.modem.driver import Modem, PartialSend
+from firmware.modem import at, errorclass, pdu
+from firmware.modem.driver import Modem, PartialSend, is_registered, urc_to_event
 from firmware.modem.emulated import EmulatorConfig
 from firmware.modem.emulator import PtyEmulator
 
@@ -225,6 +225,39 @@ def test_network_loss_is_a_network_fault(modem_on):
         modem.send(NUMBER, "dua")
     assert errorclass.classify(info.value) is errorclass.ErrorClass.NETWORK_FAULT
     assert not modem.status().registered
+
+
+@pytest.mark.parametrize("model", ["sim800", "sim7600"])
+def test_initialise_asks_for_registration_urcs_and_reports_loss_and_return(modem_on, model):
+    """27.007 §7.2 <n>=1: the driver hears the network go and come back, without polling."""
+    modem, emu = modem_on(model=model)
+    emu.drop_network(0.3)
+    domains = ("cs", "ps") if model == "sim800" else ("cs", "ps", "eps")
+    lost = [_next_event(modem, "registration").registration for _ in domains]
+    assert lost == [{d: "searching"} for d in domains]
+    back = [_next_event(modem, "registration").registration for _ in domains]
+    assert back == [{d: "home"} for d in domains]
+    assert modem.status().registered
+
+
+@pytest.mark.parametrize("line, registration", [
+    ("+CREG: 2", {"cs": "searching"}),
+    ("+CREG: 1,\"2F1A\",\"5A2C\"", {"cs": "home"}),
+    ("+CGREG: 5", {"ps": "roaming"}),
+    ("+CEREG: 1,\"2F1A\",\"0A2C1B01\",7", {"eps": "home"}),
+    ("+CEREG: 4", {"eps": "unknown"}),
+    ("+CREG: 1,3", {"cs": "denied"}),  # a read answer's form (<n>,<stat>) arriving unasked
+    ("+CREG: 0", {"cs": "not_registered"}),
+])
+def test_registration_urcs_say_which_domain_and_state(line, registration):
+    event = urc_to_event(at.Urc(line))
+    assert (event.kind, event.registration, event.error) == ("registration", registration, None)
+    assert is_registered(registration) == (registration in ({"cs": "home"}, {"ps": "roaming"}, {"eps": "home"}))
+
+
+def test_a_registration_urc_without_a_state_is_reported_not_guessed():
+    event = urc_to_event(at.Urc("+CREG: "))
+    assert event.kind == "registration" and event.registration is None and event.error
 
 
 def test_hang_times_out_then_port_stays_usable_for_recovery(modem_on):

@@ -831,6 +831,71 @@ def test_network_loss_after_n_sends():
     assert len(rig.sent) == 1
 
 
+def test_network_drop_for_a_while_then_registered_again_with_urcs():
+    """27.007 §7.2: with <n>=1 a +CREG/+CGREG URC each time <stat> changes; 331 while searching."""
+    rig = Rig().quiet()
+    rig.at("AT+CREG=1;+CGREG=1")
+    rig.modem.drop_network(2.0)
+    assert rig.run(0.1) == b"\r\n+CREG: 2\r\n\r\n+CGREG: 2\r\n"
+    assert rig.at("AT+CREG?") == b"\r\n+CREG: 1,2\r\n\r\nOK\r\n"
+    assert rig.send_pdu(submit()) == b"\r\n+CMS ERROR: 331\r\n"
+    assert rig.run(1.0) == b""  # one URC per change, not one per second
+    assert rig.run(1.0) == b"\r\n+CREG: 1\r\n\r\n+CGREG: 1\r\n"
+    assert rig.send_pdu(submit()) == b"\r\n+CMGS: 0\r\n\r\nOK\r\n"
+    assert [stat for _, stat in rig.modem.registration_log][-2:] == [2, 1]
+
+
+def test_sim7600_reports_lte_registration_with_location_when_asked():
+    rig = Rig(model="sim7600").quiet()
+    rig.at("AT+CEREG=2")
+    rig.modem.drop_network(1.0, after=0.5)
+    assert rig.run(0.6) == b"\r\n+CEREG: 2\r\n"
+    assert rig.run(1.0) == b'\r\n+CEREG: 1,"2F1A","0A2C1B01",7\r\n'
+
+
+def test_network_drop_outlasts_a_modem_restart():
+    """The cell is gone, not the modem: rebooting does not bring the network back early."""
+    rig = Rig().quiet()
+    rig.modem.drop_network(5.0)
+    rig.modem.power_on()
+    rig.run(1.0)
+    rig.quiet()
+    assert rig.at("AT+CREG?") == b"\r\n+CREG: 0,2\r\n\r\nOK\r\n"
+    rig.run(4.0)
+    assert rig.at("AT+CREG?") == b"\r\n+CREG: 0,1\r\n\r\nOK\r\n"
+
+
+def test_network_gone_before_the_submit_is_acknowledged_is_a_network_timeout():
+    rig = Rig(send_latency=0.5).quiet()
+    part = submit()
+    assert rig.at(f"AT+CMGS={part.tpdu_length}") == b"\r\n> "
+    assert rig.modem.receive(part.pdu.encode() + b"\x1a") == b""
+    rig.modem.drop_network(1.0)
+    assert rig.run(0.6) == b"\r\n+CMS ERROR: 332\r\n"
+    assert rig.sent == []
+
+
+def test_network_loss_for_a_while_after_n_sends():
+    rig = Rig(network_loss_after=1, network_loss_for=3.0).quiet()
+    rig.at("AT+CREG=1")
+    assert rig.send_pdu(submit()) == b"\r\n+CMGS: 0\r\n\r\nOK\r\n\r\n+CREG: 2\r\n"
+    assert rig.send_pdu(submit()) == b"\r\n+CMS ERROR: 331\r\n"
+    assert rig.run(3.0) == b"\r\n+CREG: 1\r\n"
+    assert rig.send_pdu(submit()) == b"\r\n+CMGS: 1\r\n\r\nOK\r\n"  # once per boot, not after every send
+    assert rig.send_pdu(submit()) == b"\r\n+CMGS: 2\r\n\r\nOK\r\n"
+
+
+def test_registration_follows_sms_ready_after_the_configured_delay():
+    rig = Rig(registration_delay=2.0, boot=False)
+    rig.modem.power_on()
+    assert rig.run(1.0) == SIM800_BOOT
+    rig.quiet()
+    assert rig.at("AT+CREG=1;+CREG?") == b"\r\n+CREG: 1,2\r\n\r\nOK\r\n"
+    assert rig.send_pdu(submit()) == b"\r\n+CMS ERROR: 331\r\n"
+    assert rig.run(0.9) == b""
+    assert rig.run(0.2) == b"\r\n+CREG: 1\r\n"  # 2 s after SMS Ready (at 0.05 s)
+
+
 def test_reboot_after_n_sends_browns_out_on_the_next_send():
     rig = Rig(reboot_after=1, seed=3).quiet()
     rig.at("AT+CMGF=0")
@@ -855,7 +920,8 @@ def test_garbage_between_responses_never_inside_them():
 
 
 @pytest.mark.parametrize(
-    "bad", [{"model": "sim900"}, {"cms_error_rate": 1.5}, {"send_latency": -1}, {"initial_mr": 256}]
+    "bad", [{"model": "sim900"}, {"cms_error_rate": 1.5}, {"send_latency": -1}, {"initial_mr": 256},
+            {"network_loss_for": -1}, {"network_loss_for": float("nan")}, {"registration_delay": -0.5}]
 )
 def test_invalid_config_is_refused(bad):
     with pytest.raises(ConfigError):

@@ -221,7 +221,21 @@ def test_register_adds_the_emulator_subcommand():
     assert config.model == "sim7600" and config.reboot_after == 5 and config.prompt_delay == 0.5
     assert config.cms_error_numbers == {"081299990000": 21, "+6281200000002": 42}
     assert config.sim_pin == "1234" and config.cds_direct is False
-    assert emulator_command.config_from_args(parser.parse_args(["emulator"])).cds_direct is True
+    default = emulator_command.config_from_args(parser.parse_args(["emulator"]))
+    assert default.cds_direct is True and default.network_loss_for is None and default.registration_delay == 0
+    lossy = emulator_command.config_from_args(parser.parse_args(
+        ["emulator", "--network-loss-after", "3", "--network-loss-for", "10", "--registration-delay", "2.5"]))
+    assert (lossy.network_loss_after, lossy.network_loss_for, lossy.registration_delay) == (3, 10.0, 2.5)
+
+
+@pytest.mark.parametrize("bad", ["10", "x:5", "5:-1", "nan:2", "1:inf"])
+def test_a_malformed_network_drop_is_refused_with_exit_2(bad, capsys):
+    parser = argparse.ArgumentParser(prog="siaran")
+    emulator_command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["emulator", "--network-drop", bad])
+    assert emulator_command.handler(args) == 2
+    answer = json.loads(capsys.readouterr().out)
+    assert "--network-drop" in answer["error"] and bad in answer["error"] and answer["pesan"].startswith("Pilihan")
 
 
 def test_cli_runs_until_sigterm(tmp_path):
@@ -229,7 +243,7 @@ def test_cli_runs_until_sigterm(tmp_path):
     log = tmp_path / "cli.jsonl"
     code = "import sys; from firmware.commands.emulator import _cli_main; sys.exit(_cli_main())"
     argv = [sys.executable, "-c", code, "--model", "sim7600", "--link", str(link), "--log", str(log),
-            "--incoming", f"{SENDER}:Halo dari warga"]  # fmt: skip
+            "--incoming", f"{SENDER}:Halo dari warga", "--network-drop", "3:0.5"]  # fmt: skip
     process = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, text=True)
     host = None
     try:
@@ -240,9 +254,12 @@ def test_cli_runs_until_sigterm(tmp_path):
         host = Host(str(link))
         host.sync()
         host.command("AT+CNMI=2,1,0,0,0")
+        host.command("AT+CREG=1")
         host.read_until(b'+CMTI: "SM",1\r\n', timeout=5)
         assert host.send_pdu(pdu.encode_submit(RECIPIENT, "Terima kasih")[0]).endswith(b"OK\r\n")
         assert log_lines(log)[0]["text"] == "Terima kasih"
+        host.read_until(b"+CREG: 2\r\n", timeout=5)  # --network-drop 3:0.5
+        host.read_until(b"+CREG: 1\r\n", timeout=3)
     finally:
         if host:
             host.close()

@@ -383,6 +383,20 @@ def result(*, daemon: str, version: str, messages: list[tuple[str, str]], run: d
     }
 
 
+def with_settings(config: str, settings: dict | None) -> str:
+    """``config`` with the ``key = value`` line of each of ``settings`` given the new value.
+
+    Raises:
+        KeyError: a key the config does not set (a typo must not pass for a setting).
+    """
+    for key, value in (settings or {}).items():
+        line = re.compile(rf"^{re.escape(key)} = .*$", re.MULTILINE)
+        if not line.search(config):
+            raise KeyError(f"{key} is not set in this config")
+        config = line.sub(f"{key} = {value}", config)
+    return config
+
+
 def error_result(daemon: str, n: int, message: str) -> dict:
     """What a runner returns when the daemon could not be run at all."""
     return {"daemon": daemon, "messages": n, "seconds": None, "per_second": None, "emulator_parts": 0,

@@ -9,9 +9,10 @@ and the same one-message-per-main-loop drain.
 
 Queueing: one file per message, written to ``tmp/`` and renamed into the
 outbox (so the daemon never reads half a file), named
-``OUTA_<number>_<serial>.txt`` -- "OUT<priority>_<recipient>_<serial>.<ext>"
-of gammu-smsd-files(7); ``.txt`` is a text SMS, the content is the text
-(``OutboxFormat = standard``), sent in order of file name.
+``OUTB_<number>_<serial>.txt`` -- "OUT<priority>_<recipient>_<serial>.<ext>"
+of gammu-smsd-files(7), priority A the highest (``queue(urgent=True)``);
+``.txt`` is a text SMS, the content is the text (``OutboxFormat = standard``),
+sent in order of file name.
 
 Config (``smsdrc``), tuned for throughput:
 
@@ -77,6 +78,7 @@ from bench.others._common import (
     result,
     summarise_errors,
     version_of,
+    with_settings,
 )
 
 DAEMON = "gammu-smsd"
@@ -132,23 +134,34 @@ def executable() -> str | None:
     return path if os.access(path, os.X_OK) else None
 
 
-def write_config(workdir: Path, port: str, *, latency: float = 0.0) -> Path:
-    """Create the FILES-backend folders and ``smsdrc`` in ``workdir``; return the config path."""
+def write_config(workdir: Path, port: str, *, latency: float = 0.0, settings: dict | None = None) -> Path:
+    """Create the FILES-backend folders and ``smsdrc`` in ``workdir``; return the config path.
+
+    ``settings``: values other than the tuned ones (``{"CheckNetwork": 1}``).
+    """
     for sub in ("inbox", "outbox", "sent", "error", "tmp"):
         (workdir / sub).mkdir(parents=True, exist_ok=True)
     config = workdir / "smsdrc"
     send_timeout = 10 + 2 * math.ceil(latency)
-    config.write_text(CONFIG.format(port=port, dir=workdir, send_timeout=send_timeout))
+    config.write_text(with_settings(CONFIG.format(port=port, dir=workdir, send_timeout=send_timeout), settings))
     return config
 
 
-def queue(workdir: Path, messages: list[tuple[str, str]]) -> None:
-    """Queue text messages the FILES backend way: one ``OUTA_<number>_<serial>.txt`` each."""
+def queue(workdir: Path, messages: list[tuple[str, str]], *, urgent: bool = False, first_serial: int = 1) -> None:
+    """Queue text messages the FILES backend way: one ``OUTB_<number>_<serial>.txt`` each.
+
+    ``urgent``: priority A (``OUTA_...``), sent before the B of a blast.
+    """
     tmp, outbox = workdir / "tmp", workdir / "outbox"
-    for serial, (number, text) in enumerate(messages, start=1):
-        name = f"OUTA_{number}_{serial:05d}.txt"
+    for serial, (number, text) in enumerate(messages, start=first_serial):
+        name = f"OUT{'A' if urgent else 'B'}_{number}_{serial:05d}.txt"
         (tmp / name).write_text(text)
         os.rename(tmp / name, outbox / name)
+
+
+def command(exe: str, config: Path, workdir: Path, timeout: float) -> list[str]:
+    """gammu-smsd in the foreground; ``--suicide`` ends it should the harness die before ``timeout``."""
+    return [exe, "--config", str(config), "--pid", str(workdir / "smsd.pid"), "--suicide", str(int(timeout + 60))]
 
 
 def at_errors(log_path: Path) -> list[tuple[str, str]]:
@@ -192,7 +205,7 @@ def run(port_or_link, workdir, n: int, *, latency: float | None = None, timeout:
     if timeout is None:
         timeout = 30 + n * (FIXED_SLEEP_PER_PART + 0.1 + latency) * 1.5
     stall = 30 + 3 * latency
-    argv = [exe, "--config", str(config), "--pid", str(workdir / "smsd.pid"), "--suicide", str(int(timeout + 60))]
+    argv = command(exe, config, workdir, timeout)
     log = EmulatorLog(log_path)
     run_info = drive(argv, cwd=workdir, output=workdir / "stdout.txt", log=log,
                      wanted={number for number, _ in messages}, timeout=timeout, stall=stall, port=port,

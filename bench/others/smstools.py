@@ -60,6 +60,7 @@ from bench.others._common import (
     result,
     summarise_errors,
     version_of,
+    with_settings,
 )
 
 DAEMON = "smstools3"
@@ -110,22 +111,34 @@ def executable() -> str | None:
     return path if os.access(path, os.X_OK) else None
 
 
-def write_config(workdir: Path, port: str) -> Path:
-    """Create the spool folders and ``smsd.conf`` in ``workdir``; return the config path."""
+def write_config(workdir: Path, port: str, *, settings: dict | None = None) -> Path:
+    """Create the spool folders and ``smsd.conf`` in ``workdir``; return the config path.
+
+    ``settings``: values other than the tuned ones (``{"check_network": 1}``).
+    """
     for sub in ("outgoing", "checked", "failed", "incoming", "sent", "tmp"):
         (workdir / sub).mkdir(parents=True, exist_ok=True)
     config = workdir / "smsd.conf"
-    config.write_text(CONFIG.format(port=port, dir=workdir))
+    config.write_text(with_settings(CONFIG.format(port=port, dir=workdir), settings))
     return config
 
 
-def queue(workdir: Path, messages: list[tuple[str, str]]) -> None:
-    """Queue message files in the outgoing spool (created by rename, as trust_outgoing requires)."""
+def queue(workdir: Path, messages: list[tuple[str, str]], *, urgent: bool = False, first_serial: int = 1) -> None:
+    """Queue message files in the outgoing spool (created by rename, as trust_outgoing requires).
+
+    ``urgent``: ``Priority: high`` (handled first, smstools3 fileformat).
+    """
     tmp, outgoing = workdir / "tmp", workdir / "outgoing"
-    for serial, (number, text) in enumerate(messages, start=1):
+    header = "Priority: high\n" if urgent else ""
+    for serial, (number, text) in enumerate(messages, start=first_serial):
         name = f"blast{serial:05d}"
-        (tmp / name).write_text(f"To: {number.lstrip('+')}\n\n{text}\n")
+        (tmp / name).write_text(f"To: {number.lstrip('+')}\n{header}\n{text}\n")
         os.rename(tmp / name, outgoing / name)
+
+
+def command(exe: str, config: Path, workdir: Path, timeout: float) -> list[str]:
+    """smsd in the foreground ("run smsd in terminal"); log, pid and info files are in ``workdir``."""
+    return [exe, "-c", str(config), "-t"]
 
 
 def at_errors(log_path: Path) -> list[tuple[str, str]]:
@@ -167,7 +180,7 @@ def run(port_or_link, workdir, n: int, *, latency: float | None = None, timeout:
     if timeout is None:
         timeout = 30 + n * (0.05 + latency) * 2
     stall = 30 + 3 * latency
-    argv = [exe, "-c", str(config), "-t"]
+    argv = command(exe, config, workdir, timeout)
     log = EmulatorLog(log_path)
     spool = (workdir / "outgoing", workdir / "checked")
     run_info = drive(argv, cwd=workdir, output=workdir / "stdout.txt", log=log,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 import threading
@@ -57,6 +58,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--hang-after", type=int, help="stop answering after N sends until rebooted")
     parser.add_argument("--network-loss-after", type=int, help="lose the network after N sends")
+    parser.add_argument("--network-loss-for", type=float, metavar="S",
+                        help="that loss lasts S seconds (default: until the modem restarts)")
+    parser.add_argument(
+        "--network-drop", action="append", default=[], metavar="AT:SECONDS",
+        help="the network goes away AT seconds after start for SECONDS (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--registration-delay", type=float, default=0.0, metavar="S",
+                        help="seconds from SMS ready to registered, after each boot")
     parser.add_argument("--reboot-after", type=int, help="brown out (reboot) on the send after N sends")
     parser.add_argument("--garbage-rate", type=float, default=0.0, help="chance (0..1) of line noise per response")
     parser.add_argument("--slow-prompt", type=float, default=0.0, metavar="S", help="seconds before the '> ' prompt")
@@ -90,6 +99,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         cms_error_numbers=failing,
         hang_after=args.hang_after,
         network_loss_after=args.network_loss_after,
+        network_loss_for=args.network_loss_for,
+        registration_delay=args.registration_delay,
         reboot_after=args.reboot_after,
         garbage_rate=args.garbage_rate,
         sim_pin=args.pin,
@@ -107,11 +118,27 @@ def _parse_incoming(items: list[str]) -> list[tuple[str, str]]:
     return messages
 
 
+def _parse_drops(items: list[str]) -> list[tuple[float, float]]:
+    """``["30:10"]`` -> ``[(30.0, 10.0)]`` (start after, seconds without network)."""
+    drops = []
+    for item in items:
+        at, sep, seconds = item.partition(":")
+        try:
+            drop = (float(at), float(seconds))
+        except ValueError:
+            drop = None
+        if not sep or drop is None or not all(math.isfinite(v) and v >= 0 for v in drop):
+            raise ConfigError(f"--network-drop wants AT:SECONDS (two numbers of seconds, 0 or more), not {item!r}")
+        drops.append(drop)
+    return drops
+
+
 def handler(args: argparse.Namespace) -> int:
     """Run the emulator until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad options."""
     try:
         config = config_from_args(args)
         incoming = _parse_incoming(args.incoming)
+        drops = _parse_drops(args.network_drop)
     except ConfigError as exc:
         return fail(str(exc), f"Pilihan emulator tidak valid: {exc}", EXIT_BAD_INPUT)
     stop = threading.Event()
@@ -121,6 +148,8 @@ def handler(args: argparse.Namespace) -> int:
             ready = {"port": emulator.port, "link": args.link, "model": config.model, "log": args.log}
             sys.stdout.write(json.dumps(ready) + "\n")
             sys.stdout.flush()
+            for at, seconds in drops:
+                emulator.drop_network(seconds, after=at)
             if incoming and not stop.wait(INCOMING_DELAY):
                 for number, text in incoming:
                     try:

@@ -41,6 +41,9 @@ REG_STATES = {
     9: "home_csfb_not_preferred", 10: "roaming_csfb_not_preferred",
 }
 REGISTERED = frozenset({1, 5, 6, 7, 9, 10})
+#: Registration domain -> the 27.007 command that reports it: cs +CREG, ps +CGREG, eps +CEREG (LTE).
+REG_COMMANDS = {"cs": "CREG", "ps": "CGREG", "eps": "CEREG"}
+_REG_DOMAINS = {f"+{cmd}": domain for domain, cmd in REG_COMMANDS.items()}
 #: Event kinds of the codes a modem prints while it boots.
 _BOOT_KINDS = frozenset({"boot", "sim", "sms_ready"})
 
@@ -144,7 +147,8 @@ class ModemEvent:
 
     ``kind``: ``sms_stored`` (index, mem), ``sms_direct`` (message),
     ``status_report`` (report), ``ussd``, ``boot``, ``sim``, ``sms_ready``,
-    ``registration``, ``power_warning``, ``power_down``, ``ring``, ``other``.
+    ``registration`` (registration: the domain's new state, ``{"cs": "searching"}``),
+    ``power_warning``, ``power_down``, ``ring``, ``other``.
     ``error`` holds the decoder's reason when a PDU in the URC was junk.
     """
 
@@ -156,6 +160,7 @@ class ModemEvent:
     report: pdu.StatusReport | None = None
     message: pdu.Deliver | None = None
     error: str | None = None
+    registration: dict[str, str] | None = None
 
     def to_dict(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if v is not None and k not in ("report", "message")}
@@ -338,6 +343,7 @@ class Modem:
         self._unlock_sim(deadline)
         self._until(deadline, lambda: self.command("AT+CMGF=0"), "SMS service ready (AT+CMGF=0)")
         self._set_indications()
+        self._report_registration()
         self._try('AT+CPMS="SM","SM","SM"', ("+CPMS:",))
         self._try('AT+CSCS="GSM"')
         status = self.status()
@@ -394,6 +400,20 @@ class Modem:
                              self.report_memory or "with the SMS")
                 return
         log.warning("%s: modem accepts no CNMI setting; incoming SMS need polling", self.channel.port_name)
+
+    def _report_registration(self) -> None:
+        """``AT+CREG=1`` (and +CGREG, +CEREG): a URC each time the registration changes (27.007 §7.2).
+
+        So a caller waiting for the network hears it return at once instead of
+        at its next poll.  A modem that refuses one keeps quiet about that
+        domain (registration is still polled).
+        """
+        for domain in self._domains():
+            self._try(f"AT+{REG_COMMANDS[domain]}=1")
+
+    def _domains(self) -> tuple[str, ...]:
+        """The registration domains to ask about: no LTE (+CEREG) on a SIM800."""
+        return tuple(d for d in REG_COMMANDS if not (d == "eps" and self.family == "sim800"))
 
     def _report_storage(self) -> str | None:
         """The status-report storage the modem lists for reading (``AT+CPMS=?``), if it has one."""
@@ -474,9 +494,8 @@ class Modem:
     def registration(self) -> dict[str, str]:
         """Registration per domain: cs (+CREG), ps (+CGREG), eps (+CEREG, LTE modems)."""
         out: dict[str, str] = {}
-        for domain, cmd in (("cs", "CREG"), ("ps", "CGREG"), ("eps", "CEREG")):
-            if domain == "eps" and self.family == "sim800":
-                continue
+        for domain in self._domains():
+            cmd = REG_COMMANDS[domain]
             resp = self._try(f"AT+{cmd}?", (f"+{cmd}:",))
             if resp is None:
                 continue
@@ -512,9 +531,8 @@ class Modem:
     def status(self) -> Status:
         """SIM, registration, operator, signal and SMSC now."""
         reg = self.registration()
-        registered = any(state in {REG_STATES[s] for s in REGISTERED} for state in reg.values())
         name, code = self.operator()
-        return Status(self.sim_state(), reg, registered, name, code, self.signal(), self.smsc())
+        return Status(self.sim_state(), reg, is_registered(reg), name, code, self.signal(), self.smsc())
 
     def network_time(self) -> datetime | None:
         """The modem clock (+CCLK, set from the network when NITZ is on) as an aware datetime.
@@ -709,6 +727,32 @@ class Modem:
 # -- parsing helpers (pure) ---------------------------------------------------
 
 
+_REGISTERED_STATES = frozenset(REG_STATES[s] for s in REGISTERED)
+
+
+def is_registered(registration: dict[str, str]) -> bool:
+    """True when any domain of :meth:`Modem.registration` (or URCs) is registered (home, roaming ...)."""
+    return any(state in _REGISTERED_STATES for state in registration.values())
+
+
+def parse_registration_urc(name: str, value: str) -> dict[str, str] | None:
+    """``+CREG: 2`` / ``+CEREG: 1,"2F1A","0A2C1B01",7`` -> ``{"cs": "searching"}`` / ``{"eps": "home"}``.
+
+    A URC is ``<stat>[,<lac>,<ci>...]`` (27.007 §7.2); a read answer that
+    arrives unasked is ``<n>,<stat>[,...]``: a short bare number second is
+    <stat>, a location is quoted hex.  None when <stat> is not a number.
+    """
+    domain = _REG_DOMAINS.get(name)
+    parts = [p.strip() for p in value.split(",")]
+    if domain is None or not parts:
+        return None
+    stat_text = parts[1] if len(parts) > 1 and parts[1].isdigit() and len(parts[1]) <= 2 else parts[0]
+    stat = _int(stat_text)
+    if stat is None:
+        return None
+    return {domain: REG_STATES.get(stat, f"stat_{stat}")}
+
+
 def _pair_listing(lines: tuple[str, ...], prefix: str, *, with_index: bool, index: int = -1) -> list[StoredMessage]:
     """Pair each +CMGL/+CMGR header with the PDU line after it."""
     out: list[StoredMessage] = []
@@ -808,8 +852,10 @@ def urc_to_event(urc: at.Urc) -> ModemEvent:
         return ModemEvent("sim", urc.line)
     if urc.line in ("SMS Ready", "SMS DONE"):
         return ModemEvent("sms_ready", urc.line)
-    if name in ("+CREG", "+CGREG", "+CEREG"):
-        return ModemEvent("registration", urc.line)
+    if name in _REG_DOMAINS:
+        registration = parse_registration_urc(name, urc.value)
+        error = None if registration is not None else "no <stat> in the registration URC"
+        return ModemEvent("registration", urc.line, registration=registration, error=error)
     if urc.line.startswith(("UNDER-VOLTAGE", "OVER-VOLTAGE")):
         kind = "power_down" if "POWER DOWN" in urc.line else "power_warning"
         return ModemEvent(kind, urc.line)

@@ -37,10 +37,17 @@ Where the standards leave room, it does what SIMCom modules are reported to do:
   location outside the storage ``+CMS ERROR: 321``;
 * in PDU mode CR/LF typed after the prompt are ignored; anything else that
   is not hex, or a length that differs from the TPDU, is ``+CMS ERROR: 304``;
-* a command line holding AT+CMGS ends there (the rest is ignored).
+* a command line holding AT+CMGS ends there (the rest is ignored);
+* registration (27.007 §7.2, §10.1.20, §10.1.22): ``AT+CREG``/``+CGREG`` (and
+  ``+CEREG`` on the SIM7600) ``=<n>`` 0/1/2; with <n> >= 1 a ``+CREG: <stat>``
+  URC (with location when <n> is 2) each time <stat> changes; a submit without
+  registration is ``+CMS ERROR: 331`` (no network service), one the network
+  drops before it answers ``+CMS ERROR: 332`` (network timeout).
 
 Fault knobs in :class:`EmulatorConfig` make it misbehave the way modems do in
-the field (CMS errors, hangs, network loss, brown-out reboots, line noise).
+the field (CMS errors, hangs, network loss, brown-out reboots, line noise);
+:meth:`~EmulatedModem.drop_network` takes the cell away for a while (an outage
+outside the modem: it lasts through the modem's restarts).
 Send faults count successful sends since the last boot, so they recur after
 every reboot.
 """
@@ -49,6 +56,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import random
 import time
 from collections import deque
@@ -103,6 +111,8 @@ class EmulatorConfig:
     cms_error_numbers: Mapping[str, int] = field(default_factory=dict)  # number -> CMS code
     hang_after: int | None = None  # after N sends answer nothing until reboot
     network_loss_after: int | None = None  # after N sends deregister (+CMS ERROR: 331)
+    network_loss_for: float | None = None  # how long that loss lasts (None: until the modem restarts)
+    registration_delay: float = 0.0  # SMS ready at boot -> registered on the network
     reboot_after: int | None = None  # the send after N sends browns out the modem
     reboot_garbage: bool = True  # a brown-out reboot starts with line noise
     garbage_rate: float = 0.0  # chance of junk bytes before a response or URC
@@ -140,6 +150,10 @@ class EmulatorConfig:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ConfigError(f"{name} must not be negative")
+        for name in ("network_loss_for", "registration_delay"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < math.inf:
+                raise ConfigError(f"{name} must be a number of seconds, 0 or more")
         if not 0 <= self.initial_mr <= 255:
             raise ConfigError("initial_mr must be 0..255")
         if self.sm_capacity < 1 or self.me_capacity < 1:
@@ -285,6 +299,9 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._generation = 0
         self._network_pending: list[Callable[[], None]] = []
         self._out = bytearray()
+        self._outages = 0  # drop_network() periods in progress (the cell, not the modem)
+        #: (clock, <stat>) each time the registration changed, for tests and benchmarks.
+        self.registration_log: list[tuple[float, int]] = []
         self._state = OFF
         self._reset_session()
         #: Counters for tests and benchmarks.
@@ -327,6 +344,32 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._drop_session_timers()
         self._state = OFF
         self._reset_session()
+        self._registration_changed()  # (logged: a modem without power is on no network)
+
+    def drop_network(self, seconds: float, *, after: float = 0.0) -> None:
+        """The network goes away ``after`` seconds from now, for ``seconds``: the modem searches.
+
+        Registration reads ``2`` (searching) meanwhile, with ``+CREG``/``+CGREG``/``+CEREG``
+        URCs per their <n> when it changes; the modem registers again when the
+        last overlapping drop ends.  Network-side timers, so modem restarts do
+        not end it.
+        """
+        if not (0 <= seconds < math.inf and 0 <= after < math.inf):
+            raise ValueError("seconds and after must be numbers of seconds, 0 or more")
+
+        def start() -> None:
+            self._outages += 1
+            self._registration_changed()
+            self._after(seconds, end, network=True)
+
+        def end() -> None:
+            self._outages -= 1
+            self._registration_changed()
+
+        if after:
+            self._after(after, start, network=True)
+        else:
+            start()
 
     def inject_incoming(self, number: str, text: str, *, toa: int | None = None) -> None:
         """An SMS from ``number`` reaches the network for this SIM (multipart if long).
@@ -389,6 +432,8 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._sms_ready = False
         self._registered = False
         self._network_lost = False
+        self._loss_done = False  # network_loss_after fired since this boot
+        self._reported_stat: int | None = None  # the <stat> last announced (URCs only on a change)
         self._cfun = 1
         self._sends_since_boot = 0
 
@@ -397,6 +442,7 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         self._drop_session_timers()
         self._state = BOOTING
         self._reset_session()
+        self._registration_changed()  # (logged: booting, the modem has no network until it registers)
         self.boots += 1
         step = self.config.boot_delay
         first = ["RDY"] if self.config.fixed_baud or self.config.model == "sim7600" else []
@@ -428,6 +474,13 @@ class EmulatedModem(GeneralCommands, SmsCommands):
     def _sms_subsystem_ready(self) -> None:
         self._urc([self._model.boot_ready])
         self._sms_ready = True
+        if self.config.registration_delay:
+            self._after(self.config.registration_delay, self._register)
+        else:
+            self._register()
+
+    def _register(self) -> None:
+        """The modem has found the network after booting (or would have, were the cell there)."""
         self._registered = True
         self._registration_changed()
 
@@ -443,7 +496,7 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         """27.007 <stat>: 1 registered (home), 2 searching, 0 not searching."""
         if self._state == OFF or self._cfun != 1 or self._sim != "READY":
             return 0
-        if self._network_lost or not self._registered:
+        if self._network_lost or self._outages or not self._registered:
             return 2
         return 1
 
@@ -451,8 +504,12 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         return self._reg_stat() == 1 and not self._hung
 
     def _registration_changed(self) -> None:
-        """Emit +CREG/+CGREG/+CEREG URCs (per their <n>) and release held network traffic."""
+        """Emit +CREG/+CGREG/+CEREG URCs (per their <n>) if <stat> changed; release held network traffic."""
         stat = self._reg_stat()
+        if stat == self._reported_stat:
+            return
+        self._reported_stat = stat
+        self.registration_log.append((self._timer_now if self._timer_now is not None else self._clock(), stat))
         for name, n in self._s.creg.items():
             if n and (name != "+CEREG" or self.config.model == "sim7600"):
                 self._urc([f"{name}: {stat}{self._location(name, n, stat)}"])
@@ -761,6 +818,8 @@ class EmulatedModem(GeneralCommands, SmsCommands):
     def _finish_send(self, record: dict, mr: int, code: int | None) -> None:
         self._state = COMMAND
         self._maybe_garbage()
+        if code is None and not self._network_ok():
+            code = 332  # the network went away before it acknowledged the submit: network timeout
         if code is not None:
             self._final_error(cms(code))
             return
@@ -799,9 +858,13 @@ class EmulatedModem(GeneralCommands, SmsCommands):
         if self.config.hang_after is not None and sends >= self.config.hang_after:
             self._hung = True
         loss = self.config.network_loss_after
-        if loss is not None and sends >= loss and not self._network_lost:
-            self._network_lost = True
-            self._registration_changed()
+        if loss is not None and sends >= loss and not self._loss_done:
+            self._loss_done = True
+            if self.config.network_loss_for is None:
+                self._network_lost = True  # until the modem restarts
+                self._registration_changed()
+            else:
+                self.drop_network(self.config.network_loss_for)
 
 
 #: Bytes line noise is made of: none of them can form OK, ERROR, '>' or '+'.

@@ -165,6 +165,10 @@ class PtyEmulator:
         """Switch the modem on (or restart it)."""
         self._with_modem(lambda modem: modem.power_on())
 
+    def drop_network(self, seconds: float, *, after: float = 0.0) -> None:
+        """Take the network away for ``seconds``, ``after`` seconds from now (see :meth:`EmulatedModem.drop_network`)."""
+        self._with_modem(lambda modem: modem.drop_network(seconds, after=after))
+
     def _with_modem(self, action: Callable[[EmulatedModem], None]) -> None:
         with self._lock:
             action(self.modem)
