@@ -267,3 +267,29 @@ def test_blitar_job_in_chromium(appliance, browser, tmp_path):
     with Store.in_state_dir(web.config.state_dir) as s:
         texts = [r[0] for r in s.conn.execute("SELECT text FROM messages LIMIT 3")]
     assert all("{nama}" not in t and "Sumberagung" in t for t in texts)  # placeholders filled per person
+
+
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_sent(tmp_path, browser):
+    """Over 20 MB the server can only drop the connection mid-body (a broken page): the form says so first."""
+    web = WebServer(tmp_path / "state")
+    try:
+        p = Page(browser, web.url)
+        first_run(p)
+        big = tmp_path / "daftar-besar.csv"
+        with big.open("wb") as f:
+            f.truncate(21 * 1024 * 1024)
+        p.open("/import")
+        p.css("input[type=file][name=file]").send_keys(str(big))
+        message = browser.execute_script("return document.querySelector('input[type=file]').validationMessage")
+        assert "lebih dari 20 MB" in message
+        p.css("#import-form button.primary").click()
+        time.sleep(0.5)
+        assert p.d.current_url.endswith("/import") and not p.all("#import-commit")
+        assert not any((tmp_path / "state").rglob("*.upload"))  # nothing reached the box
+        # A file within the limit is taken as before.
+        small = tmp_path / "daftar.csv"
+        small.write_text("Nama,No HP\nAni,081200007890\n")
+        p.css("input[type=file][name=file]").send_keys(str(small))
+        assert browser.execute_script("return document.querySelector('input[type=file]').validationMessage") == ""
+    finally:
+        web.close()

@@ -360,9 +360,15 @@ def _problem(p) -> dict:
             "reason": p.reason}
 
 
+#: Room left in the 20 MB body for the form's other fields and the multipart framing.
+UPLOAD_FORM_OVERHEAD = 64 * 1024
+
+
 def _upload_page(error: str | None = None, status: int = 200, tag: str = "") -> str:
+    from web.app import MAX_BODY  # web.app imports the pages: read its limit when the page is drawn
     bottle.response.status = status
     return page("import", title=context.lang()("Impor kontak", "Import contacts"), error=error, tag=tag,
+                max_file_bytes=MAX_BODY - UPLOAD_FORM_OVERHEAD,
                 recent=contacts_mod.imports(context.store(), limit=10), tags=queries.contact_choices(context.store())["tag"])
 
 

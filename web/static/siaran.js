@@ -60,3 +60,14 @@ document.addEventListener("click", function (ev) {
     if (box && src) { box.value = src.textContent; box.dispatchEvent(new Event("input", { bubbles: true })); }
   }
 });
+
+// A file input with data-max-bytes refuses a file over the page's upload limit before it is sent: the server
+// would have to drop the connection part-way through a body that big, and a browser shows that as a broken page.
+document.addEventListener("change", function (ev) {
+  var input = ev.target;
+  var max = input.getAttribute && Number(input.getAttribute("data-max-bytes"));
+  if (!max || !input.files) { return; }
+  var tooBig = Array.prototype.some.call(input.files, function (f) { return f.size > max; });
+  input.setCustomValidity(tooBig ? input.getAttribute("data-too-big") : "");
+  if (tooBig) { input.reportValidity(); }
+});

@@ -9,7 +9,7 @@
 <form method="post" action="/import" enctype="multipart/form-data" class="stack card" id="import-form">
   <input type="hidden" name="csrf" value="{{csrf}}">
   <label>{{t("File daftar kontak (Excel .xlsx atau .csv, maksimal 20 MB)", "Contact list file (Excel .xlsx or .csv, at most 20 MB)")}}
-    <input type="file" name="file" accept=".xlsx,.xlsm,.csv,.txt,.tsv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" required></label>
+    <input type="file" name="file" data-max-bytes="{{max_file_bytes}}" data-too-big="{{t('File ini lebih dari 20 MB: terlalu besar untuk diunggah. Bagi daftarnya menjadi beberapa file.', 'This file is over 20 MB: too big to upload. Split the list into several files.')}}" accept=".xlsx,.xlsm,.csv,.txt,.tsv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" required></label>
   <label>{{t("Tag untuk semua kontak di file ini (boleh kosong)", "Tag for every contact in this file (optional)")}}
     <input name="tag" list="choices-tag" maxlength="64" value="{{tag}}" placeholder="{{t('mis. ketua-rt-2024', 'e.g. ketua-rt-2024')}}"></label>
   <datalist id="choices-tag">
