@@ -159,10 +159,41 @@ def test_small_campaign_is_queued_at_once(web, admin, db):
     assert db.campaign_counts(cid) == {"queued": 3}
 
 
+def test_emergency_asks_for_confirmation_without_javascript(web, admin, db):
+    """The first press on Kirim with DARURAT ticked creates nothing: a server-side step shows how many, some of
+    them, and that it bypasses the hold and the send window; "Kembali" keeps the form, "Ya" sends."""
+    add_people(db, 12)
+    saved(db)
+    db.set_hold(True, reason="Pilkada", by="test")
+    text = "AWAS BANJIR di RW {rw}!\nSegera mengungsi ke balai desa."
+    r = send(admin, emergency="1", text=text, name="Banjir Sukajadi")
+    assert r.status == 200 and 'id="emergency-confirm"' in r.text and 'data-recipients="12"' in r.text
+    assert db.conn.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0] == 0  # nothing created yet
+    assert "PENAHANAN aktif" in r.text and "Pilkada" in r.text and "di luar jam kirim" in r.text
+    sample = re.findall(r'<td class="number">([^<]+)</td>', r.text)
+    assert sample == [national for national in (f"0812000000{i:02d}" for i in range(10))]  # 10 of 12 listed
+    carried = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', r.text))
+    assert carried["emergency"] == "1" and carried["name"] == "Banjir Sukajadi" and carried["audience"] == "sukajadi"
+    # "Kembali dan ubah": the compose page again, everything as typed, still nothing created
+    back = admin.post("/compose", [(k, v) for k, v in carried.items() if k != "csrf"] + [("action", "preview")])
+    assert "AWAS BANJIR di RW {rw}!\nSegera mengungsi" in back.text and 'id="emergency-confirm"' not in back.text
+    assert db.conn.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0] == 0
+    # An invalid emergency form goes back with the reason, not to the confirmation
+    bad = send(admin, emergency="1", text="Banjir di [[tempat]]")
+    assert bad.status == 400 and "[[tempat]]" in bad.text and 'id="emergency-confirm"' not in bad.text
+    # "Ya, kirim DARURAT": the carried form, with the confirmation
+    admin.get("/compose")
+    r = admin.post("/compose", [(k, v) for k, v in carried.items() if k != "csrf"] + [("confirm_emergency", "1")])
+    cid = campaign_id(r)
+    camp = campaigns.get(db, cid)
+    assert camp["emergency"] and camp["text"] == text and camp["name"] == "Banjir Sukajadi"
+    assert db.campaign_counts(cid) == {"queued": 12}
+
+
 def test_emergency_flag(web, admin, db):
     add_people(db, 2)
     saved(db)
-    cid = campaign_id(send(admin, emergency="1", text="AWAS BANJIR di RW {rw}!"))
+    cid = campaign_id(send(admin, emergency="1", confirm_emergency="1", text="AWAS BANJIR di RW {rw}!"))
     camp = campaigns.get(db, cid)
     assert camp["emergency"] and camp["priority"] >= 100
     assert db.conn.execute("SELECT MIN(priority) FROM messages WHERE campaign_id = ?", (cid,)).fetchone()[0] >= 100
