@@ -429,6 +429,44 @@ def test_campaign_page_chart_live_fragment_and_paging(web, admin, db):
     assert f'href="/campaigns/{cid}"' in lst.text and "Kerja bakti" in lst.text
 
 
+def test_live_fragment_carries_state_buttons_and_the_rows_shown(web, admin, db):
+    """The fragment the page swaps in every few seconds is the whole changing part: state, allowed actions, counts
+    and the recipient rows of the filter/page being looked at; a finished campaign says finished and stops it."""
+    add_people(db, 60)
+    saved(db)
+    db.set_setting("approval_threshold", 1000, by="test")
+    cid = campaign_id(send(admin))
+    page = admin.get(f"/campaigns/{cid}?state=queued&page=2")
+    assert f'data-refresh="/campaigns/{cid}/live?state=queued&amp;page=2"' in page.text  # the same rows, refreshed
+    live = admin.get(f"/campaigns/{cid}/live?state=queued&page=2")
+    assert 'data-live-state="running"' in live.text and "data-final" not in live.text
+    assert f'action="/campaigns/{cid}/pause"' in live.text and f'action="/campaigns/{cid}/cancel"' in live.text
+    assert live.text.count("data-message=") == 10 and "Pak 59" in live.text  # page 2 of the queued rows
+    # The daemon sends some: the rows shown change state without a reload.
+    _finish(db, cid, {number(i): "delivered" for i in range(55)} | {number(55): "failed"})
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert live.text.count('<span class="pill delivered">diterima</span>') == 50
+    # Paused: the buttons follow (Lanjutkan instead of Jeda).
+    db.pause_campaign(cid, "test")
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert 'data-live-state="paused"' in live.text and f'action="/campaigns/{cid}/resume"' in live.text
+    assert f'action="/campaigns/{cid}/pause"' not in live.text
+    db.resume_campaign(cid, "test")
+    # The last ones out: the daemon marks it done; the fragment says "selesai", offers no pause or cancel,
+    # keeps the retry of the failed one, and tells the page to stop once no report is awaited.
+    _finish(db, cid, {number(i): "sent" for i in range(56, 60)})
+    assert db.finish_campaigns() == 1
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert 'data-live-state="done"' in live.text and "selesai" in live.text
+    assert "/pause" not in live.text and "/cancel" not in live.text and f"/campaigns/{cid}/retry" in live.text
+    assert "data-final" not in live.text  # four reports still awaited
+    _finish(db, cid, {number(i): "delivered" for i in range(56, 60)})
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert 'data-final="1"' in live.text
+    page = admin.get(f"/campaigns/{cid}")
+    assert "data-refresh" not in page.text and 'data-live-state="done"' in page.text
+
+
 def test_chart_steps_and_escaping():
     t = lambda id_text, en_text=None: id_text  # noqa: E731
     start = 1_800_000_000.0 - 1_800_000_000.0 % 600
