@@ -19,14 +19,16 @@ from firmware.audience import Audience
 from firmware.store import Store
 
 
-def _people(web, count: int, desa: str = "Sukamaju") -> str:
-    """``count`` contacts of one kelurahan (fake 0812-0000-7xxx numbers) and a saved audience of them."""
+def _people(web, count: int, *, hold: str, desa: str = "Sukamaju") -> str:
+    """``count`` contacts of one kelurahan (fake 0812-0000-7xxx numbers), a saved audience of them, and the hold
+    on with reason ``hold``."""
     records = [{"number": f"08120000{7000 + i}", "name": f"Ketua RT {i + 1:02d}", "desa": desa, "rw": "01",
                 "rt": f"{i + 1:02d}"} for i in range(count)]
     with Store.in_state_dir(web.config.state_dir) as s:
         plan = contacts.plan_import(s, importer.from_records(records))
         contacts.commit_import(s, plan, source="cli", file_name=None, file_hash=None, actor="test")
         audience.save(s, desa, Audience.build(desa=desa), "test")
+        s.set_hold(True, reason=hold, by="test")
     return desa
 
 
@@ -60,9 +62,7 @@ def test_darurat_asks_first_then_bypasses_the_hold(appliance, browser):  # noqa:
     web, emus = appliance
     p = Page(browser, web.url)
     first_run(p)
-    name = _people(web, 12)
-    with Store.in_state_dir(web.config.state_dir) as s:
-        s.set_hold(True, reason="Masa tenang Pilkada", by="test")
+    name = _people(web, 12, hold="Masa tenang Pilkada")
     p.open("/compose")
     p.choose("select#audience", value=name)
     text = "DARURAT BANJIR: air Sungai Cikapundung naik. Warga RT {rt} segera mengungsi ke balai kelurahan."
@@ -86,9 +86,8 @@ def test_live_campaign_page_reaches_selesai_without_reload(appliance, browser): 
     web, emus = appliance
     p = Page(browser, web.url)
     first_run(p)
-    name = _people(web, 8)
+    name = _people(web, 8, hold="Rapat dulu")  # it waits while the page is opened
     with Store.in_state_dir(web.config.state_dir) as s:
-        s.set_hold(True, reason="Rapat dulu", by="test")  # it waits while the page is opened
         cid = camp_mod.create(s, "Kerja bakti", "Kerja bakti Minggu pagi di RT {rt}.", name, actor="web:admin")
         camp_mod.submit(s, cid, "web:admin")
     p.open(f"/campaigns/{cid}")
