@@ -188,6 +188,11 @@ def test_emergency_asks_for_confirmation_without_javascript(web, admin, db):
     camp = campaigns.get(db, cid)
     assert camp["emergency"] and camp["text"] == text and camp["name"] == "Banjir Sukajadi"
     assert db.campaign_counts(cid) == {"queued": 12}
+    # Above the approval threshold the approver is told the same before approving
+    db.set_setting("approval_threshold", 5, by="test")
+    admin.get("/compose")
+    send(admin, emergency="1", confirm_emergency="1", text="AWAS BANJIR", name="Banjir besar")
+    assert 'data-bypass="hold"' in admin.get("/approvals").text
 
 
 def test_emergency_flag(web, admin, db):
