@@ -548,9 +548,10 @@ def import_saved_rejected(import_id: int):
     t = context.lang()
     path = _rejected_path(import_id)
     if import_id not in kept_rejected([import_id]):
-        context.flash(t(f"Daftar baris yang ditolak untuk impor ini tidak ada lagi (disimpan {REJECTED_MAX_AGE // 86400}"
-                        " hari). Unggah file itu lagi untuk melihatnya.",
-                        f"The rejected rows of this import are no longer kept ({REJECTED_MAX_AGE // 86400} days)."
+        days = REJECTED_MAX_AGE // 86400
+        context.flash(t(f"Daftar baris yang ditolak untuk impor ini tidak ada lagi (disimpan {days} hari)."
+                        " Unggah file itu lagi untuk melihatnya.",
+                        f"The rejected rows of this import are no longer kept ({days} days)."
                         " Upload the file again to see them."), "error")
         bottle.redirect("/import", 303)
     try:
