@@ -451,8 +451,12 @@ def test_live_fragment_carries_state_buttons_and_the_rows_shown(web, admin, db):
     _finish(db, cid, {number(i): "delivered" for i in range(55)} | {number(55): "failed"})
     live = admin.get(f"/campaigns/{cid}/live")
     assert live.text.count('<span class="pill delivered">diterima</span>') == 50
-    # Paused: the buttons follow (Lanjutkan instead of Jeda).
-    db.pause_campaign(cid, "test")
+    # Paused (here by the user's button): the buttons follow (Lanjutkan instead of Jeda), and a refresh that
+    # comes between the button's redirect and the page does not eat the page's message.
+    admin.get(f"/campaigns/{cid}")
+    assert admin.post(f"/campaigns/{cid}/pause", follow=False).status == 303
+    admin.get(f"/campaigns/{cid}/live", headers={"X-Requested-With": "fetch"})
+    assert "Kampanye dijeda" in admin.get(f"/campaigns/{cid}").text
     live = admin.get(f"/campaigns/{cid}/live")
     assert 'data-live-state="paused"' in live.text and f'action="/campaigns/{cid}/resume"' in live.text
     assert f'action="/campaigns/{cid}/pause"' not in live.text
