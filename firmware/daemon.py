@@ -127,8 +127,8 @@ class Daemon:
                 store.purge_fragments(older_than=time.time() - 7 * 86400)
                 store.finish_orphan_requests([w.mc.name for w in self.workers],
                                              "no such modem in the daemon's configuration")
-                store.finish_campaigns()
                 next_expire = now + 30.0
+            store.finish_campaigns()  # every second: the page shows a finished campaign as finished promptly
             alive = self.workers_alive()
             if alive:
                 notify("WATCHDOG=1")

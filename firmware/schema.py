@@ -418,6 +418,18 @@ def m006_numbers_normalised(db: Database) -> None:
             db.execute("UPDATE OR IGNORE contacts SET number = ? WHERE number = ?", (normalise(number), number))
 
 
+@MIGRATIONS()
+def m011_replies(db: Database) -> None:
+    """Who dealt with an incoming SMS and when, and the reply an operator queued to it from the inbox.
+
+    ``handled`` said only that someone did; the inbox now shows who (``handled_by``), when
+    (``handled_at``) and the reply's own progress through the queue (``reply_id`` → ``messages.id``).
+    """
+    db.execute("ALTER TABLE inbox ADD COLUMN handled_by TEXT")
+    db.execute("ALTER TABLE inbox ADD COLUMN handled_at REAL")
+    db.execute("ALTER TABLE inbox ADD COLUMN reply_id INTEGER REFERENCES messages (id)")
+
+
 def _normalise_optouts(db: Database) -> None:
     """Each opt-out under its E.164 number (two forms of one number: one row, the earliest date),
     one that is not a number kept as received; ``match_number`` filled for all."""

@@ -36,12 +36,15 @@ from sqlite_utils import Database
 
 from firmware import schema
 from firmware.errors import BilingualError
-from firmware.numbers import canonical_sender, optout_match
+from firmware.numbers import InvalidNumber, canonical_sender, normalise, optout_match
 
 DB_NAME = "siaran.db"
 
 #: priority at and above which a message is an emergency (ignores hold and window).
 EMERGENCY = 100
+
+#: priority of a reply from the inbox: before blasts (0), after opt-out confirmations (90), never an emergency.
+REPLY_PRIORITY = 50
 
 #: States in which a message is finished.
 FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
@@ -233,27 +236,36 @@ class Store:
         ``suppressed`` (the report shows who was skipped and why) unless
         ``honour_optouts`` is False (only for the opt-out confirmation itself).
         """
+        with self.tx() as c:
+            queued, suppressed, _ = self._enqueue(c, numbers, text, priority=priority, report=report,
+                                                  campaign_id=campaign_id, created_by=created_by,
+                                                  not_before=not_before, expires_at=expires_at, route_of=route_of,
+                                                  honour_optouts=honour_optouts)
+        return queued, suppressed
+
+    def _enqueue(self, c: sqlite3.Connection, numbers: Iterable[str], text: str, *, priority: int, report: bool,
+                 campaign_id: int | None, created_by: str | None, not_before: float, expires_at: float | None,
+                 route_of: Callable[[str], str | None] | None, honour_optouts: bool) -> tuple[int, int, int | None]:
+        """:meth:`enqueue` inside the caller's transaction; also returns the last message id inserted."""
         now = self.clock()
         queued = suppressed = 0
-        with self.tx() as c:
-            optouts = {r[0] for r in c.execute("SELECT match_number FROM optouts")} if honour_optouts else set()
-            rows = []
-            for number in numbers:
-                if not number.startswith("+"):
-                    number = canonical_sender(number)  # a caller's 0812...: the queue holds E.164 only
-                state = "suppressed" if number in optouts else "queued"
-                if state == "queued":
-                    queued += 1
-                else:
-                    suppressed += 1
-                rows.append((campaign_id, number, text, priority, int(report), route_of(number) if route_of else None,
-                             state, not_before, expires_at, now, created_by, now if state == "suppressed" else None))
-            c.executemany(
-                "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before,"
-                " expires_at, created_at, created_by, done_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
-        return queued, suppressed
+        optouts = {r[0] for r in c.execute("SELECT match_number FROM optouts")} if honour_optouts else set()
+        rows = []
+        for number in numbers:
+            if not number.startswith("+"):
+                number = canonical_sender(number)  # a caller's 0812...: the queue holds E.164 only
+            state = "suppressed" if number in optouts else "queued"
+            if state == "queued":
+                queued += 1
+            else:
+                suppressed += 1
+            rows.append((campaign_id, number, text, priority, int(report), route_of(number) if route_of else None,
+                         state, not_before, expires_at, now, created_by, now if state == "suppressed" else None))
+        c.executemany(
+            "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before,"
+            " expires_at, created_at, created_by, done_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        last = c.execute("SELECT last_insert_rowid()").fetchone()[0] if rows else None
+        return queued, suppressed, last
 
     # -- dispatch (daemon) ----------------------------------------------------
 
@@ -556,15 +568,49 @@ class Store:
             return c.execute("DELETE FROM inbox_fragments WHERE received_at < ?", (older_than,)).rowcount
 
     def set_inbox_handled(self, inbox_ids: Iterable[int], handled: bool = True, *, by: str) -> int:
-        """Mark incoming messages as dealt with (or not); audited with their ids only. Returns how many changed."""
+        """Mark incoming messages as dealt with by ``by`` now (or not); audited with their ids only.
+        Returns how many changed."""
         ids = [int(i) for i in inbox_ids]
         now = self.clock()
         with self.tx() as c:
-            n = sum(c.execute("UPDATE inbox SET handled = ? WHERE id = ? AND handled != ?",
-                              (int(handled), i, int(handled))).rowcount for i in ids)
+            n = sum(c.execute("UPDATE inbox SET handled = ?, handled_by = ?, handled_at = ? WHERE id = ?"
+                              " AND handled != ?", (int(handled), by if handled else None, now if handled else None,
+                                                    i, int(handled))).rowcount for i in ids)
             if n:
                 self._audit(c, by, "inbox_handled" if handled else "inbox_unhandled", {"ids": ids, "changed": n}, now)
         return n
+
+    def reply_inbox(self, inbox_id: int, text: str, *, by: str,
+                    route_of: Callable[[str], str | None] | None = None) -> int:
+        """Queue ``text`` to the sender of incoming SMS ``inbox_id`` and mark that SMS handled by ``by``:
+        one commit, audited (ids and length only, never the number).  Returns the reply's message id.
+
+        The reply is a single message without a campaign at :data:`REPLY_PRIORITY` (before blasts, not an
+        emergency: it waits for the hold and the send window).  Raises :class:`StoreError` when there is
+        no such SMS, or its sender opted out or is not a number an SMS can go to (a short code, a name).
+        """
+        now = self.clock()
+        with self.tx() as c:
+            row = c.execute("SELECT number FROM inbox WHERE id = ?", (int(inbox_id),)).fetchone()
+            if row is None:
+                raise StoreError(f"no incoming message {inbox_id}", f"Tidak ada pesan masuk nomor {inbox_id}.")
+            try:
+                number = normalise(row["number"])
+            except InvalidNumber:
+                raise StoreError("the sender is not a mobile number (a short code or a name): it cannot be answered",
+                                 "Pengirim bukan nomor HP (kode singkat atau nama): tidak bisa dibalas.") from None
+            if c.execute("SELECT 1 FROM optouts WHERE match_number = ?", (optout_match(number),)).fetchone():
+                raise StoreError("this number opted out: Siaran sends it nothing, not even a reply",
+                                 "Nomor ini sudah berhenti langganan: Siaran tidak mengirim apa pun ke nomor ini,"
+                                 " termasuk balasan.")
+            _, _, message_id = self._enqueue(c, [number], text, priority=REPLY_PRIORITY, report=True,
+                                             campaign_id=None, created_by=by, not_before=0.0, expires_at=None,
+                                             route_of=route_of, honour_optouts=True)
+            c.execute("UPDATE inbox SET handled = 1, handled_by = ?, handled_at = ?, reply_id = ? WHERE id = ?",
+                      (by, now, message_id, int(inbox_id)))
+            self._audit(c, by, "inbox_reply", {"inbox": int(inbox_id), "message": message_id, "chars": len(text)},
+                        now)
+        return message_id
 
     # -- opt-outs -------------------------------------------------------------
 
@@ -636,14 +682,20 @@ class Store:
             self._audit(c, by, f"campaign_{campaign_state}", {"campaign": campaign_id, "messages": n}, now)
         return n
 
+    _FINISHED_SQL = ("state = 'running' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = campaigns.id"
+                     " AND m.state IN ('queued', 'paused', 'sending'))")
+
     def finish_campaigns(self) -> int:
-        """Mark running campaigns with nothing left to send as ``done``; return how many."""
+        """Mark running campaigns with nothing left to send as ``done``; return how many.
+
+        Cheap enough to call every second: a read finds whether any is due (a few index seeks per running
+        campaign) before the write lock is taken, so the page shows "selesai" within a second or two."""
+        if self.conn.execute(f"SELECT 1 FROM campaigns WHERE {self._FINISHED_SQL} LIMIT 1").fetchone() is None:
+            return 0
         now = self.clock()
         with self.tx() as c:
-            return c.execute(
-                "UPDATE campaigns SET state = 'done', updated_at = ? WHERE state = 'running' AND NOT EXISTS"
-                " (SELECT 1 FROM messages m WHERE m.campaign_id = campaigns.id"
-                " AND m.state IN ('queued', 'paused', 'sending'))", (now,)).rowcount
+            return c.execute(f"UPDATE campaigns SET state = 'done', updated_at = ? WHERE {self._FINISHED_SQL}",
+                             (now,)).rowcount
 
     def expire_due(self) -> int:
         """Mark queued messages past their expiry as ``expired``."""

@@ -586,6 +586,27 @@ def test_campaign_pause_resume_cancel_only_that_campaign(store):
     assert actions == ["campaign_paused", "campaign_running", "campaign_cancel"]
 
 
+def test_finish_campaigns_is_cheap_to_call_every_second(store, tmp_path):
+    """The daemon checks every second: with nothing due it takes no write lock (a busy writer does not stall
+    it); once the last message is out the campaign is ``done`` at the next call."""
+    c1 = add_campaign(store, "one")
+    store.enqueue(nums(2, 1), "c1", campaign_id=c1)
+    other = sqlite3.connect(str(tmp_path / "siaran.db"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    try:
+        assert store.finish_campaigns() == 0  # nothing due: answered without waiting for the lock
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        store.conn.execute("PRAGMA busy_timeout = 30000")
+    for i in drain(store):
+        store.complete_and_claim(Outcome(i, "sent", parts=((1, 7, None),), parts_total=1), "m0", claim=False)
+    assert store.finish_campaigns() == 1
+    assert store.conn.execute("SELECT state FROM campaigns WHERE id = ?", (c1,)).fetchone()[0] == "done"
+    assert store.finish_campaigns() == 0
+
+
 def test_cancelled_campaign_in_flight_retry_not_sent(store):
     c1 = add_campaign(store, "one")
     store.enqueue([A], "c1", campaign_id=c1)

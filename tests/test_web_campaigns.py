@@ -159,10 +159,46 @@ def test_small_campaign_is_queued_at_once(web, admin, db):
     assert db.campaign_counts(cid) == {"queued": 3}
 
 
+def test_emergency_asks_for_confirmation_without_javascript(web, admin, db):
+    """The first press on Kirim with DARURAT ticked creates nothing: a server-side step shows how many, some of
+    them, and that it bypasses the hold and the send window; "Kembali" keeps the form, "Ya" sends."""
+    add_people(db, 12)
+    saved(db)
+    db.set_hold(True, reason="Pilkada", by="test")
+    text = "AWAS BANJIR di RW {rw}!\nSegera mengungsi ke balai desa."
+    r = send(admin, emergency="1", text=text, name="Banjir Sukajadi")
+    assert r.status == 200 and 'id="emergency-confirm"' in r.text and 'data-recipients="12"' in r.text
+    assert db.conn.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0] == 0  # nothing created yet
+    assert "PENAHANAN aktif" in r.text and "Pilkada" in r.text and "di luar jam kirim" in r.text
+    sample = re.findall(r'<td class="number">([^<]+)</td>', r.text)
+    assert sample == [national for national in (f"0812000000{i:02d}" for i in range(10))]  # 10 of 12 listed
+    carried = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', r.text))
+    assert carried["emergency"] == "1" and carried["name"] == "Banjir Sukajadi" and carried["audience"] == "sukajadi"
+    # "Kembali dan ubah": the compose page again, everything as typed, still nothing created
+    back = admin.post("/compose", [(k, v) for k, v in carried.items() if k != "csrf"] + [("action", "preview")])
+    assert "AWAS BANJIR di RW {rw}!\nSegera mengungsi" in back.text and 'id="emergency-confirm"' not in back.text
+    assert db.conn.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0] == 0
+    # An invalid emergency form goes back with the reason, not to the confirmation
+    bad = send(admin, emergency="1", text="Banjir di [[tempat]]")
+    assert bad.status == 400 and "[[tempat]]" in bad.text and 'id="emergency-confirm"' not in bad.text
+    # "Ya, kirim DARURAT": the carried form, with the confirmation
+    admin.get("/compose")
+    r = admin.post("/compose", [(k, v) for k, v in carried.items() if k != "csrf"] + [("confirm_emergency", "1")])
+    cid = campaign_id(r)
+    camp = campaigns.get(db, cid)
+    assert camp["emergency"] and camp["text"] == text and camp["name"] == "Banjir Sukajadi"
+    assert db.campaign_counts(cid) == {"queued": 12}
+    # Above the approval threshold the approver is told the same before approving
+    db.set_setting("approval_threshold", 5, by="test")
+    admin.get("/compose")
+    send(admin, emergency="1", confirm_emergency="1", text="AWAS BANJIR", name="Banjir besar")
+    assert 'data-bypass="hold"' in admin.get("/approvals").text
+
+
 def test_emergency_flag(web, admin, db):
     add_people(db, 2)
     saved(db)
-    cid = campaign_id(send(admin, emergency="1", text="AWAS BANJIR di RW {rw}!"))
+    cid = campaign_id(send(admin, emergency="1", confirm_emergency="1", text="AWAS BANJIR di RW {rw}!"))
     camp = campaigns.get(db, cid)
     assert camp["emergency"] and camp["priority"] >= 100
     assert db.conn.execute("SELECT MIN(priority) FROM messages WHERE campaign_id = ?", (cid,)).fetchone()[0] >= 100
@@ -396,6 +432,48 @@ def test_campaign_page_chart_live_fragment_and_paging(web, admin, db):
     assert 'data-pct="58.3"' in live.text
     lst = admin.get("/campaigns")
     assert f'href="/campaigns/{cid}"' in lst.text and "Kerja bakti" in lst.text
+
+
+def test_live_fragment_carries_state_buttons_and_the_rows_shown(web, admin, db):
+    """The fragment the page swaps in every few seconds is the whole changing part: state, allowed actions, counts
+    and the recipient rows of the filter/page being looked at; a finished campaign says finished and stops it."""
+    add_people(db, 60)
+    saved(db)
+    db.set_setting("approval_threshold", 1000, by="test")
+    cid = campaign_id(send(admin))
+    page = admin.get(f"/campaigns/{cid}?state=queued&page=2")
+    assert f'data-refresh="/campaigns/{cid}/live?state=queued&amp;page=2"' in page.text  # the same rows, refreshed
+    live = admin.get(f"/campaigns/{cid}/live?state=queued&page=2")
+    assert 'data-live-state="running"' in live.text and "data-final" not in live.text
+    assert f'action="/campaigns/{cid}/pause"' in live.text and f'action="/campaigns/{cid}/cancel"' in live.text
+    assert live.text.count("data-message=") == 10 and "Pak 59" in live.text  # page 2 of the queued rows
+    # The daemon sends some: the rows shown change state without a reload.
+    _finish(db, cid, {number(i): "delivered" for i in range(55)} | {number(55): "failed"})
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert live.text.count('<span class="pill delivered">diterima</span>') == 50
+    # Paused (here by the user's button): the buttons follow (Lanjutkan instead of Jeda), and a refresh that
+    # comes between the button's redirect and the page does not eat the page's message.
+    admin.get(f"/campaigns/{cid}")
+    assert admin.post(f"/campaigns/{cid}/pause", follow=False).status == 303
+    admin.get(f"/campaigns/{cid}/live", headers={"X-Requested-With": "fetch"})
+    assert "Kampanye dijeda" in admin.get(f"/campaigns/{cid}").text
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert 'data-live-state="paused"' in live.text and f'action="/campaigns/{cid}/resume"' in live.text
+    assert f'action="/campaigns/{cid}/pause"' not in live.text
+    db.resume_campaign(cid, "test")
+    # The last ones out: the daemon marks it done; the fragment says "selesai", offers no pause or cancel,
+    # keeps the retry of the failed one, and tells the page to stop once no report is awaited.
+    _finish(db, cid, {number(i): "sent" for i in range(56, 60)})
+    assert db.finish_campaigns() == 1
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert 'data-live-state="done"' in live.text and "selesai" in live.text
+    assert "/pause" not in live.text and "/cancel" not in live.text and f"/campaigns/{cid}/retry" in live.text
+    assert "data-final" not in live.text  # four reports still awaited
+    _finish(db, cid, {number(i): "delivered" for i in range(56, 60)})
+    live = admin.get(f"/campaigns/{cid}/live")
+    assert 'data-final="1"' in live.text
+    page = admin.get(f"/campaigns/{cid}")
+    assert "data-refresh" not in page.text and 'data-live-state="done"' in page.text
 
 
 def test_chart_steps_and_escaping():

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import time
 
 import openpyxl
 import pytest
@@ -262,10 +263,42 @@ def test_import_csv_preview_rejected_csv_and_commit(web, admin, tmp_path):
         assert len(imp["file_hash"]) == 64
         tagged = s.conn.execute("SELECT COUNT(*) FROM contact_tags").fetchone()[0]
         assert tagged == office_files.ACCEPTED
-    assert _uploads(web) == []  # the upload is gone after the commit
+    # The upload is gone after the commit; only its rejected rows are kept.
+    assert _uploads(web) == [f"rejected-{imp['id']}.csv"]
     # The preview of a finished upload sends the user back to the upload page.
     r = admin.get(f"/import/{token}")
     assert r.status == 200 and "tidak ditemukan" in r.text
+
+
+def test_rejected_rows_stay_downloadable_after_commit(web, admin, tmp_path):
+    """After "Simpan" the rejected-rows CSV is linked from the flash and the Import page, for 7 days only."""
+    written = office_files.write_csv(tmp_path, "ketua_rt.csv", delimiter=";")
+    admin.get("/import")
+    r = admin.upload("/import", {}, {"file": ("Data Ketua RT.csv", written.path.read_bytes())})
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', r.text).group(1)
+    before = admin.get(f"/import/{token}/rejected").body
+    r = admin.post("/import/commit", {"token": token})
+    with _store(web) as s:
+        import_id = s.conn.execute("SELECT id FROM imports WHERE dry_run = 0").fetchone()[0]
+    link = f"/import/saved/{import_id}/rejected"
+    assert f'href="{link}"' in r.text and "baris yang ditolak" in r.text  # in the flash after the commit
+    assert f'href="{link}"' in admin.get("/import").text  # and on the Import page
+    rej = admin.get(link)
+    assert rej.status == 200 and rej.body == before  # the same CSV the preview offered
+    assert rej.headers["content-disposition"] == f'attachment; filename="penolakan-impor-{import_id}.csv"'
+    lines = rej.body.decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + office_files.INVALID + office_files.DUPLICATE and any("Kiki" in ln for ln in lines)
+    assert _audit(web, "import.rejected_download")[-1]["import_id"] == import_id
+    # only operators: a viewer may not have the rows
+    assert user_client(web, "viewer").get(link).status == 403
+    # kept 7 days, then gone (removed at the next visit), with a plain word instead of a 404
+    path = os.path.join(web.config.state_dir, "uploads", f"rejected-{import_id}.csv")
+    old = time.time() - 7 * 86400 - 60
+    os.utime(path, (old, old))
+    r = admin.get(link)
+    assert r.status == 200 and "tidak ada lagi" in r.text and not os.path.exists(path)
+    assert f'href="{link}"' not in admin.get("/import").text
+    assert admin.get("/import/saved/999999/rejected").status == 200  # unknown id: the same plain message
 
 
 def test_import_xlsx_with_bad_rows(web, admin, tmp_path):

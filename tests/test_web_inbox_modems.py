@@ -97,6 +97,65 @@ def test_inbox_paginates(web, admin):
     assert "pesan nomor 004" in r.text and "pesan nomor 054" not in r.text
 
 
+def test_inbox_records_who_handled_it_and_when(web, admin):
+    with open_store(web) as s:
+        sms = s.save_incoming("modem0", "+6281200000005", "Jalan sudah bersih", sc_timestamp="h")
+    operator = as_user(web, admin, "ani", "operator")
+    operator.get("/inbox")
+    r = operator.post(f"/inbox/{sms}/handled", {"handled": "1"})
+    assert "oleh ani" in r.text  # the list says who
+    with open_store(web) as s:
+        row = s.conn.execute("SELECT handled, handled_by, handled_at FROM inbox WHERE id = ?", (sms,)).fetchone()
+        assert (row["handled"], row["handled_by"]) == (1, "web:ani") and abs(row["handled_at"] - s.clock()) < 60
+    operator.post(f"/inbox/{sms}/handled", {"handled": "0"})
+    with open_store(web) as s:
+        row = s.conn.execute("SELECT handled, handled_by, handled_at FROM inbox WHERE id = ?", (sms,)).fetchone()
+        assert tuple(row) == (0, None, None)
+
+
+def test_reply_from_the_inbox_is_queued_audited_and_marks_handled(web, admin):
+    with open_store(web) as s:
+        sms = s.save_incoming("modem0", "+6281200000006", "Kapan posyandu buka?", sc_timestamp="q")
+        stopped = s.save_incoming("modem0", "+6281200000007", "STOP", sc_timestamp="s", kind="optout")
+        s.add_optout("081200000007", source="sms", keyword="STOP")  # stored in another written form
+        short = s.save_incoming("modem0", "3636", "Sisa pulsa Anda Rp 5.000", sc_timestamp="p")
+    viewer = as_user(web, admin, "pemantau", "viewer")
+    r = viewer.get(f"/inbox/{sms}")
+    assert r.status == 200 and "0812****0006" in r.text and "reply-form" not in r.text
+    assert viewer.post(f"/inbox/{sms}/reply", {"text": "x"}).status == 403
+    operator = as_user(web, admin, "ani", "operator")
+    r = operator.get(f"/inbox/{sms}")
+    assert 'id="reply-form"' in r.text and "081200000006" in r.text
+    assert operator.post(f"/inbox/{sms}/reply", {"text": "  "}).status == 400  # empty: nothing queued
+    operator.get(f"/inbox/{sms}")
+    r = operator.post(f"/inbox/{sms}/reply", {"text": "Posyandu buka Sabtu pukul 08.00 di balai RW 03."})
+    assert r.status == 200 and "Balasan masuk antrean" in r.text and "/inbox/" in r.text
+    assert "sudah ditangani" in r.text and "oleh ani" in r.text and "Posyandu buka Sabtu" in r.text
+    with open_store(web) as s:
+        msg = s.conn.execute("SELECT * FROM messages").fetchone()
+        assert (msg["number"], msg["state"], msg["campaign_id"], msg["created_by"]) == \
+            ("+6281200000006", "queued", None, "web:ani")
+        assert 0 < msg["priority"] < 100  # before blasts, never an emergency
+        row = s.conn.execute("SELECT handled, handled_by, reply_id FROM inbox WHERE id = ?", (sms,)).fetchone()
+        assert tuple(row) == (1, "web:ani", msg["id"])
+        audit = s.conn.execute("SELECT actor, detail FROM audit_log WHERE action = 'inbox_reply'").fetchall()
+        assert [a["actor"] for a in audit] == ["web:ani"] and f'"message": {msg["id"]}' in audit[0]["detail"]
+        assert "81200000006" not in audit[0]["detail"]  # ids only, never the number
+    assert "dibalas" in operator.get("/inbox").text
+    # Opted out (in any written form): said plainly, no form, and a forged post queues nothing.
+    r = operator.get(f"/inbox/{stopped}")
+    assert "berhenti langganan" in r.text and 'id="reply-form"' not in r.text
+    r = operator.post(f"/inbox/{stopped}/reply", {"text": "Maaf"})
+    assert r.status == 400 and "berhenti langganan" in r.text
+    # A short code cannot be answered.
+    r = operator.post(f"/inbox/{short}/reply", {"text": "Terima kasih"})
+    assert r.status == 400 and "bukan nomor HP" in r.text
+    assert operator.post("/inbox/999999/reply", {"text": "x"}).status == 404
+    with open_store(web) as s:
+        assert s.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
+        assert s.conn.execute("SELECT handled FROM inbox WHERE id = ?", (short,)).fetchone()[0] == 0
+
+
 # -- modems ------------------------------------------------------------------------------------------------
 
 

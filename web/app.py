@@ -109,7 +109,8 @@ def _before() -> None:
     view = req.environ["siaran.view"]
     if user is not None:
         view["hold"] = store.hold()
-        view["flash"] = context.take_flash()
+        # A background refresh (siaran.js marks it) must not eat the message meant for the page the user sees next.
+        view["flash"] = context.take_flash() if req.headers.get("X-Requested-With") != "fetch" else None
         view["pending_approvals"] = store.conn.execute(
             "SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
 

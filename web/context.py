@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -222,22 +223,36 @@ def int_field(name: str, default: int | None = None, *, low: int | None = None, 
     return n
 
 
-def flash(text: str, kind: str = "ok") -> None:
-    """A one-time message shown on the next page (signed cookie, so no one can plant text in it)."""
-    raw = base64.urlsafe_b64encode(f"{kind}|{text}".encode()[:1500]).decode().rstrip("=")
+def flash(text: str, kind: str = "ok", *, link: tuple[str, str] | None = None) -> None:
+    """A one-time message shown on the next page (signed cookie, so no one can plant text in it).
+
+    ``link``: (local path, label) shown after the text, e.g. the rejected rows of an import just saved."""
+    body = {"kind": kind, "text": text.encode()[:1200].decode("utf-8", "ignore")}  # a cookie holds ~4 KB
+    if link is not None:
+        body["link"] = list(link)
+    raw = base64.urlsafe_b64encode(json.dumps(body, ensure_ascii=False).encode()).decode().rstrip("=")
     bottle.response.set_cookie(FLASH_COOKIE, auth.sign(site().key, raw), path="/", httponly=True, samesite="strict")
 
 
-def take_flash() -> tuple[str, str] | None:
+def take_flash() -> tuple[str, str] | tuple[str, str, tuple[str, str]] | None:
+    """(kind, text) or (kind, text, (path, label)) from the cookie :func:`flash` set; None when absent or forged."""
     raw = auth.unsign(site().key, bottle.request.get_cookie(FLASH_COOKIE))
     if raw is None:
         return None
     bottle.response.delete_cookie(FLASH_COOKIE, path="/")
     try:
-        kind, _, text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode().partition("|")
+        body = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode())
     except (ValueError, UnicodeDecodeError):
         return None
-    return (kind if kind in ("ok", "error", "warn") else "ok"), text
+    if not isinstance(body, dict):
+        return None
+    kind = body.get("kind") if body.get("kind") in ("ok", "error", "warn") else "ok"
+    text = str(body.get("text", ""))
+    link = body.get("link")
+    if (isinstance(link, list) and len(link) == 2 and all(isinstance(x, str) for x in link)
+            and link[0].startswith("/") and not link[0].startswith("//")):
+        return kind, text, (link[0], link[1])
+    return kind, text
 
 
 def back(default: str = "/") -> str:

@@ -271,13 +271,31 @@ def inbox_page(store: Store, *, kind: str | None = None, handled: bool | None = 
     cond = (" WHERE " + " AND ".join(where)) if where else ""
     total = store.conn.execute(f"SELECT COUNT(*) FROM inbox i{cond}", args).fetchone()[0]
     rows = store.conn.execute(
-        f"SELECT i.id, i.modem, i.number, i.text, i.kind, i.received_at, i.sc_timestamp, i.handled,"
-        f" (SELECT c.name FROM contacts c WHERE c.number = i.number) AS contact_name,"
-        f" (SELECT c.id FROM contacts c WHERE c.number = i.number) AS contact_id,"
-        f" (SELECT o.created_at FROM optouts o WHERE o.match_number = i.number) AS optout_at"
-        f" FROM inbox i{cond} ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?",
+        f"SELECT {_INBOX_COLUMNS} FROM inbox i{cond} ORDER BY i.received_at DESC, i.id DESC LIMIT ? OFFSET ?",
         (*args, limit, offset)).fetchall()
     return [dict(r) for r in rows], total
+
+
+_INBOX_COLUMNS = (
+    "i.id, i.modem, i.number, i.text, i.kind, i.received_at, i.sc_timestamp, i.handled, i.handled_by, i.handled_at,"
+    " i.reply_id, (SELECT m.state FROM messages m WHERE m.id = i.reply_id) AS reply_state,"
+    " (SELECT c.name FROM contacts c WHERE c.number = i.number) AS contact_name,"
+    " (SELECT c.id FROM contacts c WHERE c.number = i.number) AS contact_id,"
+    " (SELECT o.created_at FROM optouts o WHERE o.match_number = i.number) AS optout_at")
+
+
+def inbox_row(store: Store, inbox_id: int) -> dict[str, Any] | None:
+    """One incoming message as :func:`inbox_page` lists it (who handled it, its reply's state), or None."""
+    row = store.conn.execute(f"SELECT {_INBOX_COLUMNS} FROM inbox i WHERE i.id = ?", (inbox_id,)).fetchone()
+    return dict(row) if row is not None else None
+
+
+def replies_to(store: Store, number: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The replies queued from the inbox to ``number``, newest first: text, who, when, queue state."""
+    return [dict(r) for r in store.conn.execute(
+        "SELECT m.id, m.text, m.state, m.created_by, m.created_at, m.sent_at, m.done_at, i.id AS inbox_id"
+        " FROM inbox i JOIN messages m ON m.id = i.reply_id WHERE i.number = ? ORDER BY m.id DESC LIMIT ?",
+        (number, limit))]
 
 
 def inbox_counts(store: Store) -> dict[str, int]:

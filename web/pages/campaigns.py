@@ -29,7 +29,7 @@ from web.context import field, shown_number
 from web.render import STATE_LABELS, Lang, page
 
 PER_PAGE = 50
-LIVE_STATES = ("running", "paused", "approved")
+FINISHED = ("done", "cancelled")  # campaign states nothing moves out of by itself
 
 #: error_class -> why it failed, for people (Bahasa, English)
 ERROR_LABELS = {
@@ -119,9 +119,15 @@ def campaign_list():
     return page("campaigns", title=context.lang()("Kampanye", "Campaigns"), campaigns=rows)
 
 
-@context.require("viewer")
-def campaign_page(cid: str):
-    camp = _campaign(cid)
+def is_live(camp: dict[str, Any], counts: dict[str, int]) -> bool:
+    """Whether the campaign page should keep refreshing: until nothing about the campaign can change by itself
+    (done or cancelled, and no message still queued, in flight or waiting for its delivery report)."""
+    return camp["state"] not in FINISHED or any(counts.get(s) for s in ("queued", "sending", "sent"))
+
+
+def _values(camp: dict[str, Any]) -> dict[str, Any]:
+    """What the campaign page and its live fragment show: the campaign, progress, chart, actions and the
+    recipient rows of the page and filter asked for (``state``, ``page``)."""
     store = context.store()
     state = field("state", maxlen=20)
     if state not in queries.MESSAGE_STATES:
@@ -144,16 +150,23 @@ def campaign_page(cid: str):
             " AND json_extract(detail, '$.campaign') = ? ORDER BY id DESC LIMIT 1", (camp["id"],)).fetchone()
         if row is not None:
             rejected = {"by": row["actor"], "reason": json.loads(row["detail"]).get("reason", "")}
-    return page("campaign", title=camp["name"], c=camp, rejected=rejected, audience=_describe(camp["audience"]), rows=rows,
-                state=state, page_no=page_no, pages=pages, shown=shown, live=camp["state"] in LIVE_STATES,
-                states=queries.MESSAGE_STATES, **data)
+    return dict(c=camp, rejected=rejected, audience=_describe(camp["audience"]), rows=rows, state=state,
+                page_no=page_no, pages=pages, shown=shown, live=is_live(camp, counts), states=queries.MESSAGE_STATES,
+                **data)
+
+
+@context.require("viewer")
+def campaign_page(cid: str):
+    camp = _campaign(cid)
+    return page("campaign", title=camp["name"], **_values(camp))
 
 
 @context.require("viewer")
 def campaign_live(cid: str):
-    """Progress, counts and chart as an HTML fragment (swapped in every few seconds while sending)."""
+    """Everything on the campaign page that changes while it sends, as an HTML fragment swapped in every few
+    seconds: state, allowed actions, progress, chart and the recipient rows shown (same ``state``/``page``)."""
     camp = _campaign(cid)
-    return page("campaign_live", c=camp, **_progress(camp))
+    return page("campaign_live", **_values(camp))
 
 
 def _local(ts: float | None, tz) -> str:

@@ -4,10 +4,16 @@ The form previews itself as the user types (``data-fragment-url="/compose/previe
 the form and swaps the fragment in); without JavaScript the "Pratinjau" button posts the whole form and
 the page comes back with the preview in it.  Sending creates the campaign and submits it: small ones
 are queued at once, big ones (more than ``approval_threshold`` recipients) wait for another user.
+
+An emergency (DARURAT) is never sent on the first press: the server answers with a confirmation step
+(how many recipients, a sample of them, and that it bypasses the hold and the send window) that
+carries the form on; only its "Ya, kirim DARURAT" button (``confirm_emergency=1``) sends.  This works
+without JavaScript.
 """
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +21,11 @@ import bottle
 
 from firmware import audience as aud_mod
 from firmware import campaigns as camp_mod
-from firmware.audience import AudienceError
+from firmware.audience import Audience, AudienceError
 from firmware.campaigns import CampaignError
 from firmware.modem.segments import analyse
 from web import context
-from web.context import field
+from web.context import field, shown_number
 from web.render import page
 
 #: placeholder -> (what it becomes, in Bahasa / English)
@@ -31,6 +37,8 @@ PLACEHOLDER_HELP = {
     "desa": ("desa/kelurahan", "village"),
     "dusun": ("dusun", "hamlet"),
 }
+CONFIRM_SAMPLE = 10  # recipients listed on the emergency confirmation step
+_NOT_CARRIED = ("csrf", "action", "confirm_emergency")
 
 
 def register(app: bottle.Bottle) -> None:
@@ -127,12 +135,46 @@ def compose_preview():
     return page("compose_preview", **_preview(_form()))
 
 
+def _carried() -> list[tuple[str, str]]:
+    """Every field of the posted compose form (as typed, newlines kept) to carry through the confirmation step."""
+    out = []
+    forms = bottle.request.forms
+    for key in forms.keys():
+        if key in _NOT_CARRIED:
+            continue
+        for raw in forms.getall(key):
+            try:
+                raw = raw.encode("latin-1").decode("utf-8")  # Bottle hands form fields over as latin-1
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+            out.append((key, raw))
+    return out
+
+
+def _confirm_emergency(form: dict[str, Any]):
+    """The DARURAT confirmation step, or the compose page with what is wrong (nothing is created here)."""
+    preview = _preview(form)
+    if "p" not in preview:
+        return _view(form, error=preview["message"], status=400)
+    p = preview["p"]
+    store, config = context.store(), context.site().config
+    sending, _ = camp_mod.sending_config(store, config)
+    sample = [{"name": r["name"], "number": shown_number(r["number"]), "desa": r["desa"], "rw": r["rw"], "rt": r["rt"]}
+              for r in itertools.islice(aud_mod.recipients(store, Audience.from_dict(p["audience"]["definition"])),
+                                        CONFIRM_SAMPLE)]
+    return page("compose_confirm", title=context.lang()("Konfirmasi pesan DARURAT", "Confirm the EMERGENCY message"),
+                p=p, form=form, sample=sample, carried=_carried(), hold=store.hold(),
+                window=(sending.window_start, sending.window_end))
+
+
 @context.require("operator")
 def compose_send():
     t = context.lang()
     form = _form()
     if field("action") == "preview":  # the no-JavaScript preview button
         return _view(form)
+    if form["emergency"] and field("confirm_emergency") != "1":
+        return _confirm_emergency(form)
     store = context.store()
     try:
         if not form["audience"]:

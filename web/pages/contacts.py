@@ -10,7 +10,10 @@ The import is a three-step wizard that keeps nothing in memory between requests
 2. ``GET /import/<token>`` shows that report; ``GET /import/<token>/rejected``
    re-reads the file for the CSV of every rejected row.
 3. ``POST /import/commit`` re-reads the saved file and commits it
-   (``commit_import``), then deletes the upload.
+   (``commit_import``), then deletes the upload.  Only the rejected rows are kept, as
+   ``rejected-<import id>.csv`` (the CSV the preview offered: row, number as typed, name, reason),
+   for :data:`REJECTED_MAX_AGE` (7 days) so the office can fix its file; ``GET
+   /import/saved/<import id>/rejected`` downloads it, and the Import page links it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ from web.render import page
 
 PAGE_SIZE = 50
 UPLOAD_MAX_AGE = 86400  # an upload not committed within a day is removed at the next upload
+#: How long the rejected rows of a saved import stay downloadable (then removed at the next visit to the
+#: import pages); only those rows are kept, never the rest of the file.
+REJECTED_MAX_AGE = 7 * 86400
 PREVIEW_REJECTED = 20  # rejected rows shown on the preview (all of them are in the CSV)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _EDITABLE = ("name", "desa", "dusun", "rw", "rt", "role", "notes")
@@ -58,6 +64,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/import", callback=import_upload)
     app.get("/import/<token>", callback=import_preview)
     app.get("/import/<token>/rejected", callback=import_rejected)
+    app.get("/import/saved/<import_id:int>/rejected", callback=import_saved_rejected)
     app.post("/import/sheet", callback=import_sheet)
     app.post("/import/commit", callback=import_commit)
     app.post("/import/cancel", callback=import_cancel)
@@ -318,19 +325,45 @@ def _display_name(raw: str | None) -> str:
 
 
 def _clean_uploads(folder: Path) -> None:
-    """Remove import uploads older than a day (never anything else in the folder)."""
-    cutoff = time.time() - UPLOAD_MAX_AGE
+    """Remove import uploads older than a day and kept rejected rows older than :data:`REJECTED_MAX_AGE`
+    (never anything else in the folder)."""
+    now = time.time()
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     for e in entries:
         if re.fullmatch(r"import-[0-9a-f]{32}\.(bin|json)(\.[0-9a-f]{8})?", e.name):
-            try:
-                if e.stat(follow_symlinks=False).st_mtime < cutoff:
-                    os.unlink(e.path)
-            except OSError:
-                pass
+            cutoff = now - UPLOAD_MAX_AGE
+        elif re.fullmatch(r"rejected-[0-9]+\.csv(\.[0-9a-f]{8})?", e.name):
+            cutoff = now - REJECTED_MAX_AGE
+        else:
+            continue
+        try:
+            if e.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(e.path)
+        except OSError:
+            pass
+
+
+def _rejected_path(import_id: int) -> Path:
+    return context.site().uploads / f"rejected-{int(import_id)}.csv"
+
+
+def _keep_rejected(import_id: int, body: bytes) -> None:
+    """Keep a saved import's rejected rows (owner-only file, written whole or not at all)."""
+    path = _rejected_path(import_id)
+    tmp = path.with_name(path.name + "." + secrets.token_hex(4))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(body)
+    os.replace(tmp, path)
+
+
+def kept_rejected(import_ids: list[int]) -> set[int]:
+    """Which of these saved imports still have their rejected rows to download."""
+    _clean_uploads(context.site().uploads)
+    return {i for i in import_ids if _rejected_path(i).is_file()}
 
 
 def _meta(token: str) -> dict:
@@ -367,9 +400,11 @@ UPLOAD_FORM_OVERHEAD = 64 * 1024
 def _upload_page(error: str | None = None, status: int = 200, tag: str = "") -> str:
     from web.app import MAX_BODY  # web.app imports the pages: read its limit when the page is drawn
     bottle.response.status = status
+    recent = contacts_mod.imports(context.store(), limit=10)
     return page("import", title=context.lang()("Impor kontak", "Import contacts"), error=error, tag=tag,
                 max_file_bytes=MAX_BODY - UPLOAD_FORM_OVERHEAD,
-                recent=contacts_mod.imports(context.store(), limit=10), tags=queries.contact_choices(context.store())["tag"])
+                recent=recent, kept=kept_rejected([r["id"] for r in recent if not r["dry_run"]]),
+                keep_days=REJECTED_MAX_AGE // 86400, tags=queries.contact_choices(context.store())["tag"])
 
 
 @context.require("operator")
@@ -491,18 +526,48 @@ def import_commit():
     try:
         with read_rows(data_path, name, sheet=meta.get("sheet_choice")) as sheet:
             plan = contacts_mod.plan_import(store, sheet, tag=tag)
-            contacts_mod.commit_import(store, plan, source="web", file_name=name, file_hash=sheet.file_hash,
-                                       actor=context.actor(), tag=tag)
+            import_id = contacts_mod.commit_import(store, plan, source="web", file_name=name,
+                                                   file_hash=sheet.file_hash, actor=context.actor(), tag=tag)
     except ImportFileError as exc:
         _remove(token)
         return _upload_page(context.error_text(exc), 400)
     _remove(token)
+    link = None
+    if plan.rejected:
+        _keep_rejected(import_id, contacts_mod.rejected_csv(plan))
+        days = REJECTED_MAX_AGE // 86400
+        link = (f"/import/saved/{import_id}/rejected",
+                t(f"Unduh {len(plan.rejected)} baris yang ditolak (CSV, tersedia {days} hari)",
+                  f"Download the {len(plan.rejected)} rejected rows (CSV, kept {days} days)"))
     c = plan.counts
     context.flash(t(f"Impor selesai: {c['new']} baru, {c['updated']} diperbarui, {c['unchanged']} tetap, "
                     f"{c['opted_out']} berhenti langganan, {c['duplicate_in_file']} duplikat, {c['invalid']} ditolak.",
                     f"Import done: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
-                    f"{c['opted_out']} opted out, {c['duplicate_in_file']} duplicates, {c['invalid']} rejected."))
+                    f"{c['opted_out']} opted out, {c['duplicate_in_file']} duplicates, {c['invalid']} rejected."),
+                  link=link)
     bottle.redirect("/contacts", 303)
+
+
+@context.require("operator")
+def import_saved_rejected(import_id: int):
+    """The rejected rows of a saved import, as kept at commit (for :data:`REJECTED_MAX_AGE`); audited."""
+    t = context.lang()
+    path = _rejected_path(import_id)
+    if import_id not in kept_rejected([import_id]):
+        days = REJECTED_MAX_AGE // 86400
+        context.flash(t(f"Daftar baris yang ditolak untuk impor ini tidak ada lagi (disimpan {days} hari)."
+                        " Unggah file itu lagi untuk melihatnya.",
+                        f"The rejected rows of this import are no longer kept ({days} days)."
+                        " Upload the file again to see them."), "error")
+        bottle.redirect("/import", 303)
+    try:
+        body = path.read_bytes()
+    except OSError:
+        bottle.abort(404)
+    context.store().audit(context.actor(), "import.rejected_download", {"import_id": import_id})
+    bottle.response.content_type = "text/csv; charset=utf-8"
+    bottle.response.set_header("Content-Disposition", f'attachment; filename="penolakan-impor-{import_id}.csv"')
+    return body
 
 
 @context.require("operator")

@@ -12,6 +12,7 @@ from typing import Any
 
 import bottle
 
+from firmware import campaigns as camp_mod
 from firmware import numbers
 from firmware.limits import in_window
 from firmware.privacy import mask_number
@@ -70,6 +71,25 @@ def _default_text(fmt: Formats) -> str:
     return f"Tes Siaran {fmt.time(fmt.clock())}: SMS uji dari halaman Modem. Jika SMS ini sampai, perangkat berfungsi."
 
 
+def wait_notes(what: tuple[str, str]) -> list[str]:
+    """Why a non-emergency message just queued will not go out at once, in words: the hold, the send
+    window (as the daemon applies it, office settings included), no modem ready.  ``what`` names the
+    message (Bahasa, English), e.g. ``("SMS uji", "the test SMS")``."""
+    t = bottle.request.environ["siaran.lang"]
+    store, site = context.store(), context.site()
+    config, _ = camp_mod.sending_config(store, site.config)
+    notes = []
+    if store.hold().active:
+        notes.append(t(f"PENAHANAN aktif: {what[0]} baru dikirim setelah penahanan dicabut.",
+                       f"HOLD is on: {what[1]} goes out once the hold is lifted."))
+    if not in_window(site.clock(), *config.window(), config.tz):
+        notes.append(t(f"Di luar jam kirim ({config.window_start}-{config.window_end}): dikirim saat jam kirim mulai.",
+                       f"Outside the send window ({config.window_start}-{config.window_end}): sent when it opens."))
+    if not any(m["state"] == "ready" for m in store.modems()):
+        notes.append(t("Tidak ada modem yang siap saat ini.", "No modem is ready now."))
+    return notes
+
+
 @context.require("admin")
 def test_send():
     """Queue one test SMS (priority 50, like the panel's TEST button) and say what was queued."""
@@ -101,16 +121,7 @@ def test_send():
         context.flash(t(f"{shown} telah berhenti langganan: SMS uji tidak dikirim (pesan #{message_id}).",
                         f"{shown} opted out: the test SMS is not sent (message #{message_id})."), "warn")
         bottle.redirect("/modems", 303)
-    notes = []
-    if store.hold().active:
-        notes.append(t("PENAHANAN aktif: SMS uji baru dikirim setelah penahanan dicabut.",
-                       "HOLD is on: the test SMS goes out once the hold is lifted."))
-    config = site.config
-    if not in_window(site.clock(), *config.window(), config.tz):
-        notes.append(t(f"Di luar jam kirim ({config.window_start}-{config.window_end}): dikirim saat jam kirim mulai.",
-                       f"Outside the send window ({config.window_start}-{config.window_end}): sent when it opens."))
-    if not any(m["state"] == "ready" for m in store.modems()):
-        notes.append(t("Tidak ada modem yang siap saat ini.", "No modem is ready now."))
+    notes = wait_notes(("SMS uji", "the test SMS"))
     context.flash(" ".join([t(f"SMS uji diantrekan ke {shown} (pesan #{message_id}, prioritas {TEST_PRIORITY},"
                               f" {len(text)} karakter).",
                               f"Test SMS queued to {shown} (message #{message_id}, priority {TEST_PRIORITY},"

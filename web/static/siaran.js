@@ -8,13 +8,18 @@ document.addEventListener("submit", function (ev) {
 });
 
 // Elements with data-refresh="/url" are replaced by the server's fragment every few seconds
-// (dashboard, campaign progress). Stops while the tab is hidden.
+// (dashboard; the campaign page's state, buttons, progress and rows). Stops while the tab is hidden,
+// and for good once the fragment says nothing more will change (data-final: a finished campaign).
 function refreshAll() {
   if (document.hidden) { return; }
   document.querySelectorAll("[data-refresh]").forEach(function (el) {
     fetch(el.getAttribute("data-refresh"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
-      .then(function (html) { el.innerHTML = html; el.removeAttribute("data-stale"); })
+      .then(function (html) {
+        el.innerHTML = html;
+        el.removeAttribute("data-stale");
+        if (el.querySelector("[data-final]")) { el.removeAttribute("data-refresh"); }
+      })
       .catch(function () { el.setAttribute("data-stale", "1"); });
   });
 }

@@ -13,6 +13,9 @@
   <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
   % end
   </h2>
+  % if c['emergency']:
+  <p class="flash warn" data-bypass="hold">{{t("Pesan DARURAT: begitu disetujui, dikirim lebih dulu dari semua pesan lain, walaupun PENAHANAN aktif dan di luar jam kirim.", "EMERGENCY message: once approved it goes before every other message, even while the HOLD is on and outside sending hours.")}}</p>
+  % end
   <div class="sms">{{c['text']}}</div>
   % if it['error']:
   <p class="error">{{it['error']}}</p>

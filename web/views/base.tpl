@@ -42,7 +42,11 @@
 <div class="banner hold" id="hold-banner">{{t("PENAHANAN AKTIF: hanya pesan darurat yang dikirim.", "HOLD ON: only emergency messages are sent.")}} {{t("Alasan", "Reason")}}: {{hold.reason or "-"}} ({{hold.set_by or "-"}}, {{fmt.time(hold.set_at)}})</div>
 % end
 % if get('flash'):
-<div class="flash {{flash[0]}}" role="status">{{flash[1]}}</div>
+<div class="flash {{flash[0]}}" role="status">{{flash[1]}}
+% if len(flash) > 2:
+ <a href="{{flash[2][0]}}" id="flash-link">{{flash[2][1]}}</a>
+% end
+</div>
 % end
 <main>
 {{!base}}

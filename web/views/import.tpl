@@ -47,10 +47,14 @@
     % else:
       {{t("baru", "new")}} {{cnt.get('new', 0)}}, {{t("diperbarui", "updated")}} {{cnt.get('updated', 0)}}, {{t("tetap", "unchanged")}} {{cnt.get('unchanged', 0)}}, {{t("ditolak", "rejected")}} {{cnt.get('invalid', 0) + cnt.get('duplicate_in_file', 0)}}
     % end
+    % if r['id'] in kept:
+      <br><a href="/import/saved/{{r['id']}}/rejected" download data-rejected="{{r['id']}}">{{t("Unduh baris yang ditolak (CSV)", "Download the rejected rows (CSV)")}}</a>
+    % end
     </td>
   </tr>
   % end
   </tbody>
 </table>
 </div>
+<p class="hint">{{t(f"Baris yang ditolak dari impor yang sudah disimpan bisa diunduh selama {keep_days} hari, lalu dihapus. Isi file lainnya tidak disimpan.", f"The rejected rows of a saved import can be downloaded for {keep_days} days, then they are deleted. The rest of the file is not kept.")}}</p>
 % end

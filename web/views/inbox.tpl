@@ -73,6 +73,12 @@
     <td>
       % if r['handled']:
       <span class="pill done">{{t("sudah ditangani", "handled")}}</span>
+      % if r['handled_by']:
+      <div class="muted handled-by">{{t("oleh", "by")}} {{r['handled_by'].split(":", 1)[-1]}}, {{fmt.time(r['handled_at'])}}</div>
+      % end
+      % if r['reply_id']:
+      <div class="muted">{{t("dibalas", "replied")}}: <span class="pill {{r['reply_state']}}">{{fmt.state(r['reply_state'])}}</span></div>
+      % end
       % if operator:
       <form method="post" action="/inbox/{{r['id']}}/handled" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="next" value="{{here}}"><input type="hidden" name="handled" value="0"><button class="link">{{t("batalkan", "undo")}}</button></form>
       % end
@@ -82,6 +88,7 @@
       <form method="post" action="/inbox/{{r['id']}}/handled" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="next" value="{{here}}"><input type="hidden" name="handled" value="1"><button>{{t("Tandai ditangani", "Mark handled")}}</button></form>
       % end
       % end
+      <div><a href="/inbox/{{r['id']}}" class="reply-link">{{t("Balas", "Reply") if operator else t("Buka", "Open")}}</a></div>
     </td>
   </tr>
   % end
