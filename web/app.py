@@ -110,7 +110,7 @@ def _before() -> None:
     if user is not None:
         view["hold"] = store.hold()
         # A background refresh (siaran.js marks it) must not eat the message meant for the page the user sees next.
-        view["flash"] = context.take_flash() if req.headers.get("X-Requested-With") != "fetch" else None
+        view["flash"] = context.take_flash() if context.header("X-Requested-With") != "fetch" else None
         view["pending_approvals"] = store.conn.execute(
             "SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
 
@@ -136,7 +136,7 @@ def _parse_multipart(req: bottle.BaseRequest) -> None:
                                          charset=options.get("charset", "utf8"))
         for part in parser.parse():
             if not part.filename and part.is_buffered():
-                post[part.name] = bottle.tonat(part.value, "utf8")
+                post[part.name] = _part_text(part)
             else:
                 post[part.name] = bottle.FileUpload(part.file, part.name, part.filename, part.headerlist)
     except bottle.MultipartError as exc:
@@ -144,6 +144,15 @@ def _parse_multipart(req: bottle.BaseRequest) -> None:
         log.info("web: multipart form refused: %s", exc.body)
         raise bottle.HTTPError(413 if too_big else 400, "too big" if too_big else "form") from None
     req.environ["bottle.request.post"] = post
+
+
+def _part_text(part) -> str:
+    """A small form part's text in its declared charset; bytes that do not decode are kept as lone
+    surrogates, so that :func:`context.check_form_text` refuses the field by name (not a 500 here)."""
+    try:
+        return part.value
+    except (UnicodeError, LookupError):  # undecodable bytes, or a charset Python does not know
+        return part.raw.decode("utf-8", "surrogateescape")
 
 
 def _view(user=None) -> dict:
