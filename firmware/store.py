@@ -408,8 +408,8 @@ class Store:
             ids = [r[0] for r in c.execute(f"SELECT id FROM messages WHERE {where}", args)]  # a few per modem
             if policy == "resend":
                 unknown = c.execute(
-                    f"UPDATE messages SET state = 'unknown', done_at = ?, error = 'in doubt twice after crashes'"
-                    f" WHERE {handed} AND in_doubt >= 1", (now, *args)).rowcount
+                    f"UPDATE messages SET state = 'unknown', in_doubt = in_doubt + 1, done_at = ?,"
+                    f" error = 'in doubt twice after crashes' WHERE {handed} AND in_doubt >= 1", (now, *args)).rowcount
                 in_doubt = c.execute(
                     f"UPDATE messages SET state = 'queued', in_doubt = in_doubt + 1, not_before = 0, handed_at = NULL"
                     f" WHERE {handed}", args).rowcount
