@@ -13,8 +13,10 @@ emulator listening on TCP.
 
 from __future__ import annotations
 
+import errno
 import logging
 import queue
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: How long the reader blocks in one read; bounds timeout-detection latency.
 _READ_TICK = 0.05
+#: Interrupted system calls retried in a row before the error counts as real (a signal storm, not a port).
+_EINTR_RETRIES = 1000
 
 
 class AtChannel:
@@ -297,8 +301,8 @@ class AtChannel:
         assert ser is not None
         while not self._stop.is_set():
             try:
-                data = ser.read(ser.in_waiting or 1)
-            except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
+                data = ser.read(_retry_eintr(lambda: ser.in_waiting) or 1)
+            except (serial.SerialException, OSError, termios.error, TypeError, AttributeError) as exc:
                 if self._stop.is_set():
                     return
                 self._lost = exc
@@ -334,9 +338,9 @@ class AtChannel:
         if ser is None:
             raise ModemUnavailable(f"{self.port_name} is closed")
         try:
-            ser.write(data)
-            ser.flush()
-        except (serial.SerialException, OSError) as exc:
+            ser.write(data)  # pyserial resumes an interrupted write itself (never re-sending a byte)
+            _retry_eintr(ser.flush)  # tcdrain(3): a signal during the wait raises termios.error EINTR
+        except (serial.SerialException, OSError, termios.error) as exc:
             self._lost = exc
             raise ModemUnavailable(f"write to {self.port_name} failed: {exc}") from exc
         if self._trace:
@@ -349,6 +353,30 @@ class AtChannel:
             raise ModemUnavailable(f"{self.port_name} is not open")
         if self._lost is not None:
             raise ModemUnavailable(f"{self.port_name} was lost: {self._lost}")
+
+
+def _retry_eintr(call: Callable[[], object]):
+    """``call()``, again when a signal interrupted its system call (EINTR), and its result.
+
+    Python retries most interrupted calls itself (PEP 475), but not ``termios.tcdrain`` (pyserial's
+    ``flush``), which raises ``termios.error`` - not an OSError - nor pyserial's own paths that wrap
+    the errno in a SerialException.  An interrupted call is not a lost port: retry it.
+    """
+    for _ in range(_EINTR_RETRIES):
+        try:
+            return call()
+        except (termios.error, OSError, serial.SerialException) as exc:
+            if not _interrupted(exc):
+                raise
+    return call()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Did ``exc`` come from a system call a signal interrupted?"""
+    if isinstance(exc, InterruptedError) or getattr(exc, "errno", None) == errno.EINTR:
+        return True
+    code = exc.args[0] if exc.args else None
+    return code == errno.EINTR or (isinstance(code, str) and "Interrupted system call" in code)
 
 
 def _safe(text: str) -> str:
