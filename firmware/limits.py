@@ -12,8 +12,16 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 
+#: Seconds past a window's edge before a part there stops counting (the window is closed at both ends).
+EDGE = 0.001
+
+
 class RateLimiter:
-    """Sliding-window limits per minute, hour and day for one SIM (counted in SMS parts)."""
+    """Sliding-window limits per minute, hour and day for one SIM (counted in SMS parts).
+
+    A window is closed: a part sent exactly ``span`` seconds ago still counts, so no interval of
+    ``span`` seconds, however it is measured, holds more than the limit.
+    """
 
     def __init__(self, per_minute: int, per_hour: int, per_day: int, history: Iterable[float] = ()) -> None:
         self.set_limits(per_minute, per_hour, per_day)
@@ -28,7 +36,7 @@ class RateLimiter:
 
     def wait_time(self, now: float, parts: int = 1) -> float:
         """Seconds until ``parts`` more parts may go out (0 when they may go now)."""
-        while self._sent and self._sent[0] <= now - 86400.0:
+        while self._sent and self._sent[0] < now - 86400.0:
             self._sent.popleft()
         wait = 0.0
         for span, limit in self.windows:
@@ -37,7 +45,7 @@ class RateLimiter:
             in_window = [t for t in self._window(now, span)]
             excess = len(in_window) + parts - limit
             if excess > 0:
-                wait = max(wait, in_window[excess - 1] + span - now)
+                wait = max(wait, in_window[excess - 1] + span - now + EDGE)
         return wait
 
     def _window(self, now: float, span: float) -> Iterable[float]:
@@ -45,7 +53,7 @@ class RateLimiter:
         # The deque is sorted; walk from the right until we leave the window.
         out = []
         for t in reversed(self._sent):
-            if t <= start:
+            if t < start:
                 break
             out.append(t)
         out.reverse()

@@ -149,6 +149,8 @@ class ModemWorker(threading.Thread):
         self._unrecorded_of: int | None = None  # the message the unrecorded parts belong to
         self._sent_delta = 0  # parts sent since the modem's counter was last written
         self._pipeline = config.unthrottled or config.jitter_max == 0
+        self._need_parts = 1  # parts the next claim must fit in the SIM's limits (a long message that did not)
+        self._reserved = 0  # parts of the message being sent that have not gone yet (a claim ahead must leave room)
         self.crashed: BaseException | None = None
 
     # -- thread ---------------------------------------------------------------
@@ -332,7 +334,7 @@ class ModemWorker(threading.Thread):
             return False, False, 1.0
         if self.config.unthrottled:
             return True, False, 0.0  # the claim itself honours the hold
-        wait = self.limiter.wait_time(now)
+        wait = self.limiter.wait_time(now, self._need_parts + self._reserved)
         if wait > 0:
             # Over the SIM's limits only an emergency may go: a landslide warning
             # must not wait an hour for the quota a blast used up.
@@ -358,6 +360,7 @@ class ModemWorker(threading.Thread):
                 self.beat()
                 claimed, msg = msg, None
                 outcome, problem = self._send(claimed)
+                self._reserved = 0
                 sent_any = True
                 nxt, self._next = self._next, None
                 self._carry = outcome
@@ -402,9 +405,31 @@ class ModemWorker(threading.Thread):
             outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes, reports=reports_now,
             progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta,
             handed=handed)
+        if msg is not None and not self._fits_limits(msg):
+            self.store.complete_and_claim(Outcome(msg.id, "queued", count_attempt=False), self.mc.name, claim=False)
+            msg, wait = None, max(wait, 1.0)
         if may_wait and claim and msg is None and wait > 0 and self.store.has_due():
             self._sleep(wait)  # over the SIM's limits: nothing but emergencies until the window frees
         return msg
+
+    def _fits_limits(self, msg: Message) -> bool:
+        """May every part ``msg`` still has to send go out now within the SIM's limits?
+
+        The gate before a claim cannot know the message's length: a two-part message claimed
+        with one part left in the hour would make 301/300. One that does not fit goes back to
+        the queue, and the gate waits until its parts fit (emergencies are never held back).
+        """
+        if msg.emergency or self.config.unthrottled:
+            return True
+        try:
+            parts = len(pdu.split_text(msg.text, pdu.choose_encoding(msg.text))) - msg.parts_sent
+        except PduError:
+            parts = 1  # the send itself fails it as a bad message
+        self._need_parts = max(1, parts)
+        if self.limiter.wait_time(self.clock(), self._need_parts + self._reserved) > 0:
+            return False
+        self._need_parts = 1
+        return True
 
     def _send(self, msg: Message) -> tuple[Outcome, BaseException | None]:
         """Send ``msg`` (resuming after parts already sent); never raises for modem errors."""
@@ -415,6 +440,7 @@ class ModemWorker(threading.Thread):
         except PduError as exc:
             return Outcome(msg.id, "failed", error_class="bad_message", error=exc.reason), None
         total = len(parts)
+        self._reserved = total - msg.parts_sent
         first = True
         for seq, part in enumerate(parts, start=1):
             if seq <= msg.parts_sent:
@@ -445,8 +471,9 @@ class ModemWorker(threading.Thread):
         and claim the next message.
         """
         def record() -> None:
-            # Count the part against the SIM's limits now, so the claim ahead sees it.
+            # Count the part against the SIM's limits now, so the claim ahead sees it (and the rest reserved).
             self.limiter.record(self.clock())
+            self._reserved = max(0, self._reserved - 1)
             if first or self._carry is not None or self._unrecorded:
                 self._commit(claim=False, progress_of=msg.id, reports=False, handed=msg.id if first else None)
 

@@ -16,6 +16,8 @@ import pytest
 from emutools import wait_until
 from test_daemon import Rig, numbers
 
+from firmware.limits import RateLimiter
+
 
 @pytest.fixture
 def rig(tmp_path):
@@ -87,3 +89,62 @@ def test_a_blast_completes_while_signals_interrupt_the_workers_system_calls(rig)
     assert worker.is_alive() and worker.crashed is None
     assert set(counts) <= {"sent", "delivered"} and sum(counts.values()) == 120
     assert set(rig.sent_numbers()) == set(targets)
+
+
+# -- the per-SIM hourly limit holds exactly ----------------------------------------------------------------------
+
+LONG = "Peringatan dini banjir: " + "air sungai naik, warga di bantaran diminta mengungsi ke balai desa. " * 3
+
+
+def test_a_part_exactly_one_window_ago_still_counts():
+    limiter = RateLimiter(per_minute=60, per_hour=2, per_day=100)
+    limiter.record(1000.0)
+    limiter.record(1000.5)
+    assert limiter.sent_in(4600.0, 3600.0) == 2, "a closed window: the part sent 3600 s ago counts"
+    assert limiter.wait_time(4600.0) > 0
+    assert limiter.wait_time(4600.0 + limiter.wait_time(4600.0)) == 0
+
+
+def test_a_long_message_waits_until_all_its_parts_fit():
+    limiter = RateLimiter(per_minute=60, per_hour=5, per_day=100)
+    for t in range(4):
+        limiter.record(1000.0 + t)
+    assert limiter.wait_time(1010.0, parts=1) == 0
+    wait = limiter.wait_time(1010.0, parts=2)
+    assert wait == pytest.approx(1000.0 + 3600.0 - 1010.0, abs=0.01)
+    assert limiter.wait_time(1010.0 + wait, parts=2) == 0
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.01], ids=["pipelined", "jitter"])
+def test_hourly_limit_holds_exactly_with_a_multipart_message_at_the_edge(rig, jitter):
+    """Four single parts, then a two-part message, with five parts an hour: the long message would make 6/5.
+    It waits (in the queue, not claimed); the singles behind it wait too; nothing goes over the limit."""
+    rig.start([{}], unthrottled=False, jitter_min=jitter, jitter_max=jitter, window_start="00:00",
+              window_end="24:00", modem={"per_minute": 5, "per_hour": 5, "per_day": 100}).wait_ready()
+    singles = numbers(4)
+    long_to = numbers(1, start=50)
+    rest = numbers(3, start=60)
+    rig.store.enqueue(singles, "satu bagian")
+    rig.store.enqueue(long_to, LONG)
+    rig.store.enqueue(rest, "satu bagian lagi")
+    wait_until(lambda: rig.sent_parts() >= 4, 10, "the first four parts")
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:
+        assert rig.sent_parts() <= 5
+        time.sleep(0.05)
+    assert rig.sent_parts() == 4, "the two-part message does not fit the one part left this hour"
+    assert set(rig.sent_numbers()) == set(singles)
+    long_row = rig.store.message(rig.ids_for(long_to[0])[0])
+    assert long_row["state"] == "queued" and long_row["attempts"] == 0, long_row
+
+
+def test_a_two_part_message_that_fits_exactly_goes_and_then_nothing_more(rig):
+    rig.start([{}], unthrottled=False, jitter_min=0.0, jitter_max=0.0, window_start="00:00",
+              window_end="24:00", modem={"per_minute": 5, "per_hour": 5, "per_day": 100}).wait_ready()
+    rig.store.enqueue(numbers(3), "satu bagian")
+    rig.store.enqueue(numbers(1, start=50), LONG)
+    rig.store.enqueue(numbers(2, start=60), "satu bagian lagi")
+    wait_until(lambda: rig.sent_parts() >= 5, 10, "five parts")
+    time.sleep(2.0)
+    assert rig.sent_parts() == 5
+    assert rig.counts().get("queued") == 2
