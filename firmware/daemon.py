@@ -3,6 +3,8 @@
 The main loop expires old messages, keeps ``systemctl status`` informed
 (``STATUS=``), and pings the systemd watchdog only while every worker is
 alive, so a hung worker leads to a restart (``WatchdogSec=`` in the unit).
+A worker whose loop fails restarts itself with back-off (and waits out a full
+disk); one that cannot makes the daemon exit 1, for systemd to restart it.
 Outside systemd the notifications are no-ops.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from firmware import panel as panel_mod
 from firmware import power
 from firmware.config import Config
-from firmware.store import Store, db_path
+from firmware.store import Store, db_path, storage_problem
 from firmware.worker import LiveRoutes, ModemWorker
 
 log = logging.getLogger(__name__)
@@ -87,7 +90,7 @@ class Daemon:
         notify("READY=1")
         log.info("daemon ready with %d modem(s)", len(self.workers))
         try:
-            self._main_loop(store)
+            code = self._main_loop(store)
         finally:
             notify("STOPPING=1")
             self.stop_event.set()
@@ -106,7 +109,7 @@ class Daemon:
             if isinstance(self.power_cycle, power.PowerHooks):
                 self.power_cycle.close()
             store.close()
-        return 0
+        return code
 
     def _wait_ready(self, timeout: float) -> None:
         """Until every worker has its modem up or knows it is not (absent, failing), or stop."""
@@ -116,24 +119,45 @@ class Daemon:
                 return
             self.stop_event.wait(0.05)
 
-    def _main_loop(self, store: Store) -> None:
+    def _main_loop(self, store: Store) -> int:
+        """Housekeeping, STATUS and watchdog pings until stopped (0), or until a worker gave up (1:
+        systemd restarts the daemon; ``Restart=on-failure``)."""
         next_expire = 0.0
         while not self.stop_event.is_set():
             now = time.monotonic()
             if now >= next_expire:
-                expired = store.expire_due()
-                if expired:
-                    log.info("%d message(s) expired unsent", expired)
-                store.purge_fragments(older_than=time.time() - 7 * 86400)
-                store.finish_orphan_requests([w.mc.name for w in self.workers],
-                                             "no such modem in the daemon's configuration")
-                store.finish_campaigns()
                 next_expire = now + 30.0
+                self._housekeeping(store)
+            gave_up = [w for w in self.workers if w.crashed is not None and not w.is_alive()]
+            if gave_up:
+                log.error("worker(s) %s could not be restarted: the daemon exits for systemd to restart it",
+                          ", ".join(w.mc.name for w in gave_up))
+                return 1
             alive = self.workers_alive()
             if alive:
                 notify("WATCHDOG=1")
-            notify("STATUS=" + self.status_line(store))
+            try:
+                notify("STATUS=" + self.status_line(store))
+            except sqlite3.Error as exc:
+                notify(f"STATUS=database unreadable: {exc}")
             self.stop_event.wait(1.0)
+        return 0
+
+    def _housekeeping(self, store: Store) -> None:
+        """Expire, purge, answer orphan requests, finish campaigns; a storage failure (a full disk) only
+        postpones it: the workers show the state and resume by themselves."""
+        try:
+            expired = store.expire_due()
+            if expired:
+                log.info("%d message(s) expired unsent", expired)
+            store.purge_fragments(older_than=time.time() - 7 * 86400)
+            store.finish_orphan_requests([w.mc.name for w in self.workers],
+                                         "no such modem in the daemon's configuration")
+            store.finish_campaigns()
+        except sqlite3.OperationalError as exc:
+            if storage_problem(exc) is None:
+                raise
+            log.warning("housekeeping postponed: %s", exc)
 
     def workers_alive(self) -> bool:
         """True while every worker thread runs and has beaten recently (a change is logged once)."""

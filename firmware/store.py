@@ -122,6 +122,33 @@ class ReportMatch:
     message_state: str | None
 
 
+#: What a storage failure means for sending, by SQLite's words for it: (state, English, Bahasa Indonesia).
+STORAGE_PROBLEMS = (
+    ("disk is full", "disk_full", "the disk is full: free some space, sending resumes by itself",
+     "disk penuh: kosongkan sebagian ruang, pengiriman berlanjut sendiri"),
+    ("disk i/o error", "storage_error", "the storage reports I/O errors (a failing SD card?)",
+     "penyimpanan gagal baca/tulis (kartu SD rusak?)"),
+    ("unable to open", "storage_error", "the database file cannot be opened",
+     "berkas basis data tidak dapat dibuka"),
+    ("readonly", "storage_error", "the database became read-only (the file system was remounted?)",
+     "basis data hanya-baca (sistem berkas dipasang ulang?)"),
+    ("locked", "storage_error", "the database stayed locked by another program",
+     "basis data terkunci oleh program lain"),
+)
+
+
+def storage_problem(exc: BaseException) -> tuple[str, str, str] | None:
+    """(state, reason, pesan) when ``exc`` is a storage failure that passes once writes succeed again
+    (a full disk, an I/O error, a lock held too long); None for anything else, a corrupt file included."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    text = str(exc).lower()
+    for words, state, reason, pesan in STORAGE_PROBLEMS:
+        if words in text:
+            return state, f"{reason} ({exc})", pesan
+    return None
+
+
 def db_path(state_dir: str | Path) -> Path:
     return Path(state_dir) / DB_NAME
 
@@ -201,10 +228,13 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (SQLITE_FULL, an I/O error): a second ROLLBACK would
+            # raise "no transaction is active" and hide the error that says what went wrong.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): a cheap wake-up check."""

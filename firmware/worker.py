@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from firmware.modem.driver import Modem, ModemEvent
 from firmware.modem.errorclass import ErrorClass, classify
 from firmware.numbers import OPERATOR_PREFIXES, operator_of_network
 from firmware.privacy import mask_number
-from firmware.store import Message, Outcome, Report, Store
+from firmware.store import Message, Outcome, Report, Store, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,12 @@ REQUEST_POLL_SECONDS = 2.0
 #: lossy or no indications it is swept at every refresh.
 SWEEP_EVERY_REFRESHES = 5
 NO_BALANCE_CODE = "no balance code for this operator"
+#: Seconds before each restart of a worker whose loop failed; after the last one it gives up and the daemon
+#: exits non-zero (systemd restarts it). A worker that then ran :data:`HEALTHY_AFTER` s is healthy again.
+RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+HEALTHY_AFTER = 300.0
+#: Longest wait between tries to write again while the storage fails (a full disk): it is never given up.
+STORAGE_RETRY_MAX = 10.0
 
 
 class LiveRoutes:
@@ -151,28 +158,19 @@ class ModemWorker(threading.Thread):
         self._pipeline = config.unthrottled or config.jitter_max == 0
         self._need_parts = 1  # parts the next claim must fit in the SIM's limits (a long message that did not)
         self._reserved = 0  # parts of the message being sent that have not gone yet (a claim ahead must leave room)
-        self.crashed: BaseException | None = None
+        self.crashed: BaseException | None = None  # set when the worker gave up (the daemon then exits)
+        self.restarts = 0  # times the loop failed and was started again
+        self.storage: tuple[str, str, str] | None = None  # (state, reason, pesan) while writes fail
+        self._pending: list[Outcome] = []  # outcomes a failed commit could not record yet
+        self._storage_delay = 0.5
+        self._registered = False
 
     # -- thread ---------------------------------------------------------------
 
     def run(self) -> None:
         self.store = Store(self.db_file, migrate=False)
         try:
-            self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
-                                    started_at=self.clock())
-            self.limiter = RateLimiter(self.mc.per_minute, self.mc.per_hour, self.mc.per_day,
-                                       self.store.parts_sent_since(self.mc.name, self.clock() - 86400))
-            while not self.stop_event.is_set():
-                self.beat()
-                if self._needs_init and not self._bring_up():
-                    continue
-                try:
-                    self._handle_events()
-                    self._maybe_refresh_status()
-                    if not self._send_cycle() and not self._serve_requests():
-                        self._idle_wait()
-                except (ModemError, OSError) as exc:
-                    self._on_modem_problem(exc)
+            self._supervise()
         except BaseException as exc:  # noqa: BLE001 — a dead worker must be visible, not silent
             self.crashed = exc
             log.exception("%s: worker crashed", self.mc.name)
@@ -180,16 +178,118 @@ class ModemWorker(threading.Thread):
         finally:
             self.live_routes.set(self.mc.name, None)
             try:
+                self._flush_pending()
                 self._flush_reports()
             except Exception:  # noqa: BLE001 — best effort on the way out
                 log.exception("%s: could not file %d delivery report(s)", self.mc.name, len(self._reports))
             if self.modem is not None:
                 self.modem.close()
             try:
-                self.store.upsert_modem(self.mc.name, state="stopped")
+                if self.crashed is None:  # a worker that gave up keeps showing "failed"
+                    self.store.upsert_modem(self.mc.name, state="stopped")
             except Exception:  # noqa: BLE001 — best effort on the way out
                 pass
             self.store.close()
+
+    def _supervise(self) -> None:
+        """Run the loop; when it fails, start it again with back-off instead of dying silently.
+
+        A storage failure (a full disk) is waited out for as long as it lasts, showing ``disk_full``
+        on the modem's row; nothing claimed or sent is lost (:meth:`_commit` keeps what it could not
+        write). Any other failure restarts the loop after :data:`RESTART_DELAYS`; when they are used
+        up the exception ends the thread, and the daemon stops pinging the watchdog and exits non-zero.
+        """
+        failures = 0
+        while not self.stop_event.is_set():
+            began = time.monotonic()
+            try:
+                self._resume()
+                self._loop()
+                return
+            except Exception as exc:  # noqa: BLE001 — every failure is either waited out or re-raised
+                problem = storage_problem(exc)
+                if problem is not None:
+                    self._on_storage_problem(problem)
+                    continue
+                if time.monotonic() - began > HEALTHY_AFTER:
+                    failures = 0
+                if failures >= len(RESTART_DELAYS):
+                    self._show_state("failed", f"worker failed {failures + 1} times: {exc!r}"[:300])
+                    raise
+                delay = RESTART_DELAYS[failures]
+                failures += 1
+                self.restarts += 1
+                log.exception("%s: worker loop failed; restarting in %g s (%d of %d)", self.mc.name, delay,
+                              failures, len(RESTART_DELAYS))
+                self._needs_init = True  # the modem may be mid-conversation: start it afresh
+                self._show_state("recovering", f"restarting after: {exc!r}"[:300])
+                self._sleep(delay)
+
+    def _resume(self) -> None:
+        """(Re)start the loop: write what a failure left unwritten, settle this modem's messages still
+        ``sending`` (as after a crash) and, the first time, register the modem and its send history."""
+        assert self.store is not None
+        self.beat()
+        if not self._registered:
+            self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
+                                    started_at=self.clock())
+            self.limiter = RateLimiter(self.mc.per_minute, self.mc.per_hour, self.mc.per_day,
+                                       self.store.parts_sent_since(self.mc.name, self.clock() - 86400))
+            self._registered = True
+            return
+        self._flush_pending()
+        requeued, unknown = self.store.recover_in_flight(self.config.inflight_policy, modem=self.mc.name)
+        if requeued or unknown:
+            log.warning("%s: after the restart: %d message(s) queued again, %d unknown", self.mc.name, requeued,
+                        unknown)
+        if self.storage is not None:
+            log.warning("%s: the database takes writes again; sending resumes", self.mc.name)
+            self.storage = None
+            if self._needs_init:
+                self._show_state("starting", None)
+            else:
+                self._set_state("ready", None)
+                self.live_routes.set(self.mc.name, self.route)
+
+    def _loop(self) -> None:
+        while not self.stop_event.is_set():
+            self.beat()
+            if self._needs_init and not self._bring_up():
+                continue
+            try:
+                self._handle_events()
+                self._maybe_refresh_status()
+                if not self._send_cycle() and not self._serve_requests():
+                    self._idle_wait()
+            except (ModemError, OSError) as exc:
+                self._on_modem_problem(exc)
+
+    def _on_storage_problem(self, problem: tuple[str, str, str]) -> None:
+        """Writes fail (full disk, I/O error): say so where the page and the LEDs look, wait, try again."""
+        state, reason, pesan = problem
+        if self.storage is None:
+            log.error("%s: cannot write to the database, sending paused: %s", self.mc.name, reason)
+            self._storage_delay = 0.5
+        self.storage = problem
+        self._show_state(state, f"{pesan} / {reason}"[:300])
+        self.ready.set()  # known not working: the daemon need not wait for it
+        self._sleep(self._storage_delay)
+        self._storage_delay = min(self._storage_delay * 2, STORAGE_RETRY_MAX)
+
+    def _show_state(self, state: str, reason: str | None) -> None:
+        """Best effort: this worker's state on its modem row, even while most writes fail (an UPDATE of an
+        existing row needs no new page of a full database)."""
+        self.state = state
+        self.live_routes.set(self.mc.name, None)
+        try:
+            self.store.upsert_modem(self.mc.name, state=state, state_reason=reason)
+        except sqlite3.Error as exc:
+            log.debug("%s: could not record state %s: %s", self.mc.name, state, exc)
+
+    def _flush_pending(self) -> None:
+        """Commit what a failed commit left (outcomes, parts sent, reports) before anything else."""
+        if self._carry is not None or self._pending or self._unrecorded or self._sent_delta or self._reports:
+            self._commit(claim=False)
 
     def abort(self) -> None:
         """Interrupt a blocking modem conversation (called by the daemon after the stop grace period)."""
@@ -380,7 +480,7 @@ class ModemWorker(threading.Thread):
             unsent = [m for m in (msg, self._next) if m is not None]
             self._next = None
             release = [Outcome(m.id, "queued", count_attempt=False) for m in unsent]
-            if self._carry is not None or self._unrecorded or self._sent_delta or release:
+            if self._carry is not None or self._pending or self._unrecorded or self._sent_delta or release:
                 self._commit(claim=False, extra=release)
         return sent_any
 
@@ -388,23 +488,32 @@ class ModemWorker(threading.Thread):
                 reports: bool = True, may_wait: bool = True, handed: int | None = None) -> Message | None:
         """One transaction: the carried outcome, unrecorded parts, reports, a message handed, and maybe a claim."""
         assert self.store is not None
-        outcomes = ([self._carry] if self._carry is not None else []) + (extra or [])
+        outcomes = ([self._carry] if self._carry is not None else []) + self._pending + (extra or [])
         if reports:
             reports_now, self._reports = self._reports, []
         else:
             reports_now = []
         parts, self._unrecorded = self._unrecorded, []
         progress_of = progress_of if progress_of is not None else self._unrecorded_of
-        self._carry = None
+        self._carry, self._pending = None, []
         sent_delta = 0
         if reports:  # not on the critical path: the counter can wait
             sent_delta, self._sent_delta = self._sent_delta, 0
         may, emergency_only, wait = self._gate() if claim else (False, False, 0.0)
         routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing) if may else None
-        msg = self.store.complete_and_claim(
-            outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes, reports=reports_now,
-            progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta,
-            handed=handed)
+        try:
+            msg = self.store.complete_and_claim(
+                outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes,
+                reports=reports_now, progress=(progress_of, parts) if parts and progress_of is not None else None,
+                sent_delta=sent_delta, handed=handed)
+        except BaseException:
+            # Nothing was written (one transaction): keep it all for the next commit, so a full disk
+            # or a failed verb loses no outcome, part, report or count.
+            self._pending = outcomes + self._pending
+            self._unrecorded = parts + self._unrecorded
+            self._reports = reports_now + self._reports
+            self._sent_delta += sent_delta
+            raise
         if msg is not None and not self._fits_limits(msg):
             self.store.complete_and_claim(Outcome(msg.id, "queued", count_attempt=False), self.mc.name, claim=False)
             msg, wait = None, max(wait, 1.0)
@@ -480,7 +589,12 @@ class ModemWorker(threading.Thread):
         def claim_ahead() -> None:
             claim = first and self._pipeline and self._next is None
             if claim or self._reports:
-                nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
+                try:
+                    nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
+                except Exception as exc:  # noqa: BLE001 — raised here it would lose the part being sent
+                    log.warning("%s: commit while the modem transmits failed (kept for the next): %s",
+                                self.mc.name, exc)
+                    return
                 if nxt is not None:
                     self._next = nxt
 

@@ -15,8 +15,12 @@ import pytest
 
 from emutools import wait_until
 from test_daemon import Rig, numbers
+from test_sdnotify import NotifySocket
 
+from firmware import worker as worker_mod
 from firmware.limits import RateLimiter
+from firmware.panel import panel_state
+from firmware.store import Store
 
 
 @pytest.fixture
@@ -148,3 +152,90 @@ def test_a_two_part_message_that_fits_exactly_goes_and_then_nothing_more(rig):
     time.sleep(2.0)
     assert rig.sent_parts() == 5
     assert rig.counts().get("queued") == 2
+
+
+# -- no silent worker death ----------------------------------------------------------------------------------------
+
+
+def _fail_commits(monkeypatch, *, after: int, times: int | None, exc: Exception) -> list[int]:
+    """Make Store.complete_and_claim raise ``exc`` from its ``after``-th call on, ``times`` times (None: always)."""
+    calls = [0, 0]  # calls, failures
+    real = Store.complete_and_claim
+
+    def flaky(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] > after and (times is None or calls[1] < times):
+            calls[1] += 1
+            raise exc
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "complete_and_claim", flaky)
+    return calls
+
+
+def test_a_worker_whose_loop_fails_restarts_and_the_blast_completes(rig, monkeypatch):
+    monkeypatch.setattr(worker_mod, "RESTART_DELAYS", (0.1, 0.1, 0.1), raising=False)
+    rig.start([{}]).wait_ready()
+    calls = _fail_commits(monkeypatch, after=15, times=1, exc=RuntimeError("injected: a bug in a store verb"))
+    targets = numbers(60)
+    rig.store.enqueue(targets, "Uji pemulihan pekerja.")
+    counts = rig.wait_drained(30)
+    worker = rig.daemon.workers[0]
+    assert calls[1] == 1, "the failure was injected"
+    assert worker.restarts == 1 and worker.is_alive() and worker.crashed is None
+    assert set(counts) <= {"sent", "delivered"} and sum(counts.values()) == 60
+    sent = rig.sent_numbers()
+    assert set(sent) == set(targets) and max(sent.values()) == 1, "nothing lost, nothing sent twice"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the worker's last raise
+def test_a_worker_that_keeps_failing_stops_the_watchdog_and_the_daemon_exits_non_zero(rig, monkeypatch, tmp_path):
+    notify_socket = NotifySocket(tmp_path / "notify.sock")
+    monkeypatch.setenv("NOTIFY_SOCKET", notify_socket.path)
+    monkeypatch.setattr(worker_mod, "RESTART_DELAYS", (0.1, 0.1), raising=False)
+    try:
+        rig.start([{}]).wait_ready()
+        notify_socket.wait_for(lambda ls: ls.count("WATCHDOG=1") >= 2, 10, "pings while healthy")
+        _fail_commits(monkeypatch, after=0, times=None, exc=RuntimeError("injected: always failing"))
+        rig.store.enqueue(numbers(3), "Uji gagal terus.")
+        wait_until(lambda: not rig.thread.is_alive(), 20, "the daemon to exit")
+        assert rig.run_result == [1], "exit non-zero: systemd (Restart=on-failure) restarts the daemon"
+        worker = rig.daemon.workers[0]
+        assert worker.restarts == 2 and isinstance(worker.crashed, RuntimeError)
+        assert rig.modem_row(0)["state"] == "failed"
+        # the last ping came before the worker gave up; nothing after it
+        with notify_socket.lock:
+            last_ping = max(t for t, line in notify_socket.messages if line == "WATCHDOG=1")
+            stopping = max(t for t, line in notify_socket.messages if line == "STOPPING=1")
+        assert last_ping < stopping
+    finally:
+        notify_socket.close()
+    assert rig.counts().get("queued") == 3, "nothing lost: the messages wait for the restarted daemon"
+
+
+# -- a full disk pauses sending, shows "disk penuh", and resumes by itself -----------------------------------------
+
+
+def test_a_full_disk_pauses_the_blast_shows_disk_penuh_and_it_resumes_when_space_is_freed(rig):
+    rig.start([{}]).wait_ready()
+    worker = rig.daemon.workers[0]
+    targets = numbers(150)
+    rig.store.enqueue(targets, "Uji disk penuh: pesan tidak hilang.")
+    wait_until(lambda: rig.sent_parts() >= 20, 10, "the blast to start")
+    # SQLite's own limit on the worker's connection: the file may not grow, writes fail with SQLITE_FULL.
+    pages = worker.store.conn.execute("PRAGMA page_count").fetchone()[0]
+    worker.store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    wait_until(lambda: rig.modem_row(0)["state"] == "disk_full", 20, "the modem row to say disk_full")
+    row = rig.modem_row(0)
+    assert "disk penuh" in row["state_reason"] and "disk is full" in row["state_reason"]
+    assert panel_state(rig.store.modems(), rig.counts(), rig.store.hold(), None, None)["attention"] == "slow"
+    stalled = rig.sent_parts()
+    time.sleep(1.5)
+    assert rig.sent_parts() <= stalled + 1, "sending pauses while nothing can be recorded"
+    assert worker.is_alive() and worker.crashed is None
+    worker.store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    counts = rig.wait_drained(40)
+    assert set(counts) <= {"sent", "delivered"} and sum(counts.values()) == 150
+    sent = rig.sent_numbers()
+    assert set(sent) == set(targets) and max(sent.values()) == 1, "nothing lost, nothing sent twice"
+    assert rig.modem_row(0)["state"] == "ready"

@@ -36,7 +36,8 @@ STATE_LABELS = {
     # modems
     "starting": ("memulai", "starting"), "ready": ("siap", "ready"), "parked": ("istirahat", "parked"),
     "recovering": ("memulihkan", "recovering"), "absent": ("tidak ada", "absent"), "dead": ("mati", "dead"),
-    "stopped": ("berhenti", "stopped"),
+    "stopped": ("berhenti", "stopped"), "disk_full": ("disk penuh", "disk full"),
+    "storage_error": ("penyimpanan bermasalah", "storage error"), "failed": ("gagal", "failed"),
 }
 ROLE_LABELS = {"admin": ("admin", "admin"), "approver": ("penyetuju", "approver"),
                "operator": ("operator", "operator"), "viewer": ("pemantau", "viewer")}

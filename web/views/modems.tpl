@@ -11,7 +11,7 @@
 <section class="card modem-detail" id="modem-{{m['name']}}" data-modem="{{m['name']}}">
   <h2>{{m['name']}} <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span></h2>
   % if m.get('state_reason'):
-  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked') else 'muted'}}">{{t("Alasan", "Reason")}}: {{m['state_reason']}}</p>
+  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked', 'disk_full', 'storage_error', 'failed') else 'muted'}}">{{t("Alasan", "Reason")}}: {{m['state_reason']}}</p>
   % end
   % if m.get('parked_until') and m['state'] == 'parked':
   <p class="muted">{{t("Dicoba lagi", "Tried again")}}: {{fmt.time(m['parked_until'])}}</p>
