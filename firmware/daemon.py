@@ -18,10 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 
+from firmware import health
 from firmware import panel as panel_mod
 from firmware import power
 from firmware.config import Config
-from firmware.store import Store, db_path, storage_problem
+from firmware.errors import DatabaseCorrupt
+from firmware.store import Store, db_path, integrity_problems, storage_problem
 from firmware.worker import LiveRoutes, ModemWorker
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class Daemon:
         # Reader threads hand each modem reply to a worker thread; CPython's
         # default 5 ms GIL switch interval would add up to that to every hop.
         sys.setswitchinterval(0.0005)
+        self._check_database()
         if self.config.unthrottled:
             log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
         store = Store(self.db_file)
@@ -110,6 +113,19 @@ class Daemon:
                 self.power_cycle.close()
             store.close()
         return code
+
+    def _check_database(self) -> None:
+        """Refuse to start on a corrupt file (a quick integrity check), rather than trip over the bad page
+        mid-blast and crash-loop under systemd; say so in the log, ``systemctl status`` and the page."""
+        problems = integrity_problems(self.db_file)
+        if not problems:
+            health.clear(self.config.state_dir)
+            return
+        exc = corrupt_database(self.db_file, problems)
+        log.critical("%s", exc.reason)
+        health.write(self.config.state_dir, "database_corrupt", exc.reason, exc.pesan, RESTORE_HELP)
+        notify("STATUS=database corrupt: not started (siaran restore)")
+        raise exc
 
     def _wait_ready(self, timeout: float) -> None:
         """Until every worker has its modem up or knows it is not (absent, failing), or stop."""
@@ -179,6 +195,25 @@ class Daemon:
         hold = " HOLD" if store.hold().active else ""
         return (f"queued={counts.get('queued', 0)} sending={counts.get('sending', 0)} sent={counts.get('sent', 0)}"
                 f" delivered={counts.get('delivered', 0)} failed={counts.get('failed', 0)}{hold} {modems}")
+
+
+#: The way back from a corrupt database (docs/backup.md says more).
+RESTORE_HELP = ("siaran restore BACKUP.db  |  sqlite3 siaran.db .recover | sqlite3 recovered.db;"
+                " siaran restore recovered.db")
+
+
+def corrupt_database(path: str, problems: list[str]) -> DatabaseCorrupt:
+    """The bilingual refusal for a file that fails the integrity check, with the way back."""
+    first = problems[0][:200]
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return DatabaseCorrupt(
+        f"the database {path} is corrupt: {first}{more}. The daemon does not start on it. Stop the services and"
+        f" restore the last backup (siaran restore BACKUP.db), or recover what is readable (sqlite3 siaran.db"
+        f" .recover | sqlite3 recovered.db) and restore that (siaran restore recovered.db); see docs/backup.md",
+        f"Basis data {path} rusak: {first}{more}. Layanan pengirim tidak dijalankan. Hentikan layanan, lalu"
+        f" pulihkan cadangan terakhir (siaran restore CADANGAN.db), atau selamatkan isi yang masih terbaca"
+        f" (sqlite3 siaran.db .recover | sqlite3 pulihan.db) lalu pulihkan itu (siaran restore pulihan.db);"
+        f" lihat docs/backup.md")
 
 
 def run(config: Config) -> int:

@@ -22,6 +22,10 @@ class BilingualError(SiaranError):
         super().__init__(reason)
 
 
+class DatabaseCorrupt(BilingualError, RuntimeError):
+    """The database file fails SQLite's integrity check: the daemon will not start on it."""
+
+
 class ConfigError(SiaranError, ValueError):
     """A configuration file or option is missing, unknown or invalid."""
 

@@ -149,6 +149,30 @@ def storage_problem(exc: BaseException) -> tuple[str, str, str] | None:
     return None
 
 
+def integrity_problems(path: str | Path, *, full: bool = False) -> list[str]:
+    """What SQLite's integrity check finds wrong with the file at ``path`` (empty: it is sound).
+
+    ``PRAGMA quick_check`` by default (every page read once, no index cross-check: seconds on a Pi),
+    ``integrity_check`` with ``full``. A file that is not a database at all is a problem too; a file
+    that does not exist is not (the daemon creates it).
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        if storage_problem(exc) is not None:  # an I/O error or a lock says nothing about the file's pages
+            raise
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
 def db_path(state_dir: str | Path) -> Path:
     return Path(state_dir) / DB_NAME
 

@@ -7,9 +7,15 @@ whose page limit makes writes fail with SQLITE_FULL, a real corrupted file.
 
 from __future__ import annotations
 
+import json
+import os
+import random
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,10 +23,11 @@ from emutools import wait_until
 from test_daemon import Rig, numbers
 from test_sdnotify import NotifySocket
 
+from firmware import health
 from firmware import worker as worker_mod
 from firmware.limits import RateLimiter
 from firmware.panel import panel_state
-from firmware.store import Store
+from firmware.store import Store, db_path, integrity_problems
 
 
 @pytest.fixture
@@ -239,3 +246,85 @@ def test_a_full_disk_pauses_the_blast_shows_disk_penuh_and_it_resumes_when_space
     sent = rig.sent_numbers()
     assert set(sent) == set(targets) and max(sent.values()) == 1, "nothing lost, nothing sent twice"
     assert rig.modem_row(0)["state"] == "ready"
+
+
+# -- a corrupt database: refuse to start, say how to get back; siaran restore -------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _corrupt(path: Path) -> None:
+    """Write garbage over pages in the middle of a real database file (what a failing SD card does)."""
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.seek((size // 2) // 4096 * 4096)
+        f.write(bytes(random.Random(9).randrange(256) for _ in range(3 * 4096)))
+
+
+def _state_with_messages(state: Path, n: int = 500) -> None:
+    with Store.in_state_dir(state) as store:
+        store.enqueue(numbers(n), "Pesan uji untuk cadangan dan pemulihan.", created_by="test")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("NOTIFY_SOCKET", None)
+    return subprocess.run([sys.executable, "-m", "firmware.cli", *argv], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_the_daemon_refuses_a_corrupt_database_with_a_bilingual_message_and_the_way_back(tmp_path):
+    state = tmp_path / "state"
+    _state_with_messages(state)
+    _corrupt(db_path(state))
+    proc = _cli("daemon", "--state-dir", str(state), "--modem", str(tmp_path / "no-such-port") + ":sim800")
+    assert proc.returncode == 4, (proc.returncode, proc.stdout, proc.stderr[-2000:])
+    answer = json.loads(proc.stdout)
+    assert "corrupt" in answer["error"] and "siaran restore" in answer["error"]
+    assert "rusak" in answer["pesan"] and "siaran restore" in answer["pesan"] and ".recover" in answer["pesan"]
+    shown = health.read(state)
+    assert shown["state"] == "database_corrupt" and shown["pesan"] == answer["pesan"]
+
+
+def test_restore_from_a_backup_brings_a_corrupt_database_back(tmp_path):
+    state = tmp_path / "state"
+    _state_with_messages(state)
+    proc = _cli("backup", str(tmp_path / "cadangan.db"), "--state-dir", str(state))
+    assert proc.returncode == 0, proc.stdout
+    _corrupt(db_path(state))
+    assert integrity_problems(db_path(state))
+    health.write(state, "database_corrupt", "corrupt", "rusak", "siaran restore")
+
+    proc = _cli("restore", str(tmp_path / "cadangan.db"), "--state-dir", str(state))
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["rows"]["messages"] == 500 and result["hold"] is True
+    assert integrity_problems(db_path(state), full=True) == []
+    assert Path(result["kept"]).exists(), "the corrupt file is kept beside the restored one"
+    assert not Path(str(db_path(state)) + "-wal").exists()
+    assert health.read(state) is None
+    with Store.in_state_dir(state) as store:
+        assert store.queue_counts() == {"queued": 500}
+        assert store.hold().active, "held until someone has looked at the restored queue"
+
+
+def test_restore_refuses_while_the_database_is_open_and_a_bad_backup_changes_nothing(tmp_path):
+    state = tmp_path / "state"
+    _state_with_messages(state, 20)
+    holder = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1]);"
+                               " c.execute('SELECT count(*) FROM messages').fetchone(); print('open', flush=True);"
+                               " time.sleep(30)", str(db_path(state))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        bad = tmp_path / "bad.db"
+        bad.write_bytes(b"not a database at all " * 500)
+        proc = _cli("restore", str(bad), "--state-dir", str(state))
+        assert proc.returncode == 2 and "hentikan layanan" in json.loads(proc.stdout)["pesan"]
+    finally:
+        holder.kill()
+        holder.wait()
+    before = db_path(state).read_bytes()
+    proc = _cli("restore", str(bad), "--state-dir", str(state))
+    assert proc.returncode == 1 and "tidak ada yang diubah" in json.loads(proc.stdout)["pesan"]
+    assert db_path(state).read_bytes() == before

@@ -6,8 +6,8 @@ import argparse
 
 from firmware import daemon
 from firmware.commands.common import add_state_options, load_config
-from firmware.commands.output import EXIT_BAD_INPUT, fail
-from firmware.errors import ConfigError
+from firmware.commands.output import EXIT_BAD_INPUT, EXIT_CORRUPT, fail
+from firmware.errors import ConfigError, DatabaseCorrupt
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,4 +31,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             cfg = replace(cfg, modems=tuple(replace(m, command_gap=0.0) for m in cfg.modems))
     except ConfigError as exc:
         return fail(str(exc), f"Konfigurasi tidak valid: {exc}", EXIT_BAD_INPUT)
-    return daemon.run(cfg)
+    try:
+        return daemon.run(cfg)
+    except DatabaseCorrupt as exc:
+        return fail(exc.reason, exc.pesan, EXIT_CORRUPT, fix=daemon.RESTORE_HELP)
