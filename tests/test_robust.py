@@ -328,3 +328,11 @@ def test_restore_refuses_while_the_database_is_open_and_a_bad_backup_changes_not
     proc = _cli("restore", str(bad), "--state-dir", str(state))
     assert proc.returncode == 1 and "tidak ada yang diubah" in json.loads(proc.stdout)["pesan"]
     assert db_path(state).read_bytes() == before
+
+
+def test_the_dashboard_says_why_the_daemon_is_not_running(web, admin):
+    assert 'id="daemon-health"' not in admin.get("/").text
+    health.write(web.config.state_dir, "database_corrupt", "the database is corrupt", "Basis data rusak", "siaran restore X")
+    page = admin.get("/").text
+    assert 'id="daemon-health"' in page and "Layanan pengirim tidak berjalan" in page and "Basis data rusak" in page
+    assert "siaran restore X" in admin.get("/dashboard/live").text
