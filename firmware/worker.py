@@ -163,6 +163,7 @@ class ModemWorker(threading.Thread):
         self.storage: tuple[str, str, str] | None = None  # (state, reason, pesan) while writes fail
         self._pending: list[Outcome] = []  # outcomes a failed commit could not record yet
         self._storage_delay = 0.5
+        self._before_storage: tuple[str, str | None] = ("starting", None)
         self._registered = False
 
     # -- thread ---------------------------------------------------------------
@@ -245,11 +246,11 @@ class ModemWorker(threading.Thread):
         if self.storage is not None:
             log.warning("%s: the database takes writes again; sending resumes", self.mc.name)
             self.storage = None
-            if self._needs_init:
-                self._show_state("starting", None)
-            else:
-                self._set_state("ready", None)
+            state, reason = self._before_storage
+            if state == "ready" and not self._needs_init:
                 self.live_routes.set(self.mc.name, self.route)
+            self._set_state(state, reason, parked_until=getattr(self, "_parked_until", None)
+                            if state == "parked" else None)
 
     def _loop(self) -> None:
         while not self.stop_event.is_set():
@@ -270,6 +271,7 @@ class ModemWorker(threading.Thread):
         if self.storage is None:
             log.error("%s: cannot write to the database, sending paused: %s", self.mc.name, reason)
             self._storage_delay = 0.5
+            self._before_storage = (self.state, None)  # shown again once writes succeed
         self.storage = problem
         self._show_state(state, f"{pesan} / {reason}"[:300])
         self.ready.set()  # known not working: the daemon need not wait for it
@@ -515,7 +517,8 @@ class ModemWorker(threading.Thread):
             self._sent_delta += sent_delta
             raise
         if msg is not None and not self._fits_limits(msg):
-            self.store.complete_and_claim(Outcome(msg.id, "queued", count_attempt=False), self.mc.name, claim=False)
+            self._pending.append(Outcome(msg.id, "queued", count_attempt=False))
+            self._flush_pending()
             msg, wait = None, max(wait, 1.0)
         if may_wait and claim and msg is None and wait > 0 and self.store.has_due():
             self._sleep(wait)  # over the SIM's limits: nothing but emergencies until the window frees
