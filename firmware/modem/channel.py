@@ -90,8 +90,8 @@ class AtChannel:
                     ser.exclusive = True
                 except (ValueError, AttributeError):  # URL handlers without locking
                     pass
-            ser.open()
-        except (serial.SerialException, OSError, ValueError) as exc:
+            _retry_eintr(ser.open)  # pyserial closes a half-opened port before raising
+        except (serial.SerialException, OSError, termios.error, ValueError) as exc:
             raise ModemUnavailable(f"cannot open {self.port_name}: {exc}") from exc
         self._serial = ser
         self._stop.clear()
