@@ -50,8 +50,9 @@ class Daemon:
     """The running daemon; :meth:`run` blocks until :meth:`stop` or a signal."""
 
     def __init__(self, config: Config, *, power_cycle: Callable[[str], bool] | None = None,
-                 hung_after: float = HUNG_AFTER) -> None:
+                 hung_after: float = HUNG_AFTER, clock: Callable[[], float] = time.time) -> None:
         self.config = config
+        self.clock = clock  # the workers' wall clock (send window, SIM limits, sent_at)
         # GPIO power control when any [[modem]] has a hat/pwrkey_pin (None otherwise: the ladder stops at reset).
         self.power_cycle = power_cycle if power_cycle is not None else power.hooks_from_config(config)
         self.panel_loop: panel_mod.PanelLoop | None = None
@@ -78,7 +79,7 @@ class Daemon:
         routes = LiveRoutes()
         self.workers = [
             ModemWorker(mc, self.config, self.db_file, stop=self.stop_event, live_routes=routes,
-                        power_cycle=self.power_cycle)
+                        power_cycle=self.power_cycle, clock=self.clock)
             for mc in self.config.modems
         ]
         if isinstance(self.power_cycle, power.PowerHooks):

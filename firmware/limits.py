@@ -34,6 +34,17 @@ class RateLimiter:
     def record(self, now: float, parts: int = 1) -> None:
         self._sent.extend([now] * parts)
 
+    def restamp(self, now: float) -> None:
+        """The part recorded last went out by ``now``: count it from then.
+
+        A part is recorded before its PDU is written (so a claim made while the modem transmits sees
+        it), but the network may take it seconds later (AT+CMGS takes 1-5 s on a SIM800, varying):
+        counting the window from the earlier time would let the next part go less than an hour after
+        this one really went.
+        """
+        if self._sent and now > self._sent[-1]:
+            self._sent[-1] = now
+
     def wait_time(self, now: float, parts: int = 1) -> float:
         """Seconds until ``parts`` more parts may go out (0 when they may go now)."""
         while self._sent and self._sent[0] < now - 86400.0:

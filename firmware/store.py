@@ -84,13 +84,13 @@ class Hold:
 class Outcome:
     """What happened to a claimed message, recorded by :meth:`Store.complete_and_claim`.
 
-    ``parts``: (seq, total, mr) of the parts this attempt sent.
+    ``parts``: (seq, total, mr) or (seq, total, mr, sent_at) of the parts this attempt sent.
     ``state``: ``sent``, ``queued`` (retry at ``not_before``), ``failed`` or ``unknown``.
     """
 
     message_id: int
     state: str
-    parts: tuple[tuple[int, int, int | None], ...] = ()
+    parts: tuple[tuple, ...] = ()
     parts_total: int | None = None
     not_before: float = 0.0
     error_class: str | None = None
@@ -322,7 +322,7 @@ class Store:
         emergency_only: bool = False,
         routes: list[str | None] | None = None,
         reports: Iterable[Report] = (),
-        progress: tuple[int, list[tuple[int, int, int | None]]] | None = None,
+        progress: tuple[int, list[tuple]] | None = None,
         sent_delta: int = 0,
         handed: int | None = None,
     ) -> Message | None:
@@ -439,10 +439,12 @@ class Store:
             f" (SELECT id FROM campaigns WHERE state IN ('cancelled', 'paused'))", (now, *args))
 
     def _insert_parts(self, c: sqlite3.Connection, message_id: int, modem: str,
-                      parts: Iterable[tuple[int, int, int | None]], now: float) -> None:
+                      parts: Iterable[tuple], now: float) -> None:
+        """Parts as (seq, total, mr) or (seq, total, mr, sent_at): the worker gives the time the modem
+        answered +CMGS, so ``sent_at`` says when the part went, not when it was written down."""
         c.executemany(
             "INSERT INTO message_parts (message_id, seq, total, modem, mr, sent_at) VALUES (?,?,?,?,?,?)",
-            [(message_id, seq, total, modem, mr, now) for seq, total, mr in parts])
+            [(message_id, p[0], p[1], modem, p[2], p[3] if len(p) > 3 else now) for p in parts])
 
     def recover_in_flight(self, policy: str = "resend", modem: str | None = None) -> tuple[int, int]:
         """Settle messages left in ``sending`` by a crash or power cut; return (requeued, unknown).

@@ -151,7 +151,7 @@ class ModemWorker(threading.Thread):
         self._last_version = -1
         self._reports: list[Report] = []  # waiting to ride along with the next commit
         self._carry: Outcome | None = None  # the last message's outcome, not yet committed
-        self._unrecorded: list[tuple[int, int, int | None]] = []  # parts sent, not yet committed
+        self._unrecorded: list[tuple[int, int, int | None, float]] = []  # (seq, total, mr, sent_at) not committed
         self._next: Message | None = None  # claimed ahead while the modem was busy
         self._unrecorded_of: int | None = None  # the message the unrecorded parts belong to
         self._sent_delta = 0  # parts sent since the modem's counter was last written
@@ -169,7 +169,7 @@ class ModemWorker(threading.Thread):
     # -- thread ---------------------------------------------------------------
 
     def run(self) -> None:
-        self.store = Store(self.db_file, migrate=False)
+        self.store = Store(self.db_file, migrate=False, clock=self.clock)  # one clock for the limits and sent_at
         try:
             self._supervise()
         except BaseException as exc:  # noqa: BLE001 — a dead worker must be visible, not silent
@@ -562,12 +562,15 @@ class ModemWorker(threading.Thread):
             try:
                 mr = self.modem.send_pdu(part.pdu, part.tpdu_length, on_written=record, after_body=prefetch)
             except (ModemTimeout, ModemUnavailable) as exc:
+                self.limiter.restamp(self.clock())  # it may have gone at any moment until now
                 return self._in_doubt(msg, exc, total), exc
             except CommandError as exc:
                 return self._failed_send(msg, exc, total), None
+            sent_at = self.clock()  # +CMGS: the network has it (the limits and message_parts count from here)
+            self.limiter.restamp(sent_at)
             self._sent_delta += 1
             self._unrecorded_of = msg.id
-            self._unrecorded.append((seq, total, mr))
+            self._unrecorded.append((seq, total, mr, sent_at))
         done, self._unrecorded = tuple(self._unrecorded), []
         return Outcome(msg.id, "sent", parts=done, parts_total=total), None
 

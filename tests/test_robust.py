@@ -7,6 +7,7 @@ whose page limit makes writes fail with SQLITE_FULL, a real corrupted file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from test_daemon import Rig, numbers
 from test_sdnotify import NotifySocket
 
 from firmware import health
+from firmware.daemon import Daemon
 from firmware import worker as worker_mod
 from firmware.limits import RateLimiter
 from firmware.panel import panel_state
@@ -332,7 +335,57 @@ def test_restore_refuses_while_the_database_is_open_and_a_bad_backup_changes_not
 
 def test_the_dashboard_says_why_the_daemon_is_not_running(web, admin):
     assert 'id="daemon-health"' not in admin.get("/").text
-    health.write(web.config.state_dir, "database_corrupt", "the database is corrupt", "Basis data rusak", "siaran restore X")
+    health.write(web.config.state_dir, "database_corrupt", "the database is corrupt", "Basis data rusak",
+                 "siaran restore X")
     page = admin.get("/").text
     assert 'id="daemon-health"' in page and "Layanan pengirim tidak berjalan" in page and "Basis data rusak" in page
     assert "siaran restore X" in admin.get("/dashboard/live").text
+
+
+class ShiftedRig(Rig):
+    """A Rig whose daemon's wall clock the test can move forward (``jump``): a minute passes at once."""
+
+    def __init__(self, tmp_path):
+        super().__init__(tmp_path)
+        self.offset = 0.0
+
+    def clock(self) -> float:
+        return time.time() + self.offset
+
+    def _run_daemon(self) -> None:
+        self.daemon = Daemon(self.cfg, clock=self.clock)
+        self.thread = threading.Thread(target=lambda: self.run_result.append(self.daemon.run()),
+                                       name="daemon", daemon=True)
+        self.thread.start()
+
+
+def test_a_limit_counts_each_part_from_when_the_network_took_it(tmp_path):
+    """A SIM800 takes 1-5 s to answer AT+CMGS, varying. Counted from before the PDU was written, a slow
+    first part and a fast later one come less than a window apart on the network: per_minute 2 became
+    3 parts within 60 s. Counted from +CMGS (and recorded so in message_parts.sent_at), they never do."""
+    rig = ShiftedRig(tmp_path)
+    try:
+        rig.start([{"send_latency": 0.6}], unthrottled=False, jitter_min=0.0, jitter_max=0.0,
+                  window_start="00:00", window_end="24:00",
+                  modem={"per_minute": 2, "per_hour": 1000, "per_day": 10000}).wait_ready()
+        emu = rig.emus[0]
+        rig.store.enqueue(numbers(1), "pertama, lambat")
+        wait_until(lambda: emu.sent_count >= 1, 10, "the slow first part")
+        emu.modem.config = dataclasses.replace(emu.modem.config, send_latency=0.0)  # then the network is quick
+        rig.store.enqueue(numbers(1, start=10), "kedua, cepat")
+        wait_until(lambda: emu.sent_count >= 2, 10, "the second part")
+        handed = rig.store.conn.execute("SELECT MIN(handed_at) FROM messages").fetchone()[0]
+        # A minute after the first part was written to the modem, but not yet after the network took it.
+        rig.offset = handed + 60.05 - time.time()
+        rig.store.enqueue(numbers(1, start=20), "ketiga, cepat")
+        wait_until(lambda: emu.sent_count >= 3, 10, "the third part")
+        wall = [datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp() for r in rig.sent_log()]
+        span = (wall[2] + rig.offset) - wall[0]
+        assert span > 60.0, f"3 parts on the network within {span:.2f} s with 2 a minute allowed"
+        sent_at = [r[0] for r in rig.store.conn.execute("SELECT sent_at FROM message_parts ORDER BY sent_at")]
+        assert sent_at[0] >= wall[0] and sent_at[2] - sent_at[0] > 60.0, "sent_at says when each part went"
+    finally:
+        rig.stop()
+        for e in rig.emus:
+            e.stop()
+        rig.store.close()
