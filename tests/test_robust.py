@@ -29,6 +29,7 @@ from firmware import health
 from firmware.daemon import Daemon
 from firmware import worker as worker_mod
 from firmware.limits import RateLimiter
+from firmware.modem.at import AtSession
 from firmware.panel import panel_state
 from firmware.store import Store, db_path, integrity_problems
 
@@ -389,3 +390,25 @@ def test_a_limit_counts_each_part_from_when_the_network_took_it(tmp_path):
         for e in rig.emus:
             e.stop()
         rig.store.close()
+
+
+def test_a_reader_thread_that_fails_is_replaced_and_the_blast_completes(rig, monkeypatch):
+    """Not only the worker: the channel's reader thread must not die silently either (a modem no one reads
+    looks hung and is retried every ten minutes). It marks the channel lost; the worker opens the port again."""
+    rig.start([{}]).wait_ready()
+    real, calls = AtSession.feed, [0]
+
+    def flaky(self, data):
+        calls[0] += 1
+        if calls[0] == 40:
+            raise RuntimeError("injected: a bug in the AT parser")
+        return real(self, data)
+
+    monkeypatch.setattr(AtSession, "feed", flaky)
+    targets = numbers(40)
+    rig.store.enqueue(targets, "Uji pembaca port.")
+    counts = rig.wait_drained(40)
+    assert calls[0] > 40
+    assert set(counts) <= {"sent", "delivered", "unknown"} and sum(counts.values()) == 40
+    assert set(rig.sent_numbers()) == set(targets), "every number reached"
+    assert rig.daemon.workers[0].crashed is None

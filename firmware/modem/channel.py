@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: How long the reader blocks in one read; bounds timeout-detection latency.
 _READ_TICK = 0.05
+#: Seconds between looks at whether the reader is gone while a caller waits for a reply.
+_LOST_POLL = 0.25
 #: Interrupted system calls retried in a row before the error counts as real (a signal storm, not a port).
 _EINTR_RETRIES = 1000
 
@@ -212,13 +214,19 @@ class AtChannel:
 
     def _next_reply(self, cmd: at.Command) -> at.Event:
         """Wait for the reader to hand over the reply, a prompt or a timeout."""
-        limit = max(cmd.timeout, cmd.prompt_timeout) + 5.0  # guard if the reader dies
-        try:
-            return self._replies.get(timeout=limit)
-        except queue.Empty:
-            with self._lock:
-                self._session.abort()
-            raise ModemTimeout(cmd.text, cmd.timeout) from None
+        deadline = time.monotonic() + max(cmd.timeout, cmd.prompt_timeout) + 5.0  # guard if the reader hangs
+        while True:
+            try:
+                return self._replies.get(timeout=min(_LOST_POLL, max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                # The reader's "lost" notice can be drained as stale by _begin when it dies between
+                # commands: look at the flag too, or this waits out the whole guard for nothing.
+                self._check_alive()
+                if time.monotonic() >= deadline:
+                    break
+        with self._lock:
+            self._session.abort()
+        raise ModemTimeout(cmd.text, cmd.timeout)
 
     def _recover(self, cmd: at.Command, event: at.Event) -> None:
         """After a timeout: ESC any open prompt, resync, then raise.
@@ -297,6 +305,18 @@ class AtChannel:
     # -- reader thread ------------------------------------------------------
 
     def _read_loop(self) -> None:
+        """The reader thread: never ends silently. Whatever stops it marks the channel lost, so the
+        waiting caller gets ModemUnavailable at once and the owner opens the port afresh."""
+        try:
+            self._read_until_stopped()
+        except Exception as exc:  # noqa: BLE001 — a bug here must not leave a channel no one reads
+            if self._stop.is_set():
+                return
+            self._lost = exc
+            log.exception("%s: the reader failed; the port will be opened again", self.port_name)
+            self._replies.put(at.Timeout("(reader failed)", "final"))
+
+    def _read_until_stopped(self) -> None:
         ser = self._serial
         assert ser is not None
         while not self._stop.is_set():
