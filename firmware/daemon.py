@@ -199,8 +199,7 @@ class Daemon:
 
 
 #: The way back from a corrupt database (docs/backup.md says more).
-RESTORE_HELP = ("siaran restore BACKUP.db  |  sqlite3 siaran.db .recover | sqlite3 recovered.db;"
-                " siaran restore recovered.db")
+RESTORE_HELP = "siaran restore BACKUP.db  |  siaran restore --salvage (no backup: keep every readable row)"
 
 
 def corrupt_database(path: str, problems: list[str]) -> DatabaseCorrupt:
@@ -209,12 +208,11 @@ def corrupt_database(path: str, problems: list[str]) -> DatabaseCorrupt:
     more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
     return DatabaseCorrupt(
         f"the database {path} is corrupt: {first}{more}. The daemon does not start on it. Stop the services and"
-        f" restore the last backup (siaran restore BACKUP.db), or recover what is readable (sqlite3 siaran.db"
-        f" .recover | sqlite3 recovered.db) and restore that (siaran restore recovered.db); see docs/backup.md",
+        f" restore the last backup (siaran restore BACKUP.db), or, without a backup, keep every row still"
+        f" readable (siaran restore --salvage); see docs/backup.md",
         f"Basis data {path} rusak: {first}{more}. Layanan pengirim tidak dijalankan. Hentikan layanan, lalu"
-        f" pulihkan cadangan terakhir (siaran restore CADANGAN.db), atau selamatkan isi yang masih terbaca"
-        f" (sqlite3 siaran.db .recover | sqlite3 pulihan.db) lalu pulihkan itu (siaran restore pulihan.db);"
-        f" lihat docs/backup.md")
+        f" pulihkan cadangan terakhir (siaran restore CADANGAN.db), atau, tanpa cadangan, selamatkan semua baris"
+        f" yang masih terbaca (siaran restore --salvage); lihat docs/backup.md")
 
 
 def run(config: Config) -> int:
