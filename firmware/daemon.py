@@ -3,6 +3,8 @@
 The main loop expires old messages, keeps ``systemctl status`` informed
 (``STATUS=``), and pings the systemd watchdog only while every worker is
 alive, so a hung worker leads to a restart (``WatchdogSec=`` in the unit).
+A worker whose loop fails restarts itself with back-off (and waits out a full
+disk); one that cannot makes the daemon exit 1, for systemd to restart it.
 Outside systemd the notifications are no-ops.
 """
 
@@ -10,15 +12,18 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Callable
 
+from firmware import health
 from firmware import panel as panel_mod
 from firmware import power
 from firmware.config import Config
-from firmware.store import Store, db_path
+from firmware.errors import DatabaseCorrupt
+from firmware.store import Store, db_path, integrity_problems, storage_problem
 from firmware.worker import LiveRoutes, ModemWorker
 
 log = logging.getLogger(__name__)
@@ -45,8 +50,9 @@ class Daemon:
     """The running daemon; :meth:`run` blocks until :meth:`stop` or a signal."""
 
     def __init__(self, config: Config, *, power_cycle: Callable[[str], bool] | None = None,
-                 hung_after: float = HUNG_AFTER) -> None:
+                 hung_after: float = HUNG_AFTER, clock: Callable[[], float] = time.time) -> None:
         self.config = config
+        self.clock = clock  # the workers' wall clock (send window, SIM limits, sent_at)
         # GPIO power control when any [[modem]] has a hat/pwrkey_pin (None otherwise: the ladder stops at reset).
         self.power_cycle = power_cycle if power_cycle is not None else power.hooks_from_config(config)
         self.panel_loop: panel_mod.PanelLoop | None = None
@@ -62,6 +68,7 @@ class Daemon:
         # Reader threads hand each modem reply to a worker thread; CPython's
         # default 5 ms GIL switch interval would add up to that to every hop.
         sys.setswitchinterval(0.0005)
+        self._check_database()
         if self.config.unthrottled:
             log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
         store = Store(self.db_file)
@@ -72,7 +79,7 @@ class Daemon:
         routes = LiveRoutes()
         self.workers = [
             ModemWorker(mc, self.config, self.db_file, stop=self.stop_event, live_routes=routes,
-                        power_cycle=self.power_cycle)
+                        power_cycle=self.power_cycle, clock=self.clock)
             for mc in self.config.modems
         ]
         if isinstance(self.power_cycle, power.PowerHooks):
@@ -87,7 +94,7 @@ class Daemon:
         notify("READY=1")
         log.info("daemon ready with %d modem(s)", len(self.workers))
         try:
-            self._main_loop(store)
+            code = self._main_loop(store)
         finally:
             notify("STOPPING=1")
             self.stop_event.set()
@@ -106,7 +113,20 @@ class Daemon:
             if isinstance(self.power_cycle, power.PowerHooks):
                 self.power_cycle.close()
             store.close()
-        return 0
+        return code
+
+    def _check_database(self) -> None:
+        """Refuse to start on a corrupt file (a quick integrity check), rather than trip over the bad page
+        mid-blast and crash-loop under systemd; say so in the log, ``systemctl status`` and the page."""
+        problems = integrity_problems(self.db_file)
+        if not problems:
+            health.clear(self.config.state_dir)
+            return
+        exc = corrupt_database(self.db_file, problems)
+        log.critical("%s", exc.reason)
+        health.write(self.config.state_dir, "database_corrupt", exc.reason, exc.pesan, RESTORE_HELP)
+        notify("STATUS=database corrupt: not started (siaran restore)")
+        raise exc
 
     def _wait_ready(self, timeout: float) -> None:
         """Until every worker has its modem up or knows it is not (absent, failing), or stop."""
@@ -116,24 +136,51 @@ class Daemon:
                 return
             self.stop_event.wait(0.05)
 
-    def _main_loop(self, store: Store) -> None:
+    def _main_loop(self, store: Store) -> int:
+        """Housekeeping, STATUS and watchdog pings until stopped (0), or until a worker gave up (1:
+        systemd restarts the daemon; ``Restart=on-failure``)."""
         next_expire = 0.0
         while not self.stop_event.is_set():
             now = time.monotonic()
             if now >= next_expire:
-                expired = store.expire_due()
-                if expired:
-                    log.info("%d message(s) expired unsent", expired)
-                store.purge_fragments(older_than=time.time() - 7 * 86400)
-                store.finish_orphan_requests([w.mc.name for w in self.workers],
-                                             "no such modem in the daemon's configuration")
                 next_expire = now + 30.0
-            store.finish_campaigns()  # every second: the page shows a finished campaign as finished promptly
+                self._postponable(self._housekeeping, store)
+            # Every second: the page shows a finished campaign as finished promptly (a cheap read when none is due).
+            self._postponable(store.finish_campaigns)
+            gave_up = [w for w in self.workers if w.crashed is not None and not w.is_alive()]
+            if gave_up:
+                log.error("worker(s) %s could not be restarted: the daemon exits for systemd to restart it",
+                          ", ".join(w.mc.name for w in gave_up))
+                return 1
             alive = self.workers_alive()
             if alive:
                 notify("WATCHDOG=1")
-            notify("STATUS=" + self.status_line(store))
+            try:
+                notify("STATUS=" + self.status_line(store))
+            except sqlite3.Error as exc:
+                notify(f"STATUS=database unreadable: {exc}")
             self.stop_event.wait(1.0)
+        return 0
+
+    def _housekeeping(self, store: Store) -> None:
+        """Expire, purge, answer orphan requests (every 30 s)."""
+        expired = store.expire_due()
+        if expired:
+            log.info("%d message(s) expired unsent", expired)
+        store.purge_fragments(older_than=time.time() - 7 * 86400)
+        store.finish_orphan_requests([w.mc.name for w in self.workers],
+                                     "no such modem in the daemon's configuration")
+
+    @staticmethod
+    def _postponable(task, *args) -> None:
+        """Run a housekeeping task; a storage failure (a full disk) only postpones it: the workers show the
+        state and resume by themselves."""
+        try:
+            task(*args)
+        except sqlite3.OperationalError as exc:
+            if storage_problem(exc) is None:
+                raise
+            log.warning("housekeeping postponed: %s", exc)
 
     def workers_alive(self) -> bool:
         """True while every worker thread runs and has beaten recently (a change is logged once)."""
@@ -155,6 +202,23 @@ class Daemon:
         hold = " HOLD" if store.hold().active else ""
         return (f"queued={counts.get('queued', 0)} sending={counts.get('sending', 0)} sent={counts.get('sent', 0)}"
                 f" delivered={counts.get('delivered', 0)} failed={counts.get('failed', 0)}{hold} {modems}")
+
+
+#: The way back from a corrupt database (docs/backup.md says more).
+RESTORE_HELP = "siaran restore BACKUP.db  |  siaran restore --salvage (no backup: keep every readable row)"
+
+
+def corrupt_database(path: str, problems: list[str]) -> DatabaseCorrupt:
+    """The bilingual refusal for a file that fails the integrity check, with the way back."""
+    first = problems[0][:200]
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return DatabaseCorrupt(
+        f"the database {path} is corrupt: {first}{more}. The daemon does not start on it. Stop the services and"
+        f" restore the last backup (siaran restore BACKUP.db), or, without a backup, keep every row still"
+        f" readable (siaran restore --salvage); see docs/backup.md",
+        f"Basis data {path} rusak: {first}{more}. Layanan pengirim tidak dijalankan. Hentikan layanan, lalu"
+        f" pulihkan cadangan terakhir (siaran restore CADANGAN.db), atau, tanpa cadangan, selamatkan semua baris"
+        f" yang masih terbaca (siaran restore --salvage); lihat docs/backup.md")
 
 
 def run(config: Config) -> int:

@@ -28,6 +28,10 @@ def pesan_of(exc: BaseException, general: str = "Permintaan tidak dapat diproses
     return getattr(exc, "pesan", None) or general
 
 
+class DatabaseCorrupt(BilingualError, RuntimeError):
+    """The database file fails SQLite's integrity check: the daemon will not start on it."""
+
+
 class ConfigError(SiaranError, ValueError):
     """A configuration file or option is missing, unknown or invalid."""
 

@@ -10,8 +10,8 @@ network    every modem registered          some modem searching or parked      n
 sending    messages wait (hold, night      --                                  messages are going out
            window, SIM limits)
 attention  HOLD is on (sending paused)     look at the page: under-voltage     USB stick busy: do not
-                                           seen, a modem dead/absent, USB      pull it out
-                                           stick problem
+                                           seen, a modem dead/absent, disk     pull it out
+                                           full, USB stick problem
 =========  ==============================  ==================================  ===========================
 
 Off means: power - the service is stopped; sending - nothing to send; attention - all well.
@@ -67,7 +67,7 @@ SHUTDOWN_SHOW = 3.0
 REGISTERED = {"home", "roaming", "home_sms_only", "roaming_sms_only",
               "home_csfb_not_preferred", "roaming_csfb_not_preferred"}
 STARTING = {"starting", "recovering"}
-BROKEN = {"dead", "absent"}
+BROKEN = {"dead", "absent", "disk_full", "storage_error", "failed"}  # worker states too (firmware/worker.py)
 USB_STATES = {"busy": "busy", "mounting": "busy", "importing": "busy", "writing": "busy",
               "done": "done", "safe": "done", "safe_to_remove": "done", "error": "error", "failed": "error"}
 DONE_STATES = ("sent", "delivered", "failed", "unknown")

@@ -88,13 +88,13 @@ class Hold:
 class Outcome:
     """What happened to a claimed message, recorded by :meth:`Store.complete_and_claim`.
 
-    ``parts``: (seq, total, mr) of the parts this attempt sent.
+    ``parts``: (seq, total, mr) or (seq, total, mr, sent_at) of the parts this attempt sent.
     ``state``: ``sent``, ``queued`` (retry at ``not_before``), ``failed`` or ``unknown``.
     """
 
     message_id: int
     state: str
-    parts: tuple[tuple[int, int, int | None], ...] = ()
+    parts: tuple[tuple, ...] = ()
     parts_total: int | None = None
     not_before: float = 0.0
     error_class: str | None = None
@@ -124,6 +124,57 @@ class ReportMatch:
     part_id: int
     number: str
     message_state: str | None
+
+
+#: What a storage failure means for sending, by SQLite's words for it: (state, English, Bahasa Indonesia).
+STORAGE_PROBLEMS = (
+    ("disk is full", "disk_full", "the disk is full: free some space, sending resumes by itself",
+     "disk penuh: kosongkan sebagian ruang, pengiriman berlanjut sendiri"),
+    ("disk i/o error", "storage_error", "the storage reports I/O errors (a failing SD card?)",
+     "penyimpanan gagal baca/tulis (kartu SD rusak?)"),
+    ("unable to open", "storage_error", "the database file cannot be opened",
+     "berkas basis data tidak dapat dibuka"),
+    ("readonly", "storage_error", "the database became read-only (the file system was remounted?)",
+     "basis data hanya-baca (sistem berkas dipasang ulang?)"),
+    ("locked", "storage_error", "the database stayed locked by another program",
+     "basis data terkunci oleh program lain"),
+)
+
+
+def storage_problem(exc: BaseException) -> tuple[str, str, str] | None:
+    """(state, reason, pesan) when ``exc`` is a storage failure that passes once writes succeed again
+    (a full disk, an I/O error, a lock held too long); None for anything else, a corrupt file included."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    text = str(exc).lower()
+    for words, state, reason, pesan in STORAGE_PROBLEMS:
+        if words in text:
+            return state, f"{reason} ({exc})", pesan
+    return None
+
+
+def integrity_problems(path: str | Path, *, full: bool = False) -> list[str]:
+    """What SQLite's integrity check finds wrong with the file at ``path`` (empty: it is sound).
+
+    ``PRAGMA quick_check`` by default (every page read once, no index cross-check: seconds on a Pi),
+    ``integrity_check`` with ``full``. A file that is not a database at all is a problem too; a file
+    that does not exist is not (the daemon creates it).
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        if storage_problem(exc) is not None:  # an I/O error or a lock says nothing about the file's pages
+            raise
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
 
 
 def db_path(state_dir: str | Path) -> Path:
@@ -205,10 +256,13 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (SQLITE_FULL, an I/O error): a second ROLLBACK would
+            # raise "no transaction is active" and hide the error that says what went wrong.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): a cheap wake-up check."""
@@ -283,7 +337,7 @@ class Store:
         emergency_only: bool = False,
         routes: list[str | None] | None = None,
         reports: Iterable[Report] = (),
-        progress: tuple[int, list[tuple[int, int, int | None]]] | None = None,
+        progress: tuple[int, list[tuple]] | None = None,
         sent_delta: int = 0,
         handed: int | None = None,
     ) -> Message | None:
@@ -400,10 +454,12 @@ class Store:
             f" (SELECT id FROM campaigns WHERE state IN ('cancelled', 'paused'))", (now, *args))
 
     def _insert_parts(self, c: sqlite3.Connection, message_id: int, modem: str,
-                      parts: Iterable[tuple[int, int, int | None]], now: float) -> None:
+                      parts: Iterable[tuple], now: float) -> None:
+        """Parts as (seq, total, mr) or (seq, total, mr, sent_at): the worker gives the time the modem
+        answered +CMGS, so ``sent_at`` says when the part went, not when it was written down."""
         c.executemany(
             "INSERT INTO message_parts (message_id, seq, total, modem, mr, sent_at) VALUES (?,?,?,?,?,?)",
-            [(message_id, seq, total, modem, mr, now) for seq, total, mr in parts])
+            [(message_id, p[0], p[1], modem, p[2], p[3] if len(p) > 3 else now) for p in parts])
 
     def recover_in_flight(self, policy: str = "resend", modem: str | None = None) -> tuple[int, int]:
         """Settle messages left in ``sending`` by a crash or power cut; return (requeued, unknown).
@@ -423,8 +479,8 @@ class Store:
             ids = [r[0] for r in c.execute(f"SELECT id FROM messages WHERE {where}", args)]  # a few per modem
             if policy == "resend":
                 unknown = c.execute(
-                    f"UPDATE messages SET state = 'unknown', done_at = ?, error = 'in doubt twice after crashes'"
-                    f" WHERE {handed} AND in_doubt >= 1", (now, *args)).rowcount
+                    f"UPDATE messages SET state = 'unknown', in_doubt = in_doubt + 1, done_at = ?,"
+                    f" error = 'in doubt twice after crashes' WHERE {handed} AND in_doubt >= 1", (now, *args)).rowcount
                 in_doubt = c.execute(
                     f"UPDATE messages SET state = 'queued', in_doubt = in_doubt + 1, not_before = 0, handed_at = NULL"
                     f" WHERE {handed}", args).rowcount

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -42,7 +43,7 @@ from firmware.modem.driver import Modem, ModemEvent, is_registered
 from firmware.modem.errorclass import ErrorClass, classify
 from firmware.numbers import OPERATOR_PREFIXES, canonical_sender, operator_of_network
 from firmware.privacy import mask_number
-from firmware.store import Message, Outcome, Report, Store
+from firmware.store import Message, Outcome, Report, Store, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,12 @@ REQUEST_POLL_SECONDS = 2.0
 #: lossy or no indications it is swept at every refresh.
 SWEEP_EVERY_REFRESHES = 5
 NO_BALANCE_CODE = "no balance code for this operator"
+#: Seconds before each restart of a worker whose loop failed; after the last one it gives up and the daemon
+#: exits non-zero (systemd restarts it). A worker that then ran :data:`HEALTHY_AFTER` s is healthy again.
+RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+HEALTHY_AFTER = 300.0
+#: Longest wait between tries to write again while the storage fails (a full disk): it is never given up.
+STORAGE_RETRY_MAX = 10.0
 
 
 class LiveRoutes:
@@ -156,7 +163,7 @@ class ModemWorker(threading.Thread):
         self._last_version = -1
         self._reports: list[Report] = []  # waiting to ride along with the next commit
         self._carry: Outcome | None = None  # the last message's outcome, not yet committed
-        self._unrecorded: list[tuple[int, int, int | None]] = []  # parts sent, not yet committed
+        self._unrecorded: list[tuple[int, int, int | None, float]] = []  # (seq, total, mr, sent_at) not committed
         self._next: Message | None = None  # claimed ahead while the modem was busy
         self._unrecorded_of: int | None = None  # the message the unrecorded parts belong to
         self._sent_delta = 0  # parts sent since the modem's counter was last written
@@ -165,28 +172,22 @@ class ModemWorker(threading.Thread):
         self._no_network: str | None = None  # why this modem is parked waiting for the network
         self._network_check = 0.0  # monotonic time of the next registration poll while waiting
         self._network_strikes = 0  # network faults in a row while the modem said it was registered
-        self.crashed: BaseException | None = None
+        self._need_parts = 1  # parts the next claim must fit in the SIM's limits (a long message that did not)
+        self._reserved = 0  # parts of the message being sent that have not gone yet (a claim ahead must leave room)
+        self.crashed: BaseException | None = None  # set when the worker gave up (the daemon then exits)
+        self.restarts = 0  # times the loop failed and was started again
+        self.storage: tuple[str, str, str] | None = None  # (state, reason, pesan) while writes fail
+        self._pending: list[Outcome] = []  # outcomes a failed commit could not record yet
+        self._storage_delay = 0.5
+        self._before_storage: tuple[str, str | None] = ("starting", None)
+        self._row_written = False  # the modem row and its send history are set up (first start done)
 
     # -- thread ---------------------------------------------------------------
 
     def run(self) -> None:
-        self.store = Store(self.db_file, migrate=False)
+        self.store = Store(self.db_file, migrate=False, clock=self.clock)  # one clock for the limits and sent_at
         try:
-            self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
-                                    started_at=self.clock())
-            self.limiter = RateLimiter(self.mc.per_minute, self.mc.per_hour, self.mc.per_day,
-                                       self.store.parts_sent_since(self.mc.name, self.clock() - 86400))
-            while not self.stop_event.is_set():
-                self.beat()
-                if self._needs_init and not self._bring_up():
-                    continue
-                try:
-                    self._handle_events()
-                    self._maybe_refresh_status()
-                    if not self._send_cycle() and not self._serve_requests():
-                        self._idle_wait()
-                except (ModemError, OSError) as exc:
-                    self._on_modem_problem(exc)
+            self._supervise()
         except BaseException as exc:  # noqa: BLE001 — a dead worker must be visible, not silent
             self.crashed = exc
             log.exception("%s: worker crashed", self.mc.name)
@@ -194,16 +195,119 @@ class ModemWorker(threading.Thread):
         finally:
             self.live_routes.set(self.mc.name, None)
             try:
+                self._flush_pending()
                 self._flush_reports()
             except Exception:  # noqa: BLE001 — best effort on the way out
                 log.exception("%s: could not file %d delivery report(s)", self.mc.name, len(self._reports))
             if self.modem is not None:
                 self.modem.close()
             try:
-                self.store.upsert_modem(self.mc.name, state="stopped")
+                if self.crashed is None:  # a worker that gave up keeps showing "failed"
+                    self.store.upsert_modem(self.mc.name, state="stopped")
             except Exception:  # noqa: BLE001 — best effort on the way out
                 pass
             self.store.close()
+
+    def _supervise(self) -> None:
+        """Run the loop; when it fails, start it again with back-off instead of dying silently.
+
+        A storage failure (a full disk) is waited out for as long as it lasts, showing ``disk_full``
+        on the modem's row; nothing claimed or sent is lost (:meth:`_commit` keeps what it could not
+        write). Any other failure restarts the loop after :data:`RESTART_DELAYS`; when they are used
+        up the exception ends the thread, and the daemon stops pinging the watchdog and exits non-zero.
+        """
+        failures = 0
+        while not self.stop_event.is_set():
+            began = time.monotonic()
+            try:
+                self._resume()
+                self._loop()
+                return
+            except Exception as exc:  # noqa: BLE001 — every failure is either waited out or re-raised
+                problem = storage_problem(exc)
+                if problem is not None:
+                    self._on_storage_problem(problem)
+                    continue
+                if time.monotonic() - began > HEALTHY_AFTER:
+                    failures = 0
+                if failures >= len(RESTART_DELAYS):
+                    self._show_state("failed", f"worker failed {failures + 1} times: {exc!r}"[:300])
+                    raise
+                delay = RESTART_DELAYS[failures]
+                failures += 1
+                self.restarts += 1
+                log.exception("%s: worker loop failed; restarting in %g s (%d of %d)", self.mc.name, delay,
+                              failures, len(RESTART_DELAYS))
+                self._needs_init = True  # the modem may be mid-conversation: start it afresh
+                self._show_state("recovering", f"restarting after: {exc!r}"[:300])
+                self._sleep(delay)
+
+    def _resume(self) -> None:
+        """(Re)start the loop: write what a failure left unwritten, settle this modem's messages still
+        ``sending`` (as after a crash) and, the first time, register the modem and its send history."""
+        assert self.store is not None
+        self.beat()
+        if not self._row_written:
+            self.store.upsert_modem(self.mc.name, port=self.mc.port, model=self.mc.model, state="starting",
+                                    started_at=self.clock())
+            self.limiter = RateLimiter(self.mc.per_minute, self.mc.per_hour, self.mc.per_day,
+                                       self.store.parts_sent_since(self.mc.name, self.clock() - 86400))
+            self._row_written = True
+            return
+        self._flush_pending()
+        requeued, unknown = self.store.recover_in_flight(self.config.inflight_policy, modem=self.mc.name)
+        if requeued or unknown:
+            log.warning("%s: after the restart: %d message(s) queued again, %d unknown", self.mc.name, requeued,
+                        unknown)
+        if self.storage is not None:
+            log.warning("%s: the database takes writes again; sending resumes", self.mc.name)
+            self.storage = None
+            state, reason = self._before_storage
+            if state == "ready" and not self._needs_init:
+                self.live_routes.set(self.mc.name, self.route)
+            self._set_state(state, reason, parked_until=getattr(self, "_parked_until", None)
+                            if state == "parked" else None)
+
+    def _loop(self) -> None:
+        while not self.stop_event.is_set():
+            self.beat()
+            if self._needs_init and not self._bring_up():
+                continue
+            try:
+                self._handle_events()
+                self._maybe_refresh_status()
+                if not self._send_cycle() and not self._serve_requests():
+                    self._idle_wait()
+            except (ModemError, OSError) as exc:
+                self._on_modem_problem(exc)
+
+    def _on_storage_problem(self, problem: tuple[str, str, str]) -> None:
+        """Writes fail (full disk, I/O error): say so where the page and the LEDs look, wait, try again."""
+        state, reason, pesan = problem
+        if self.storage is None:
+            log.error("%s: cannot write to the database, sending paused: %s", self.mc.name, reason)
+            self._storage_delay = 0.5
+            self._before_storage = (self.state, None)  # shown again once writes succeed
+        self.storage = problem
+        self._show_state(state, f"{pesan} / {reason}"[:300])
+        self.ready.set()  # known not working: the daemon need not wait for it
+        self._sleep(self._storage_delay)
+        self._storage_delay = min(self._storage_delay * 2, STORAGE_RETRY_MAX)
+
+    def _show_state(self, state: str, reason: str | None) -> None:
+        """Best effort: this worker's state on its modem row, even while most writes fail (an UPDATE of an
+        existing row needs no new page of a full database)."""
+        self.state = state
+        self.live_routes.set(self.mc.name, None)
+        try:
+            self.store.upsert_modem(self.mc.name, state=state, state_reason=reason)
+        except sqlite3.Error as exc:
+            log.debug("%s: could not record state %s: %s", self.mc.name, state, exc)
+
+    def _flush_pending(self) -> None:
+        """Commit what a failed commit left (outcomes, parts sent, reports) before anything else."""
+        if self._carry is not None or self._pending or self._unrecorded or self._sent_delta or self._reports:
+            self._commit(claim=False)
 
     def abort(self) -> None:
         """Interrupt a blocking modem conversation (called by the daemon after the stop grace period)."""
@@ -352,7 +456,7 @@ class ModemWorker(threading.Thread):
             return False, False, 0.0  # the idle wait does the waiting, and hears the network return
         if self.config.unthrottled:
             return True, False, 0.0  # the claim itself honours the hold
-        wait = self.limiter.wait_time(now)
+        wait = self.limiter.wait_time(now, self._need_parts + self._reserved)
         if wait > 0:
             # Over the SIM's limits only an emergency may go: a landslide warning
             # must not wait an hour for the quota a blast used up.
@@ -378,6 +482,7 @@ class ModemWorker(threading.Thread):
                 self.beat()
                 claimed, msg = msg, None
                 outcome, problem = self._send(claimed)
+                self._reserved = 0
                 sent_any = True
                 nxt, self._next = self._next, None
                 self._carry = outcome
@@ -397,7 +502,7 @@ class ModemWorker(threading.Thread):
             unsent = [m for m in (msg, self._next) if m is not None]
             self._next = None
             release = [Outcome(m.id, "queued", count_attempt=False) for m in unsent]
-            if self._carry is not None or self._unrecorded or self._sent_delta or release:
+            if self._carry is not None or self._pending or self._unrecorded or self._sent_delta or release:
                 self._commit(claim=False, extra=release)
         return sent_any
 
@@ -405,26 +510,58 @@ class ModemWorker(threading.Thread):
                 reports: bool = True, may_wait: bool = True, handed: int | None = None) -> Message | None:
         """One transaction: the carried outcome, unrecorded parts, reports, a message handed, and maybe a claim."""
         assert self.store is not None
-        outcomes = ([self._carry] if self._carry is not None else []) + (extra or [])
+        outcomes = ([self._carry] if self._carry is not None else []) + self._pending + (extra or [])
         if reports:
             reports_now, self._reports = self._reports, []
         else:
             reports_now = []
         parts, self._unrecorded = self._unrecorded, []
         progress_of = progress_of if progress_of is not None else self._unrecorded_of
-        self._carry = None
+        self._carry, self._pending = None, []
         sent_delta = 0
         if reports:  # not on the critical path: the counter can wait
             sent_delta, self._sent_delta = self._sent_delta, 0
         may, emergency_only, wait = self._gate() if claim else (False, False, 0.0)
         routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing) if may else None
-        msg = self.store.complete_and_claim(
-            outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes, reports=reports_now,
-            progress=(progress_of, parts) if parts and progress_of is not None else None, sent_delta=sent_delta,
-            handed=handed)
+        try:
+            msg = self.store.complete_and_claim(
+                outcomes, self.mc.name, claim=may, emergency_only=emergency_only, routes=routes,
+                reports=reports_now, progress=(progress_of, parts) if parts and progress_of is not None else None,
+                sent_delta=sent_delta, handed=handed)
+        except BaseException:
+            # Nothing was written (one transaction): keep it all for the next commit, so a full disk
+            # or a failed verb loses no outcome, part, report or count.
+            self._pending = outcomes + self._pending
+            self._unrecorded = parts + self._unrecorded
+            self._reports = reports_now + self._reports
+            self._sent_delta += sent_delta
+            raise
+        if msg is not None and not self._fits_limits(msg):
+            self._pending.append(Outcome(msg.id, "queued", count_attempt=False))
+            self._flush_pending()
+            msg, wait = None, max(wait, 1.0)
         if may_wait and claim and msg is None and wait > 0 and self.store.has_due():
             self._sleep(wait)  # over the SIM's limits: nothing but emergencies until the window frees
         return msg
+
+    def _fits_limits(self, msg: Message) -> bool:
+        """May every part ``msg`` still has to send go out now within the SIM's limits?
+
+        The gate before a claim cannot know the message's length: a two-part message claimed
+        with one part left in the hour would make 301/300. One that does not fit goes back to
+        the queue, and the gate waits until its parts fit (emergencies are never held back).
+        """
+        if msg.emergency or self.config.unthrottled:
+            return True
+        try:
+            parts = len(pdu.split_text(msg.text, pdu.choose_encoding(msg.text))) - msg.parts_sent
+        except PduError:
+            parts = 1  # the send itself fails it as a bad message
+        self._need_parts = max(1, parts)
+        if self.limiter.wait_time(self.clock(), self._need_parts + self._reserved) > 0:
+            return False
+        self._need_parts = 1
+        return True
 
     def _send(self, msg: Message) -> tuple[Outcome, BaseException | None]:
         """Send ``msg`` (resuming after parts already sent); never raises for modem errors."""
@@ -435,6 +572,7 @@ class ModemWorker(threading.Thread):
         except PduError as exc:
             return Outcome(msg.id, "failed", error_class="bad_message", error=exc.reason), None
         total = len(parts)
+        self._reserved = total - msg.parts_sent
         first = True
         for seq, part in enumerate(parts, start=1):
             if seq <= msg.parts_sent:
@@ -444,12 +582,15 @@ class ModemWorker(threading.Thread):
             try:
                 mr = self.modem.send_pdu(part.pdu, part.tpdu_length, on_written=record, after_body=prefetch)
             except (ModemTimeout, ModemUnavailable) as exc:
+                self.limiter.restamp(self.clock())  # it may have gone at any moment until now
                 return self._in_doubt(msg, exc, total), exc
             except CommandError as exc:
                 return self._failed_send(msg, exc, total), None
+            sent_at = self.clock()  # +CMGS: the network has it (the limits and message_parts count from here)
+            self.limiter.restamp(sent_at)
             self._sent_delta += 1
             self._unrecorded_of = msg.id
-            self._unrecorded.append((seq, total, mr))
+            self._unrecorded.append((seq, total, mr, sent_at))
         done, self._unrecorded = tuple(self._unrecorded), []
         self._network_strikes = 0
         return Outcome(msg.id, "sent", parts=done, parts_total=total), None
@@ -466,15 +607,21 @@ class ModemWorker(threading.Thread):
         and claim the next message.
         """
         def record() -> None:
-            # Count the part against the SIM's limits now, so the claim ahead sees it.
+            # Count the part against the SIM's limits now, so the claim ahead sees it (and the rest reserved).
             self.limiter.record(self.clock())
+            self._reserved = max(0, self._reserved - 1)
             if first or self._carry is not None or self._unrecorded:
                 self._commit(claim=False, progress_of=msg.id, reports=False, handed=msg.id if first else None)
 
         def claim_ahead() -> None:
             claim = first and self._pipeline and self._next is None
             if claim or self._reports:
-                nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
+                try:
+                    nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
+                except Exception as exc:  # noqa: BLE001 — raised here it would lose the part being sent
+                    log.warning("%s: commit while the modem transmits failed (kept for the next): %s",
+                                self.mc.name, exc)
+                    return
                 if nxt is not None:
                     self._next = nxt
 

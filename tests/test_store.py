@@ -324,6 +324,7 @@ def test_recover_resend_once_then_unknown(store):
     assert store.recover_in_flight("resend") == (0, 1)
     row = store.message(m1.id)
     assert row["state"] == "unknown" and row["done_at"] is not None
+    assert row["in_doubt"] == 2, "the count says what happened: in doubt in two crashes"
     # the other message was never touched
     assert store.message(2)["state"] == "queued"
     assert store.recover_in_flight("resend") == (0, 0)

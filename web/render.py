@@ -36,7 +36,8 @@ STATE_LABELS = {
     # modems
     "starting": ("memulai", "starting"), "ready": ("siap", "ready"), "parked": ("istirahat", "parked"),
     "recovering": ("memulihkan", "recovering"), "absent": ("tidak ada", "absent"), "dead": ("mati", "dead"),
-    "stopped": ("berhenti", "stopped"),
+    "stopped": ("berhenti", "stopped"), "disk_full": ("disk penuh", "disk full"),
+    "storage_error": ("penyimpanan bermasalah", "storage error"), "failed": ("gagal", "failed"),
 }
 #: What a modem state means for the office, in both languages: the daemon's own reason (``state_reason``) is
 #: technical English (an exception's text) and is shown beside this, marked as such, never as the Bahasa text.
@@ -50,6 +51,14 @@ STATE_HINTS = {
              "cable and SIM."),
     "parked": ("Modem diistirahatkan sementara karena galat dari jaringan atau SIM; dicoba lagi otomatis.",
                "The modem rests for a while after a network or SIM error; it is tried again automatically."),
+    "disk_full": ("Disk penuh: pengiriman berhenti sampai ada ruang lagi (hapus file lama atau ganti kartu SD); "
+                  "lanjut sendiri, tidak ada pesan yang hilang.",
+                  "Disk full: sending waits until there is room again (remove old files or replace the SD card); "
+                  "it resumes by itself, no message is lost."),
+    "storage_error": ("Database tidak bisa ditulis (galat penyimpanan); pengiriman menunggu dan dicoba lagi otomatis.",
+                      "The database cannot be written (storage error); sending waits and is retried automatically."),
+    "failed": ("Pekerja modem ini berhenti setelah gagal berulang kali; layanan Siaran dimulai ulang oleh sistem.",
+               "This modem's worker stopped after failing repeatedly; the system restarts the Siaran service."),
 }
 ROLE_LABELS = {"admin": ("admin", "admin"), "approver": ("penyetuju", "approver"),
                "operator": ("operator", "operator"), "viewer": ("pemantau", "viewer")}

@@ -6,8 +6,8 @@ import argparse
 
 from firmware import daemon
 from firmware.commands.common import add_state_options, load_config
-from firmware.commands.output import config_failed
-from firmware.errors import ConfigError
+from firmware.commands.output import EXIT_CORRUPT, config_failed, fail
+from firmware.errors import ConfigError, DatabaseCorrupt
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,4 +31,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             cfg = replace(cfg, modems=tuple(replace(m, command_gap=0.0) for m in cfg.modems))
     except ConfigError as exc:
         return config_failed(exc)
-    return daemon.run(cfg)
+    try:
+        return daemon.run(cfg)
+    except DatabaseCorrupt as exc:
+        return fail(exc.reason, exc.pesan, EXIT_CORRUPT, fix=daemon.RESTORE_HELP)

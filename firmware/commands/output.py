@@ -17,6 +17,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # the action ran and failed (a send was refused)
 EXIT_BAD_INPUT = 2  # the user's input was invalid
 EXIT_MODEM = 3  # the modem or its port is unavailable
+EXIT_CORRUPT = 4  # the database is corrupt: restore it (systemd does not restart the daemon on this code)
 
 
 def emit(obj: Any) -> None:

@@ -13,8 +13,10 @@ emulator listening on TCP.
 
 from __future__ import annotations
 
+import errno
 import logging
 import queue
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +31,10 @@ log = logging.getLogger(__name__)
 
 #: How long the reader blocks in one read; bounds timeout-detection latency.
 _READ_TICK = 0.05
+#: Seconds between looks at whether the reader is gone while a caller waits for a reply.
+_LOST_POLL = 0.25
+#: Interrupted system calls retried in a row before the error counts as real (a signal storm, not a port).
+_EINTR_RETRIES = 1000
 
 
 class AtChannel:
@@ -86,8 +92,8 @@ class AtChannel:
                     ser.exclusive = True
                 except (ValueError, AttributeError):  # URL handlers without locking
                     pass
-            ser.open()
-        except (serial.SerialException, OSError, ValueError) as exc:
+            _retry_eintr(ser.open)  # pyserial closes a half-opened port before raising
+        except (serial.SerialException, OSError, termios.error, ValueError) as exc:
             raise ModemUnavailable(f"cannot open {self.port_name}: {exc}") from exc
         self._serial = ser
         self._stop.clear()
@@ -208,13 +214,19 @@ class AtChannel:
 
     def _next_reply(self, cmd: at.Command) -> at.Event:
         """Wait for the reader to hand over the reply, a prompt or a timeout."""
-        limit = max(cmd.timeout, cmd.prompt_timeout) + 5.0  # guard if the reader dies
-        try:
-            return self._replies.get(timeout=limit)
-        except queue.Empty:
-            with self._lock:
-                self._session.abort()
-            raise ModemTimeout(cmd.text, cmd.timeout) from None
+        deadline = time.monotonic() + max(cmd.timeout, cmd.prompt_timeout) + 5.0  # guard if the reader hangs
+        while True:
+            try:
+                return self._replies.get(timeout=min(_LOST_POLL, max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                # The reader's "lost" notice can be drained as stale by _begin when it dies between
+                # commands: look at the flag too, or this waits out the whole guard for nothing.
+                self._check_alive()
+                if time.monotonic() >= deadline:
+                    break
+        with self._lock:
+            self._session.abort()
+        raise ModemTimeout(cmd.text, cmd.timeout)
 
     def _recover(self, cmd: at.Command, event: at.Event) -> None:
         """After a timeout: ESC any open prompt, resync, then raise.
@@ -293,12 +305,24 @@ class AtChannel:
     # -- reader thread ------------------------------------------------------
 
     def _read_loop(self) -> None:
+        """The reader thread: never ends silently. Whatever stops it marks the channel lost, so the
+        waiting caller gets ModemUnavailable at once and the owner opens the port afresh."""
+        try:
+            self._read_until_stopped()
+        except Exception as exc:  # noqa: BLE001 — a bug here must not leave a channel no one reads
+            if self._stop.is_set():
+                return
+            self._lost = exc
+            log.exception("%s: the reader failed; the port will be opened again", self.port_name)
+            self._replies.put(at.Timeout("(reader failed)", "final"))
+
+    def _read_until_stopped(self) -> None:
         ser = self._serial
         assert ser is not None
         while not self._stop.is_set():
             try:
-                data = ser.read(ser.in_waiting or 1)
-            except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
+                data = ser.read(_retry_eintr(lambda: ser.in_waiting) or 1)
+            except (serial.SerialException, OSError, termios.error, TypeError, AttributeError) as exc:
                 if self._stop.is_set():
                     return
                 self._lost = exc
@@ -334,9 +358,9 @@ class AtChannel:
         if ser is None:
             raise ModemUnavailable(f"{self.port_name} is closed")
         try:
-            ser.write(data)
-            ser.flush()
-        except (serial.SerialException, OSError) as exc:
+            ser.write(data)  # pyserial resumes an interrupted write itself (never re-sending a byte)
+            _retry_eintr(ser.flush)  # tcdrain(3): a signal during the wait raises termios.error EINTR
+        except (serial.SerialException, OSError, termios.error) as exc:
             self._lost = exc
             raise ModemUnavailable(f"write to {self.port_name} failed: {exc}") from exc
         if self._trace:
@@ -349,6 +373,30 @@ class AtChannel:
             raise ModemUnavailable(f"{self.port_name} is not open")
         if self._lost is not None:
             raise ModemUnavailable(f"{self.port_name} was lost: {self._lost}")
+
+
+def _retry_eintr(call: Callable[[], object]):
+    """``call()``, again when a signal interrupted its system call (EINTR), and its result.
+
+    Python retries most interrupted calls itself (PEP 475), but not ``termios.tcdrain`` (pyserial's
+    ``flush``), which raises ``termios.error`` - not an OSError - nor pyserial's own paths that wrap
+    the errno in a SerialException.  An interrupted call is not a lost port: retry it.
+    """
+    for _ in range(_EINTR_RETRIES):
+        try:
+            return call()
+        except (termios.error, OSError, serial.SerialException) as exc:
+            if not _interrupted(exc):
+                raise
+    return call()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Did ``exc`` come from a system call a signal interrupted?"""
+    if isinstance(exc, InterruptedError) or getattr(exc, "errno", None) == errno.EINTR:
+        return True
+    code = exc.args[0] if exc.args else None
+    return code == errno.EINTR or (isinstance(code, str) and "Interrupted system call" in code)
 
 
 def _safe(text: str) -> str:

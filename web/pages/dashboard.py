@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bottle
 
+from firmware import health
 from firmware.panel import usb_signal
 from web import context, queries
 from web.render import page
@@ -16,6 +17,7 @@ def register(app: bottle.Bottle) -> None:
 
 def _data() -> dict:
     store, config = context.store(), context.site().config
+    daemon_health = health.read(context.site().state_dir)  # why the daemon refused to start (a corrupt database)
     counts = store.queue_counts()
     modems = queries.modem_cards(store, config)
     throttled, usb_state = store.get_setting("throttled"), usb_signal(store)  # as the box's LEDs show it
@@ -26,6 +28,7 @@ def _data() -> dict:
         "campaigns": queries.active_campaigns(store, config),
         "throttled": throttled,
         "usb_state": usb_state,
+        "daemon_health": daemon_health,
         "inbox_new": store.conn.execute("SELECT COUNT(*) FROM inbox WHERE handled = 0 AND kind = 'reply'").fetchone()[0],
         "contacts": store.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
     }

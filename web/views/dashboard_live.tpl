@@ -1,3 +1,10 @@
+% if daemon_health:
+<section class="card error" id="daemon-health">
+  <strong>{{t("Layanan pengirim tidak berjalan", "The sending service is not running")}}:</strong> {{daemon_health.get("pesan", "")}}
+  <div class="muted">{{daemon_health.get("reason", "")}}</div>
+  <code>{{daemon_health.get("fix", "")}}</code>
+</section>
+% end
 <section class="card" id="panel-mirror">
   <h2>{{t("Lampu panel depan", "Front panel LEDs")}}</h2>
   <div class="leds">

@@ -11,7 +11,7 @@
 <section class="card modem-detail" id="modem-{{m['name']}}" data-modem="{{m['name']}}">
   <h2>{{m['name']}} <span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span></h2>
   % if m.get('state_reason') or fmt.state_hint(m['state']):
-  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked') else 'muted'}}">{{fmt.state_hint(m['state'])}}
+  <p class="{{'error' if m['state'] in ('dead', 'absent', 'recovering', 'parked', 'disk_full', 'storage_error', 'failed') else 'muted'}}">{{fmt.state_hint(m['state'])}}
     % if m.get('state_reason'):
     <span class="muted" data-reason>({{t("rincian teknis, dalam bahasa Inggris", "technical detail")}}: {{m['state_reason']}})</span>
     % end
