@@ -40,6 +40,14 @@ What it copes with:
 - **RT/RW**: stored zero-padded to at least two digits (``RW 3``, ``003``,
   ``3.0`` -> ``"03"``; ``12`` -> ``"12"``); text that is not a number (``1A``)
   is kept as typed.  A combined ``RT/RW`` column (``003/005``) fills both.
+- **Wilayah of the whole file**: a list without a Desa/Kelurahan (or
+  Kecamatan) column usually names it in its title rows ("DAFTAR KETUA RT/RW
+  KEL. SUKAMAJU") or its file name (``rt_rw_kel_sukamaju.xlsx``): that name
+  fills every row whose cell is empty (:mod:`firmware.wilayah`), unless the
+  caller gives one (:meth:`Sheet.use_wilayah`: the staffer confirmed or typed
+  it).  A heading row inside the table ("KELURAHAN CIPAGANTI" alone on its
+  row) applies to the rows below it.  :meth:`Sheet.summary` says where the
+  wilayah came from and how many rows are left without a desa/kelurahan.
 - **Duplicates** within the file: the first row is kept, later ones are
   counted and listed with the row they repeat.
 - **Limits**: :data:`MAX_FILE_BYTES`, :data:`MAX_ROWS` and
@@ -72,9 +80,11 @@ from typing import Any, BinaryIO, NamedTuple
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
+from firmware.audience import strip_place_prefix
 from firmware.errors import BilingualError
 from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
+from firmware.wilayah import Wilayah, find_in_file_name, find_in_rows, heading, tidy_name
 
 #: Largest file accepted (a 200,000-row CSV is about 15 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -89,10 +99,10 @@ HEADER_SEARCH_ROWS = 30
 #: Rows sampled per sheet/delimiter to choose one.
 SAMPLE_ROWS = 300
 #: Longest text kept per field; longer is cut (and noted).
-FIELD_MAX = {"name": 200, "desa": 100, "dusun": 100, "rw": 20, "rt": 20, "role": 100, "notes": 500}
+FIELD_MAX = {"name": 200, "desa": 100, "kecamatan": 100, "dusun": 100, "rw": 20, "rt": 20, "role": 100, "notes": 500}
 
 #: Keys of an accepted contact (plus ``row``).
-FIELDS = ("number", "name", "desa", "dusun", "rw", "rt", "role", "notes")
+FIELDS = ("number", "name", "desa", "kecamatan", "dusun", "rw", "rt", "role", "notes")
 _EMPTY_CONTACT = {"row": 0, **dict.fromkeys(FIELDS)}
 
 
@@ -349,6 +359,7 @@ _EXACT = {
              "namaketua", "namapetugas", "namakader", "nm", "nama/name"},
     "desa": {"desa", "kelurahan", "kel", "desakelurahan", "kelurahandesa", "desakel", "keldesa", "namadesa",
              "namakelurahan", "village", "ds", "kalurahan", "nagari", "gampong"},
+    "kecamatan": {"kecamatan", "kec", "namakecamatan", "district", "distrik"},
     "dusun": {"dusun", "dsn", "namadusun", "lingkungan", "dukuh", "banjar", "kampung", "jorong", "hamlet",
               "padukuhan", "dusunlingkungan"},
     "rt": {"rt", "nort", "nomorrt", "rtno", "rukuntetangga"},
@@ -382,7 +393,7 @@ def field_of(label: Any) -> str | None:
     if _PHONE_PREFIX.match(key):
         return "number"
     for prefix, name in (("namadesa", "desa"), ("namakel", "desa"), ("namadusun", "dusun"), ("desa", "desa"),
-                         ("kelurahan", "desa"), ("dusun", "dusun"), ("jabatan", "role"), ("keterangan", "notes"),
+                         ("kelurahan", "desa"), ("namakec", "kecamatan"), ("kecamatan", "kecamatan"), ("dusun", "dusun"), ("jabatan", "role"), ("keterangan", "notes"),
                          ("nama", "name")):
         if key.startswith(prefix):
             return name
@@ -572,6 +583,10 @@ class Sheet:
         self.counts: dict[str, int] = {}
         self.rejected: list[Problem] = []
         self.warnings: list[Problem] = []
+        self._given = Wilayah()
+        self._found: tuple[Wilayah, str | None] | None = None
+        self.wilayah_counts: dict[str, int] = {}
+        self.headings: list[str] = []
 
     # -- life cycle
     def close(self) -> None:
@@ -594,7 +609,52 @@ class Sheet:
             "sheet": self.sheet, "sheets": list(self.sheets), "header_row": self.header.row,
             "columns": dict(self.header.labels), "ignored_columns": list(self.header.ignored),
             "notes": list(self.notes), "file_hash": self.file_hash, "size": self.size,
+            "wilayah": self.wilayah_summary(),
         }
+
+    # -- the wilayah of the whole file
+    def use_wilayah(self, desa: str | None = None, kecamatan: str | None = None) -> None:
+        """The desa/kelurahan (and kecamatan) the staffer confirmed or typed for every row whose cell is
+        empty; it replaces what the title or file name says.  ImportFileError when unusable."""
+        values = []
+        for key, label, value in (("desa", "Desa/Kelurahan", desa), ("kecamatan", "Kecamatan", kecamatan)):
+            value = tidy_name(strip_place_prefix(" ".join(str(value or "").split())))
+            if len(value) > FIELD_MAX[key] or _CONTROL.search(value):
+                raise ImportFileError(f"{label}: at most {FIELD_MAX[key]} printable characters",
+                                      f"{label}: paling banyak {FIELD_MAX[key]} karakter biasa")
+            values.append(value or None)
+        self._given = Wilayah(values[0], values[1], "")
+
+    def found_wilayah(self) -> tuple[Wilayah, str | None]:
+        """(wilayah, where) named by the title rows (``"title"``) or else the file name (``"file_name"``)."""
+        if self._found is None:
+            title = Wilayah()
+            if self.header.row > 1:
+                above = [cells for _, cells in islice(_guarded(self._raw_rows()), self.header.row - 1)]
+                title = find_in_rows(above)
+            from_name = find_in_file_name(self.file_name) if self.format != "records" else Wilayah()
+            if title:
+                self._found = (title.merged(Wilayah(from_name.desa, from_name.kecamatan, title.found_in)), "title")
+            else:
+                self._found = (from_name, "file_name" if from_name else None)
+        return self._found
+
+    def file_wilayah(self) -> tuple[Wilayah, str | None]:
+        """(wilayah, source) applied to rows with an empty cell: the given one over the found one."""
+        found, where = self.found_wilayah()
+        if self._given:
+            return self._given.merged(found), "given"
+        return found, where
+
+    def wilayah_summary(self) -> dict:
+        """JSON-ready: the file's wilayah, where it came from, whether a column holds it, and row counts
+        (``from_file``: rows given the file's desa; ``from_heading``; ``without``: rows with no desa)."""
+        wil, source = self.file_wilayah()
+        found, where = self.found_wilayah()
+        return {"desa": wil.desa, "kecamatan": wil.kecamatan, "source": source, "found_in": found.found_in,
+                "found": {"desa": found.desa, "kecamatan": found.kecamatan, "where": where},
+                "column": "desa" in self.header.columns, "kecamatan_column": "kecamatan" in self.header.columns,
+                "headings": list(self.headings[:20]), **self.wilayah_counts}
 
     # -- rows
     def rows(self) -> Iterator[dict]:
@@ -607,6 +667,10 @@ class Sheet:
         phone_cols = self.header.columns["number"]
         phone_labels = {header_key(self.header.labels.get("number"))}
         header_row, max_rows, counts, rejected = self.header.row, self.max_rows, self.counts, self.rejected
+        whole, _ = self.file_wilayah()
+        section = Wilayah()
+        wc = self.wilayah_counts = {"from_file": 0, "from_heading": 0, "without": 0}
+        self.headings = []
         for row_no, cells in _guarded(self._raw_rows()):
             if row_no <= header_row or _blank(cells):
                 continue
@@ -614,6 +678,12 @@ class Sheet:
             if any(v.__class__ is str and v and not _DIGIT.search(v) and header_key(v) in phone_labels
                    for v in phone_values):
                 continue  # the header repeated (printed lists repeat it on every page)
+            if not any(_filled(v) for v in phone_values):
+                found = heading(cells)
+                if found:  # "KELURAHAN CIPAGANTI" alone on its row: the rows below are Cipaganti's
+                    section = found.merged(Wilayah(None, section.kecamatan))
+                    self.headings.append(found.describe())
+                    continue
             counts["rows"] += 1
             if counts["rows"] > max_rows:
                 raise ImportFileError(
@@ -634,7 +704,23 @@ class Sheet:
                 continue
             seen[key] = row_no
             counts["accepted"] += 1
+            self._fill_wilayah(contact, section, whole, wc)
             yield contact
+
+    @staticmethod
+    def _fill_wilayah(contact: dict, section: Wilayah, whole: Wilayah, wc: dict[str, int]) -> None:
+        """An empty desa/kecamatan cell takes the heading's, else the file's; count where each came from."""
+        if contact["desa"] is None:
+            if section.desa:
+                contact["desa"] = section.desa
+                wc["from_heading"] += 1
+            elif whole.desa:
+                contact["desa"] = whole.desa
+                wc["from_file"] += 1
+            else:
+                wc["without"] += 1
+        if contact["kecamatan"] is None:
+            contact["kecamatan"] = section.kecamatan or whole.kecamatan
 
     def _contact(self, row_no: int, cells: tuple, phone_values: list) -> tuple[dict | None, str, Problem | None]:
         """(contact, number as typed, None) or (None, typed, the problem)."""

@@ -418,6 +418,13 @@ def m006_numbers_normalised(db: Database) -> None:
             db.execute("UPDATE OR IGNORE contacts SET number = ? WHERE number = ?", (normalise(number), number))
 
 
+@MIGRATIONS()
+def m010_wilayah(db: Database) -> None:
+    """A contact's kecamatan: an import fills it from a Kecamatan column, the list's title rows or
+    its file name (two kelurahan of one name in different kecamatan stay apart)."""
+    db.execute("ALTER TABLE contacts ADD COLUMN kecamatan TEXT")
+
+
 def _normalise_optouts(db: Database) -> None:
     """Each opt-out under its E.164 number (two forms of one number: one row, the earliest date),
     one that is not a number kept as received; ``match_number`` filled for all."""
