@@ -144,3 +144,30 @@ def heading(cells: tuple) -> Wilayah:
     if m is None:
         return Wilayah()
     return find_in_text(line)
+
+
+def summary_sentence(summary: dict) -> tuple[str, str]:
+    """(Bahasa Indonesia, English) sentence for a sheet's wilayah summary
+    (:meth:`firmware.importer.Sheet.wilayah_summary`): where the rows' desa/kelurahan came from and how
+    many rows have none.  For reports that have no wizard (USB drop, CLI)."""
+    wil = Wilayah(summary.get("desa"), summary.get("kecamatan"))
+    where_id, where_en = {
+        "title": ("dari judul file", "from the file's title"),
+        "file_name": ("dari nama file", "from the file name"),
+        "given": ("diisi petugas", "given by the staff"),
+    }.get(summary.get("source") or "", ("", ""))
+    without = int(summary.get("without") or 0)
+    if summary.get("column"):
+        pesan, note = "Desa/Kelurahan dari kolom file", "Desa/Kelurahan from the file's column"
+        if wil.desa:
+            pesan += f"; sel kosong diisi {wil.describe()} ({where_id})"
+            note += f"; empty cells filled with {wil.describe()} ({where_en})"
+    elif wil:
+        pesan, note = f"Wilayah: {wil.describe()} ({where_id})", f"Wilayah: {wil.describe()} ({where_en})"
+    else:
+        pesan = "Daftar ini tidak menyebut desa/kelurahan (tidak ada kolom, judul, atau nama file yang menyebutnya)"
+        note = "This list names no desa/kelurahan (no column, title or file name names one)"
+    if without:
+        pesan += f"; {without} kontak tanpa desa/kelurahan"
+        note += f"; {without} contacts without a desa/kelurahan"
+    return pesan, note
