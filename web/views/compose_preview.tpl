@@ -69,9 +69,14 @@
   </div>
   % end
 
-  % if p['warnings']:
-  <ul class="warnings">
   % for w in p['warnings']:
+  % if w['code'] == 'spans_desa':
+  % include('wilayah_warning.tpl', ww=w)
+  % end
+  % end
+  % if [w for w in p['warnings'] if w['code'] != 'spans_desa']:
+  <ul class="warnings">
+  % for w in [w for w in p['warnings'] if w['code'] != 'spans_desa']:
     <li data-warning="{{w['code']}}">{{w['pesan'] if lang == 'id' else w['message']}}
     % if w.get('found'):
       <span class="muted">({{", ".join(str(x) for x in w['found'][:10])}})</span>
@@ -81,10 +86,11 @@
   </ul>
   % end
 
-  % if p['sample']:
-  <div class="sample">
-    <div class="muted">{{t("Contoh yang diterima", "Example received by")}} {{p['sample']['name'] or t("(tanpa nama)", "(no name)")}} {{p['sample']['number'] or ""}}:</div>
-    <div class="sms" data-sample="1">{{p['sample']['text']}}</div>
+  % whys = {"first": t("Contoh yang diterima", "Example received by"), "longest": t("Teks terpanjang, diterima", "Longest text, received by"), "least_data": t("Data paling sedikit (bagian kosong dihapus), diterima", "Least data (empty parts dropped), received by")}
+  % for i, ex in enumerate(p.get('examples') or ([dict(p['sample'], why='first')] if p['sample'] else [])):
+  <div class="sample" data-example="{{ex['why']}}">
+    <div class="muted">{{whys.get(ex['why'], "")}} {{ex['name'] or t("(tanpa nama)", "(no name)")}} {{ex['number'] or ""}} · {{ex['segments']}} SMS:</div>
+    <div class="sms"{{!' data-sample="1"' if i == 0 else ''}}>{{ex['text']}}</div>
   </div>
   % end
 </div>
