@@ -11,28 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
-from browser import Page, chromium
-from test_web_e2e import commit_import, first_run, upload_list
-from webtools import WebServer
+from browser import Page
+from test_web_e2e import browser, commit_import, first_run, upload_list  # noqa: F401 (browser: a fixture)
 
 from firmware.store import Store
-
-
-@pytest.fixture
-def browser(tmp_path):
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    d = chromium(downloads)
-    yield d
-    d.quit()
-
-
-@pytest.fixture
-def web(tmp_path):
-    server = WebServer(tmp_path / "state")
-    yield server
-    server.close()
 
 
 def _list(path: Path, first: int, rws: list[str], title: list[str]) -> Path:
