@@ -75,6 +75,7 @@
       <li><code>{{"{" + key + "}"}}</code> = {{t(id_text, en_text)}} <span class="muted">({{t("bila kosong", "if empty")}}: “{{form['fallbacks'].get(key) or fallback_defaults[key]}}”)</span></li>
     % end
     </ul>
+    <p id="phrase-help">{{t("Bagian yang diapit kurung siku hilang seluruhnya bila datanya kosong: “AWAS BANJIR[ di RW {rw}]!” menjadi “AWAS BANJIR di RW 03!”, atau “AWAS BANJIR!” bila RW kontak tidak diketahui. Pilihan dipisah | : [RT {rt}/RW {rw}|RW {rw}] memakai yang pertama yang datanya lengkap.", "A part in square brackets disappears whole when its data is empty: “AWAS BANJIR[ di RW {rw}]!” becomes “AWAS BANJIR di RW 03!”, or “AWAS BANJIR!” when the contact's RW is unknown. Choices separated by | : [RT {rt}/RW {rw}|RW {rw}] use the first whose data is complete.")}}</p>
   </div>
   <details>
     <summary>{{t("Ubah pengganti bila data kontak kosong", "Change what is used when a contact's field is empty")}}</summary>
