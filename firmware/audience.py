@@ -433,6 +433,7 @@ def list_saved(store, *, with_counts: bool = True) -> list[dict[str, Any]]:
         else:
             item["definition"] = aud.to_dict()
             item["description"] = aud.describe()
+            item["spans_desa"] = spans_every_desa(aud)
             if with_counts:
                 item["counts"] = count(store, aud)
         out.append(item)

@@ -87,6 +87,9 @@ def test_rw_only_audience_warns_with_counts_per_kelurahan(web, admin, db):
     # the saved audience's page says it too
     r = admin.post("/audiences", {"name": "RW 1-2", "rw": "1-2"})
     assert r.status == 200 and 'id="wilayah-warning"' in r.text
+    admin.post("/audiences", {"name": "Sukamaju RW 1", "rw": "1", "desa": "Sukamaju"})
+    listing = admin.get("/audiences").text
+    assert listing.count('data-spans-desa="1"') == 1  # the list marks the RW-only one
 
 
 @pytest.mark.parametrize("choice,fields,expected", [
