@@ -241,3 +241,24 @@ def test_rw_only_audience_warns_with_counts_per_kelurahan(store):
     assert audience.wilayah_warning(store, Audience.build(desa="Sukamaju", rw="01")) is None
     assert audience.wilayah_warning(store, Audience.build(role="Ketua RT")) is None
     assert audience.spans_every_desa(Audience.build(rt="03"))
+
+
+def test_usb_drop_uses_the_title_kelurahan_and_reports_it(tmp_path, clock):
+    from firmware import config as config_mod
+    from firmware import usbdrop
+    from firmware.store import Store
+
+    state = tmp_path / "state"
+    state.mkdir()
+    cfg = config_mod.with_defaults(str(state), [])
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "daftar_rt_kel_sukamaju.csv").write_bytes(
+        _csv("DAFTAR KETUA RT DESA SUMBERREJO KECAMATAN WONOASRI", "Nama;No HP;RW", "Ani;0812-0000-7801;01"))
+    with Store.in_state_dir(cfg.state_dir, clock=lambda: clock[0]) as s:
+        r = usbdrop.run_folder(s, cfg, stick)
+        assert r.state == "safe_to_remove"
+        assert tuple(s.conn.execute("SELECT desa, kecamatan FROM contacts").fetchone()) == ("Sumberrejo", "Wonoasri")
+    assert (r.wilayah["desa"], r.wilayah["source"]) == ("Sumberrejo", "title")  # the title wins over the file name
+    report = next(stick.glob("laporan-*.csv")).read_bytes().decode("utf-8-sig")
+    assert "Wilayah: Sumberrejo, Kec. Wonoasri (dari judul file)" in report
