@@ -719,16 +719,18 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
 
 
 def _examples(render_one: Callable[[Any], str], rows: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    """The sample texts to show, each once (``why``: ``first``, ``longest``, ``least_data``): a recipient
-    already shown for an earlier reason, or with the same text, is not shown again."""
+    """The sample texts to show, each text once, with every reason it is shown for (``why``: a list of
+    ``first``, ``longest``, ``least_data``)."""
     out: list[dict[str, Any]] = []
     for why, row in rows:
         if row is None:
             continue
         item = _sample(row, render_one)
-        if any(e["text"] == item["text"] for e in out):
-            continue
-        out.append({"why": why, **item})
+        same = next((e for e in out if e["text"] == item["text"]), None)
+        if same is not None:
+            same["why"].append(why)
+        else:
+            out.append({"why": [why], **item})
     return out
 
 

@@ -89,7 +89,7 @@ def test_preview_shows_the_worst_cases_from_the_audience(store):
         {"number": "0812-0000-7999", "name": "Di luar", "desa": "Cipaganti", "rw": "09"},
     ])
     p = campaigns.preview(store, None, "Yth. {nama}, warga RT {rt}/RW {rw} {desa}: rapat.", Audience.build(rw="01-02"))
-    whys = {e["why"]: e for e in p["examples"]}
+    whys = {why: e for e in p["examples"] for why in e["why"]}
     assert whys["first"]["name"] == "Ani"
     assert whys["longest"]["name"].startswith("Bapak Haji")
     assert whys["least_data"]["name"] == "Cici" and "RT setempat" in whys["least_data"]["text"]

@@ -120,3 +120,16 @@ def test_compose_lists_every_contact_and_tags(web, admin, db):
     assert 'value="@semua"' in page and 'value="@tag:siaga-banjir"' in page and 'name="f_rw"' in page
     frag = admin.post("/compose/preview", {"audience": "@saringan", "text": "Halo", "f_rw": "abc"}).text
     assert "bukan angka" in frag and 'data-preview="message"' in frag
+
+
+def test_compose_and_approval_show_the_worst_case_text(web, admin, db):
+    _people(db, [("Sukamaju", "01"), (None, None)])
+    db.set_setting("approval_threshold", 1, by="test")
+    admin.get("/compose")
+    form = {"audience": "@semua", "text": "Yth. {nama}, warga RW {rw} {desa}: rapat Minggu."}
+    frag = admin.post("/compose/preview", form).text
+    assert 'data-example="first"' in frag and re.search(r'data-example="[a-z_ ]*least_data"', frag)
+    assert "warga RW setempat setempat" in frag and 'data-warning="fallback"' in frag  # seen, and explained
+    admin.post("/compose", {**form, "name": "Rapat", "action": "send"})
+    page = admin.get("/approvals").text
+    assert re.search(r'data-example="[a-z_ ]*least_data"', page) and "warga RW setempat setempat" in page

@@ -86,12 +86,6 @@
   </ul>
   % end
 
-  % whys = {"first": t("Contoh yang diterima", "Example received by"), "longest": t("Teks terpanjang, diterima", "Longest text, received by"), "least_data": t("Data paling sedikit (bagian kosong dihapus), diterima", "Least data (empty parts dropped), received by")}
-  % for i, ex in enumerate(p.get('examples') or ([dict(p['sample'], why='first')] if p['sample'] else [])):
-  <div class="sample" data-example="{{ex['why']}}">
-    <div class="muted">{{whys.get(ex['why'], "")}} {{ex['name'] or t("(tanpa nama)", "(no name)")}} {{ex['number'] or ""}} · {{ex['segments']}} SMS:</div>
-    <div class="sms"{{!' data-sample="1"' if i == 0 else ''}}>{{ex['text']}}</div>
-  </div>
-  % end
+  % include('preview_examples.tpl', p=p)
 </div>
 % end
