@@ -133,3 +133,15 @@ def test_compose_and_approval_show_the_worst_case_text(web, admin, db):
     admin.post("/compose", {**form, "name": "Rapat", "action": "send"})
     page = admin.get("/approvals").text
     assert re.search(r'data-example="[a-z_ ]*least_data"', page) and "warga RW setempat setempat" in page
+
+
+def test_a_contacts_kecamatan_is_shown_and_editable(web, admin, db):
+    token, _ = _upload(admin, "ketua rt.csv", TITLED)
+    admin.post("/import/commit", {"token": token})
+    cid = db.conn.execute("SELECT id FROM contacts WHERE name = 'Ani'").fetchone()[0]
+    page = admin.get(f"/contacts/{cid}").text
+    assert 'name="kecamatan"' in page and 'value="Cibeunying Kaler"' in page
+    r = admin.post(f"/contacts/{cid}", {"name": "Ani", "desa": "Sukamaju", "kecamatan": "Coblong", "rw": "01",
+                                        "rt": "01"})
+    assert r.status == 200 and "Kontak disimpan" in r.text
+    assert db.conn.execute("SELECT kecamatan FROM contacts WHERE id = ?", (cid,)).fetchone()[0] == "Coblong"

@@ -43,7 +43,7 @@ PAGE_SIZE = 50
 UPLOAD_MAX_AGE = 86400  # an upload not committed within a day is removed at the next upload
 PREVIEW_REJECTED = 20  # rejected rows shown on the preview (all of them are in the CSV)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_EDITABLE = ("name", "desa", "dusun", "rw", "rt", "role", "notes")
+_EDITABLE = ("name", "desa", "kecamatan", "dusun", "rw", "rt", "role", "notes")
 _FIELD_LABELS = {"number": ("Nomor HP", "Phone number"), "name": ("Nama", "Name"),
                  "desa": ("Desa/Kelurahan", "Village"),
                  "kecamatan": ("Kecamatan", "District"), "dusun": ("Dusun", "Hamlet"), "rw": ("RW", "RW"),
