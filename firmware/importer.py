@@ -80,11 +80,11 @@ from typing import Any, BinaryIO, NamedTuple
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
+from firmware import wilayah
 from firmware.audience import strip_place_prefix
 from firmware.errors import BilingualError
 from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
-from firmware.wilayah import Wilayah, find_in_file_name, find_in_rows, heading, tidy_name
 
 #: Largest file accepted (a 200,000-row CSV is about 15 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -393,8 +393,8 @@ def field_of(label: Any) -> str | None:
     if _PHONE_PREFIX.match(key):
         return "number"
     for prefix, name in (("namadesa", "desa"), ("namakel", "desa"), ("namadusun", "dusun"), ("desa", "desa"),
-                         ("kelurahan", "desa"), ("namakec", "kecamatan"), ("kecamatan", "kecamatan"), ("dusun", "dusun"), ("jabatan", "role"), ("keterangan", "notes"),
-                         ("nama", "name")):
+                         ("kelurahan", "desa"), ("namakec", "kecamatan"), ("kecamatan", "kecamatan"), ("dusun", "dusun"),
+                         ("jabatan", "role"), ("keterangan", "notes"), ("nama", "name")):
         if key.startswith(prefix):
             return name
     return None
@@ -583,8 +583,8 @@ class Sheet:
         self.counts: dict[str, int] = {}
         self.rejected: list[Problem] = []
         self.warnings: list[Problem] = []
-        self._given = Wilayah()
-        self._found: tuple[Wilayah, str | None] | None = None
+        self._given = wilayah.Wilayah()
+        self._found: tuple[wilayah.Wilayah, str | None] | None = None
         self.wilayah_counts: dict[str, int] = {}
         self.headings: list[str] = []
 
@@ -618,28 +618,32 @@ class Sheet:
         empty; it replaces what the title or file name says.  ImportFileError when unusable."""
         values = []
         for key, label, value in (("desa", "Desa/Kelurahan", desa), ("kecamatan", "Kecamatan", kecamatan)):
-            value = tidy_name(strip_place_prefix(" ".join(str(value or "").split())))
+            value = wilayah.tidy_name(strip_place_prefix(" ".join(str(value or "").split())))
             if len(value) > FIELD_MAX[key] or _CONTROL.search(value):
                 raise ImportFileError(f"{label}: at most {FIELD_MAX[key]} printable characters",
                                       f"{label}: paling banyak {FIELD_MAX[key]} karakter biasa")
             values.append(value or None)
-        self._given = Wilayah(values[0], values[1], "")
+        self._given = wilayah.Wilayah(values[0], values[1], "")
 
-    def found_wilayah(self) -> tuple[Wilayah, str | None]:
+    def found_wilayah(self) -> tuple[wilayah.Wilayah, str | None]:
         """(wilayah, where) named by the title rows (``"title"``) or else the file name (``"file_name"``)."""
         if self._found is None:
-            title = Wilayah()
+            title = none = wilayah.Wilayah()
             if self.header.row > 1:
-                above = [cells for _, cells in islice(_guarded(self._raw_rows()), self.header.row - 1)]
-                title = find_in_rows(above)
-            from_name = find_in_file_name(self.file_name) if self.format != "records" else Wilayah()
+                raw = self._raw_rows()
+                try:
+                    above = [cells for _, cells in islice(_guarded(raw), self.header.row - 1)]
+                finally:
+                    raw.close()  # release the file now, not when the generator is collected
+                title = wilayah.find_in_rows(above)
+            from_name = wilayah.find_in_file_name(self.file_name) if self.format != "records" else none
             if title:
-                self._found = (title.merged(Wilayah(from_name.desa, from_name.kecamatan, title.found_in)), "title")
+                self._found = (title.merged(wilayah.Wilayah(from_name.desa, from_name.kecamatan)), "title")
             else:
                 self._found = (from_name, "file_name" if from_name else None)
         return self._found
 
-    def file_wilayah(self) -> tuple[Wilayah, str | None]:
+    def file_wilayah(self) -> tuple[wilayah.Wilayah, str | None]:
         """(wilayah, source) applied to rows with an empty cell: the given one over the found one."""
         found, where = self.found_wilayah()
         if self._given:
@@ -668,7 +672,7 @@ class Sheet:
         phone_labels = {header_key(self.header.labels.get("number"))}
         header_row, max_rows, counts, rejected = self.header.row, self.max_rows, self.counts, self.rejected
         whole, _ = self.file_wilayah()
-        section = Wilayah()
+        section = wilayah.Wilayah()
         wc = self.wilayah_counts = {"from_file": 0, "from_heading": 0, "without": 0}
         self.headings = []
         for row_no, cells in _guarded(self._raw_rows()):
@@ -679,9 +683,9 @@ class Sheet:
                    for v in phone_values):
                 continue  # the header repeated (printed lists repeat it on every page)
             if not any(_filled(v) for v in phone_values):
-                found = heading(cells)
+                found = wilayah.heading(cells)
                 if found:  # "KELURAHAN CIPAGANTI" alone on its row: the rows below are Cipaganti's
-                    section = found.merged(Wilayah(None, section.kecamatan))
+                    section = found.merged(wilayah.Wilayah(None, section.kecamatan))
                     self.headings.append(found.describe())
                     continue
             counts["rows"] += 1
@@ -708,7 +712,8 @@ class Sheet:
             yield contact
 
     @staticmethod
-    def _fill_wilayah(contact: dict, section: Wilayah, whole: Wilayah, wc: dict[str, int]) -> None:
+    def _fill_wilayah(contact: dict, section: wilayah.Wilayah, whole: wilayah.Wilayah,
+                      wc: dict[str, int]) -> None:
         """An empty desa/kecamatan cell takes the heading's, else the file's; count where each came from."""
         if contact["desa"] is None:
             if section.desa:
