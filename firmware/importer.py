@@ -682,17 +682,17 @@ class Sheet:
             if any(v.__class__ is str and v and not _DIGIT.search(v) and header_key(v) in phone_labels
                    for v in phone_values):
                 continue  # the header repeated (printed lists repeat it on every page)
-            if not any(_filled(v) for v in phone_values):
-                found = wilayah.heading(cells)
-                if found:  # "KELURAHAN CIPAGANTI" alone on its row: the rows below are Cipaganti's
-                    section = found.merged(wilayah.Wilayah(None, section.kecamatan))
-                    self.headings.append(found.describe())
-                    continue
             counts["rows"] += 1
             if counts["rows"] > max_rows:
                 raise ImportFileError(
                     f"more than {max_rows} rows: split the file", f"lebih dari {max_rows} baris: bagi file")
             contact, typed, problem = self._contact(row_no, cells, phone_values)
+            if problem is not None and problem.code == "no_number" and (found := wilayah.heading(cells)):
+                # "KELURAHAN CIPAGANTI" alone on its row: a heading, and the rows below are Cipaganti's
+                section = found.merged(wilayah.Wilayah(None, section.kecamatan))
+                self.headings.append(found.describe())
+                counts["rows"] -= 1
+                continue
             if problem is not None:
                 counts["invalid"] += 1
                 rejected.append(problem)
@@ -708,7 +708,8 @@ class Sheet:
                 continue
             seen[key] = row_no
             counts["accepted"] += 1
-            self._fill_wilayah(contact, section, whole, wc)
+            if contact["desa"] is None or (contact["kecamatan"] is None and (section.kecamatan or whole.kecamatan)):
+                self._fill_wilayah(contact, section, whole, wc)
             yield contact
 
     @staticmethod
