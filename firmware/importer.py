@@ -583,7 +583,7 @@ class Sheet:
         self.counts: dict[str, int] = {}
         self.rejected: list[Problem] = []
         self.warnings: list[Problem] = []
-        self._given = wilayah.Wilayah()
+        self._given: dict[str, str | None] = {}  # desa/kecamatan -> the staffer's name, or None for "none"
         self._found: tuple[wilayah.Wilayah, str | None] | None = None
         self.wilayah_counts: dict[str, int] = {}
         self.headings: list[str] = []
@@ -615,15 +615,21 @@ class Sheet:
     # -- the wilayah of the whole file
     def use_wilayah(self, desa: str | None = None, kecamatan: str | None = None) -> None:
         """The desa/kelurahan (and kecamatan) the staffer confirmed or typed for every row whose cell is
-        empty; it replaces what the title or file name says.  ImportFileError when unusable."""
-        values = []
+        empty; it replaces what the title or file name says.  Empty keeps what they say; ``"-"`` means
+        none (a title naming a programme, "DESA SIAGA", not a place).  ImportFileError when unusable."""
+        given: dict[str, str | None] = {}
         for key, label, value in (("desa", "Desa/Kelurahan", desa), ("kecamatan", "Kecamatan", kecamatan)):
-            value = wilayah.tidy_name(strip_place_prefix(" ".join(str(value or "").split())))
-            if len(value) > FIELD_MAX[key] or _CONTROL.search(value):
+            text = " ".join(str(value or "").split())
+            if text in ("-", "–", "—"):
+                given[key] = None
+                continue
+            text = wilayah.tidy_name(strip_place_prefix(text))
+            if len(text) > FIELD_MAX[key] or _CONTROL.search(text):
                 raise ImportFileError(f"{label}: at most {FIELD_MAX[key]} printable characters",
                                       f"{label}: paling banyak {FIELD_MAX[key]} karakter biasa")
-            values.append(value or None)
-        self._given = wilayah.Wilayah(values[0], values[1], "")
+            if text:
+                given[key] = text
+        self._given = given
 
     def found_wilayah(self) -> tuple[wilayah.Wilayah, str | None]:
         """(wilayah, where) named by the title rows (``"title"``) or else the file name (``"file_name"``)."""
@@ -644,11 +650,13 @@ class Sheet:
         return self._found
 
     def file_wilayah(self) -> tuple[wilayah.Wilayah, str | None]:
-        """(wilayah, source) applied to rows with an empty cell: the given one over the found one."""
+        """(wilayah, source) applied to rows with an empty cell: what the staffer gave over what was found."""
         found, where = self.found_wilayah()
-        if self._given:
-            return self._given.merged(found), "given"
-        return found, where
+        if not self._given:
+            return found, where
+        desa = self._given.get("desa", found.desa)
+        kecamatan = self._given.get("kecamatan", found.kecamatan)
+        return wilayah.Wilayah(desa, kecamatan), "given" if (desa or kecamatan) else "cleared"
 
     def wilayah_summary(self) -> dict:
         """JSON-ready: the file's wilayah, where it came from, whether a column holds it, and row counts

@@ -164,6 +164,8 @@ def summary_sentence(summary: dict) -> tuple[str, str]:
             note += f"; empty cells filled with {wil.describe()} ({where_en})"
     elif wil:
         pesan, note = f"Wilayah: {wil.describe()} ({where_id})", f"Wilayah: {wil.describe()} ({where_en})"
+    elif summary.get("source") == "cleared":
+        pesan, note = "Tanpa desa/kelurahan (dipilih petugas)", "No desa/kelurahan (as the staff chose)"
     else:
         pesan = "Daftar ini tidak menyebut desa/kelurahan (tidak ada kolom, judul, atau nama file yang menyebutnya)"
         note = "This list names no desa/kelurahan (no column, title or file name names one)"

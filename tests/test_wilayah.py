@@ -262,3 +262,15 @@ def test_usb_drop_uses_the_title_kelurahan_and_reports_it(tmp_path, clock):
     assert (r.wilayah["desa"], r.wilayah["source"]) == ("Sumberrejo", "title")  # the title wins over the file name
     report = next(stick.glob("laporan-*.csv")).read_bytes().decode("utf-8-sig")
     assert "Wilayah: Sumberrejo, Kec. Wonoasri (dari judul file)" in report
+
+
+def test_the_staffer_can_say_none():
+    """A title naming a programme ("DESA SIAGA") is not a place: "-" keeps every row without a desa."""
+    data = _csv("DAFTAR KADER DESA SIAGA", "Nama,No HP,RW", "Ani,0812-0000-7801,01")
+    rows, w = _read(data)
+    assert rows[0]["desa"] == "Siaga"  # what the title seems to say ...
+    rows, w = _read(data, desa="-")
+    assert rows[0]["desa"] is None and (w["source"], w["desa"], w["without"]) == ("cleared", None, 1)
+    assert summary_sentence(w)[0].startswith("Tanpa desa/kelurahan (dipilih petugas)")
+    rows, w = _read(TITLED, desa="", kecamatan="-")  # empty keeps the title's desa; "-" drops the kecamatan
+    assert {(r["desa"], r["kecamatan"]) for r in rows} == {("Sukamaju", None)}

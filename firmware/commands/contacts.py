@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sheet", help="the sheet to read (default: the one with the most numbers)")
     p.add_argument("--rejected-csv", metavar="OUT", help="write the rejected rows to this CSV (for Excel)")
     p.add_argument("--desa", metavar="NAME",
-                   help="the desa/kelurahan of every row without one (default: what the title rows or file name say)")
+                   help="the desa/kelurahan of every row without one (default: what the title rows or file name "
+                        "say; - for none)")
     p.add_argument("--kecamatan", metavar="NAME", help="the kecamatan of every row without one (as --desa)")
     p.set_defaults(func=cmd_import)
 

@@ -35,7 +35,9 @@
   <span class="muted">{{t("Diisi oleh Anda.", "Typed by you.")}}</span>
   % end
   </p>
-  <p class="hint">{{t("Kalau salah, ketik yang benar di bawah lalu klik Pakai.", "If this is wrong, type the right one below and click Use.")}}</p>
+  <p class="hint">{{t("Kalau salah, ketik yang benar di bawah lalu klik Pakai. Ketik - bila daftar ini bukan untuk satu desa/kelurahan.", "If this is wrong, type the right one below and click Use. Type - if this list is not for one village.")}}</p>
+  % elif w.get('source') == 'cleared':
+  <p id="import-wilayah-cleared">{{t("Anda memilih: daftar ini tidak untuk satu desa/kelurahan. Kontaknya disimpan tanpa desa/kelurahan.", "You chose: this list is not for one village. Its contacts are saved without one.")}}</p>
   % else:
   <p class="error" id="import-no-wilayah">{{t("Daftar ini tidak menyebut desa/kelurahan: tidak ada kolom Desa/Kelurahan, dan judul maupun nama file tidak menyebutnya.", "This list names no village: there is no Desa/Kelurahan column, and neither its title nor its file name names one.")}}
   {{t("Tanpa desa/kelurahan, audiens “RW 01” akan menjangkau RW 01 di semua kelurahan.", "Without it, an audience “RW 01” reaches RW 01 of every kelurahan.")}}</p>
