@@ -17,8 +17,10 @@
   % end
 </section>
 
-% w = sh.get('wilayah') or {}
-% if not w.get('column'):
+% w = sh.get('wilayah')
+% if w is None:
+% # an upload previewed by an older Siaran: nothing known about its wilayah
+% elif not w.get('column'):
 <section class="card" id="import-wilayah" data-desa="{{w.get('desa') or ''}}" data-source="{{w.get('source') or ''}}">
   <h2>{{t("Desa/Kelurahan daftar ini", "This list's village (desa/kelurahan)")}}</h2>
   % if w.get('desa'):
