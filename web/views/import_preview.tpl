@@ -17,10 +17,9 @@
   % end
 </section>
 
+% # w is None for an upload previewed by an older Siaran: nothing is known about its wilayah
 % w = sh.get('wilayah')
-% if w is None:
-% # an upload previewed by an older Siaran: nothing known about its wilayah
-% elif not w.get('column'):
+% if w is not None and not w.get('column'):
 <section class="card" id="import-wilayah" data-desa="{{w.get('desa') or ''}}" data-source="{{w.get('source') or ''}}">
   <h2>{{t("Desa/Kelurahan daftar ini", "This list's village (desa/kelurahan)")}}</h2>
   % if w.get('desa'):
@@ -59,7 +58,7 @@
     <button>{{t("Pakai untuk seluruh file", "Use for the whole file")}}</button>
   </form>
 </section>
-% elif w.get('without'):
+% elif w is not None and w.get('without'):
 <section class="card" id="import-wilayah">
   <p class="error" data-wilayah="without">{{fmt.num(w['without'])}} {{t("kontak tanpa desa/kelurahan: sel Desa/Kelurahan-nya kosong.", "contacts without a village: their Desa/Kelurahan cell is empty.")}}</p>
 </section>
