@@ -20,6 +20,10 @@ the user types into a filter (everything reaches SQLite as a parameter):
 An audience with no filter at all is refused unless ``everyone=True``: a
 typo must not turn "RW 01-05" into the whole kecamatan.
 
+An RW/RT filter without a desa/kelurahan matches that RW/RT in every
+kelurahan (:func:`spans_every_desa`): pages show :func:`wilayah_warning`
+with the count per kelurahan (:func:`per_desa`).
+
 Counts (:func:`count`) split the matched contacts into ``reachable``,
 ``opted_out`` (in ``optouts``, whatever else) and ``dead`` (flagged after a
 permanent delivery failure, not opted out), so matched = the sum of the three.
@@ -302,6 +306,47 @@ def count(store, aud: Audience) -> dict[str, int]:
     return {"matched": matched, "reachable": matched - opted_out - dead, "opted_out": opted_out, "dead": dead}
 
 
+def spans_every_desa(aud: Audience) -> bool:
+    """An RW/RT filter without a desa/kelurahan: it matches that RW/RT in every kelurahan, now and in
+    any list imported later (RW numbers repeat in every kelurahan)."""
+    return bool((aud.rw or aud.rt) and not aud.desa)
+
+
+def per_desa(store, aud: Audience) -> list[dict[str, Any]]:
+    """The matched contacts counted per desa/kelurahan (``"Kel. X"`` and ``"x"`` together), by name;
+    contacts without one last (``desa`` None).  Each: ``desa``, ``matched``, ``reachable``."""
+    where, params = where_sql(aud)
+    groups: dict[str, dict[str, Any]] = {}
+    for name, matched, reachable in store.conn.execute(
+            f"SELECT MIN(TRIM(c.desa)), COUNT(*), SUM(NOT {OPTED_OUT_SQL} AND c.dead = 0) FROM contacts c"
+            f" WHERE {where} GROUP BY LOWER(TRIM(COALESCE(c.desa, '')))", params):
+        shown = strip_place_prefix(name) if name else None
+        g = groups.setdefault((shown or "").lower(), {"desa": shown, "matched": 0, "reachable": 0})
+        g["matched"] += matched
+        g["reachable"] += reachable or 0
+    return sorted(groups.values(), key=lambda g: (g["desa"] is None, (g["desa"] or "").lower()))
+
+
+def wilayah_warning(store, aud: Audience) -> dict[str, Any] | None:
+    """The warning for an audience that :func:`spans_every_desa`, with its counts per desa; or None."""
+    if not spans_every_desa(aud):
+        return None
+    groups = per_desa(store, aud)
+    named = [g for g in groups if g["desa"]]
+    what = " and ".join(k for k, v in (("RW", aud.rw), ("RT", aud.rt)) if v)
+    apa = " dan ".join(k for k, v in (("RW", aud.rw), ("RT", aud.rt)) if v)
+    return {
+        "code": "spans_desa",
+        "message": f"This {what} filter names no desa/kelurahan: it reaches that {what} in every kelurahan "
+                   f"({len(named)} now), and grows when another kelurahan's list is imported. "
+                   "Add the desa/kelurahan to the filter.",
+        "pesan": f"Saringan {apa} ini tanpa desa/kelurahan: menjangkau {apa} itu di SEMUA kelurahan "
+                 f"({len(named)} sekarang), dan bertambah bila daftar kelurahan lain diimpor. "
+                 "Tambahkan desa/kelurahan ke saringan.",
+        "per_desa": groups,
+    }
+
+
 def recipients(store, aud: Audience, *, reachable_only: bool = True,
                conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Row]:
     """The matching contact rows (with ``opted_out``), streamed in id order.
@@ -388,6 +433,7 @@ def list_saved(store, *, with_counts: bool = True) -> list[dict[str, Any]]:
         else:
             item["definition"] = aud.to_dict()
             item["description"] = aud.describe()
+            item["spans_desa"] = spans_every_desa(aud)
             if with_counts:
                 item["counts"] = count(store, aud)
         out.append(item)

@@ -17,6 +17,18 @@ Templates: ``{nama}`` ``{jabatan}`` ``{rt}`` ``{rw}`` ``{desa}`` ``{dusun}``
 (case and inner spaces ignored; ``{{``/``}}`` for a literal brace); any other
 ``{...}`` is refused.  When a contact's field is empty the placeholder's
 fallback is used (:data:`DEFAULT_FALLBACKS`, overridable per campaign).
+
+Optional phrases: ``[...]`` around text holding a placeholder is kept only
+when every placeholder in it has data, else the whole phrase is dropped
+(fallbacks are never used inside one), so an empty RW never reads
+"di RW setempat"::
+
+    "AWAS BANJIR[ di RW {rw}][ {desa}]!"    ->  "AWAS BANJIR di RW 03 Sukamaju!" / "AWAS BANJIR!"
+
+``|`` separates alternatives, the first with all its data wins (one without
+placeholders always does): ``[RT {rt}/RW {rw}|RW {rw}|RT {rt}]``.  Square
+brackets without a placeholder are plain text (``[PENTING]``).  A space left
+doubled, or before punctuation, by a dropped phrase is removed.
 Blanks of a ready template (``[[tanggal]]``) must be filled before creation.
 
 Settings (table ``settings``, JSON values): ``cost_per_segment`` (Rupiah,
@@ -69,6 +81,8 @@ DEFAULT_FALLBACKS: dict[str, str] = {
     "nama": "Bapak/Ibu", "jabatan": "Warga", "rt": "setempat", "rw": "setempat", "desa": "setempat",
     "dusun": "setempat",
 }
+#: Placeholders whose fallback ("setempat") reads wrong in a phrase: the preview suggests ``[...]``.
+_PLACE_FALLBACKS = ("rt", "rw", "desa", "dusun")
 #: Roles that may approve a campaign (``users.role``).
 APPROVER_ROLES = ("approver", "admin")
 
@@ -93,33 +107,57 @@ class NotFound(CampaignError, LookupError):
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{\s*([^{}]*?)\s*\}")
 _BLANK = re.compile(r"\[\[\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*\]\]")
+_PHRASE = re.compile(r"\[([^\[\]]*)\]")
+
+Part = tuple[str, "str | None"]  # (literal, None) or ("", placeholder)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """An optional phrase ``[...]``: its alternatives (``|``), each a run of parts; the first whose
+    placeholders all have data is rendered, and with none the phrase is dropped."""
+
+    alternatives: tuple[tuple[Part, ...], ...]
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for alt in self.alternatives for _, p in alt if p))
 
 
 @dataclass(frozen=True)
 class Template:
-    """A parsed template: literal text and placeholders in order (``parts``: (literal, placeholder|None))."""
+    """A parsed template: in order, literal text, placeholders (``parts``: (literal, placeholder|None))
+    and optional phrases (:class:`Phrase`)."""
 
     text: str
-    parts: tuple[tuple[str, str | None], ...]
+    parts: tuple[Part | Phrase, ...]
 
     @property
     def placeholders(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p for _, p in self.parts if p))
+        """Every placeholder used, in order (inside phrases too)."""
+        names: list[str] = []
+        for part in self.parts:
+            names.extend(part.placeholders if isinstance(part, Phrase) else [part[1]] if part[1] else [])
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def bare_placeholders(self) -> tuple[str, ...]:
+        """The placeholders outside any phrase: the ones an empty field fills with a fallback."""
+        return tuple(dict.fromkeys(part[1] for part in self.parts if not isinstance(part, Phrase) and part[1]))
 
     def literal_text(self, fill: str = " ") -> str:
-        """The text with every placeholder replaced by ``fill`` (for the operator-filter checks)."""
-        return "".join(lit if p is None else fill for lit, p in self.parts)
+        """The text with every placeholder replaced by ``fill`` and every alternative of a phrase kept
+        (for the operator-filter checks)."""
+        out = []
+        for part in self.parts:
+            runs = part.alternatives if isinstance(part, Phrase) else ((part,),)
+            out.append(" ".join("".join(lit if p is None else fill for lit, p in run) for run in runs))
+        return "".join(out)
 
 
-def compile_template(text: Any) -> Template:
-    """Parse ``text``; TemplateError on unknown placeholders, unfilled ``[[blanks]]`` or excess length."""
-    if not isinstance(text, str) or not text.strip():
-        raise TemplateError("message text is empty", "Teks pesan kosong.")
-    if len(text) > MAX_TEXT:
-        raise TemplateError(f"message text longer than {MAX_TEXT} characters",
-                            f"Teks pesan lebih dari {MAX_TEXT} karakter.")
-    parts: list[tuple[str, str | None]] = []
-    unknown: list[str] = []
+def _parse_plain(text: str, unknown: list[str]) -> list[Part]:
+    """Literal text and ``{placeholder}`` parts of ``text`` (unknown ones appended to ``unknown``)."""
+    parts: list[Part] = []
     pos = 0
     for m in _TOKEN.finditer(text):
         if m.start() > pos:
@@ -136,6 +174,40 @@ def compile_template(text: Any) -> Template:
         pos = m.end()
     if pos < len(text):
         parts.append((text[pos:], None))
+    return _join_literals(parts)
+
+
+def _join_literals(parts: list[Part]) -> list[Part]:
+    """Adjacent literals joined (fewer pieces to render)."""
+    merged: list[Part] = []
+    for lit, p in parts:
+        if p is None and merged and merged[-1][1] is None:
+            merged[-1] = (merged[-1][0] + lit, None)
+        else:
+            merged.append((lit, p))
+    return merged
+
+
+def compile_template(text: Any) -> Template:
+    """Parse ``text``; TemplateError on unknown placeholders, unfilled ``[[blanks]]`` or excess length."""
+    if not isinstance(text, str) or not text.strip():
+        raise TemplateError("message text is empty", "Teks pesan kosong.")
+    if len(text) > MAX_TEXT:
+        raise TemplateError(f"message text longer than {MAX_TEXT} characters",
+                            f"Teks pesan lebih dari {MAX_TEXT} karakter.")
+    parts: list[Part | Phrase] = []
+    unknown: list[str] = []
+    pos = 0
+    for m in _PHRASE.finditer(text):
+        found: list[str] = []
+        alternatives = tuple(tuple(_parse_plain(alt, found)) for alt in m.group(1).split("|"))
+        if not any(p for alt in alternatives for _, p in alt):
+            continue  # square brackets around plain text: literal
+        unknown.extend(found)
+        parts.extend(_parse_plain(text[pos:m.start()], unknown))
+        parts.append(Phrase(alternatives))
+        pos = m.end()
+    parts.extend(_parse_plain(text[pos:], unknown))
     if unknown:
         known = ", ".join("{" + k + "}" for k in PLACEHOLDERS)
         raise TemplateError(
@@ -147,13 +219,7 @@ def compile_template(text: Any) -> Template:
         raise TemplateError(
             f"fill the template's blanks first: {', '.join(blanks)} (e.g. --fill {blanks[0]}=...)",
             f"Isi dulu bagian kosong template: {', '.join(blanks)} (misalnya --fill {blanks[0]}=...).")
-    merged: list[tuple[str, str | None]] = []
-    for lit, p in parts:  # join adjacent literals (fewer pieces to render)
-        if p is None and merged and merged[-1][1] is None:
-            merged[-1] = (merged[-1][0] + lit, None)
-        else:
-            merged.append((lit, p))
-    return Template(text, tuple(merged))
+    return Template(text, tuple(parts))
 
 
 def unfilled(text: str) -> list[str]:
@@ -191,25 +257,73 @@ def check_fallbacks(fallbacks: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
+def field_text(contact: Any, column: str) -> str:
+    """A contact's field as a message shows it: spaces collapsed, "" when empty or absent."""
+    try:
+        value = contact[column]
+    except (KeyError, IndexError):  # a partial mapping (a sample typed by hand)
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+_PUNCT_AFTER = frozenset(" ,.;:!?)/")
+
+
 def renderer(template: Template | str, fallbacks: Mapping[str, str] | None = None) -> Callable[[Any], str]:
-    """A fast ``render(contact)`` for one template (contact: a mapping or sqlite3.Row with contacts columns)."""
+    """A fast ``render(contact)`` for one template (contact: a mapping or sqlite3.Row with contacts columns).
+
+    A placeholder outside a phrase takes its fallback when the field is empty; a phrase is rendered
+    from its first alternative whose fields all have data, or dropped (see the module docstring).
+    """
     tpl = template if isinstance(template, Template) else compile_template(template)
     fb = check_fallbacks(fallbacks)
-    fmt = "".join(lit.replace("{", "{{").replace("}", "}}") if p is None else "{}" for lit, p in tpl.parts)
-    fields = [(PLACEHOLDERS[p], fb[p]) for _, p in tpl.parts if p is not None]
+    # Each piece: (literal, None, None) | ("", column, fallback) | (None, alternatives, None)
+    pieces: list[tuple[Any, Any, Any]] = []
+    for part in tpl.parts:
+        if isinstance(part, Phrase):
+            pieces.append((None, [[(lit, PLACEHOLDERS[p] if p else None) for lit, p in alt]
+                                  for alt in part.alternatives], None))
+        else:
+            lit, p = part
+            pieces.append((lit, None, None) if p is None else ("", PLACEHOLDERS[p], fb[p]))
 
     def render_one(contact: Any) -> str:
-        values = []
-        for column, fallback in fields:
-            try:
-                value = contact[column]
-            except (KeyError, IndexError):  # a partial mapping (a sample typed by hand)
-                value = None
-            value = " ".join(str(value).split()) if value is not None else ""
-            values.append(value or fallback)
-        return fmt.format(*values)
+        out: list[str] = []
+        dropped = False
+        for lit, column, fallback in pieces:
+            if lit is None:  # a phrase
+                text = _phrase_text(column, contact)
+                if not text:
+                    dropped = True
+                    continue
+            elif column is None:
+                text = lit
+            else:
+                text = field_text(contact, column) or fallback
+            if dropped and out and text[:1] in _PUNCT_AFTER and out[-1][-1:] == " ":
+                out[-1] = out[-1].rstrip(" ")  # "warga [RT {rt}] :" without its RT: "warga:"
+            dropped = False
+            out.append(text)
+        return "".join(out).rstrip(" ") if dropped else "".join(out)
 
     return render_one
+
+
+def _phrase_text(alternatives: list[list[tuple[str, str | None]]], contact: Any) -> str:
+    """The first alternative whose fields all have data, rendered; "" when none has."""
+    for alt in alternatives:
+        bits = []
+        for lit, column in alt:
+            if column is None:
+                bits.append(lit)
+                continue
+            value = field_text(contact, column)
+            if not value:
+                break
+            bits.append(value)
+        else:
+            return "".join(bits)
+    return ""
 
 
 def render(template: Template | str, contact: Any, fallbacks: Mapping[str, str] | None = None) -> str:
@@ -490,7 +604,10 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
 
     Every reachable recipient's text is rendered and counted (not just one),
     so a long name pushing some texts into a second segment shows in
-    ``segments.max`` and in the cost.
+    ``segments.max`` and in the cost.  ``examples`` shows the worst cases, not
+    only the first recipient: the longest text and the one with the least
+    data (most fields empty: dropped phrases, fallbacks).  ``sample`` is the
+    first recipient of the audience (or ``sample_contact``).
     """
     tpl = compile_template(text)
     fb = check_fallbacks(fallbacks)
@@ -504,11 +621,24 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     ucs2_recipients = 0
     contact_ucs2: dict[str, None] = {}
     first = None
+    columns = [PLACEHOLDERS[p] for p in tpl.placeholders]
+    bare_places = [(p, PLACEHOLDERS[p]) for p in tpl.bare_placeholders if p in _PLACE_FALLBACKS]
+    fallback_used = dict.fromkeys((p for p, _ in bare_places), 0)
+    longest: tuple[int, Any] = (-1, None)
+    sparsest: tuple[int, Any] = (-1, None)
     for row in aud_mod.recipients(store, aud):
         rendered = render_one(row)
         encoding, segs = count_segments(rendered)
         if first is None:
             first = row
+        if len(rendered) > longest[0]:
+            longest = (len(rendered), row)
+        empty = sum(1 for col in columns if not field_text(row, col))
+        if empty > sparsest[0]:
+            sparsest = (empty, row)
+        for p, col in bare_places:
+            if not field_text(row, col):
+                fallback_used[p] += 1
         n += 1
         total += segs
         seg_max = max(seg_max, segs)
@@ -524,8 +654,22 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     time_estimate = estimate_duration(total, config.modems, start=start, config=config, emergency=emergency,
                                       messages=n)
     time_estimate["limits_from"] = limits_from
-    warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.placeholders))
+    warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.bare_placeholders))
     warnings = _merge_warnings(warnings)
+    spans = aud_mod.wilayah_warning(store, aud)
+    if spans is not None:
+        warnings.append(spans)
+    used = {p: k for p, k in fallback_used.items() if k}
+    if used:
+        names = ", ".join("{" + p + "}" for p in used)
+        example = "[di RW {rw}]" if "rw" in used else "[ {" + next(iter(used)) + "}]"
+        warnings.append(_warning(
+            "fallback", f"{max(used.values())} recipient(s) have no data for {names}: their text says "
+            f"\"{fb[next(iter(used))]}\" instead. Put the phrase in square brackets, e.g. {example}, so it is "
+            "dropped when empty.",
+            f"{max(used.values())} penerima tidak punya data {names}: teksnya memakai \"{fb[next(iter(used))]}\". "
+            f"Apit frasanya dengan kurung siku, mis. {example}, agar dihapus bila kosong.",
+            found=[f"{{{p}}}: {k}" for p, k in used.items()]))
     template_ucs2 = list(base.ucs2_chars)
     from_contacts = [ch for ch in contact_ucs2 if ch not in template_ucs2]
     if ucs2_recipients:
@@ -556,6 +700,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
             "expiry", "the campaign expires before all its messages can be sent at these limits",
             "kampanye kedaluwarsa sebelum semua pesan terkirim dengan batas kirim ini"))
     sample = _sample_row(store, aud, sample_contact) if sample_contact is not None else first
+    examples = _examples(render_one, [("first", sample), ("longest", longest[1]), ("least_data", sparsest[1])])
     return {
         "audience": {"description": aud.describe(), "definition": aud.to_dict(), **counts},
         "recipients": n,
@@ -571,8 +716,25 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
         "time": time_estimate,
         "warnings": warnings,
         "sample": _sample(sample, render_one) if sample is not None else None,
+        "examples": examples,
         "emergency": emergency,
     }
+
+
+def _examples(render_one: Callable[[Any], str], rows: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """The sample texts to show, each text once, with every reason it is shown for (``why``: a list of
+    ``first``, ``longest``, ``least_data``)."""
+    out: list[dict[str, Any]] = []
+    for why, row in rows:
+        if row is None:
+            continue
+        item = _sample(row, render_one)
+        same = next((e for e in out if e["text"] == item["text"]), None)
+        if same is not None:
+            same["why"].append(why)
+        else:
+            out.append({"why": [why], **item})
+    return out
 
 
 def _suggest(text: str, replacements: Mapping[str, str]) -> str:

@@ -10,8 +10,8 @@ Import, the same for the web page, the USB drop, the HTTP API and the CLI::
 Rules of the merge (by number):
 
 - A new number becomes a contact with basis ``public_service`` (the office's
-  own list).  A known number gets the file's name, wilayah (desa, dusun, RW,
-  RT), role and notes; an **empty cell never erases** a stored value (a thin
+  own list).  A known number gets the file's name, wilayah (desa, kecamatan,
+  dusun, RW, RT), role and notes; an **empty cell never erases** a stored value (a thin
   sheet must not wipe a good list).  Basis, consent, ``dead`` and opt-outs
   are never touched by an import.
 - Counts partition the file's rows: ``new``, ``updated``, ``unchanged``,
@@ -62,7 +62,7 @@ COUNT_KEYS = ("new", "updated", "unchanged", "opted_out", "duplicate_in_file", "
 #: Lawful bases (``contacts.basis``).
 BASES = ("public_service", "consent")
 
-_MERGED = ("name", "desa", "dusun", "rw", "rt", "role", "notes")
+_MERGED = ("name", "desa", "kecamatan", "dusun", "rw", "rt", "role", "notes")
 _BATCH = 900  # numbers per IN (...) query, under SQLite's 999 variables
 
 

@@ -41,6 +41,14 @@ What it copes with:
 - **RT/RW**: stored zero-padded to at least two digits (``RW 3``, ``003``,
   ``3.0`` -> ``"03"``; ``12`` -> ``"12"``); text that is not a number (``1A``)
   is kept as typed.  A combined ``RT/RW`` column (``003/005``) fills both.
+- **Wilayah of the whole file**: a list without a Desa/Kelurahan (or
+  Kecamatan) column usually names it in its title rows ("DAFTAR KETUA RT/RW
+  KEL. SUKAMAJU") or its file name (``rt_rw_kel_sukamaju.xlsx``): that name
+  fills every row whose cell is empty (:mod:`firmware.wilayah`), unless the
+  caller gives one (:meth:`Sheet.use_wilayah`: the staffer confirmed or typed
+  it).  A heading row inside the table ("KELURAHAN CIPAGANTI" alone on its
+  row) applies to the rows below it.  :meth:`Sheet.summary` says where the
+  wilayah came from and how many rows are left without a desa/kelurahan.
 - **Duplicates** within the file: the first row is kept, later ones are
   counted and listed with the row they repeat.
 - **Limits**: :data:`MAX_FILE_BYTES`, :data:`MAX_ROWS` and
@@ -74,6 +82,8 @@ from typing import Any, BinaryIO, NamedTuple
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
+from firmware import wilayah
+from firmware.audience import strip_place_prefix
 from firmware.errors import BilingualError
 from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
@@ -94,10 +104,10 @@ HEADER_SEARCH_ROWS = 30
 #: Rows sampled per sheet/delimiter to choose one.
 SAMPLE_ROWS = 300
 #: Longest text kept per field; longer is cut (and noted).
-FIELD_MAX = {"name": 200, "desa": 100, "dusun": 100, "rw": 20, "rt": 20, "role": 100, "notes": 500}
+FIELD_MAX = {"name": 200, "desa": 100, "kecamatan": 100, "dusun": 100, "rw": 20, "rt": 20, "role": 100, "notes": 500}
 
 #: Keys of an accepted contact (plus ``row``).
-FIELDS = ("number", "name", "desa", "dusun", "rw", "rt", "role", "notes")
+FIELDS = ("number", "name", "desa", "kecamatan", "dusun", "rw", "rt", "role", "notes")
 _EMPTY_CONTACT = {"row": 0, **dict.fromkeys(FIELDS)}
 
 
@@ -350,6 +360,7 @@ _EXACT = {
              "namaketua", "namapetugas", "namakader", "nm", "nama/name"},
     "desa": {"desa", "kelurahan", "kel", "desakelurahan", "kelurahandesa", "desakel", "keldesa", "namadesa",
              "namakelurahan", "village", "ds", "kalurahan", "nagari", "gampong"},
+    "kecamatan": {"kecamatan", "kec", "namakecamatan", "district", "distrik"},
     "dusun": {"dusun", "dsn", "namadusun", "lingkungan", "dukuh", "banjar", "kampung", "jorong", "hamlet",
               "padukuhan", "dusunlingkungan"},
     "rt": {"rt", "nort", "nomorrt", "rtno", "rukuntetangga"},
@@ -383,8 +394,8 @@ def field_of(label: Any) -> str | None:
     if _PHONE_PREFIX.match(key):
         return "number"
     for prefix, name in (("namadesa", "desa"), ("namakel", "desa"), ("namadusun", "dusun"), ("desa", "desa"),
-                         ("kelurahan", "desa"), ("dusun", "dusun"), ("jabatan", "role"), ("keterangan", "notes"),
-                         ("nama", "name")):
+                         ("kelurahan", "desa"), ("namakec", "kecamatan"), ("kecamatan", "kecamatan"), ("dusun", "dusun"),
+                         ("jabatan", "role"), ("keterangan", "notes"), ("nama", "name")):
         if key.startswith(prefix):
             return name
     return None
@@ -573,6 +584,10 @@ class Sheet:
         self.counts: dict[str, int] = {}
         self.rejected: list[Problem] = []
         self.warnings: list[Problem] = []
+        self._given: dict[str, str | None] = {}  # desa/kecamatan -> the staffer's name, or None for "none"
+        self._found: tuple[wilayah.Wilayah, str | None] | None = None
+        self.wilayah_counts: dict[str, int] = {}
+        self.headings: list[str] = []
 
     # -- life cycle
     def close(self) -> None:
@@ -595,7 +610,64 @@ class Sheet:
             "sheet": self.sheet, "sheets": list(self.sheets), "header_row": self.header.row,
             "columns": dict(self.header.labels), "ignored_columns": list(self.header.ignored),
             "notes": list(self.notes), "file_hash": self.file_hash, "size": self.size,
+            "wilayah": self.wilayah_summary(),
         }
+
+    # -- the wilayah of the whole file
+    def use_wilayah(self, desa: str | None = None, kecamatan: str | None = None) -> None:
+        """The desa/kelurahan (and kecamatan) the staffer confirmed or typed for every row whose cell is
+        empty; it replaces what the title or file name says.  Empty keeps what they say; ``"-"`` means
+        none (a title naming a programme, "DESA SIAGA", not a place).  ImportFileError when unusable."""
+        given: dict[str, str | None] = {}
+        for key, label, value in (("desa", "Desa/Kelurahan", desa), ("kecamatan", "Kecamatan", kecamatan)):
+            text = " ".join(str(value or "").split())
+            if text in ("-", "–", "—"):
+                given[key] = None
+                continue
+            text = wilayah.tidy_name(strip_place_prefix(text))
+            if len(text) > FIELD_MAX[key] or _CONTROL.search(text):
+                raise ImportFileError(f"{label}: at most {FIELD_MAX[key]} printable characters",
+                                      f"{label}: paling banyak {FIELD_MAX[key]} karakter biasa")
+            if text:
+                given[key] = text
+        self._given = given
+
+    def found_wilayah(self) -> tuple[wilayah.Wilayah, str | None]:
+        """(wilayah, where) named by the title rows (``"title"``) or else the file name (``"file_name"``)."""
+        if self._found is None:
+            title = none = wilayah.Wilayah()
+            if self.header.row > 1:
+                raw = self._raw_rows()
+                try:
+                    above = [cells for _, cells in islice(_guarded(raw), self.header.row - 1)]
+                finally:
+                    raw.close()  # release the file now, not when the generator is collected
+                title = wilayah.find_in_rows(above)
+            from_name = wilayah.find_in_file_name(self.file_name) if self.format != "records" else none
+            if title:
+                self._found = (title.merged(wilayah.Wilayah(from_name.desa, from_name.kecamatan)), "title")
+            else:
+                self._found = (from_name, "file_name" if from_name else None)
+        return self._found
+
+    def file_wilayah(self) -> tuple[wilayah.Wilayah, str | None]:
+        """(wilayah, source) applied to rows with an empty cell: what the staffer gave over what was found."""
+        found, where = self.found_wilayah()
+        if not self._given:
+            return found, where
+        desa = self._given.get("desa", found.desa)
+        kecamatan = self._given.get("kecamatan", found.kecamatan)
+        return wilayah.Wilayah(desa, kecamatan), "given" if (desa or kecamatan) else "cleared"
+
+    def wilayah_summary(self) -> dict:
+        """JSON-ready: the file's wilayah, where it came from, whether a column holds it, and row counts
+        (``from_file``: rows given the file's desa; ``from_heading``; ``without``: rows with no desa)."""
+        wil, source = self.file_wilayah()
+        found, where = self.found_wilayah()
+        return {"desa": wil.desa, "kecamatan": wil.kecamatan, "source": source, "found_in": found.found_in,
+                "found": {"desa": found.desa, "kecamatan": found.kecamatan, "where": where},
+                "column": "desa" in self.header.columns, "kecamatan_column": "kecamatan" in self.header.columns,
+                "headings": list(self.headings[:20]), **self.wilayah_counts}
 
     # -- rows
     def rows(self) -> Iterator[dict]:
@@ -608,6 +680,10 @@ class Sheet:
         phone_cols = self.header.columns["number"]
         phone_labels = {header_key(self.header.labels.get("number"))}
         header_row, max_rows, counts, rejected = self.header.row, self.max_rows, self.counts, self.rejected
+        whole, _ = self.file_wilayah()
+        section = wilayah.Wilayah()
+        wc = self.wilayah_counts = {"from_file": 0, "from_heading": 0, "without": 0}
+        self.headings = []
         for row_no, cells in _guarded(self._raw_rows()):
             if row_no <= header_row or _blank(cells):
                 continue
@@ -620,6 +696,12 @@ class Sheet:
                 raise ImportFileError(
                     f"more than {max_rows} rows: split the file", f"lebih dari {max_rows} baris: bagi file")
             contact, typed, problem = self._contact(row_no, cells, phone_values)
+            if problem is not None and problem.code == "no_number" and (found := wilayah.heading(cells)):
+                # "KELURAHAN CIPAGANTI" alone on its row: a heading, and the rows below are Cipaganti's
+                section = found.merged(wilayah.Wilayah(None, section.kecamatan))
+                self.headings.append(found.describe())
+                counts["rows"] -= 1
+                continue
             if problem is not None:
                 counts["invalid"] += 1
                 rejected.append(problem)
@@ -635,7 +717,25 @@ class Sheet:
                 continue
             seen[key] = row_no
             counts["accepted"] += 1
+            if contact["desa"] is None or (contact["kecamatan"] is None and (section.kecamatan or whole.kecamatan)):
+                self._fill_wilayah(contact, section, whole, wc)
             yield contact
+
+    @staticmethod
+    def _fill_wilayah(contact: dict, section: wilayah.Wilayah, whole: wilayah.Wilayah,
+                      wc: dict[str, int]) -> None:
+        """An empty desa/kecamatan cell takes the heading's, else the file's; count where each came from."""
+        if contact["desa"] is None:
+            if section.desa:
+                contact["desa"] = section.desa
+                wc["from_heading"] += 1
+            elif whole.desa:
+                contact["desa"] = whole.desa
+                wc["from_file"] += 1
+            else:
+                wc["without"] += 1
+        if contact["kecamatan"] is None:
+            contact["kecamatan"] = section.kecamatan or whole.kecamatan
 
     def _contact(self, row_no: int, cells: tuple, phone_values: list) -> tuple[dict | None, str, Problem | None]:
         """(contact, number as typed, None) or (None, typed, the problem)."""

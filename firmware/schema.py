@@ -419,7 +419,7 @@ def m006_numbers_normalised(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m011_replies(db: Database) -> None:
+def m007_replies(db: Database) -> None:
     """Who dealt with an incoming SMS and when, and the reply an operator queued to it from the inbox.
 
     ``handled`` said only that someone did; the inbox now shows who (``handled_by``), when
@@ -428,6 +428,13 @@ def m011_replies(db: Database) -> None:
     db.execute("ALTER TABLE inbox ADD COLUMN handled_by TEXT")
     db.execute("ALTER TABLE inbox ADD COLUMN handled_at REAL")
     db.execute("ALTER TABLE inbox ADD COLUMN reply_id INTEGER REFERENCES messages (id)")
+
+
+@MIGRATIONS()
+def m008_wilayah(db: Database) -> None:
+    """A contact's kecamatan: an import fills it from a Kecamatan column, the list's title rows or
+    its file name (two kelurahan of one name in different kecamatan stay apart)."""
+    db.execute("ALTER TABLE contacts ADD COLUMN kecamatan TEXT")
 
 
 def _normalise_optouts(db: Database) -> None:

@@ -2,7 +2,9 @@
 
 Placeholders ``{nama}``, ``{jabatan}``, ``{rt}``, ``{rw}``, ``{desa}``,
 ``{dusun}`` are filled per recipient (with a fallback when the contact's
-field is empty, see :mod:`firmware.campaigns`).  Blanks only the office can
+field is empty, see :mod:`firmware.campaigns`).  Every wilayah placeholder
+sits in an optional phrase (``[ di RW {rw}]``, ``[ RT {rt}/RW {rw}|RW {rw}|RT {rt}]``):
+a contact without an RW gets no "di RW setempat", only what is known.  Blanks only the office can
 know (a date, a place) are written ``[[tanggal]]``, ``[[tempat]]`` ...: they
 must be filled (``--fill tanggal="Sabtu, 12 Juli"``) before a campaign can be
 created, so a half-edited template is never sent.
@@ -29,33 +31,33 @@ class BuiltinTemplate:
 BUILTIN: tuple[BuiltinTemplate, ...] = (
     BuiltinTemplate(
         "peringatan-banjir", "bencana",
-        "AWAS BANJIR di RW {rw} {desa}! Yth. {jabatan}: air sungai naik. Matikan listrik, amankan surat "
+        "AWAS BANJIR[ di RW {rw} {desa}| di RW {rw}| di {desa}]! Yth. {jabatan}: air sungai naik. Matikan listrik, amankan surat "
         "penting, ajak warga mengungsi ke tempat tinggi. Darurat 112 -BPBD",
     ),
     BuiltinTemplate(
         "peringatan-longsor", "bencana",
-        "AWAS LONGSOR di RW {rw} {desa}! Yth. {jabatan}: hujan lebat, rawan longsor. Ajak warga jauhi "
+        "AWAS LONGSOR[ di RW {rw} {desa}| di RW {rw}| di {desa}]! Yth. {jabatan}: hujan lebat, rawan longsor. Ajak warga jauhi "
         "lereng/tebing, mengungsi ke tempat aman. Darurat 112. -BPBD",
     ),
     BuiltinTemplate(
         "imunisasi", "kesehatan",
-        "Yth. {nama}, warga RT {rt}/RW {rw} {desa}: imunisasi anak gratis di Posyandu [[tempat]], "
+        "Yth. {nama}, warga[ RT {rt}/RW {rw}| RW {rw}| RT {rt}][ {desa}]: imunisasi anak gratis di Posyandu [[tempat]], "
         "[[tanggal]] pukul [[jam]]. Bawa buku KIA. Lindungi anak dari campak, polio dan difteri. -Puskesmas",
     ),
     BuiltinTemplate(
         "covid19-3m", "kesehatan",
-        "Yth. {nama} ({jabatan}) {desa}: cegah Covid-19 dengan 3M: Memakai masker, Mencuci tangan pakai sabun, "
+        "Yth. {nama}[ ({jabatan})][ {desa}]: cegah Covid-19 dengan 3M: Memakai masker, Mencuci tangan pakai sabun, "
         "Menjaga jarak. Bila demam, batuk atau sesak, periksa ke Puskesmas. "
-        "Mohon diteruskan ke warga RT {rt}/RW {rw}. -Satgas",
+        "Mohon diteruskan ke warga[ RT {rt}/RW {rw}| RW {rw}| RT {rt}]. -Satgas",
     ),
     BuiltinTemplate(
         "pengingat-pbb", "pajak",
-        "Yth. {nama}, warga RT {rt}/RW {rw} {desa}: pengingat pembayaran PBB-P2 tahun [[tahun]], "
+        "Yth. {nama}, warga[ RT {rt}/RW {rw}| RW {rw}| RT {rt}][ {desa}]: pengingat pembayaran PBB-P2 tahun [[tahun]], "
         "jatuh tempo [[tanggal]]. Bayar di [[tempat]] agar tidak kena denda. Terima kasih. -Bapenda",
     ),
     BuiltinTemplate(
         "undangan-acara", "undangan",
-        "Yth. {nama} ({jabatan}), dengan hormat kami mengundang Bapak/Ibu hadir pada [[acara]], "
+        "Yth. {nama}[ ({jabatan})], dengan hormat kami mengundang Bapak/Ibu hadir pada [[acara]], "
         "[[tanggal]] pukul [[jam]] di [[tempat]]. Atas kehadirannya kami ucapkan terima kasih. -[[pengundang]]",
     ),
 )

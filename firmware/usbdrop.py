@@ -56,6 +56,7 @@ from firmware.config import Config
 from firmware.csvcells import cell_safe, number_cell
 from firmware.errors import BilingualError, SiaranError
 from firmware.importer import MAX_FILE_BYTES, ImportFileError, read_rows
+from firmware.wilayah import summary_sentence
 from firmware.store import Store
 
 log = logging.getLogger("siaran.usb")
@@ -104,6 +105,7 @@ class Result:
     counts: dict[str, int] | None = None
     import_id: int | None = None
     tag: str | None = None
+    wilayah: dict | None = None  # where the rows' desa/kelurahan came from (Sheet.wilayah_summary)
     campaign_id: int | None = None
     campaign_state: str | None = None
     report: str | None = None
@@ -368,6 +370,8 @@ def import_folder(store: Store, config: Config, folder: Path, device: str, resul
                     f"{c['opted_out']} berhenti langganan, {c['invalid']} ditolak, {c['duplicate_in_file']} duplikat",
                     f"Imported with tag {tag}: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged, "
                     f"{c['opted_out']} opted out, {c['invalid']} rejected, {c['duplicate_in_file']} duplicates")
+        result.wilayah = plan.sheet.get("wilayah")
+        report.note(*summary_sentence(result.wilayah or {}))
         rows: list[tuple[int, list[Any]]] = []
         try:  # the accepted rows, read again from the local copy (committed already: a failure here is cosmetic)
             for contact in sheet.rows():

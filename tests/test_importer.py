@@ -154,7 +154,7 @@ def test_english_header(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("Name,Phone,Role,Village,Notes\nAni,0812-0000-0101,Head,Sukajadi,x\n")
     _, contacts = read_all(path)
-    assert contacts == [{"row": 2, "number": "+6281200000101", "name": "Ani", "desa": "Sukajadi", "dusun": None,
+    assert contacts == [{"row": 2, "number": "+6281200000101", "name": "Ani", "desa": "Sukajadi", "kecamatan": None, "dusun": None,
                          "rw": None, "rt": None, "role": "Head", "notes": "x"}]
 
 

@@ -122,7 +122,7 @@ def test_preview_friendly_messages_never_500(web, admin, db):
     saved(db)
     admin.get("/compose")
     cases = [
-        ({"audience": "", "text": "Halo"}, "Pilih audiens"),
+        ({"audience": "", "text": "Halo"}, "Pilih penerima"),
         ({"audience": "sukajadi", "text": ""}, "Tulis teks"),
         ({"audience": "tidak-ada", "text": "Halo"}, "Tidak ada audiens"),
         ({"audience": "sukajadi", "text": "Halo {telepon}"}, "Isian tidak dikenal"),

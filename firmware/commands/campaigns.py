@@ -199,8 +199,14 @@ def cmd_audience_save(args: argparse.Namespace) -> int:
     with store:
         audience_id = aud_mod.save(store, args.name, aud, actor())
         emit({"id": audience_id, "name": aud_mod.check_name(args.name), "definition": aud.to_dict(),
-              "description": aud.describe(), "counts": aud_mod.count(store, aud)})
+              "description": aud.describe(), "counts": aud_mod.count(store, aud), **_spans(store, aud)})
     return 0
+
+
+def _spans(store, aud) -> dict:
+    """``{"wilayah_warning": ...}`` for an RW/RT audience without a desa/kelurahan (counts per kelurahan)."""
+    warning = aud_mod.wilayah_warning(store, aud)
+    return {"wilayah_warning": warning} if warning else {}
 
 
 def cmd_audience_list(args: argparse.Namespace) -> int:
@@ -220,7 +226,7 @@ def cmd_audience_count(args: argparse.Namespace) -> int:
         if aud is None:
             aud = aud_mod.load(store, args.name)
         emit({"name": args.name, "definition": aud.to_dict(), "description": aud.describe(),
-              **aud_mod.count(store, aud)})
+              **aud_mod.count(store, aud), **_spans(store, aud)})
     return 0
 
 

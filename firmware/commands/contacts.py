@@ -27,6 +27,7 @@ from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
 from firmware.contacts import ContactNotFound
 from firmware.errors import ConfigError
 from firmware.importer import ImportFileError, read_rows
+from firmware.wilayah import summary_sentence
 from firmware.numbers import InvalidNumber
 
 
@@ -38,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="count and check only; change nothing")
     p.add_argument("--sheet", help="the sheet to read (default: the one with the most numbers)")
     p.add_argument("--rejected-csv", metavar="OUT", help="write the rejected rows to this CSV (for Excel)")
+    p.add_argument("--desa", metavar="NAME",
+                   help="the desa/kelurahan of every row without one (default: what the title rows or file name "
+                        "say; - for none)")
+    p.add_argument("--kecamatan", metavar="NAME", help="the kecamatan of every row without one (as --desa)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("contact", help="one person's data: export, delete, consent; retention purge")
@@ -98,6 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT, file=path.name)
         with sheet:
             try:
+                sheet.use_wilayah(args.desa, args.kecamatan)
                 plan = contacts_mod.plan_import(store, sheet, tag=tag)
                 if args.dry_run:
                     plan.import_id = contacts_mod.record_import(
@@ -111,7 +117,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                                            actor=who, counts={"error": exc.reason}, dry_run=args.dry_run, tag=tag,
                                            started_at=started)
                 return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT, file=path.name)
-        out = {"dry_run": args.dry_run, **plan.report()}
+        pesan, note = summary_sentence(plan.sheet.get("wilayah") or {})
+        out = {"dry_run": args.dry_run, **plan.report(), "wilayah": {**plan.sheet.get("wilayah", {}), "pesan": pesan,
+                                                                       "note": note}}
         if args.rejected_csv:
             try:
                 Path(args.rejected_csv).write_bytes(contacts_mod.rejected_csv(plan))

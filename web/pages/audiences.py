@@ -101,7 +101,7 @@ def audience_count():
     try:
         aud = _build(f)
         view = {"counts": aud_mod.count(context.store(), aud), "description": aud.describe(), "error": None,
-                "empty": False}
+                "empty": False, "ww": aud_mod.wilayah_warning(context.store(), aud)}
     except AudienceError as exc:
         view = {"counts": None, "description": "", "error": context.error_text(exc),
                 "empty": not any(f[k] for k in FILTER_KEYS) and not f["everyone"]}
@@ -134,19 +134,20 @@ def audience_save():
 def audience_page(aid: int):
     store = context.store()
     row = _saved_row(aid)
-    error, aud, counts, people = None, None, None, []
+    error, aud, counts, people, ww = None, None, None, [], None
     try:
         aud = Audience.from_dict(json.loads(row["definition"]))
     except (ValueError, AudienceError) as exc:
         error = getattr(exc, "pesan", None) or context.lang()("Definisi audiens tersimpan rusak.", "Stored definition is broken.")
     if aud is not None:
         counts = aud_mod.count(store, aud)
+        ww = aud_mod.wilayah_warning(store, aud)
         for r in islice(aud_mod.recipients(store, aud), PREVIEW_RECIPIENTS):
             people.append({"id": r["id"], "name": r["name"], "shown": shown_number(r["number"]), "desa": r["desa"],
                            "dusun": r["dusun"], "rw": r["rw"], "rt": r["rt"], "role": r["role"]})
     used = store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE audience_id = ?", (aid,)).fetchone()[0]
     return page("audiences_detail", title=row["name"], a=row, aud=aud, counts=counts, people=people, error=error,
-                used=used, definition=aud.to_dict() if aud else {})
+                used=used, definition=aud.to_dict() if aud else {}, ww=ww)
 
 
 @context.require("operator")

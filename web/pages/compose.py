@@ -1,4 +1,8 @@
-"""Compose: pick a saved audience and a text (or a ready template), see what it costs, and send.
+"""Compose: pick the recipients and a text (or a ready template), see what it costs, and send.
+
+Recipients (the ``audience`` field): a saved audience by name, ``@semua`` (every contact), ``@tag:NAME``
+(the contacts with a tag) or ``@saringan`` (the filter typed in the ``f_desa`` ... ``f_tag`` fields), so
+nobody has to save an audience first; the campaign keeps its own copy of the definition either way.
 
 The form previews itself as the user types (``data-fragment-url="/compose/preview"``: siaran.js posts
 the form and swaps the fragment in); without JavaScript the "Pratinjau" button posts the whole form and
@@ -24,7 +28,7 @@ from firmware import campaigns as camp_mod
 from firmware.audience import Audience, AudienceError
 from firmware.campaigns import CampaignError
 from firmware.modem.segments import analyse
-from web import context
+from web import context, queries
 from web.context import field, shown_number
 from web.render import page
 
@@ -39,6 +43,12 @@ PLACEHOLDER_HELP = {
 }
 CONFIRM_SAMPLE = 10  # recipients listed on the emergency confirmation step
 _NOT_CARRIED = ("csrf", "action", "confirm_emergency")
+
+
+#: ``audience`` values that are not a saved audience's name.
+ALL, FILTER, TAG = "@semua", "@saringan", "@tag:"
+#: The ad-hoc filter's fields (``f_<key>``), as on the Audiences page.
+FILTER_KEYS = ("desa", "dusun", "rw", "rt", "role", "tag")
 
 
 def register(app: bottle.Bottle) -> None:
@@ -57,7 +67,32 @@ def _form() -> dict[str, Any]:
         "expires_at": field("expires_at", maxlen=40),
         "emergency": field("emergency") in ("1", "on", "yes"),
         "fallbacks": {k: field(f"fb_{k}", maxlen=100) for k in camp_mod.PLACEHOLDERS},
+        "filter": {k: field(f"f_{k}", maxlen=2000) for k in FILTER_KEYS},
     }
+
+
+def _audience(form: dict[str, Any]) -> Audience | str | None:
+    """The recipients chosen: a saved audience's name, or an Audience for every contact, a tag or the
+    typed filter (also when only the filter was filled in); None when nothing is chosen.  AudienceError
+    for an unusable filter."""
+    choice = form["audience"] or (FILTER if any(form["filter"].values()) else "")
+    if not choice:
+        return None
+    if not choice.startswith("@") or context.store().conn.execute(
+            "SELECT 1 FROM audiences WHERE name = ?", (choice,)).fetchone():
+        return choice  # a saved audience (a saved name beginning with "@" still wins)
+    if choice == ALL:
+        return Audience(everyone=True)
+    if choice.startswith(TAG) and choice[len(TAG):].strip():
+        return Audience.build(tag=[choice[len(TAG):]])
+    if choice == FILTER:
+        return Audience.build(**{k: form["filter"][k] or None for k in FILTER_KEYS})
+    raise AudienceError(f"unknown recipients {choice!r}", f"Penerima {choice!r} tidak dikenal.")
+
+
+def _no_audience() -> CampaignError:
+    t = context.lang()
+    return CampaignError("choose the recipients", t("Pilih penerima dulu.", "Choose the recipients first."))
 
 
 def _fallbacks(form: dict[str, Any]) -> dict[str, str]:
@@ -85,9 +120,12 @@ def _preview(form: dict[str, Any]) -> dict[str, Any]:
     """The library's preview of the form, or ``{"message": ...}`` saying what is missing or wrong."""
     t = context.lang()
     store, config = context.store(), context.site().config
-    if not form["audience"]:
-        return {"message": t("Pilih audiens (penerima) dulu.", "Choose an audience (recipients) first."),
-                "kind": "hint"}
+    try:
+        audience = _audience(form)
+    except AudienceError as exc:
+        return {"message": context.error_text(exc), "kind": "error"}
+    if audience is None:
+        return {"message": t("Pilih penerima dulu.", "Choose the recipients first."), "kind": "hint"}
     if not form["text"].strip():
         return {"message": t("Tulis teks pesan atau pilih template.", "Write the message or choose a template."),
                 "kind": "hint"}
@@ -95,7 +133,7 @@ def _preview(form: dict[str, Any]) -> dict[str, Any]:
         _check_text(form["text"])
         send_at = _time(form["send_at"])
         expires_at = _time(form["expires_at"])
-        p = camp_mod.preview(store, config, form["text"], form["audience"], _fallbacks(form),
+        p = camp_mod.preview(store, config, form["text"], audience, _fallbacks(form),
                              emergency=form["emergency"], send_at=send_at, expires_at=expires_at)
     except (CampaignError, AudienceError) as exc:
         return {"message": context.error_text(exc), "kind": "error"}
@@ -111,8 +149,10 @@ def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, 
     store, config = context.store(), context.site().config
     bottle.response.status = status
     now_local = datetime.fromtimestamp(store.clock(), config.tz).strftime("%Y-%m-%dT%H:%M")
+    everyone = aud_mod.count(store, Audience(everyone=True))["reachable"]
     return page("compose", title=context.lang()("Tulis Pesan", "Compose"), form=form, error=error,
                 audiences=aud_mod.list_saved(store), templates=camp_mod.list_templates(store),
+                everyone=everyone, choices=queries.contact_choices(store), ALL=ALL, FILTER=FILTER, TAG=TAG,
                 placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,
                 threshold=camp_mod.approval_threshold(store), now_local=now_local,
                 preview=preview if preview is not None else (_preview(form) if form["text"] else None))
@@ -177,12 +217,12 @@ def compose_send():
         return _confirm_emergency(form)
     store = context.store()
     try:
-        if not form["audience"]:
-            raise CampaignError("choose an audience", t("Pilih audiens (penerima) dulu.",
-                                                       "Choose an audience (recipients) first."))
+        audience = _audience(form)
+        if audience is None:
+            raise _no_audience()
         _check_text(form["text"])
         campaign_id = camp_mod.create(
-            store, form["name"], form["text"] or None, form["audience"], fallbacks=_fallbacks(form),
+            store, form["name"], form["text"] or None, audience, fallbacks=_fallbacks(form),
             emergency=form["emergency"], send_at=form["send_at"] or None, expires_at=form["expires_at"] or None,
             actor=context.actor(), tz=context.site().config.tz)
     except (CampaignError, AudienceError) as exc:

@@ -8,7 +8,10 @@ The import is a three-step wizard that keeps nothing in memory between requests
    runs the dry run (``read_rows`` + ``plan_import``) and keeps its report next to
    it (``import-<token>.json``).
 2. ``GET /import/<token>`` shows that report; ``GET /import/<token>/rejected``
-   re-reads the file for the CSV of every rejected row.
+   re-reads the file for the CSV of every rejected row.  The report shows the
+   desa/kelurahan (and kecamatan) the title rows or file name name; ``POST
+   /import/wilayah`` keeps the one the staffer confirmed or typed (in the
+   report) and runs the dry run again with it.
 3. ``POST /import/commit`` re-reads the saved file and commits it
    (``commit_import``), then deletes the upload.  Only the rejected rows are kept, as
    ``rejected-<import id>.csv`` (the CSV the preview offered: row, number as typed, name, reason),
@@ -46,9 +49,10 @@ UPLOAD_MAX_AGE = 86400  # an upload not committed within a day is removed at the
 REJECTED_MAX_AGE = 7 * 86400
 PREVIEW_REJECTED = 20  # rejected rows shown on the preview (all of them are in the CSV)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_EDITABLE = ("name", "desa", "dusun", "rw", "rt", "role", "notes")
+_EDITABLE = ("name", "desa", "kecamatan", "dusun", "rw", "rt", "role", "notes")
 _FIELD_LABELS = {"number": ("Nomor HP", "Phone number"), "name": ("Nama", "Name"),
-                 "desa": ("Desa/Kelurahan", "Village"), "dusun": ("Dusun", "Hamlet"), "rw": ("RW", "RW"),
+                 "desa": ("Desa/Kelurahan", "Village"),
+                 "kecamatan": ("Kecamatan", "District"), "dusun": ("Dusun", "Hamlet"), "rw": ("RW", "RW"),
                  "rt": ("RT", "RT"), "rtrw": ("RT/RW", "RT/RW"), "role": ("Jabatan", "Role"), "notes": ("Keterangan", "Notes")}
 STATUSES = ("", "reachable", "optout", "dead")
 
@@ -66,6 +70,7 @@ def register(app: bottle.Bottle) -> None:
     app.get("/import/<token>/rejected", callback=import_rejected)
     app.get("/import/saved/<import_id:int>/rejected", callback=import_saved_rejected)
     app.post("/import/sheet", callback=import_sheet)
+    app.post("/import/wilayah", callback=import_wilayah)
     app.post("/import/commit", callback=import_commit)
     app.post("/import/cancel", callback=import_cancel)
 
@@ -453,23 +458,37 @@ def import_upload():
     bottle.redirect(f"/import/{token}", 303)
 
 
-def _dry_run(token: str, *, name: str, tag: str | None, sheet_name: str | None, started: float) -> None:
+def _open(token: str, meta: dict):
+    """The saved upload as a Sheet, read as the preview showed it (sheet chosen, wilayah given)."""
+    data_path, _ = _paths(token)
+    sheet = read_rows(data_path, meta.get("name") or "upload", sheet=meta.get("sheet_choice"))
+    given = meta.get("wilayah_given") or {}
+    try:
+        sheet.use_wilayah(given.get("desa"), given.get("kecamatan"))
+    except ImportFileError:
+        sheet.close()
+        raise
+    return sheet
+
+
+def _dry_run(token: str, *, name: str, tag: str | None, sheet_name: str | None, started: float,
+             wilayah: dict | None = None) -> None:
     """Read the saved upload, plan it against the store (changing nothing), record the dry run, and keep
     its report next to the upload for the preview page.  Raises ImportFileError."""
     store = context.store()
-    data_path, meta_path = _paths(token)
-    with read_rows(data_path, name, sheet=sheet_name) as sheet:
+    _, meta_path = _paths(token)
+    meta = {"name": name, "sheet_choice": sheet_name, "wilayah_given": wilayah or {}}
+    with _open(token, meta) as sheet:
         plan = contacts_mod.plan_import(store, sheet, tag=tag)
         file_hash = sheet.file_hash
     contacts_mod.record_import(store, source="web", file_name=name, file_hash=file_hash, actor=context.actor(),
                                counts=plan.counts, dry_run=True, tag=tag, started_at=started)
-    meta = {
-        "name": name, "tag": tag, "uploaded_by": context.actor(), "at": started, "file_hash": file_hash,
-        "sheet_choice": sheet_name,
+    meta.update({
+        "tag": tag, "uploaded_by": context.actor(), "at": started, "file_hash": file_hash,
         "counts": plan.counts, "rows": plan.rows, "sheet": {k: v for k, v in plan.sheet.items() if k != "file_name"},
         "rejected_total": len(plan.rejected), "rejected": [_problem(p) for p in plan.rejected[:PREVIEW_REJECTED]],
         "warnings_total": len(plan.warnings), "warnings": [_problem(p) for p in plan.warnings[:PREVIEW_REJECTED]],
-    }
+    })
     tmp = meta_path.with_name(meta_path.name + "." + secrets.token_hex(4))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -488,10 +507,29 @@ def import_sheet():
         bottle.abort(400, t("Sheet itu tidak ada di file ini.", "That sheet is not in this file."))
     try:
         _dry_run(token, name=meta.get("name") or "upload", tag=meta.get("tag"), sheet_name=wanted,
-                 started=context.site().clock())
+                 started=context.site().clock(), wilayah=meta.get("wilayah_given"))
     except ImportFileError as exc:
         context.flash(t(f"Sheet “{wanted}” tidak dapat dipakai: {exc.pesan}", f"Sheet “{wanted}” cannot be used: "
                         f"{exc.reason}"), "error")
+    bottle.redirect(f"/import/{token}", 303)
+
+
+@context.require("operator")
+def import_wilayah():
+    """Use the desa/kelurahan and kecamatan the staffer confirmed or typed for every row without one."""
+    t = context.lang()
+    token = field("token", maxlen=64)
+    meta = _meta(token)
+    given = {"desa": field("desa", maxlen=300), "kecamatan": field("kecamatan", maxlen=300)}
+    try:
+        _dry_run(token, name=meta.get("name") or "upload", tag=meta.get("tag"), sheet_name=meta.get("sheet_choice"),
+                 started=context.site().clock(), wilayah=given)
+    except ImportFileError as exc:
+        context.flash(context.error_text(exc), "error")
+    else:
+        if given["desa"] or given["kecamatan"]:
+            context.flash(t("Wilayah dipakai untuk baris yang belum menyebutnya. Periksa lagi jumlahnya di bawah.",
+                            "The wilayah is used for the rows that do not name one. Check the counts below again."))
     bottle.redirect(f"/import/{token}", 303)
 
 
@@ -506,8 +544,7 @@ def import_preview(token: str):
 def import_rejected(token: str):
     """Every rejected row of the upload as a CSV for Excel (UTF-8 with BOM), re-read from the saved file."""
     meta = _meta(token)
-    data_path, _ = _paths(token)
-    with read_rows(data_path, meta.get("name") or "", sheet=meta.get("sheet_choice")) as sheet:
+    with _open(token, meta) as sheet:
         for _ in sheet.rows():
             pass
         body = contacts_mod.rejected_csv(sheet)
@@ -521,10 +558,9 @@ def import_commit():
     store, t = context.store(), context.lang()
     token = field("token", maxlen=64)
     meta = _meta(token)
-    data_path, _ = _paths(token)
     name, tag = meta.get("name") or "upload", meta.get("tag")
     try:
-        with read_rows(data_path, name, sheet=meta.get("sheet_choice")) as sheet:
+        with _open(token, meta) as sheet:
             plan = contacts_mod.plan_import(store, sheet, tag=tag)
             import_id = contacts_mod.commit_import(store, plan, source="web", file_name=name,
                                                    file_hash=sheet.file_hash, actor=context.actor(), tag=tag)

@@ -47,6 +47,15 @@ document.querySelectorAll("form[data-fragment-url]").forEach(function (form) {
   run();
 });
 
+// Typing in a box with data-choose-on-input picks data-choose-value in the select it names
+// (compose: filling in the new filter chooses "Saringan baru").
+document.querySelectorAll("[data-choose-on-input]").forEach(function (box) {
+  var select = document.querySelector(box.getAttribute("data-choose-on-input"));
+  box.addEventListener("input", function () {
+    if (select) { select.value = box.getAttribute("data-choose-value"); }
+  });
+});
+
 // A button with data-copy copies the text of the element it names (API tokens).
 document.addEventListener("click", function (ev) {
   var sel = ev.target.getAttribute && ev.target.getAttribute("data-copy");

@@ -42,10 +42,7 @@
   % end
   </ul>
   % end
-  % if p['sample']:
-  <div class="muted">{{t("Contoh yang diterima", "Example received by")}} {{p['sample']['name'] or "-"}}:</div>
-  <div class="sms">{{p['sample']['text']}}</div>
-  % end
+  % include('preview_examples.tpl', p=p)
   % end
   % if user.can("approver"):
   % own = (c['created_by'] or "").split(":", 1)[-1].strip().lower() == me.lower()

@@ -16,7 +16,11 @@
     % if a.get('error'):
     <td colspan="5" class="error">{{t("Definisi rusak", "Broken definition")}}</td>
     % else:
-    <td>{{a['description']}}</td>
+    <td>{{a['description']}}
+    % if a.get('spans_desa'):
+      <span class="pill warn" data-spans-desa="1" title="{{t('RW/RT tanpa desa/kelurahan: mencakup semua kelurahan', 'RW/RT without a village: covers every kelurahan')}}">{{t("semua kelurahan", "every kelurahan")}}</span>
+    % end
+    </td>
     <td class="num">{{fmt.num(a['counts']['matched'])}}</td>
     <td class="num"><strong>{{fmt.num(a['counts']['reachable'])}}</strong></td>
     <td class="num">{{fmt.num(a['counts']['opted_out'])}}</td>

@@ -24,6 +24,9 @@
   <div class="card"><div class="muted">{{label}}</div><div class="big" data-count="{{key}}">{{fmt.num(counts[key])}}</div></div>
   % end
 </section>
+% if ww:
+% include('wilayah_warning.tpl', ww=ww)
+% end
 <h2>{{t("Penerima pertama", "First recipients")}}</h2>
 % if not people:
 <p class="muted">{{t("Tidak ada kontak yang dapat dikirimi dalam audiens ini.", "No reachable contact in this audience.")}}</p>

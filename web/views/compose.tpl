@@ -8,22 +8,45 @@
 <input type="hidden" name="csrf" value="{{csrf}}">
 
 <section class="card">
-  <h2>1. {{t("Penerima (audiens)", "Recipients (audience)")}}</h2>
-  % if not audiences:
-  <p>{{t("Belum ada audiens tersimpan. Buat dulu daftar penerima (misalnya semua Ketua RT di RW 01-05) di", "No saved audience yet. First make a list of recipients (e.g. every Ketua RT in RW 01-05) on")}} <a href="/audiences">{{t("halaman Audiens", "the Audiences page")}}</a>.</p>
-  % else:
+  <h2>1. {{t("Penerima", "Recipients")}}</h2>
   <label>{{t("Kirim ke", "Send to")}}
     <select name="audience" id="audience">
-      <option value="">{{t("— pilih audiens —", "— choose an audience —")}}</option>
+      <option value="">{{t("— pilih penerima —", "— choose the recipients —")}}</option>
+      <option value="{{ALL}}" {{!'selected' if form['audience'] == ALL else ''}}>{{t("Semua kontak", "All contacts")}} — {{fmt.num(everyone)}} {{t("penerima", "recipients")}}</option>
+      <option value="{{FILTER}}" {{!'selected' if form['audience'] == FILTER else ''}}>{{t("Saringan baru (isi di bawah)", "A new filter (fill in below)")}}</option>
+      % if audiences:
+      <optgroup label="{{t('Audiens tersimpan', 'Saved audiences')}}">
       % for a in audiences:
       % c = a.get("counts") or {}
       <option value="{{a['name']}}" {{!'selected' if a['name'] == form['audience'] else ''}}>{{a['name']}} — {{fmt.num(c.get('reachable', 0))}} {{t("penerima", "recipients")}}{{(" (" + a['description'] + ")") if a.get('description') else ""}}</option>
       % end
+      </optgroup>
+      % end
+      % if choices['tag']:
+      <optgroup label="{{t('Kontak dengan tag', 'Contacts with a tag')}}">
+      % for name in choices['tag']:
+      <option value="{{TAG + name}}" {{!'selected' if form['audience'] == TAG + name else ''}}>{{t("Tag", "Tag")}} {{name}}</option>
+      % end
+      </optgroup>
+      % end
     </select>
   </label>
-  <p class="hint">{{t("Perlu kelompok lain?", "Need another group?")}} <a href="/audiences">{{t("Buat audiens baru", "Make a new audience")}}</a>.</p>
+  <fieldset id="compose-filter" class="row" data-choose-on-input="#audience" data-choose-value="{{FILTER}}">
+    <legend>{{t("Saringan baru (dipakai bila “Saringan baru” dipilih)", "A new filter (used when “A new filter” is chosen)")}}</legend>
+    <label>{{t("Desa/Kelurahan", "Village")}} <input name="f_desa" list="choices-desa" value="{{form['filter']['desa']}}" placeholder="{{t('mis. Sukajadi', 'e.g. Sukajadi')}}"></label>
+    <label>{{t("Dusun", "Hamlet")}} <input name="f_dusun" list="choices-dusun" value="{{form['filter']['dusun']}}"></label>
+    <label>RW <input name="f_rw" value="{{form['filter']['rw']}}" size="8" placeholder="1-3,5"></label>
+    <label>RT <input name="f_rt" value="{{form['filter']['rt']}}" size="8" placeholder="01-04"></label>
+    <label>{{t("Jabatan", "Role")}} <input name="f_role" list="choices-role" value="{{form['filter']['role']}}" placeholder="{{t('mis. Ketua RT', 'e.g. Ketua RT')}}"></label>
+    <label>{{t("Tag", "Tag")}} <input name="f_tag" list="choices-tag" value="{{form['filter']['tag']}}"></label>
+  </fieldset>
+  % if not audiences:
+  <p class="hint">{{t("Belum ada audiens tersimpan. Anda bisa memakai saringan di atas, atau menyimpan kelompok yang sering dipakai di", "No saved audience yet. Use the filter above, or save a group you use often on")}} <a href="/audiences">{{t("halaman Audiens", "the Audiences page")}}</a>.</p>
+  % else:
+  <p class="hint">{{t("Kelompok yang sering dipakai bisa disimpan di", "Groups you use often can be saved on")}} <a href="/audiences">{{t("halaman Audiens", "the Audiences page")}}</a>.</p>
   % end
 </section>
+% include('contacts_datalists.tpl')
 
 <section class="card">
   <h2>2. {{t("Pesan", "Message")}}</h2>
@@ -52,6 +75,7 @@
       <li><code>{{"{" + key + "}"}}</code> = {{t(id_text, en_text)}} <span class="muted">({{t("bila kosong", "if empty")}}: “{{form['fallbacks'].get(key) or fallback_defaults[key]}}”)</span></li>
     % end
     </ul>
+    <p id="phrase-help">{{t("Bagian yang diapit kurung siku hilang seluruhnya bila datanya kosong: “AWAS BANJIR[ di RW {rw}]!” menjadi “AWAS BANJIR di RW 03!”, atau “AWAS BANJIR!” bila RW kontak tidak diketahui. Pilihan dipisah | : [RT {rt}/RW {rw}|RW {rw}] memakai yang pertama yang datanya lengkap.", "A part in square brackets disappears whole when its data is empty: “AWAS BANJIR[ di RW {rw}]!” becomes “AWAS BANJIR di RW 03!”, or “AWAS BANJIR!” when the contact's RW is unknown. Choices separated by | : [RT {rt}/RW {rw}|RW {rw}] use the first whose data is complete.")}}</p>
   </div>
   <details>
     <summary>{{t("Ubah pengganti bila data kontak kosong", "Change what is used when a contact's field is empty")}}</summary>

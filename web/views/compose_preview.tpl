@@ -69,9 +69,14 @@
   </div>
   % end
 
-  % if p['warnings']:
-  <ul class="warnings">
   % for w in p['warnings']:
+  % if w['code'] == 'spans_desa':
+  % include('wilayah_warning.tpl', ww=w)
+  % end
+  % end
+  % if [w for w in p['warnings'] if w['code'] != 'spans_desa']:
+  <ul class="warnings">
+  % for w in [w for w in p['warnings'] if w['code'] != 'spans_desa']:
     <li data-warning="{{w['code']}}">{{w['pesan'] if lang == 'id' else w['message']}}
     % if w.get('found'):
       <span class="muted">({{", ".join(str(x) for x in w['found'][:10])}})</span>
@@ -81,11 +86,6 @@
   </ul>
   % end
 
-  % if p['sample']:
-  <div class="sample">
-    <div class="muted">{{t("Contoh yang diterima", "Example received by")}} {{p['sample']['name'] or t("(tanpa nama)", "(no name)")}} {{p['sample']['number'] or ""}}:</div>
-    <div class="sms" data-sample="1">{{p['sample']['text']}}</div>
-  </div>
-  % end
+  % include('preview_examples.tpl', p=p)
 </div>
 % end

@@ -30,7 +30,7 @@
   </p>
   % if not user.can("operator"):
   <div class="table-wrap"><table id="contact-data">
-  % for key, label in (("desa", t("Desa/Kelurahan", "Village")), ("dusun", t("Dusun", "Hamlet")), ("rw", "RW"), ("rt", "RT"), ("role", t("Jabatan", "Role")), ("notes", t("Keterangan", "Notes"))):
+  % for key, label in (("desa", t("Desa/Kelurahan", "Village")), ("kecamatan", t("Kecamatan", "District")), ("dusun", t("Dusun", "Hamlet")), ("rw", "RW"), ("rt", "RT"), ("role", t("Jabatan", "Role")), ("notes", t("Keterangan", "Notes"))):
     <tr><th>{{label}}</th><td>{{c[key] or "-"}}</td></tr>
   % end
   </table></div>
@@ -50,6 +50,7 @@
   <label>{{t("Nama", "Name")}} <input name="name" maxlength="200" value="{{form['name']}}"></label>
   <div class="row">
     <label>{{t("Desa/Kelurahan", "Village")}} <input name="desa" list="choices-desa" maxlength="100" value="{{form['desa']}}"></label>
+    <label>{{t("Kecamatan", "District")}} <input name="kecamatan" maxlength="100" value="{{form['kecamatan']}}"></label>
     <label>{{t("Dusun", "Hamlet")}} <input name="dusun" list="choices-dusun" maxlength="100" value="{{form['dusun']}}"></label>
     <label>RW <input name="rw" size="5" maxlength="20" value="{{form['rw']}}"></label>
     <label>RT <input name="rt" size="5" maxlength="20" value="{{form['rt']}}"></label>

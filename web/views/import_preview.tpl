@@ -17,6 +17,53 @@
   % end
 </section>
 
+% # w is None for an upload previewed by an older Siaran: nothing is known about its wilayah
+% w = sh.get('wilayah')
+% if w is not None and not w.get('column'):
+<section class="card" id="import-wilayah" data-desa="{{w.get('desa') or ''}}" data-source="{{w.get('source') or ''}}">
+  <h2>{{t("Desa/Kelurahan daftar ini", "This list's village (desa/kelurahan)")}}</h2>
+  % if w.get('desa'):
+  <p>{{t("Semua kontak di file ini dicatat sebagai warga", "Every contact in this file is recorded as living in")}} <strong data-wilayah="desa">{{w['desa']}}</strong>
+  % if w.get('kecamatan'):
+  , {{t("Kecamatan", "District")}} <strong data-wilayah="kecamatan">{{w['kecamatan']}}</strong>
+  % end
+  .
+  % if w.get('source') == 'title':
+  <span class="muted">{{t("Diambil dari judul file", "Taken from the file's title")}}: “{{w.get('found_in')}}”.</span>
+  % elif w.get('source') == 'file_name':
+  <span class="muted">{{t("Diambil dari nama file", "Taken from the file name")}}: “{{w.get('found_in')}}”.</span>
+  % elif w.get('source') == 'given':
+  <span class="muted">{{t("Diisi oleh Anda.", "Typed by you.")}}</span>
+  % end
+  </p>
+  <p class="hint">{{t("Kalau salah, ketik yang benar di bawah lalu klik Pakai. Ketik - bila daftar ini bukan untuk satu desa/kelurahan.", "If this is wrong, type the right one below and click Use. Type - if this list is not for one village.")}}</p>
+  % elif w.get('source') == 'cleared':
+  <p id="import-wilayah-cleared">{{t("Anda memilih: daftar ini tidak untuk satu desa/kelurahan. Kontaknya disimpan tanpa desa/kelurahan.", "You chose: this list is not for one village. Its contacts are saved without one.")}}</p>
+  % else:
+  <p class="error" id="import-no-wilayah">{{t("Daftar ini tidak menyebut desa/kelurahan: tidak ada kolom Desa/Kelurahan, dan judul maupun nama file tidak menyebutnya.", "This list names no village: there is no Desa/Kelurahan column, and neither its title nor its file name names one.")}}
+  {{t("Tanpa desa/kelurahan, audiens “RW 01” akan menjangkau RW 01 di semua kelurahan.", "Without it, an audience “RW 01” reaches RW 01 of every kelurahan.")}}</p>
+  <p class="hint">{{t("Ketik desa/kelurahan daftar ini di bawah, lalu klik Pakai.", "Type this list's village below, then click Use.")}}</p>
+  % end
+  % if w.get('headings'):
+  <p class="muted">{{t("Judul bagian di dalam tabel (berlaku untuk baris di bawahnya)", "Section headings inside the table (apply to the rows below them)")}}: {{", ".join(w['headings'])}}</p>
+  % end
+  % if w.get('without'):
+  <p class="error" data-wilayah="without">{{fmt.num(w['without'])}} {{t("kontak tanpa desa/kelurahan.", "contacts without a village.")}}</p>
+  % end
+  <form method="post" action="/import/wilayah" class="row" id="import-wilayah-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <input type="hidden" name="token" value="{{token}}">
+    <label>{{t("Desa/Kelurahan", "Village (desa/kelurahan)")}} <input name="desa" maxlength="100" value="{{w.get('desa') or ''}}" placeholder="{{t('mis. Sukamaju', 'e.g. Sukamaju')}}"></label>
+    <label>{{t("Kecamatan (boleh kosong)", "District (kecamatan, optional)")}} <input name="kecamatan" maxlength="100" value="{{w.get('kecamatan') or ''}}"></label>
+    <button>{{t("Pakai untuk seluruh file", "Use for the whole file")}}</button>
+  </form>
+</section>
+% elif w is not None and w.get('without'):
+<section class="card" id="import-wilayah">
+  <p class="error" data-wilayah="without">{{fmt.num(w['without'])}} {{t("kontak tanpa desa/kelurahan: sel Desa/Kelurahan-nya kosong.", "contacts without a village: their Desa/Kelurahan cell is empty.")}}</p>
+</section>
+% end
+
 <section class="card" id="import-sheet">
   <h2>{{t("Cara file dibaca", "How the file was read")}}</h2>
   <p>{{t("Format", "Format")}}: {{(sh.get('format') or '-').upper()}}
