@@ -441,6 +441,15 @@ def test_import_of_100000_rows_through_the_page(web, admin):
         assert s.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 100_000
 
 
+def test_a_form_too_long_is_said_in_bahasa_not_in_bottles_english(web, admin):
+    """A url-encoded form over the 1 MB text limit: the page said "Berkas terlalu besar (maksimal 20 MB)" above
+    Bottle's English "Request entity too large"."""
+    body = b"csrf=" + admin.csrf_token.encode() + b"&q=" + b"a" * (1024 * 1024 + 10)
+    r = admin.request("POST", "/contacts/1", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 413
+    assert "Isian formulir terlalu panjang" in r.text and "Request entity too large" not in r.text
+
+
 def test_upload_limits_are_said_in_bahasa(web, admin):
     from web.app import MAX_BODY
 

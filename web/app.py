@@ -199,7 +199,7 @@ _ERRORS = {
     403: ("Tidak diizinkan", "Not allowed"),
     404: ("Halaman tidak ditemukan", "Page not found"),
     405: ("Cara akses tidak diizinkan", "Method not allowed"),
-    413: ("Berkas terlalu besar (maksimal 20 MB)", "File too large (at most 20 MB)"),
+    413: ("Data terlalu besar", "Too much data"),
     500: ("Terjadi kesalahan di Siaran", "Something went wrong in Siaran"),
 }
 _DETAILS = {
@@ -211,6 +211,13 @@ _DETAILS = {
     "role": ("Peran Anda tidak boleh melakukan ini. Minta admin bila perlu.",
              "Your role may not do this. Ask an admin if needed."),
     "host": ("Alamat situs (header Host) pada permintaan ini tidak sah.", "The request's Host header is not valid."),
+    # Bottle's own English reasons, said in the reader's language:
+    "Request entity too large": ("Isian formulir terlalu panjang (teks maksimal 1 MB; berkas maksimal 20 MB).",
+                                 "The form's text is too long (text at most 1 MB; files at most 20 MB)."),
+    "Invalid JSON": ("Data JSON tidak sah.", "The JSON data is not valid."),
+    "Error while parsing chunked transfer body.": ("Data yang dikirim terpotong atau rusak. Coba kirim lagi.",
+                                                   "The data sent was cut off or damaged. Try sending it again."),
+    "Path has wrong format.": ("Alamat halaman tidak sah.", "The page address is not valid."),
 }
 
 
