@@ -45,8 +45,9 @@ class Daemon:
     """The running daemon; :meth:`run` blocks until :meth:`stop` or a signal."""
 
     def __init__(self, config: Config, *, power_cycle: Callable[[str], bool] | None = None,
-                 hung_after: float = HUNG_AFTER) -> None:
+                 hung_after: float = HUNG_AFTER, clock: Callable[[], float] = time.time) -> None:
         self.config = config
+        self.clock = clock  # wall-clock time of the queue (a firmware.clock.ScaledClock in simulated days)
         # GPIO power control when any [[modem]] has a hat/pwrkey_pin (None otherwise: the ladder stops at reset).
         self.power_cycle = power_cycle if power_cycle is not None else power.hooks_from_config(config)
         self.panel_loop: panel_mod.PanelLoop | None = None
@@ -64,7 +65,7 @@ class Daemon:
         sys.setswitchinterval(0.0005)
         if self.config.unthrottled:
             log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
-        store = Store(self.db_file)
+        store = Store(self.db_file, clock=self.clock)
         requeued, unknown = store.recover_in_flight(self.config.inflight_policy)
         if requeued or unknown:
             log.warning("after an unclean stop: %d message(s) queued again, %d marked unknown", requeued, unknown)
@@ -72,7 +73,7 @@ class Daemon:
         routes = LiveRoutes()
         self.workers = [
             ModemWorker(mc, self.config, self.db_file, stop=self.stop_event, live_routes=routes,
-                        power_cycle=self.power_cycle)
+                        power_cycle=self.power_cycle, clock=self.clock)
             for mc in self.config.modems
         ]
         if isinstance(self.power_cycle, power.PowerHooks):
@@ -124,7 +125,7 @@ class Daemon:
                 expired = store.expire_due()
                 if expired:
                     log.info("%d message(s) expired unsent", expired)
-                store.purge_fragments(older_than=time.time() - 7 * 86400)
+                store.purge_fragments(older_than=self.clock() - 7 * 86400)
                 store.finish_orphan_requests([w.mc.name for w in self.workers],
                                              "no such modem in the daemon's configuration")
                 store.finish_campaigns()

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from firmware.errors import ConfigError
+from firmware.modem.segments import analyse
 from firmware.numbers import InvalidNumber, canonical_sender, normalise, optout_match
 
 MIGRATIONS = Migrations("siaran")
@@ -416,6 +417,65 @@ def m006_numbers_normalised(db: Database) -> None:
     for number in [r[0] for r in db.execute("SELECT number FROM contacts WHERE number NOT LIKE '+62%'").fetchall()]:
         with contextlib.suppress(InvalidNumber):
             db.execute("UPDATE OR IGNORE contacts SET number = ? WHERE number = ?", (normalise(number), number))
+
+
+@MIGRATIONS()
+def m009_estimate(db: Database) -> None:
+    """What the queue holds ahead of each campaign, in SMS parts, kept by triggers (for the time estimate).
+
+    ``messages.parts`` is how many SMS parts a message's text takes, written when it is queued; a row
+    written without it (a script, an older tool) counts ``length(text)`` / 153 rounded up. ``queue_load``
+    sums the messages waiting or being sent (``queued``, ``sending``) per priority and campaign, so the
+    estimate reads a handful of rows instead of scanning a million-message queue.
+    """
+    db.execute("ALTER TABLE messages ADD COLUMN parts INTEGER")
+    open_rows = db.execute("SELECT id, text FROM messages WHERE state IN ('queued', 'sending', 'paused')").fetchall()
+    for message_id, text in open_rows:
+        db.execute("UPDATE messages SET parts = ? WHERE id = ?", (analyse(text).segments or 1, message_id))
+    _run_script(db, f"""
+        CREATE TABLE queue_load (
+            priority INTEGER NOT NULL,
+            campaign_id INTEGER NOT NULL,
+            messages INTEGER NOT NULL,
+            parts INTEGER NOT NULL,
+            first_id INTEGER NOT NULL,
+            PRIMARY KEY (priority, campaign_id)
+        ) WITHOUT ROWID;
+        INSERT INTO queue_load (priority, campaign_id, messages, parts, first_id)
+            SELECT priority, COALESCE(campaign_id, 0), COUNT(*), SUM({_parts("messages")}), MIN(id)
+            FROM messages WHERE state IN ('queued', 'sending') GROUP BY priority, COALESCE(campaign_id, 0);
+
+        CREATE TRIGGER queue_load_insert AFTER INSERT ON messages BEGIN
+            {_load_change("NEW", "+")}
+        END;
+
+        CREATE TRIGGER queue_load_update AFTER UPDATE OF state ON messages
+        WHEN (OLD.state IN ('queued', 'sending')) IS NOT (NEW.state IN ('queued', 'sending')) BEGIN
+            {_load_change("OLD", "-")}
+            {_load_change("NEW", "+")}
+        END;
+
+        CREATE TRIGGER queue_load_delete AFTER DELETE ON messages BEGIN
+            {_load_change("OLD", "-")}
+        END;
+        """)
+
+
+def _parts(row: str) -> str:
+    """A message's SMS parts in SQL (``row``: NEW, OLD or a table): as written, else from the text's length."""
+    return f"COALESCE({row}.parts, MAX(1, (length({row}.text) + 152) / 153))"
+
+
+def _load_change(row: str, sign: str) -> str:
+    """Trigger statements moving message ``row`` into (``+``) or out of (``-``) its queue_load row,
+    when its state is one that queue_load counts."""
+    key = f"priority = {row}.priority AND campaign_id = COALESCE({row}.campaign_id, 0)"
+    counted = f"{row}.state IN ('queued', 'sending')"
+    add = (f"INSERT OR IGNORE INTO queue_load (priority, campaign_id, messages, parts, first_id)"
+           f" SELECT {row}.priority, COALESCE({row}.campaign_id, 0), 0, 0, {row}.id WHERE {counted};\n"
+           if sign == "+" else "")
+    return (add + f"UPDATE queue_load SET messages = messages {sign} 1, parts = parts {sign} {_parts(row)}"
+            f" WHERE {counted} AND {key};")
 
 
 def _normalise_optouts(db: Database) -> None:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from firmware import campaigns as camp_mod
+from firmware import estimate
 from firmware import office_settings
 from firmware.config import Config, ModemConfig
 from firmware.panel import panel_state
@@ -69,19 +69,20 @@ def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, us
     return panel_state(modems, counts, hold, flags, usb_state)
 
 
-def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dict[str, Any]:
-    """Counts by state, share finished, and when the rest should be out at the modems' limits."""
+def campaign_progress(store: Store, config: Config, camp: dict[str, Any],
+                      eta_of: dict[int, Any] | None = None) -> dict[str, Any]:
+    """Counts by state, share finished, and when the rest should be out (:mod:`firmware.estimate`: the
+    queue ahead, the SIMs' limits and what they already used, the window, the hold).
+
+    ``eta_of``: estimates already made for several campaigns at once (campaign id -> estimate)."""
     counts = store.campaign_counts(camp["id"])
     total = sum(counts.values())
     outstanding = sum(counts.get(s, 0) for s in OUTSTANDING)
     sent = sum(counts.get(s, 0) for s in ("sent", "delivered", "failed", "unknown"))
     pct = 100.0 * (total - outstanding) / total if total else 0.0
-    eta = None
-    if outstanding and camp.get("state") == "running":
-        sending, _ = camp_mod.sending_config(store, config)
-        start = max(store.clock(), camp.get("send_at") or 0)
-        eta = camp_mod.estimate_duration(outstanding, sending.modems, start=start, config=sending,
-                                         emergency=bool(camp.get("emergency")))
+    eta = eta_of.get(camp["id"]) if eta_of is not None else None
+    if eta_of is None and outstanding and camp.get("state") == "running":
+        eta = estimate.campaigns_finish(store, config, [camp["id"]])[camp["id"]]
     return {"counts": counts, "total": total, "outstanding": outstanding, "sent": sent,
             "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0), "pct": round(pct, 1),
             "eta": eta}
@@ -89,11 +90,14 @@ def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dic
 
 def active_campaigns(store: Store, config: Config) -> list[dict[str, Any]]:
     """Running and paused campaigns with their progress, newest first."""
+    rows = store.conn.execute("SELECT id, name, state, priority, send_at FROM campaigns"
+                              " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 5").fetchall()
+    # One snapshot and one simulation for all of them.
+    eta_of = estimate.campaigns_finish(store, config, [r["id"] for r in rows if r["state"] == "running"])
     out = []
-    for row in store.conn.execute("SELECT id, name, state, priority, send_at FROM campaigns"
-                                  " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 5"):
+    for row in rows:
         camp = {**dict(row), "emergency": row["priority"] >= 100}
-        out.append({**camp, **campaign_progress(store, config, camp)})
+        out.append({**camp, **campaign_progress(store, config, camp, eta_of)})
     return out
 
 

@@ -1,0 +1,384 @@
+"""The one time estimate: when the queue, as it is now, will have sent a campaign (or a campaign about to be).
+
+Compose, approval, the campaign page, the dashboard and the API all ask :func:`for_campaign` or
+:func:`for_new`, so they all show the same figure, and it is the daemon's figure: the model is what
+:mod:`firmware.worker` and :mod:`firmware.limits` do.
+
+- The queue drains in claim order: higher priority first, then first queued first.  What is queued
+  ahead of a campaign goes before it; a scheduled campaign (``send_at``) is not claimed before then.
+- Everything is counted in SMS parts, never in messages: a two-part text costs two of a SIM's quota.
+- Each SIM sends at most its per-minute, per-hour and per-day limits over sliding windows, and the
+  parts it has already sent in the last 24 hours count (``message_parts``); only inside the send
+  window; nothing but emergencies while the hold is on.  An emergency (priority >= 100) passes limits,
+  window and hold, but its parts still use up the SIM's quota for what follows.
+- A modem's own speed: :data:`SECONDS_PER_PART` per part, plus the daemon's mean pause between
+  messages (jitter).  A parked modem sends nothing until it is due back; an absent or dead one, nothing.
+
+The simulation itself (:func:`simulate`) is pure: it takes a :class:`Snapshot` (read by
+:func:`take_snapshot` from a handful of rows, whatever the size of the queue) and steps minute by
+minute.  When the campaign cannot move now, the answer says why (hold, send window, a SIM limit
+reached, scheduled, waiting behind other messages) and when it will move, instead of a countdown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from firmware import office_settings
+from firmware.config import Config, ModemConfig
+from firmware.limits import in_window
+from firmware.store import EMERGENCY
+
+#: Seconds a modem takes to submit one SMS part (AT+CMGS round trip on 2G): the planning figure of
+#: reference/prior-art.md section 2.11 (gammu issue 419: parts 2.5-3 s apart); measure and adjust.
+SECONDS_PER_PART = 3.0
+#: The estimate gives up past this many days.
+MAX_DAYS = 90
+#: The key of a campaign that is not queued yet (compose, approval).
+NEW = "new"
+#: Modem states in which a SIM sends nothing (the daemon reports them in ``modems.state``).
+SILENT_STATES = ("absent", "dead")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Messages that wait together in the queue: one campaign's, or those of no campaign at one priority."""
+
+    key: Any  # campaign id; None: messages of no campaign; NEW: a campaign not queued yet
+    priority: int
+    messages: int
+    parts: int
+    not_before: float = 0.0  # a scheduled campaign's send_at
+
+    @property
+    def emergency(self) -> bool:
+        return self.priority >= EMERGENCY
+
+
+@dataclass(frozen=True)
+class Sim:
+    """One SIM as the daemon drives it: its limits, what it already sent, when it may send again."""
+
+    name: str
+    per_minute: int
+    per_hour: int
+    per_day: int
+    used: Mapping[int, int] = field(default_factory=dict)  # epoch minute -> parts sent (the last 24 h)
+    free_from: float = 0.0  # parked until
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the estimate needs, read once: the queue in claim order, the SIMs, the rules."""
+
+    now: float
+    blocks: tuple[Block, ...]
+    sims: tuple[Sim, ...]
+    window: tuple[int, int]  # minutes of the local day [start, end)
+    tz: tzinfo
+    hold: bool = False
+    hold_reason: str | None = None
+    jitter: float = 0.0  # mean seconds the daemon pauses between ordinary messages
+    unthrottled: bool = False  # tests and benchmarks: no limits, jitter or window
+
+
+@dataclass
+class _SimState:
+    sim: Sim
+    buckets: dict[int, float]
+    minute_sum: float = 0.0
+    hour_sum: float = 0.0
+    day_sum: float = 0.0
+
+
+@dataclass
+class Outcome:
+    """What :func:`simulate` found for each block, and for the SIMs at the start."""
+
+    finish: dict[Any, float | None]  # block key -> epoch seconds when its last part goes (None: not within MAX_DAYS)
+    first_move: dict[Any, float]  # block key -> when it first gets a part out
+    ahead: dict[Any, int]  # block key -> parts queued ahead of it at the start
+    sims_free_at: float | None  # first time any SIM may send an ordinary part (None: never within MAX_DAYS)
+    limit_at_start: str | None  # "minute" / "hour" / "day" when every SIM starts over its limit
+
+
+# -- the simulation (pure) -------------------------------------------------------------------------
+
+
+def simulate(snap: Snapshot) -> Outcome:
+    """Step minute by minute from ``snap.now`` until every block that can move is out (or MAX_DAYS)."""
+    blocks = list(snap.blocks)
+    remaining = [float(b.parts) for b in blocks]
+    ahead, total = {}, 0
+    for b in blocks:
+        ahead[b.key] = total
+        total += b.parts
+    messages = sum(b.messages for b in blocks)
+    parts = sum(b.parts for b in blocks) or 1
+    jitter = 0.0 if snap.unthrottled else snap.jitter
+    physical = 60.0 / (SECONDS_PER_PART + jitter * messages / parts)  # parts a minute one modem sends
+    m0 = int(snap.now // 60)
+    states = [_SimState(s, {m: float(n) for m, n in s.used.items() if m0 - 1440 < m <= m0}) for s in snap.sims]
+    for st in states:
+        st.minute_sum = st.buckets.get(m0, 0.0)
+        st.hour_sum = sum(n for m, n in st.buckets.items() if m > m0 - 60)
+        st.day_sum = sum(st.buckets.values())
+    finish: dict[Any, float | None] = {b.key: None for b in blocks}
+    first_move: dict[Any, float] = {}
+    movable = [i for i, b in enumerate(blocks) if b.parts > 0 and (b.emergency or not snap.hold)]
+    for i, b in enumerate(blocks):
+        if b.parts <= 0:
+            finish[b.key] = snap.now
+    sims_free_at = None
+    limit_at_start = _limit_at_start(states, snap) if states else None
+    for step in range(MAX_DAYS * 1440):
+        if not any(remaining[i] > 1e-9 for i in movable):
+            break
+        t = snap.now + step * 60
+        minute = m0 + step
+        if step:
+            for st in states:
+                _slide(st, minute)
+        open_ = snap.unthrottled or in_window(t, *snap.window, snap.tz)
+        phys = [physical if t >= st.sim.free_from else 0.0 for st in states]
+        room = [_room(st, snap.unthrottled) if open_ else 0.0 for st in states]
+        if sims_free_at is None and any(min(p, r) > 0 for p, r in zip(phys, room)):
+            sims_free_at = t
+        capacity = sum(phys) or 1.0
+        done = 0.0
+        for i in movable:
+            b = blocks[i]
+            if remaining[i] <= 1e-9 or b.not_before > t:
+                continue
+            for k, st in enumerate(states):
+                take = min(remaining[i], phys[k] if b.emergency else min(phys[k], room[k]))
+                if take <= 0:
+                    continue
+                first_move.setdefault(b.key, t)
+                remaining[i] -= take
+                phys[k] -= take
+                room[k] = max(0.0, room[k] - take)
+                done += take
+                st.buckets[minute] = st.buckets.get(minute, 0.0) + take
+                st.minute_sum += take
+                st.hour_sum += take
+                st.day_sum += take
+            if remaining[i] <= 1e-9:
+                finish[b.key] = t + 60.0 * min(1.0, done / capacity)
+    return Outcome(finish, first_move, ahead, sims_free_at, limit_at_start)
+
+
+def _slide(st: _SimState, minute: int) -> None:
+    """Move a SIM's sliding sums on to ``minute``: what left the minute, hour and day windows drops out."""
+    st.minute_sum = st.buckets.get(minute, 0.0)
+    st.hour_sum -= st.buckets.get(minute - 60, 0.0)
+    st.day_sum -= st.buckets.pop(minute - 1440, 0.0)
+
+
+def _room(st: _SimState, unthrottled: bool) -> float:
+    """Parts this SIM may still send this minute under its limits."""
+    if unthrottled:
+        return math.inf
+    s = st.sim
+    return max(0.0, min(s.per_minute - st.minute_sum, s.per_hour - st.hour_sum, s.per_day - st.day_sum))
+
+
+def _limit_at_start(states: list[_SimState], snap: Snapshot) -> str | None:
+    """Which limit holds every SIM back right now ("day" before "hour" before "minute"), or None."""
+    if snap.unthrottled:
+        return None
+    kinds = []
+    for st in states:
+        s = st.sim
+        if st.day_sum >= s.per_day:
+            kinds.append("day")
+        elif st.hour_sum >= s.per_hour:
+            kinds.append("hour")
+        elif st.minute_sum >= s.per_minute:
+            kinds.append("minute")
+        else:
+            return None
+    return min(kinds, key=("minute", "hour", "day").index)
+
+
+# -- answers for the pages -------------------------------------------------------------------------
+
+
+def with_new(snap: Snapshot, parts: int, messages: int, *, priority: int = 0, not_before: float = 0.0) -> Snapshot:
+    """``snap`` with a campaign not queued yet added where the daemon would claim it (priority, then
+    ``not_before``, then first queued): after everything of its priority or higher already queued."""
+    block = Block(NEW, priority, messages, parts, not_before)
+    blocks = list(snap.blocks)
+    at = next((i for i, b in enumerate(blocks)
+               if b.priority < priority or b.priority == priority and b.not_before > not_before), len(blocks))
+    return replace(snap, blocks=tuple(blocks[:at] + [block] + blocks[at:]))
+
+
+def for_new(snap: Snapshot, parts: int, messages: int, *, emergency: bool = False,
+            send_at: float | None = None) -> dict[str, Any]:
+    """The estimate for a campaign about to be queued (compose preview, approval page)."""
+    priority = EMERGENCY if emergency else 0
+    full = with_new(snap, parts, messages, priority=priority, not_before=send_at or 0.0)
+    return answer(full, simulate(full), NEW)
+
+
+def for_campaign(snap: Snapshot, campaign_id: int, outcome: Outcome | None = None) -> dict[str, Any] | None:
+    """The estimate for a queued campaign (None when none of its messages waits in the queue)."""
+    if not any(b.key == campaign_id for b in snap.blocks):
+        return None
+    return answer(snap, outcome or simulate(snap), campaign_id)
+
+
+def answer(snap: Snapshot, out: Outcome, key: Any) -> dict[str, Any]:
+    """The estimate for block ``key`` as the pages and the API show it.
+
+    ``finish_at`` (ISO, office time; ``finish_ts`` epoch seconds) and ``elapsed_minutes`` from now; ``human``/``human_en`` the time
+    left in words; ``note``/``note_en`` why it does not move now, when it does not ("Ditahan: Pilkada",
+    "Di luar jam kirim — mulai 06:00"), with ``reason`` its code and ``resume_at`` when it moves.
+    """
+    block = next(b for b in snap.blocks if b.key == key)
+    finish = out.finish.get(key)
+    result: dict[str, Any] = {
+        "modems": len(snap.sims), "parts": block.parts, "messages": block.messages,
+        "ahead_parts": out.ahead.get(key, 0), "seconds_per_part": SECONDS_PER_PART,
+        "jitter_avg_seconds": snap.jitter, "finish_at": None, "finish_ts": None, "elapsed_minutes": None,
+        "reason": None, "resume_at": None, "note": None, "note_en": None,
+    }
+    why = _why_not_now(snap, out, block)
+    if why is not None:
+        reason, resume_at, note, note_en = why
+        result.update(reason=reason, resume_at=_iso(resume_at, snap.tz) if resume_at else None, note=note,
+                      note_en=note_en)
+    if finish is None:
+        if why is None:
+            note = (f"lebih dari {MAX_DAYS} hari", f"more than {MAX_DAYS} days")
+            result.update(reason="too_long", note=note[0], note_en=note[1])
+        return {**result, "human": result["note"], "human_en": result["note_en"]}
+    minutes = max(0, math.ceil((finish - snap.now) / 60 - 1e-9))
+    return {**result, "finish_at": _iso(finish, snap.tz), "finish_ts": finish, "elapsed_minutes": minutes,
+            "human": _human(minutes, "hari", "jam", "menit"), "human_en": _human(minutes, "d", "h", "min")}
+
+
+def _why_not_now(snap: Snapshot, out: Outcome, block: Block) -> tuple[str, float | None, str, str] | None:
+    """(reason, when it moves, Bahasa, English) when ``block`` sends nothing in the first minute; else None."""
+    if block.parts <= 0 or out.first_move.get(block.key, math.inf) < snap.now + 60:
+        return None
+    tz, now = snap.tz, snap.now
+    if not snap.sims:
+        return "no_modems", None, "Tidak ada modem yang siap mengirim", "No modem is ready to send"
+    if snap.hold and not block.emergency:
+        why = f": {snap.hold_reason}" if snap.hold_reason else ""
+        return "hold", None, f"Ditahan{why}", f"On hold{why}"
+    if block.not_before > now:
+        at = block.not_before
+        return "scheduled", at, f"Terjadwal — mulai {_at(at, now, tz, 'id')}", f"Scheduled — starts {_at(at, now, tz, 'en')}"
+    emergency = block.emergency
+    if not emergency and not snap.unthrottled and not in_window(now, *snap.window, tz):
+        at = _next_open(snap)
+        return ("window", at, f"Di luar jam kirim — mulai {_at(at, now, tz, 'id')}",
+                f"Outside sending hours — starts {_at(at, now, tz, 'en')}")
+    if all(now < s.free_from for s in snap.sims):
+        at = min(s.free_from for s in snap.sims)
+        return ("parked", at, f"Modem beristirahat setelah gangguan — lanjut {_at(at, now, tz, 'id')}",
+                f"Modems resting after a fault — resumes {_at(at, now, tz, 'en')}")
+    if not emergency and out.limit_at_start is not None:
+        at = out.sims_free_at
+        words = {"minute": ("menit", "minute"), "hour": ("jam", "hourly"), "day": ("hari", "daily")}[out.limit_at_start]
+        when_id = f" — lanjut {_at(at, now, tz, 'id')}" if at else ""
+        when_en = f" — resumes {_at(at, now, tz, 'en')}" if at else ""
+        return (f"limit_{out.limit_at_start}", at, f"Batas per {words[0]} SIM tercapai{when_id}",
+                f"SIM {words[1]} limit reached{when_en}")
+    ahead = out.ahead.get(block.key, 0)
+    at = out.first_move.get(block.key)
+    return ("queue", at, f"Menunggu {_num(ahead)} SMS lain di depannya", f"Waiting behind {ahead:,} other SMS")
+
+
+def _next_open(snap: Snapshot) -> float:
+    """The start of the next minute inside the send window."""
+    t = math.floor(snap.now / 60) * 60
+    for _ in range(1441):
+        t += 60
+        if in_window(t, *snap.window, snap.tz):
+            return t
+    return t
+
+
+def _at(ts: float, now: float, tz: tzinfo, lang: str) -> str:
+    """``14:00`` today, ``besok 06:00`` tomorrow, else ``07-12-2026 06:00`` (office time)."""
+    when, today = datetime.fromtimestamp(ts, tz), datetime.fromtimestamp(now, tz)
+    if when.date() == today.date():
+        return ("pukul " if lang == "id" else "at ") + when.strftime("%H:%M")
+    if when.date() == today.date() + timedelta(days=1):
+        return ("besok pukul " if lang == "id" else "tomorrow at ") + when.strftime("%H:%M")
+    return when.strftime("%d-%m-%Y %H:%M")
+
+
+def _num(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _human(minutes: int, d: str, h: str, m: str) -> str:
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    bits = ([f"{days} {d}"] if days else []) + ([f"{hours} {h}"] if hours else []) + ([f"{mins} {m}"] if mins else [])
+    return " ".join(bits) or f"0 {m}"
+
+
+def _iso(ts: float, tz: tzinfo) -> str:
+    return datetime.fromtimestamp(ts, tz).isoformat(timespec="minutes")
+
+
+# -- reading the snapshot --------------------------------------------------------------------------
+
+
+def sending_config(store, config: Config | None) -> tuple[Config, str]:
+    """The configuration as the daemon sends by it, and where its per-SIM limits come from.
+
+    The page runs without ``[[modem]]`` tables: then the modems the daemon
+    reported stand in, at the default limits.  The office settings from the
+    page (window, limits, keywords) are applied over either.
+    """
+    config = config or Config()
+    source = "config"
+    if not config.modems:
+        config = replace(config, modems=tuple(ModemConfig(name=r["name"], port=r["port"]) for r in store.modems()))
+        source = "modems table (default limits)"
+    values = office_settings.read(store)
+    if "sim_limits" in values:
+        source += " + office settings"
+    return office_settings.effective(store, config, values), source
+
+
+def take_snapshot(store, config: Config | None) -> Snapshot:
+    """The queue, the SIMs and the rules as they are now: a few rows (``queue_load``, one modem row and
+    one day of parts per SIM), fast whatever the size of the queue."""
+    config, _ = sending_config(store, config)
+    now = store.clock()
+    rows = {r["name"]: r for r in store.modems()}
+    sims = []
+    for m in config.modems:
+        row = rows.get(m.name) or {}
+        if row.get("state") in SILENT_STATES:
+            continue
+        free_from = (row.get("parked_until") or 0.0) if row.get("state") == "parked" else 0.0
+        sims.append(Sim(m.name, m.per_minute, m.per_hour, m.per_day, store.parts_per_minute(m.name, now - 86400),
+                        free_from))
+    blocks = tuple(Block(r["campaign_id"], r["priority"], r["messages"], r["parts"], r["send_at"] or 0.0)
+                   for r in store.queue_load())
+    hold = store.hold()
+    pipelined = config.unthrottled or config.jitter_max == 0
+    return Snapshot(now=now, blocks=blocks, sims=tuple(sims), window=config.window(), tz=config.tz,
+                    hold=hold.active, hold_reason=hold.reason,
+                    jitter=0.0 if pipelined else (config.jitter_min + config.jitter_max) / 2,
+                    unthrottled=config.unthrottled)
+
+
+def campaigns_finish(store, config: Config | None, campaign_ids: Iterable[int]) -> dict[int, dict[str, Any] | None]:
+    """The estimate of several queued campaigns from one snapshot and one simulation (the dashboard)."""
+    snap = take_snapshot(store, config)
+    out = simulate(snap)
+    return {cid: for_campaign(snap, cid, out) for cid in campaign_ids}
