@@ -22,6 +22,7 @@ reached, scheduled, waiting behind other messages) and when it will move, instea
 
 from __future__ import annotations
 
+import collections
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -86,13 +87,42 @@ class Snapshot:
     unthrottled: bool = False  # tests and benchmarks: no limits, jitter or window
 
 
-@dataclass
 class _SimState:
-    sim: Sim
-    buckets: dict[int, float]
-    minute_sum: float = 0.0
-    hour_sum: float = 0.0
-    day_sum: float = 0.0
+    """One SIM's parts over its sliding windows during the simulation: (epoch minute, parts), oldest first."""
+
+    def __init__(self, sim: Sim, minute: int) -> None:
+        self.sim = sim
+        used = sorted((m, float(n)) for m, n in sim.used.items() if minute - 1440 < m <= minute and n > 0)
+        self.day = collections.deque([m, n] for m, n in used)
+        self.hour = collections.deque([m, n] for m, n in used if m > minute - 60)
+        self.day_sum = sum(n for _, n in used)
+        self.hour_sum = sum(n for _, n in self.hour)
+        self.minute_sum = self.hour[-1][1] if self.hour and self.hour[-1][0] == minute else 0.0
+
+    def add(self, minute: int, parts: float) -> None:
+        for window in (self.day, self.hour):
+            if window and window[-1][0] == minute:
+                window[-1][1] += parts
+            else:
+                window.append([minute, parts])
+        self.minute_sum += parts
+        self.hour_sum += parts
+        self.day_sum += parts
+
+    def advance(self, minute: int) -> None:
+        """Move on to ``minute``: what left the hour and the day drops out."""
+        while self.hour and self.hour[0][0] <= minute - 60:
+            self.hour_sum -= self.hour.popleft()[1]
+        while self.day and self.day[0][0] <= minute - 1440:
+            self.day_sum -= self.day.popleft()[1]
+        self.minute_sum = self.hour[-1][1] if self.hour and self.hour[-1][0] == minute else 0.0
+
+    def next_change(self, minute: int) -> int | None:
+        """The next minute at which a part leaves one of this SIM's windows."""
+        if self.minute_sum > 0:
+            return minute + 1
+        times = ([self.hour[0][0] + 60] if self.hour else []) + ([self.day[0][0] + 1440] if self.day else [])
+        return min(times) if times else None
 
 
 @dataclass
@@ -110,7 +140,11 @@ class Outcome:
 
 
 def simulate(snap: Snapshot) -> Outcome:
-    """Step minute by minute from ``snap.now`` until every block that can move is out (or MAX_DAYS)."""
+    """Step minute by minute from ``snap.now`` until every block that can move is out (or MAX_DAYS).
+
+    A minute in which nothing can go (window closed, every SIM at a limit, nothing due) jumps to the next
+    minute at which that may change, so a month-long queue costs a few thousand steps, not 40,000.
+    """
     blocks = list(snap.blocks)
     remaining = [float(b.parts) for b in blocks]
     ahead, total = {}, 0
@@ -122,28 +156,18 @@ def simulate(snap: Snapshot) -> Outcome:
     jitter = 0.0 if snap.unthrottled else snap.jitter
     physical = 60.0 / (SECONDS_PER_PART + jitter * messages / parts)  # parts a minute one modem sends
     m0 = int(snap.now // 60)
-    states = [_SimState(s, {m: float(n) for m, n in s.used.items() if m0 - 1440 < m <= m0}) for s in snap.sims]
-    for st in states:
-        st.minute_sum = st.buckets.get(m0, 0.0)
-        st.hour_sum = sum(n for m, n in st.buckets.items() if m > m0 - 60)
-        st.day_sum = sum(st.buckets.values())
-    finish: dict[Any, float | None] = {b.key: None for b in blocks}
+    states = [_SimState(s, m0) for s in snap.sims]
+    finish: dict[Any, float | None] = {b.key: None if b.parts > 0 else snap.now for b in blocks}
     first_move: dict[Any, float] = {}
     movable = [i for i, b in enumerate(blocks) if b.parts > 0 and (b.emergency or not snap.hold)]
-    for i, b in enumerate(blocks):
-        if b.parts <= 0:
-            finish[b.key] = snap.now
     sims_free_at = None
     limit_at_start = _limit_at_start(states, snap) if states else None
-    for step in range(MAX_DAYS * 1440):
-        if not any(remaining[i] > 1e-9 for i in movable):
-            break
+    offset = _offset_minutes(snap)
+    step, last = 0, MAX_DAYS * 1440
+    while step < last and states and any(remaining[i] > 1e-9 for i in movable):
         t = snap.now + step * 60
         minute = m0 + step
-        if step:
-            for st in states:
-                _slide(st, minute)
-        open_ = snap.unthrottled or in_window(t, *snap.window, snap.tz)
+        open_ = snap.unthrottled or _open(minute + offset, snap.window)
         phys = [physical if t >= st.sim.free_from else 0.0 for st in states]
         room = [_room(st, snap.unthrottled) if open_ else 0.0 for st in states]
         if sims_free_at is None and any(min(p, r) > 0 for p, r in zip(phys, room)):
@@ -163,20 +187,56 @@ def simulate(snap: Snapshot) -> Outcome:
                 phys[k] -= take
                 room[k] = max(0.0, room[k] - take)
                 done += take
-                st.buckets[minute] = st.buckets.get(minute, 0.0) + take
-                st.minute_sum += take
-                st.hour_sum += take
-                st.day_sum += take
+                st.add(minute, take)
             if remaining[i] <= 1e-9:
                 finish[b.key] = t + 60.0 * min(1.0, done / capacity)
+        if done > 0:
+            step += 1
+            for st in states:
+                st.advance(m0 + step)
+            continue
+        nxt = _next_change(snap, states, minute, offset, [blocks[i] for i in movable if remaining[i] > 1e-9])
+        if nxt is None:
+            break
+        step = nxt - m0
+        for st in states:
+            st.advance(nxt)
     return Outcome(finish, first_move, ahead, sims_free_at, limit_at_start)
 
 
-def _slide(st: _SimState, minute: int) -> None:
-    """Move a SIM's sliding sums on to ``minute``: what left the minute, hour and day windows drops out."""
-    st.minute_sum = st.buckets.get(minute, 0.0)
-    st.hour_sum -= st.buckets.get(minute - 60, 0.0)
-    st.day_sum -= st.buckets.pop(minute - 1440, 0.0)
+def _offset_minutes(snap: Snapshot) -> int:
+    offset = snap.tz.utcoffset(datetime.fromtimestamp(snap.now, snap.tz))
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def _open(local_minute: int, window: tuple[int, int]) -> bool:
+    """:func:`firmware.limits.in_window` for a local epoch minute (arithmetic: the simulation asks often)."""
+    start, end = window
+    mod = local_minute % 1440
+    return start <= mod < end if start <= end else (mod >= start or mod < end)
+
+
+def _next_change(snap: Snapshot, states: list[_SimState], minute: int, offset: int,
+                 waiting: list[Block]) -> int | None:
+    """The next epoch minute after ``minute`` at which something that kept everything still may change:
+    a part leaving a SIM's minute, hour or day window, the send window turning, a parked modem coming
+    back, a scheduled campaign coming due.  None when nothing ever will."""
+    events = []
+    now_minute = int(snap.now // 60)
+    for st in states:
+        change = st.next_change(minute)
+        if change is not None:
+            events.append(change)
+        if st.sim.free_from > snap.now + (minute - now_minute) * 60:
+            events.append(math.ceil(st.sim.free_from / 60))
+    events.extend(math.ceil(b.not_before / 60) for b in waiting if b.not_before / 60 > minute)
+    start, end = snap.window
+    if not snap.unthrottled and start != end:
+        mod = (minute + offset) % 1440
+        turn = end if _open(minute + offset, snap.window) else start  # the window closes, or opens
+        events.append(minute + ((turn - mod) % 1440 or 1440))
+    later = [e for e in events if e > minute]
+    return min(later) if later else None
 
 
 def _room(st: _SimState, unthrottled: bool) -> float:
