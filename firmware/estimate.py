@@ -165,8 +165,8 @@ def simulate(snap: Snapshot) -> Outcome:
     offset = _offset_minutes(snap)
     step, last = 0, MAX_DAYS * 1440
     while step < last and states and any(remaining[i] > 1e-9 for i in movable):
-        t = snap.now + step * 60
         minute = m0 + step
+        t = max(snap.now, minute * 60.0)  # minutes aligned to the clock: the same answer all minute long
         open_ = snap.unthrottled or _open(minute + offset, snap.window)
         phys = [physical if t >= st.sim.free_from else 0.0 for st in states]
         room = [_room(st, snap.unthrottled) if open_ else 0.0 for st in states]
@@ -189,7 +189,7 @@ def simulate(snap: Snapshot) -> Outcome:
                 done += take
                 st.add(minute, take)
             if remaining[i] <= 1e-9:
-                finish[b.key] = t + 60.0 * min(1.0, done / capacity)
+                finish[b.key] = max(snap.now, minute * 60.0 + 60.0 * min(1.0, done / capacity))
         if done > 0:
             step += 1
             for st in states:
@@ -222,12 +222,11 @@ def _next_change(snap: Snapshot, states: list[_SimState], minute: int, offset: i
     a part leaving a SIM's minute, hour or day window, the send window turning, a parked modem coming
     back, a scheduled campaign coming due.  None when nothing ever will."""
     events = []
-    now_minute = int(snap.now // 60)
     for st in states:
         change = st.next_change(minute)
         if change is not None:
             events.append(change)
-        if st.sim.free_from > snap.now + (minute - now_minute) * 60:
+        if st.sim.free_from > max(snap.now, minute * 60.0):
             events.append(math.ceil(st.sim.free_from / 60))
     events.extend(math.ceil(b.not_before / 60) for b in waiting if b.not_before / 60 > minute)
     start, end = snap.window
