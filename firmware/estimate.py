@@ -313,10 +313,12 @@ def answer(snap: Snapshot, out: Outcome, key: Any) -> dict[str, Any]:
         result.update(reason=reason, resume_at=_iso(resume_at, snap.tz) if resume_at else None, note=note,
                       note_en=note_en)
     if finish is None:
+        too_long = (f"lebih dari {MAX_DAYS} hari", f"more than {MAX_DAYS} days")
         if why is None:
-            note = (f"lebih dari {MAX_DAYS} hari", f"more than {MAX_DAYS} days")
-            result.update(reason="too_long", note=note[0], note_en=note[1])
-        return {**result, "human": result["note"], "human_en": result["note_en"]}
+            result.update(reason="too_long", note=too_long[0], note_en=too_long[1])
+        if result["reason"] in ("hold", "no_modems"):  # no time at all while these last
+            return {**result, "human": result["note"], "human_en": result["note_en"]}
+        return {**result, "human": too_long[0], "human_en": too_long[1]}
     minutes = max(0, math.ceil((finish - snap.now) / 60 - 1e-9))
     return {**result, "finish_at": _iso(finish, snap.tz), "finish_ts": finish, "elapsed_minutes": minutes,
             "human": _human(minutes, "hari", "jam", "menit"), "human_en": _human(minutes, "d", "h", "min")}

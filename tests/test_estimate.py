@@ -67,6 +67,8 @@ def test_limits_window_sims_emergency_and_the_day():
     nobody = estimate.for_new(replace(_snap(), sims=()), 10, 10)
     assert nobody["finish_at"] is None and nobody["reason"] == "no_modems"
     assert estimate.for_new(_snap(), 10**7, 10**7)["human_en"] == "more than 90 days"
+    behind = estimate.for_new(_snap(blocks=[Block(1, 0, 10**6, 10**6)]), 5, 5)
+    assert (behind["note"], behind["human"]) == ("Menunggu 1.000.000 SMS lain di depannya", "lebih dari 90 hari")
 
 
 def test_the_queue_ahead_counts_and_priority_jumps_it():

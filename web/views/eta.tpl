@@ -5,6 +5,8 @@
 <strong>{{eta['note'] if lang == 'id' else eta['note_en']}}</strong>
 % if eta.get('finish_ts'):
 · {{t("perkiraan selesai", "expected to finish")}} {{fmt.time(eta['finish_ts'])}}
+% elif eta['human'] != eta['note']:
+· {{eta['human'] if lang == 'id' else eta['human_en']}}
 % end
 % else:
 {{eta['human'] if lang == 'id' else eta['human_en']}} {{t("lagi", "from now")}} · {{t("selesai sekitar", "done around")}} {{fmt.time(eta['finish_ts'])}}
