@@ -421,6 +421,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     ucs2_recipients = 0
     contact_ucs2: dict[str, None] = {}
     first = None
+    by_route: dict[str | None, tuple[int, int]] = {}  # operator -> (parts, messages), for the time estimate
     for row in aud_mod.recipients(store, aud):
         rendered = render_one(row)
         encoding, segs = count_segments(rendered)
@@ -428,6 +429,9 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
             first = row
         n += 1
         total += segs
+        route = operator_of(row["number"])
+        parts_so_far, messages_so_far = by_route.get(route, (0, 0))
+        by_route[route] = (parts_so_far + segs, messages_so_far + 1)
         seg_max = max(seg_max, segs)
         seg_min = segs if seg_min is None else min(seg_min, segs)
         if encoding is Encoding.UCS2:
@@ -438,7 +442,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     cost_per = setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
     now = store.clock()
     time_estimate = estimate.for_new(snapshot, total, n, emergency=emergency,
-                                     send_at=send_at if send_at and send_at > now else None)
+                                     send_at=send_at if send_at and send_at > now else None, routes=by_route)
     time_estimate["limits_from"] = limits_from
     warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.placeholders))
     warnings = _merge_warnings(warnings)

@@ -47,13 +47,15 @@ SILENT_STATES = ("absent", "dead")
 
 @dataclass(frozen=True)
 class Block:
-    """Messages that wait together in the queue: one campaign's, or those of no campaign at one priority."""
+    """Messages that wait together in the queue: one campaign's (or those of no campaign at one priority)
+    to the numbers of one operator."""
 
     key: Any  # campaign id; None: messages of no campaign; NEW: a campaign not queued yet
     priority: int
     messages: int
     parts: int
     not_before: float = 0.0  # a scheduled campaign's send_at
+    route: str | None = None  # the numbers' operator (telkomsel, xl ...), None when unknown
 
     @property
     def emergency(self) -> bool:
@@ -70,6 +72,7 @@ class Sim:
     per_day: int
     used: Mapping[int, int] = field(default_factory=dict)  # epoch minute -> parts sent (the last 24 h)
     free_from: float = 0.0  # parked until
+    route: str | None = None  # the SIM's operator: with routing on it serves its own operator's numbers
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Snapshot:
     hold_reason: str | None = None
     jitter: float = 0.0  # mean seconds the daemon pauses between ordinary messages
     unthrottled: bool = False  # tests and benchmarks: no limits, jitter or window
+    routing: bool = False  # a number goes through a SIM of its operator when there is one
 
 
 class _SimState:
@@ -129,9 +133,9 @@ class _SimState:
 class Outcome:
     """What :func:`simulate` found for each block, and for the SIMs at the start."""
 
-    finish: dict[Any, float | None]  # block key -> epoch seconds when its last part goes (None: not within MAX_DAYS)
-    first_move: dict[Any, float]  # block key -> when it first gets a part out
-    ahead: dict[Any, int]  # block key -> parts queued ahead of it at the start
+    finish: dict[Any, float | None]  # key -> epoch seconds when its last part goes (None: not within MAX_DAYS)
+    first_move: dict[Any, float]  # key -> when it first gets a part out
+    ahead: dict[Any, int]  # key -> parts queued ahead of its first block at the start
     sims_free_at: float | None  # first time any SIM may send an ordinary part (None: never within MAX_DAYS)
     limit_at_start: str | None  # "minute" / "hour" / "day" when every SIM starts over its limit
 
@@ -149,7 +153,7 @@ def simulate(snap: Snapshot) -> Outcome:
     remaining = [float(b.parts) for b in blocks]
     ahead, total = {}, 0
     for b in blocks:
-        ahead[b.key] = total
+        ahead.setdefault(b.key, total)
         total += b.parts
     messages = sum(b.messages for b in blocks)
     parts = sum(b.parts for b in blocks) or 1
@@ -157,8 +161,9 @@ def simulate(snap: Snapshot) -> Outcome:
     physical = 60.0 / (SECONDS_PER_PART + jitter * messages / parts)  # parts a minute one modem sends
     m0 = int(snap.now // 60)
     states = [_SimState(s, m0) for s in snap.sims]
-    finish: dict[Any, float | None] = {b.key: None if b.parts > 0 else snap.now for b in blocks}
+    done_at: list[float | None] = [None if b.parts > 0 else snap.now for b in blocks]
     first_move: dict[Any, float] = {}
+    serves = _routes_served(snap)
     movable = [i for i, b in enumerate(blocks) if b.parts > 0 and (b.emergency or not snap.hold)]
     sims_free_at = None
     limit_at_start = _limit_at_start(states, snap) if states else None
@@ -179,6 +184,8 @@ def simulate(snap: Snapshot) -> Outcome:
             if remaining[i] <= 1e-9 or b.not_before > t:
                 continue
             for k, st in enumerate(states):
+                if serves[k] is not None and b.route not in serves[k]:
+                    continue  # another operator's SIM sends these
                 take = min(remaining[i], phys[k] if b.emergency else min(phys[k], room[k]))
                 if take <= 0:
                     continue
@@ -189,7 +196,7 @@ def simulate(snap: Snapshot) -> Outcome:
                 done += take
                 st.add(minute, take)
             if remaining[i] <= 1e-9:
-                finish[b.key] = max(snap.now, minute * 60.0 + 60.0 * min(1.0, done / capacity))
+                done_at[i] = max(snap.now, minute * 60.0 + 60.0 * min(1.0, done / capacity))
         if done > 0:
             step += 1
             for st in states:
@@ -201,7 +208,23 @@ def simulate(snap: Snapshot) -> Outcome:
         step = nxt - m0
         for st in states:
             st.advance(nxt)
+    finish: dict[Any, float | None] = {}
+    for b, at in zip(blocks, done_at):  # a campaign is done when its last route is
+        finish[b.key] = None if at is None or finish.get(b.key, 0.0) is None else max(at, finish.get(b.key, 0.0))
     return Outcome(finish, first_move, ahead, sims_free_at, limit_at_start)
+
+
+def _routes_served(snap: Snapshot) -> list[set[str | None] | None]:
+    """For each SIM, the routes whose numbers it may send (None: any), as the worker claims
+    (:func:`firmware.worker.claim_routes`: its own operator's, unrouted ones, and operators no SIM serves)."""
+    from firmware.worker import claim_routes  # the worker's own rule (imported late: it pulls in the driver)
+
+    live = {s.route for s in snap.sims if s.route is not None}
+    out = []
+    for s in snap.sims:
+        order = claim_routes(s.route, live, snap.routing)
+        out.append(None if order is None else set(order))
+    return out
 
 
 def _offset_minutes(snap: Snapshot) -> int:
@@ -267,21 +290,24 @@ def _limit_at_start(states: list[_SimState], snap: Snapshot) -> str | None:
 # -- answers for the pages -------------------------------------------------------------------------
 
 
-def with_new(snap: Snapshot, parts: int, messages: int, *, priority: int = 0, not_before: float = 0.0) -> Snapshot:
-    """``snap`` with a campaign not queued yet added where the daemon would claim it (priority, then
-    ``not_before``, then first queued): after everything of its priority or higher already queued."""
-    block = Block(NEW, priority, messages, parts, not_before)
+def with_new(snap: Snapshot, routes: Mapping[str | None, tuple[int, int]], *, priority: int = 0,
+             not_before: float = 0.0) -> Snapshot:
+    """``snap`` with a campaign not queued yet (``routes``: operator -> (parts, messages)) added where the
+    daemon would claim it (priority, then ``not_before``, then first queued): after everything of its
+    priority or higher already queued."""
+    new = [Block(NEW, priority, messages, parts, not_before, route) for route, (parts, messages) in routes.items()]
     blocks = list(snap.blocks)
     at = next((i for i, b in enumerate(blocks)
                if b.priority < priority or b.priority == priority and b.not_before > not_before), len(blocks))
-    return replace(snap, blocks=tuple(blocks[:at] + [block] + blocks[at:]))
+    return replace(snap, blocks=tuple(blocks[:at] + new + blocks[at:]))
 
 
-def for_new(snap: Snapshot, parts: int, messages: int, *, emergency: bool = False,
-            send_at: float | None = None) -> dict[str, Any]:
-    """The estimate for a campaign about to be queued (compose preview, approval page)."""
+def for_new(snap: Snapshot, parts: int, messages: int, *, emergency: bool = False, send_at: float | None = None,
+            routes: Mapping[str | None, tuple[int, int]] | None = None) -> dict[str, Any]:
+    """The estimate for a campaign about to be queued (compose preview, approval page): ``parts`` SMS parts
+    in ``messages`` messages, split by the numbers' operator in ``routes`` (operator -> (parts, messages))."""
     priority = EMERGENCY if emergency else 0
-    full = with_new(snap, parts, messages, priority=priority, not_before=send_at or 0.0)
+    full = with_new(snap, routes or {None: (parts, messages)}, priority=priority, not_before=send_at or 0.0)
     return answer(full, simulate(full), NEW)
 
 
@@ -293,13 +319,14 @@ def for_campaign(snap: Snapshot, campaign_id: int, outcome: Outcome | None = Non
 
 
 def answer(snap: Snapshot, out: Outcome, key: Any) -> dict[str, Any]:
-    """The estimate for block ``key`` as the pages and the API show it.
+    """The estimate for campaign ``key`` (its blocks, one per route) as the pages and the API show it.
 
-    ``finish_at`` (ISO, office time; ``finish_ts`` epoch seconds) and ``elapsed_minutes`` from now; ``human``/``human_en`` the time
-    left in words; ``note``/``note_en`` why it does not move now, when it does not ("Ditahan: Pilkada",
+    ``finish_at`` (ISO, office time; ``finish_ts`` epoch seconds) and ``elapsed_minutes`` from now;
+    ``human``/``human_en`` the time left in words; ``note``/``note_en`` why it does not move now, when it does not ("Ditahan: Pilkada",
     "Di luar jam kirim — mulai 06:00"), with ``reason`` its code and ``resume_at`` when it moves.
     """
-    block = next(b for b in snap.blocks if b.key == key)
+    mine = [b for b in snap.blocks if b.key == key]
+    block = replace(mine[0], messages=sum(b.messages for b in mine), parts=sum(b.parts for b in mine), route=None)
     finish = out.finish.get(key)
     result: dict[str, Any] = {
         "modems": len(snap.sims), "parts": block.parts, "messages": block.messages,
@@ -427,15 +454,15 @@ def take_snapshot(store, config: Config | None) -> Snapshot:
             continue
         free_from = (row.get("parked_until") or 0.0) if row.get("state") == "parked" else 0.0
         sims.append(Sim(m.name, m.per_minute, m.per_hour, m.per_day, store.parts_per_minute(m.name, now - 86400),
-                        free_from))
-    blocks = tuple(Block(r["campaign_id"], r["priority"], r["messages"], r["parts"], r["send_at"] or 0.0)
+                        free_from, m.route or row.get("route")))
+    blocks = tuple(Block(r["campaign_id"], r["priority"], r["messages"], r["parts"], r["send_at"] or 0.0, r["route"])
                    for r in store.queue_load())
     hold = store.hold()
     pipelined = config.unthrottled or config.jitter_max == 0
     return Snapshot(now=now, blocks=blocks, sims=tuple(sims), window=config.window(), tz=config.tz,
                     hold=hold.active, hold_reason=hold.reason,
                     jitter=0.0 if pipelined else (config.jitter_min + config.jitter_max) / 2,
-                    unthrottled=config.unthrottled)
+                    unthrottled=config.unthrottled, routing=config.routing)
 
 
 def campaigns_finish(store, config: Config | None, campaign_ids: Iterable[int]) -> dict[int, dict[str, Any] | None]:

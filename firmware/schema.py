@@ -425,7 +425,8 @@ def m009_estimate(db: Database) -> None:
 
     ``messages.parts`` is how many SMS parts a message's text takes, written when it is queued; a row
     written without it (a script, an older tool) counts ``length(text)`` / 153 rounded up. ``queue_load``
-    sums the messages waiting or being sent (``queued``, ``sending``) per priority and campaign, so the
+    sums the messages waiting or being sent (``queued``, ``sending``) per priority, campaign and operator
+    route (the daemon sends a number through a SIM of its operator when there is one), so the
     estimate reads a handful of rows instead of scanning a million-message queue.
     """
     db.execute("ALTER TABLE messages ADD COLUMN parts INTEGER")
@@ -436,14 +437,16 @@ def m009_estimate(db: Database) -> None:
         CREATE TABLE queue_load (
             priority INTEGER NOT NULL,
             campaign_id INTEGER NOT NULL,
+            route TEXT NOT NULL,
             messages INTEGER NOT NULL,
             parts INTEGER NOT NULL,
             first_id INTEGER NOT NULL,
-            PRIMARY KEY (priority, campaign_id)
+            PRIMARY KEY (priority, campaign_id, route)
         ) WITHOUT ROWID;
-        INSERT INTO queue_load (priority, campaign_id, messages, parts, first_id)
-            SELECT priority, COALESCE(campaign_id, 0), COUNT(*), SUM({_parts("messages")}), MIN(id)
-            FROM messages WHERE state IN ('queued', 'sending') GROUP BY priority, COALESCE(campaign_id, 0);
+        INSERT INTO queue_load (priority, campaign_id, route, messages, parts, first_id)
+            SELECT priority, COALESCE(campaign_id, 0), COALESCE(route, ''), COUNT(*), SUM({_parts("messages")}),
+            MIN(id) FROM messages WHERE state IN ('queued', 'sending')
+            GROUP BY priority, COALESCE(campaign_id, 0), COALESCE(route, '');
 
         CREATE TRIGGER queue_load_insert AFTER INSERT ON messages BEGIN
             {_load_change("NEW", "+")}
@@ -469,10 +472,12 @@ def _parts(row: str) -> str:
 def _load_change(row: str, sign: str) -> str:
     """Trigger statements moving message ``row`` into (``+``) or out of (``-``) its queue_load row,
     when its state is one that queue_load counts."""
-    key = f"priority = {row}.priority AND campaign_id = COALESCE({row}.campaign_id, 0)"
+    key = (f"priority = {row}.priority AND campaign_id = COALESCE({row}.campaign_id, 0)"
+           f" AND route = COALESCE({row}.route, '')")
     counted = f"{row}.state IN ('queued', 'sending')"
-    add = (f"INSERT OR IGNORE INTO queue_load (priority, campaign_id, messages, parts, first_id)"
-           f" SELECT {row}.priority, COALESCE({row}.campaign_id, 0), 0, 0, {row}.id WHERE {counted};\n"
+    add = (f"INSERT OR IGNORE INTO queue_load (priority, campaign_id, route, messages, parts, first_id)"
+           f" SELECT {row}.priority, COALESCE({row}.campaign_id, 0), COALESCE({row}.route, ''), 0, 0, {row}.id"
+           f" WHERE {counted};\n"
            if sign == "+" else "")
     return (add + f"UPDATE queue_load SET messages = messages {sign} 1, parts = parts {sign} {_parts(row)}"
             f" WHERE {counted} AND {key};")

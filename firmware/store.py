@@ -764,17 +764,18 @@ class Store:
     # -- reading --------------------------------------------------------------
 
     def queue_load(self) -> list[dict]:
-        """What waits to be sent (queued or sending), per priority and campaign, in the daemon's claim
+        """What waits to be sent (queued or sending), per priority, campaign and route, in the daemon's claim
         order (priority, then ``not_before``: a campaign's ``send_at``, then first queued).
 
-        Each: ``priority``, ``campaign_id`` (None: messages of no campaign), ``messages``, ``parts``,
+        Each: ``priority``, ``campaign_id`` (None: messages of no campaign), ``route`` (the numbers'
+        operator, None when unknown), ``messages``, ``parts``,
         ``first_id`` and the campaign's ``send_at``. Read from the trigger-kept ``queue_load`` table:
         a handful of rows whatever the size of the queue.
         """
         rows = self.conn.execute(
-            "SELECT q.priority, NULLIF(q.campaign_id, 0) AS campaign_id, q.messages, q.parts, q.first_id,"
-            " c.send_at FROM queue_load q LEFT JOIN campaigns c ON c.id = q.campaign_id WHERE q.messages > 0"
-            " ORDER BY q.priority DESC, COALESCE(c.send_at, 0), q.first_id").fetchall()
+            "SELECT q.priority, NULLIF(q.campaign_id, 0) AS campaign_id, NULLIF(q.route, '') AS route, q.messages,"
+            " q.parts, q.first_id, c.send_at FROM queue_load q LEFT JOIN campaigns c ON c.id = q.campaign_id"
+            " WHERE q.messages > 0 ORDER BY q.priority DESC, COALESCE(c.send_at, 0), q.first_id").fetchall()
         return [dict(r) for r in rows]
 
     def parts_per_minute(self, modem: str, since: float) -> dict[int, int]:

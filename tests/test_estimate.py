@@ -104,6 +104,21 @@ def test_parts_already_sent_count_and_the_page_says_when_it_resumes():
     assert estimate.for_new(held, 10, 10, emergency=True)["elapsed_minutes"] <= 1
 
 
+def test_a_campaign_to_one_operator_waits_for_that_operators_sim():
+    """With routing, a Telkomsel SIM and an XL SIM: Telkomsel numbers go through the Telkomsel SIM only."""
+    sims = (Sim("tsel", 20, 300, 3000, route="telkomsel"), Sim("xl", 20, 300, 3000, route="xl"))
+    snap = replace(_snap(), sims=sims, routing=True)
+    one_sim = estimate.for_new(_snap(), 600, 600)
+    tsel_only = estimate.for_new(snap, 600, 600, routes={"telkomsel": (600, 600)})
+    assert tsel_only["finish_at"] == one_sim["finish_at"]
+    half_each = estimate.for_new(snap, 600, 600, routes={"telkomsel": (300, 300), "xl": (300, 300)})
+    assert half_each["finish_at"] == estimate.for_new(_snap(sims=2), 600, 600)["finish_at"]
+    # routing off, or numbers of an operator no SIM serves: any SIM sends them
+    assert estimate.for_new(replace(snap, routing=False), 600, 600, routes={"telkomsel": (600, 600)}
+                            )["finish_at"] == half_each["finish_at"]
+    assert estimate.for_new(snap, 600, 600, routes={"indosat": (600, 600)})["finish_at"] == half_each["finish_at"]
+
+
 # -- the snapshot from the store ------------------------------------------------------------------
 
 
@@ -111,19 +126,20 @@ def test_queue_load_stays_exact_through_the_life_of_messages(store, clock):
     """The trigger-kept counts equal a full count of the queue after every kind of change."""
     def full_count():
         rows = store.conn.execute(
-            "SELECT priority, COALESCE(campaign_id, 0), COUNT(*), SUM(parts) FROM messages"
-            " WHERE state IN ('queued', 'sending') GROUP BY 1, 2").fetchall()
+            "SELECT priority, COALESCE(campaign_id, 0), COALESCE(route, ''), COUNT(*), SUM(parts) FROM messages"
+            " WHERE state IN ('queued', 'sending') GROUP BY 1, 2, 3").fetchall()
         return sorted(tuple(r) for r in rows)
 
     def kept():
-        return sorted((r["priority"], r["campaign_id"] or 0, r["messages"], r["parts"]) for r in store.queue_load())
+        return sorted((r["priority"], r["campaign_id"] or 0, r["route"] or "", r["messages"], r["parts"])
+                      for r in store.queue_load())
 
     people(store, 6)
     cid = campaigns.create(store, "Undangan", LONG, Audience.build(desa="Sukajadi"), actor="ani")
     campaigns.submit(store, cid, "ani")
     store.enqueue([n(50), n(51)], "Tes singkat", priority=50)
     store.enqueue([n(52)], "x" * 400)  # three parts
-    assert kept() == full_count() and (0, cid, 6, 12) in kept() and (0, 0, 1, 3) in kept()
+    assert kept() == full_count() and (0, cid, "telkomsel", 6, 12) in kept() and (0, 0, "", 1, 3) in kept()
     msg = store.claim("m0")
     assert kept() == full_count()
     store.complete_and_claim(Outcome(msg.id, "sent", parts=((1, 1, 7),), parts_total=1), "m0", claim=False)
@@ -135,7 +151,7 @@ def test_queue_load_stays_exact_through_the_life_of_messages(store, clock):
     campaigns.cancel(store, cid, "ani")
     with store.tx() as c:
         c.execute("DELETE FROM messages WHERE number = ?", (n(52),))
-    assert kept() == full_count() == [(50, 0, 1, 1)]
+    assert kept() == full_count() == [(50, 0, "", 1, 1)]
 
 
 def test_campaign_page_and_preview_agree_in_parts(store, clock):
