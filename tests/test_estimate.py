@@ -222,3 +222,33 @@ def test_cost_preview_warns_when_the_known_balance_is_short(store, clock):
 
 def test_emergency_block_of_the_queue_is_an_emergency():
     assert Block(None, EMERGENCY, 1, 1).emergency and not Block(None, EMERGENCY - 1, 1, 1).emergency
+
+
+# -- over real HTTP: the page and the API say the same ----------------------------------------------
+
+
+def test_page_dashboard_and_api_say_why_nothing_moves(web, admin):
+    from firmware.store import Store, db_path
+    from test_web_api import call, make_token
+
+    store = Store(db_path(web.config.state_dir), migrate=False)
+    try:
+        store.upsert_modem("m0", port="/dev/ttyUSB0", state="ready")
+        people(store, 5)
+        cid = campaigns.create(store, "Undangan", "Rapat RT, {nama}.", Audience.build(desa="Sukajadi"), actor="admin")
+        campaigns.submit(store, cid, "admin")
+        store.set_hold(True, reason="Pilkada", by="admin")
+        page = admin.get(f"/campaigns/{cid}").text
+        assert 'data-eta="hold"' in page and "Ditahan: Pilkada" in page and "menit lagi" not in page
+        dashboard = admin.get("/").text
+        assert 'data-eta="hold"' in dashboard and "Ditahan: Pilkada" in dashboard
+        token = make_token(admin, "bpbd", "read")
+        status, _, body = call(web, "GET", f"/api/v1/campaigns/{cid}", token)
+        assert status == 200, body
+        eta = body["progress"]["eta"]
+        assert (eta["reason"], eta["note"], eta["finish_at"]) == ("hold", "Ditahan: Pilkada", None)
+        store.set_hold(False, reason=None, by="admin")
+        page = admin.get(f"/campaigns/{cid}").text
+        assert 'data-eta="sending"' in page and "selesai sekitar" in page
+    finally:
+        store.close()
