@@ -479,7 +479,9 @@ def _load_change(row: str, sign: str) -> str:
            f" SELECT {row}.priority, COALESCE({row}.campaign_id, 0), COALESCE({row}.route, ''), 0, 0, {row}.id"
            f" WHERE {counted};\n"
            if sign == "+" else "")
-    return (add + f"UPDATE queue_load SET messages = messages {sign} 1, parts = parts {sign} {_parts(row)}"
+    # A row that had emptied starts again at this message (its place in the claim order among campaigns).
+    first = f", first_id = CASE WHEN messages = 0 THEN {row}.id ELSE first_id END" if sign == "+" else ""
+    return (add + f"UPDATE queue_load SET messages = messages {sign} 1, parts = parts {sign} {_parts(row)}{first}"
             f" WHERE {counted} AND {key};")
 
 

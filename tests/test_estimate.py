@@ -40,8 +40,9 @@ def _snap(*, sims=1, now=T0, blocks=(), jitter=1.25, **limits) -> Snapshot:
                     window=Config().window(), tz=WIB, jitter=jitter)
 
 
-def people(store, k: int, desa: str = "Sukajadi") -> None:
-    add_contacts(store, [{"number": n(i), "name": f"Pak {i}", "desa": desa, "rw": "01", "rt": "01"} for i in range(k)])
+def people(store, k: int, desa: str = "Sukajadi", start: int = 0) -> None:
+    add_contacts(store, [{"number": n(i), "name": f"Pak {i}", "desa": desa, "rw": "01", "rt": "01"}
+                         for i in range(start, start + k)])
 
 
 # -- the simulation ----------------------------------------------------------------------------------
@@ -152,6 +153,15 @@ def test_queue_load_stays_exact_through_the_life_of_messages(store, clock):
     with store.tx() as c:
         c.execute("DELETE FROM messages WHERE number = ?", (n(52),))
     assert kept() == full_count() == [(50, 0, "", 1, 1)]
+    # one-off messages queued after a campaign wait behind it (the row of one-offs starts again when it empties)
+    store.enqueue([n(60)], "Tes", priority=50)
+    people(store, 3, desa="Sukamaju", start=200)
+    later = campaigns.create(store, "Rapat", "Rapat {nama}", Audience.build(desa="Sukamaju"), actor="ani")
+    campaigns.submit(store, later, "ani")
+    with store.tx() as c:
+        c.execute("UPDATE messages SET state = 'sent' WHERE campaign_id IS NULL")
+    store.enqueue([n(61)], "Tes lagi")
+    assert [r["campaign_id"] for r in store.queue_load()] == [later, None]
 
 
 def test_campaign_page_and_preview_agree_in_parts(store, clock):
