@@ -262,3 +262,25 @@ def test_page_dashboard_and_api_say_why_nothing_moves(web, admin):
         assert 'data-eta="sending"' in page and "selesai sekitar" in page
     finally:
         store.close()
+
+
+def test_m009_counts_what_an_older_siaran_queued(tmp_path):
+    """Upgrading with messages in the queue: m009 counts their parts (from the text) and fills queue_load."""
+    from firmware.store import Store
+
+    path = tmp_path / "siaran.db"
+    store = Store(path)
+    store.enqueue([n(1), n(2)], "x" * 200)  # two parts each
+    store.enqueue([n(3)], "Tes", priority=50)
+    # back to the schema before m009, the rows as an older Siaran wrote them
+    for statement in ("DROP TRIGGER queue_load_insert", "DROP TRIGGER queue_load_update",
+                      "DROP TRIGGER queue_load_delete", "DROP TABLE queue_load", "ALTER TABLE messages DROP COLUMN parts",
+                      "DELETE FROM _sqlite_migrations WHERE name = 'm009_estimate'"):
+        store.conn.execute(statement)
+    store.close()
+    store = Store(path)
+    try:
+        assert [(r["priority"], r["messages"], r["parts"]) for r in store.queue_load()] == [(50, 1, 1), (0, 2, 4)]
+        assert [r[0] for r in store.conn.execute("SELECT parts FROM messages ORDER BY id")] == [2, 2, 1]
+    finally:
+        store.close()
