@@ -183,18 +183,11 @@ def simulate(snap: Snapshot) -> Outcome:
             b = blocks[i]
             if remaining[i] <= 1e-9 or b.not_before > t:
                 continue
-            for k, st in enumerate(states):
-                if serves[k] is not None and b.route not in serves[k]:
-                    continue  # another operator's SIM sends these
-                take = min(remaining[i], phys[k] if b.emergency else min(phys[k], room[k]))
-                if take <= 0:
-                    continue
+            took = _take(b, remaining[i], states, serves, phys, room, minute)
+            if took > 0:
                 first_move.setdefault(b.key, t)
-                remaining[i] -= take
-                phys[k] -= take
-                room[k] = max(0.0, room[k] - take)
-                done += take
-                st.add(minute, take)
+                remaining[i] -= took
+                done += took
             if remaining[i] <= 1e-9:
                 done_at[i] = max(snap.now, minute * 60.0 + 60.0 * min(1.0, done / capacity))
         if done > 0:
@@ -225,6 +218,24 @@ def _routes_served(snap: Snapshot) -> list[set[str | None] | None]:
         order = claim_routes(s.route, live, snap.routing)
         out.append(None if order is None else set(order))
     return out
+
+
+def _take(block: Block, wanted: float, states: list[_SimState], serves: list[set[str | None] | None],
+          phys: list[float], room: list[float], minute: int) -> float:
+    """Parts of ``block`` the SIMs send in ``minute`` (at most ``wanted``), taken from what each SIM can
+    still do (``phys``: the modem's speed; ``room``: its limits, which an emergency passes) and recorded."""
+    took = 0.0
+    for k, st in enumerate(states):
+        if serves[k] is not None and block.route not in serves[k]:
+            continue  # another operator's SIM sends these
+        take = min(wanted - took, phys[k] if block.emergency else min(phys[k], room[k]))
+        if take <= 0:
+            continue
+        phys[k] -= take
+        room[k] = max(0.0, room[k] - take)
+        st.add(minute, take)
+        took += take
+    return took
 
 
 def _offset_minutes(snap: Snapshot) -> int:
