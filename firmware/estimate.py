@@ -333,8 +333,9 @@ def answer(snap: Snapshot, out: Outcome, key: Any) -> dict[str, Any]:
     """The estimate for campaign ``key`` (its blocks, one per route) as the pages and the API show it.
 
     ``finish_at`` (ISO, office time; ``finish_ts`` epoch seconds) and ``elapsed_minutes`` from now;
-    ``human``/``human_en`` the time left in words; ``note``/``note_en`` why it does not move now, when it does not ("Ditahan: Pilkada",
-    "Di luar jam kirim — mulai 06:00"), with ``reason`` its code and ``resume_at`` when it moves.
+    ``human``/``human_en`` the time left in words; ``note``/``note_en`` why it does not move now, when it
+    does not ("Ditahan: Pilkada", "Di luar jam kirim — mulai pukul 06:00"), with ``reason`` its code and
+    ``resume_at`` when it moves.
     """
     mine = [b for b in snap.blocks if b.key == key]
     block = replace(mine[0], messages=sum(b.messages for b in mine), parts=sum(b.parts for b in mine), route=None)
@@ -374,7 +375,8 @@ def _why_not_now(snap: Snapshot, out: Outcome, block: Block) -> tuple[str, float
         return "hold", None, f"Ditahan{why}", f"On hold{why}"
     if block.not_before > now:
         at = block.not_before
-        return "scheduled", at, f"Terjadwal — mulai {_at(at, now, tz, 'id')}", f"Scheduled — starts {_at(at, now, tz, 'en')}"
+        return ("scheduled", at, f"Terjadwal — mulai {_at(at, now, tz, 'id')}",
+                f"Scheduled — starts {_at(at, now, tz, 'en')}")
     emergency = block.emergency
     if not emergency and not snap.unthrottled and not in_window(now, *snap.window, tz):
         at = _next_open(snap)
@@ -393,7 +395,12 @@ def _why_not_now(snap: Snapshot, out: Outcome, block: Block) -> tuple[str, float
                 f"SIM {words[1]} limit reached{when_en}")
     ahead = out.ahead.get(block.key, 0)
     at = out.first_move.get(block.key)
-    return ("queue", at, f"Menunggu {_num(ahead)} SMS lain di depannya", f"Waiting behind {ahead:,} other SMS")
+    if ahead:
+        return "queue", at, f"Menunggu {_num(ahead)} SMS lain di depannya", f"Waiting behind {ahead:,} other SMS"
+    # its operator's SIM is busy or at a limit while others are not
+    when_id = f" — mulai {_at(at, now, tz, 'id')}" if at else ""
+    when_en = f" — starts {_at(at, now, tz, 'en')}" if at else ""
+    return "sim_busy", at, f"Menunggu SIM operatornya{when_id}", f"Waiting for its operator's SIM{when_en}"
 
 
 def _next_open(snap: Snapshot) -> float:
@@ -407,7 +414,7 @@ def _next_open(snap: Snapshot) -> float:
 
 
 def _at(ts: float, now: float, tz: tzinfo, lang: str) -> str:
-    """``14:00`` today, ``besok 06:00`` tomorrow, else ``07-12-2026 06:00`` (office time)."""
+    """``pukul 14:00`` today, ``besok pukul 06:00`` tomorrow, else ``07-12-2026 06:00`` (office time)."""
     when, today = datetime.fromtimestamp(ts, tz), datetime.fromtimestamp(now, tz)
     if when.date() == today.date():
         return ("pukul " if lang == "id" else "at ") + when.strftime("%H:%M")

@@ -118,6 +118,10 @@ def test_a_campaign_to_one_operator_waits_for_that_operators_sim():
     assert estimate.for_new(replace(snap, routing=False), 600, 600, routes={"telkomsel": (600, 600)}
                             )["finish_at"] == half_each["finish_at"]
     assert estimate.for_new(snap, 600, 600, routes={"indosat": (600, 600)})["finish_at"] == half_each["finish_at"]
+    # the Telkomsel SIM used its hour half an hour ago; the XL SIM is free but may not send Telkomsel numbers
+    busy = replace(snap, sims=(replace(sims[0], used={int(T0 // 60) - 30: 300}), sims[1]))
+    est = estimate.for_new(busy, 10, 10, routes={"telkomsel": (10, 10)})
+    assert est["reason"] == "sim_busy" and est["note"] == "Menunggu SIM operatornya — mulai pukul 15:30"
 
 
 # -- the snapshot from the store ------------------------------------------------------------------
@@ -217,7 +221,8 @@ def test_balance_rupiah(text, amount):
 
 def test_cost_preview_warns_when_the_known_balance_is_short(store, clock):
     people(store, 10)
-    store.upsert_modem("m0", port="/dev/ttyUSB0", state="ready", balance="Sisa pulsa Anda Rp 1.000. Aktif s/d 31-12-2026.")
+    store.upsert_modem("m0", port="/dev/ttyUSB0", state="ready",
+                       balance="Sisa pulsa Anda Rp 1.000. Aktif s/d 31-12-2026.")
     store.upsert_modem("m1", port="/dev/ttyUSB1", state="ready", balance=None)
     config = Config(modems=_modems(2))
     aud = Audience.build(desa="Sukajadi")
@@ -274,7 +279,8 @@ def test_m009_counts_what_an_older_siaran_queued(tmp_path):
     store.enqueue([n(3)], "Tes", priority=50)
     # back to the schema before m009, the rows as an older Siaran wrote them
     for statement in ("DROP TRIGGER queue_load_insert", "DROP TRIGGER queue_load_update",
-                      "DROP TRIGGER queue_load_delete", "DROP TABLE queue_load", "ALTER TABLE messages DROP COLUMN parts",
+                      "DROP TRIGGER queue_load_delete", "DROP TABLE queue_load",
+                      "ALTER TABLE messages DROP COLUMN parts",
                       "DELETE FROM _sqlite_migrations WHERE name = 'm009_estimate'"):
         store.conn.execute(statement)
     store.close()

@@ -179,7 +179,8 @@ SCHEMAS: dict[str, Any] = {
                 "human_en": {"type": ["string", "null"]},
                 "reason": {"type": ["string", "null"], "description": (
                     "why nothing of it goes out now: hold, window, scheduled, limit_minute, limit_hour, limit_day, "
-                    "parked, queue (others ahead), no_modems, too_long; null while it is sending")},
+                    "parked, queue (others ahead), sim_busy (its operator's SIM), no_modems, too_long; "
+                    "null while it is sending")},
                 "note": {"type": ["string", "null"], "description": "the reason in words (Bahasa Indonesia)"},
                 "note_en": {"type": ["string", "null"]},
                 "resume_at": {"type": ["string", "null"], "description": "when it moves again, if known"},
