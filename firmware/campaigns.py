@@ -42,14 +42,15 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from firmware import audience as aud_mod
-from firmware import office_settings, templates_builtin
+from firmware import estimate, office_settings, templates_builtin
 from firmware.audience import Audience, AudienceError
-from firmware.config import Config, ModemConfig
+from firmware.config import Config
+from firmware.estimate import sending_config
 from firmware.errors import BilingualError
 from firmware.modem import gsm7
 from firmware.modem.pdu import Encoding, split_text
@@ -65,12 +66,6 @@ DEFAULT_COST_PER_SEGMENT = 150
 DEFAULT_APPROVAL_THRESHOLD = 50
 #: Longest template text accepted (about 12 GSM-7 segments).
 MAX_TEXT = 1800
-#: The time estimate gives up past this many days.
-MAX_ESTIMATE_DAYS = 90
-#: Seconds a modem takes to submit one SMS part (AT+CMGS round trip on 2G):
-#: the planning figure of reference/prior-art.md section 2.11 (gammu issue 419:
-#: parts 2.5-3 s apart); measure on the real modems and adjust.
-SECONDS_PER_PART = 3.0
 
 #: Placeholder -> contacts column.
 PLACEHOLDERS: dict[str, str] = {
@@ -441,110 +436,34 @@ def setting(store, key: str, default: float) -> float:
     return value
 
 
-# -- time estimate -----------------------------------------------------------------
+# -- balance ---------------------------------------------------------------------
+
+_RUPIAH = re.compile(r"Rp\.?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\d.,]*\d)", re.IGNORECASE)
 
 
-def sending_config(store, config: Config | None) -> tuple[Config, str]:
-    """The configuration as the daemon sends by it, and where its per-SIM limits come from.
-
-    The page runs without ``[[modem]]`` tables: then the modems the daemon
-    reported stand in, at the default limits.  The office settings from the
-    page (window, limits, keywords) are applied over either.
-    """
-    config = config or Config()
-    source = "config"
-    if not config.modems:
-        config = replace(config, modems=tuple(ModemConfig(name=r["name"], port=r["port"]) for r in store.modems()))
-        source = "modems table (default limits)"
-    values = office_settings.read(store)
-    if "sim_limits" in values:
-        source += " + office settings"
-    return office_settings.effective(store, config, values), source
+def balance_rupiah(text: str | None) -> int | None:
+    """The Rupiah amount in an operator's USSD balance answer ("Sisa pulsa Anda Rp 25.000. ..." -> 25000),
+    or None when it names none."""
+    m = _RUPIAH.search(text or "")
+    return int(re.sub(r"[.,]", "", m.group(1))) if m else None
 
 
-def estimate_duration(parts: int, modems: Iterable[ModemConfig], *, start: float, config: Config | None = None,
-                      emergency: bool = False, messages: int | None = None) -> dict[str, Any]:
-    """How long ``parts`` SMS parts (of ``messages`` messages) take through ``modems``, starting at ``start``.
-
-    Minute by minute, each SIM sends what the slowest of these allows:
-
-    - the modem itself: :data:`SECONDS_PER_PART` per part plus the daemon's
-      mean jitter per message (``(jitter_min + jitter_max) / 2``);
-    - unless ``emergency``: its per-minute, per-hour (last 60 min) and
-      per-day (last 24 h) limits, and only inside the send window (the
-      worker lets emergencies past both, so they are bounded by the modem).
-
-    A planning figure, not a promise: retries, a slow network and messages
-    already in the queue add to it.
-    """
-    config = config or Config()
-    modems = list(modems)
-    messages = messages or parts
-    result: dict[str, Any] = {"modems": len(modems), "parts": parts,
-                              "seconds_per_part": SECONDS_PER_PART,
-                              "jitter_avg_seconds": (config.jitter_min + config.jitter_max) / 2}
-    if parts <= 0:
-        return {**result, "active_minutes": 0, "elapsed_minutes": 0, "finish_at": _iso(start, config),
-                "human": "0 menit", "human_en": "0 min"}
-    if not modems:
-        return {**result, "active_minutes": None, "elapsed_minutes": None, "finish_at": None,
-                "human": "tidak ada modem", "human_en": "no modems"}
-    free = emergency or config.unthrottled
-    jitter = 0.0 if config.unthrottled else result["jitter_avg_seconds"]
-    physical = 60.0 / (SECONDS_PER_PART + jitter * messages / parts)  # parts a minute one modem can do
-    groups: dict[tuple[float, float, float], int] = {}
-    for m in modems:
-        key = (physical, math.inf, math.inf) if free else (min(physical, m.per_minute), m.per_hour, m.per_day)
-        groups[key] = groups.get(key, 0) + 1
-    result["parts_per_hour"] = round(sum(n * min(pm * 60, ph) for (pm, ph, _), n in groups.items()))
-    w_start, w_end = config.window()
-    local = datetime.fromtimestamp(start, config.tz)
-    minute_of_day = local.hour * 60 + local.minute
-    history: dict[tuple[float, float, float], list[float]] = {key: [] for key in groups}  # per SIM, per minute
-    hour_sum = dict.fromkeys(groups, 0.0)
-    day_sum = dict.fromkeys(groups, 0.0)
-    remaining = float(parts)
-    active = minute = 0
-    while remaining > 1e-9 and minute < MAX_ESTIMATE_DAYS * 1440:
-        mod = (minute_of_day + minute) % 1440
-        open_ = free or (w_start <= mod < w_end if w_start <= w_end else (mod >= w_start or mod < w_end))
-        sent_now = 0.0
-        for key, count in groups.items():
-            pm, ph, pd = key
-            hist = history[key]
-            if minute >= 60:
-                hour_sum[key] -= hist[minute - 60]
-            if minute >= 1440:
-                day_sum[key] -= hist[minute - 1440]
-            per_sim = 0.0
-            if open_:
-                per_sim = max(0.0, min(pm, ph - hour_sum[key], pd - day_sum[key], (remaining - sent_now) / count))
-            hist.append(per_sim)
-            hour_sum[key] += per_sim
-            day_sum[key] += per_sim
-            sent_now += per_sim * count
-        if sent_now > 0:
-            active += 1
-        remaining -= sent_now
-        minute += 1
-    if remaining > 1e-9:
-        return {**result, "active_minutes": None, "elapsed_minutes": None, "finish_at": None,
-                "human": f"lebih dari {MAX_ESTIMATE_DAYS} hari", "human_en": f"more than {MAX_ESTIMATE_DAYS} days"}
-    return {**result, "active_minutes": active, "elapsed_minutes": minute,
-            "finish_at": _iso(start + minute * 60, config),
-            "human": _human(minute, "hari", "jam", "menit"), "human_en": _human(minute, "d", "h", "min"),
-            "sending_human": _human(active, "hari", "jam", "menit")}
+def balance_warning(store, cost: float) -> dict[str, Any] | None:
+    """A warning when the SIMs' last known balances (``modems.balance``) add up to less than ``cost``."""
+    known = {r["name"]: balance_rupiah(r.get("balance")) for r in store.modems()}
+    known = {name: amount for name, amount in known.items() if amount is not None}
+    total = sum(known.values())
+    if not known or total >= cost:
+        return None
+    found = [f"{name}: {_rupiah(amount)}" for name, amount in known.items()]
+    return _warning("balance", f"the SIMs' known balance ({_rupiah(total)}) is less than the cost "
+                    f"({_rupiah(cost)}): top up before sending or some messages will fail",
+                    f"pulsa SIM yang diketahui ({_rupiah(total)}) kurang dari perkiraan biaya ({_rupiah(cost)}): "
+                    f"isi pulsa dulu, atau sebagian pesan akan gagal", found=found)
 
 
-def _human(minutes: int, d: str, h: str, m: str) -> str:
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    bits = ([f"{days} {d}"] if days else []) + ([f"{hours} {h}"] if hours else []) + ([f"{mins} {m}"] if mins else [])
-    return " ".join(bits) or f"0 {m}"
-
-
-def _iso(ts: float, config: Config) -> str:
-    return datetime.fromtimestamp(ts, config.tz).isoformat(timespec="minutes")
+def _rupiah(amount: float) -> str:
+    return f"Rp {amount:,.0f}".replace(",", ".")
 
 
 def parse_time(value: Any, tz: timezone | None = None) -> float | None:
@@ -612,6 +531,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     tpl = compile_template(text)
     fb = check_fallbacks(fallbacks)
     config, limits_from = sending_config(store, config)  # the window and limits the daemon uses
+    snapshot = estimate.take_snapshot(store, config)
     _, aud = _resolve_audience(store, audience)
     counts = aud_mod.count(store, aud)
     render_one = renderer(tpl, fb)
@@ -626,6 +546,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     fallback_used = dict.fromkeys((p for p, _ in bare_places), 0)
     longest: tuple[int, Any] = (-1, None)
     sparsest: tuple[int, Any] = (-1, None)
+    by_route: dict[str | None, tuple[int, int]] = {}  # operator -> (parts, messages), for the time estimate
     for row in aud_mod.recipients(store, aud):
         rendered = render_one(row)
         encoding, segs = count_segments(rendered)
@@ -641,6 +562,9 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
                 fallback_used[p] += 1
         n += 1
         total += segs
+        route = operator_of(row["number"])
+        parts_so_far, messages_so_far = by_route.get(route, (0, 0))
+        by_route[route] = (parts_so_far + segs, messages_so_far + 1)
         seg_max = max(seg_max, segs)
         seg_min = segs if seg_min is None else min(seg_min, segs)
         if encoding is Encoding.UCS2:
@@ -650,9 +574,8 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     base = analyse(render_one({v: None for v in PLACEHOLDERS.values()}))
     cost_per = setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
     now = store.clock()
-    start = max(send_at or now, now)
-    time_estimate = estimate_duration(total, config.modems, start=start, config=config, emergency=emergency,
-                                      messages=n)
+    time_estimate = estimate.for_new(snapshot, total, n, emergency=emergency,
+                                     send_at=send_at if send_at and send_at > now else None, routes=by_route)
     time_estimate["limits_from"] = limits_from
     warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.bare_placeholders))
     warnings = _merge_warnings(warnings)
@@ -694,8 +617,11 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     if store.hold().active and not emergency:
         warnings.append(_warning("hold", "the global hold is on: only emergencies go out until it is lifted",
                                  "penahanan aktif: hanya pesan darurat yang dikirim sampai dicabut"))
+    low_balance = balance_warning(store, total * cost_per)
+    if low_balance is not None:
+        warnings.append(low_balance)
     finish = time_estimate.get("elapsed_minutes")
-    if expires_at is not None and (finish is None and n or finish is not None and start + finish * 60 > expires_at):
+    if expires_at is not None and (finish is None and n or finish is not None and now + finish * 60 > expires_at):
         warnings.append(_warning(
             "expiry", "the campaign expires before all its messages can be sent at these limits",
             "kampanye kedaluwarsa sebelum semua pesan terkirim dengan batas kirim ini"))
@@ -957,14 +883,15 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
     def rows(c):
         for r in aud_mod.recipients(store, aud, reachable_only=False, conn=c):
             number = r["number"]
+            text = render_one(r)
             if r["opted_out"]:
                 counts["suppressed"] += 1
-                yield (campaign_id, number, render_one(r), priority, report, operator_of(number), "suppressed",
-                       not_before, expires_at, now, created_by, now, "opted out")
+                yield (campaign_id, number, text, priority, report, operator_of(number), "suppressed",
+                       not_before, expires_at, now, created_by, now, "opted out", count_segments(text)[1])
             else:
                 counts["queued"] += 1
-                yield (campaign_id, number, render_one(r), priority, report, operator_of(number), "queued",
-                       not_before, expires_at, now, created_by, None, None)
+                yield (campaign_id, number, text, priority, report, operator_of(number), "queued",
+                       not_before, expires_at, now, created_by, None, None, count_segments(text)[1])
 
     with store.tx() as c:
         state = c.execute("SELECT state FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()[0]
@@ -977,7 +904,7 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
         # one connection; different tables), so 100k texts are never all in memory.
         c.executemany(
             "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before, expires_at,"
-            " created_at, created_by, done_at, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows(c))
+            " created_at, created_by, done_at, error, parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows(c))
         if counts["queued"] == 0:
             raise NotAllowed(f"campaign {campaign_id}: the audience reaches nobody now",
                              f"Kampanye {campaign_id}: audiens kini tidak menjangkau siapa pun.")

@@ -52,7 +52,7 @@ class Daemon:
     def __init__(self, config: Config, *, power_cycle: Callable[[str], bool] | None = None,
                  hung_after: float = HUNG_AFTER, clock: Callable[[], float] = time.time) -> None:
         self.config = config
-        self.clock = clock  # the workers' wall clock (send window, SIM limits, sent_at)
+        self.clock = clock  # the workers' wall clock (send window, SIM limits, sent_at; a ScaledClock in simulated days)
         # GPIO power control when any [[modem]] has a hat/pwrkey_pin (None otherwise: the ladder stops at reset).
         self.power_cycle = power_cycle if power_cycle is not None else power.hooks_from_config(config)
         self.panel_loop: panel_mod.PanelLoop | None = None
@@ -71,7 +71,7 @@ class Daemon:
         self._check_database()
         if self.config.unthrottled:
             log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
-        store = Store(self.db_file)
+        store = Store(self.db_file, clock=self.clock)
         requeued, unknown = store.recover_in_flight(self.config.inflight_policy)
         if requeued or unknown:
             log.warning("after an unclean stop: %d message(s) queued again, %d marked unknown", requeued, unknown)
@@ -167,7 +167,7 @@ class Daemon:
         expired = store.expire_due()
         if expired:
             log.info("%d message(s) expired unsent", expired)
-        store.purge_fragments(older_than=time.time() - 7 * 86400)
+        store.purge_fragments(older_than=self.clock() - 7 * 86400)
         store.finish_orphan_requests([w.mc.name for w in self.workers],
                                      "no such modem in the daemon's configuration")
 

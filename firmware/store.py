@@ -36,6 +36,7 @@ from sqlite_utils import Database
 
 from firmware import schema
 from firmware.errors import BilingualError
+from firmware.modem.segments import analyse
 from firmware.numbers import InvalidNumber, canonical_sender, normalise, optout_match
 
 DB_NAME = "siaran.db"
@@ -304,6 +305,7 @@ class Store:
         now = self.clock()
         queued = suppressed = 0
         optouts = {r[0] for r in c.execute("SELECT match_number FROM optouts")} if honour_optouts else set()
+        parts = analyse(text).segments or 1  # for the time estimate (queue_load)
         rows = []
         for number in numbers:
             if not number.startswith("+"):
@@ -314,10 +316,11 @@ class Store:
             else:
                 suppressed += 1
             rows.append((campaign_id, number, text, priority, int(report), route_of(number) if route_of else None,
-                         state, not_before, expires_at, now, created_by, now if state == "suppressed" else None))
+                         state, not_before, expires_at, now, created_by, now if state == "suppressed" else None,
+                         parts))
         c.executemany(
             "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before,"
-            " expires_at, created_at, created_by, done_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            " expires_at, created_at, created_by, done_at, parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         last = c.execute("SELECT last_insert_rowid()").fetchone()[0] if rows else None
         return queued, suppressed, last
 
@@ -867,6 +870,28 @@ class Store:
             "SELECT sent_at FROM message_parts WHERE modem = ? AND sent_at >= ? ORDER BY sent_at", (modem, since))]
 
     # -- reading --------------------------------------------------------------
+
+    def queue_load(self) -> list[dict]:
+        """What waits to be sent (queued or sending), per priority, campaign and route, in the daemon's claim
+        order (priority, then ``not_before``: a campaign's ``send_at``, then first queued).
+
+        Each: ``priority``, ``campaign_id`` (None: messages of no campaign), ``route`` (the numbers'
+        operator, None when unknown), ``messages``, ``parts``,
+        ``first_id`` and the campaign's ``send_at``. Read from the trigger-kept ``queue_load`` table:
+        a handful of rows whatever the size of the queue.
+        """
+        rows = self.conn.execute(
+            "SELECT q.priority, NULLIF(q.campaign_id, 0) AS campaign_id, NULLIF(q.route, '') AS route, q.messages,"
+            " q.parts, q.first_id, c.send_at FROM queue_load q LEFT JOIN campaigns c ON c.id = q.campaign_id"
+            " WHERE q.messages > 0 ORDER BY q.priority DESC, COALESCE(c.send_at, 0), q.first_id").fetchall()
+        return [dict(r) for r in rows]
+
+    def parts_per_minute(self, modem: str, since: float) -> dict[int, int]:
+        """Parts ``modem`` handed to the network since ``since``, counted per minute (epoch minute -> parts);
+        one range of the index parts_modem_time (at most a day of one SIM's parts)."""
+        return dict(self.conn.execute(
+            "SELECT CAST(sent_at / 60 AS INTEGER), COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?"
+            " GROUP BY 1", (modem, since)).fetchall())
 
     def queue_counts(self) -> dict[str, int]:
         """Messages by state (states with none left out); O(1): kept by triggers in ``message_counts``."""

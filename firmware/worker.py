@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 
 from firmware import office_settings
-from firmware.clock import maybe_set_clock
+from firmware.clock import maybe_set_clock, real_seconds
 from firmware.config import Config, ModemConfig
 from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
 from firmware.limits import RateLimiter, in_window
@@ -320,8 +320,8 @@ class ModemWorker(threading.Thread):
         self.heartbeat = time.monotonic()
 
     def _sleep(self, seconds: float) -> None:
-        """Sleep, waking for stop; keeps beating through long waits."""
-        end = time.monotonic() + seconds
+        """Sleep ``seconds`` of the worker's clock, waking for stop; keeps beating through long waits."""
+        end = time.monotonic() + real_seconds(self.clock, seconds)
         while not self.stop_event.is_set():
             self.beat()
             remaining = end - time.monotonic()
@@ -769,7 +769,7 @@ class ModemWorker(threading.Thread):
             else:
                 self._sleep(1.0)
             return
-        deadline = time.monotonic() + 1.0
+        deadline = time.monotonic() + real_seconds(self.clock, 1.0)
         while time.monotonic() < deadline and not self.stop_event.is_set():
             self.beat()
             event = self.modem.next_event(timeout=0.02) if self.modem else None

@@ -160,35 +160,8 @@ def test_no_warning_for_ordinary_text(text):
     assert campaigns.filter_warnings(text) == []
 
 
-# -- time estimate -----------------------------------------------------------------
-
-
 def _modems(k: int, **limits) -> list[ModemConfig]:
     return [ModemConfig(name=f"m{i}", port=f"/dev/ttyUSB{i}", **limits) for i in range(k)]
-
-
-def test_estimate_respects_per_hour_limit_and_window():
-    cfg = Config()
-    # 600 parts on one SIM: 300 an hour at most -> two hours' worth, the second starting at minute 60.
-    est = campaigns.estimate_duration(600, _modems(1), start=T0, config=cfg)
-    per_min = 60 / (campaigns.SECONDS_PER_PART + 1.25)
-    assert est["elapsed_minutes"] == 60 + -(-300 // per_min)
-    assert est["human"].endswith("menit") and "jam" in est["human"]
-    # two SIMs: each sends 300 inside the first hour
-    assert campaigns.estimate_duration(600, _modems(2), start=T0, config=cfg)["elapsed_minutes"] == -(-300 // per_min)
-    # an emergency is bounded by the modem only (the worker lets it past the limits)
-    assert campaigns.estimate_duration(600, _modems(1), start=T0, config=cfg, emergency=True)["elapsed_minutes"] == \
-        -(-600 // per_min)
-    # asked at 22:00 WIB: nothing goes before 06:00
-    late = T0 + 7 * 3600
-    est = campaigns.estimate_duration(10, _modems(1), start=late, config=cfg)
-    assert est["elapsed_minutes"] == 8 * 60 + 1 and est["active_minutes"] == 1
-    assert est["finish_at"].endswith("06:01+07:00")
-    # per-day limit: 3000 a day, so 3001 parts need the next day
-    assert campaigns.estimate_duration(3001, _modems(1, per_hour=10_000), start=T0, config=cfg,
-                                       )["elapsed_minutes"] > 24 * 60
-    assert campaigns.estimate_duration(10, [], start=T0)["elapsed_minutes"] is None
-    assert campaigns.estimate_duration(10**7, _modems(1), start=T0)["human_en"] == "more than 90 days"
 
 
 # -- preview -----------------------------------------------------------------------

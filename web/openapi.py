@@ -174,9 +174,19 @@ SCHEMAS: dict[str, Any] = {
             "percent_done": {"type": "number"},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"},
                        "description": "messages by state"},
-            "eta": {"type": ["object", "null"], "properties": {
+            "eta": {"type": ["object", "null"], "description": (
+                "when the rest should be out: the queue ahead, each SIM's limits and what it already used, the "
+                "send window and the hold (the same figure as the page)"), "properties": {
                 "finish_at": {"type": ["string", "null"]}, "human": {"type": ["string", "null"]},
-                "human_en": {"type": ["string", "null"]}}},
+                "human_en": {"type": ["string", "null"]},
+                "reason": {"type": ["string", "null"], "description": (
+                    "why nothing of it goes out now: hold, window, scheduled, limit_minute, limit_hour, limit_day, "
+                    "parked, queue (others ahead), sim_busy (its operator's SIM), no_modems, too_long; "
+                    "null while it is sending")},
+                "note": {"type": ["string", "null"], "description": "the reason in words (Bahasa Indonesia)"},
+                "note_en": {"type": ["string", "null"]},
+                "resume_at": {"type": ["string", "null"], "description": "when it moves again, if known"},
+                "ahead_parts": {"type": "integer", "description": "SMS parts queued ahead of it"}}},
         },
     },
     "Campaign": {

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from firmware import campaigns as camp_mod
+from firmware import estimate
 from firmware import office_settings
 from firmware.config import Config, ModemConfig
 from firmware.panel import panel_state
@@ -71,17 +71,17 @@ def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, us
     return panel_state(modems, counts, hold, flags, usb_state)
 
 
-def campaign_progress(store: Store, config: Config, camp: dict[str, Any]) -> dict[str, Any]:
-    """Counts by state, share finished, and when the rest should be out at the modems' limits."""
+def campaign_progress(store: Store, config: Config, camp: dict[str, Any],
+                      eta_of: dict[int, Any] | None = None) -> dict[str, Any]:
+    """Counts by state, share finished, and when the rest should be out (:mod:`firmware.estimate`: the
+    queue ahead, the SIMs' limits and what they already used, the window, the hold).
+
+    ``eta_of``: estimates already made for several campaigns at once (campaign id -> estimate)."""
     counts = store.campaign_counts(camp["id"])
     numbers = tally(counts)
-    outstanding = numbers["outstanding"]
-    eta = None
-    if outstanding and camp.get("state") == "running":
-        sending, _ = camp_mod.sending_config(store, config)
-        start = max(store.clock(), camp.get("send_at") or 0)
-        eta = camp_mod.estimate_duration(outstanding, sending.modems, start=start, config=sending,
-                                         emergency=bool(camp.get("emergency")))
+    eta = eta_of.get(camp["id"]) if eta_of is not None else None
+    if eta_of is None and numbers["outstanding"] and camp.get("state") == "running":
+        eta = estimate.campaigns_finish(store, config, [camp["id"]])[camp["id"]]
     return {"counts": counts, **numbers, "eta": eta}
 
 
@@ -99,11 +99,14 @@ def tally(counts: dict[str, int]) -> dict[str, Any]:
 
 def active_campaigns(store: Store, config: Config) -> list[dict[str, Any]]:
     """Running and paused campaigns with their progress, newest first."""
+    rows = store.conn.execute("SELECT id, name, state, priority, send_at FROM campaigns"
+                              " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 5").fetchall()
+    # One snapshot and one simulation for all of them.
+    eta_of = estimate.campaigns_finish(store, config, [r["id"] for r in rows if r["state"] == "running"])
     out = []
-    for row in store.conn.execute("SELECT id, name, state, priority, send_at FROM campaigns"
-                                  " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 5"):
+    for row in rows:
         camp = {**dict(row), "emergency": row["priority"] >= 100}
-        out.append({**camp, **campaign_progress(store, config, camp)})
+        out.append({**camp, **campaign_progress(store, config, camp, eta_of)})
     return out
 
 

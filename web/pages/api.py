@@ -300,13 +300,14 @@ def docs():
 
 
 def _progress(camp: dict[str, Any]) -> dict[str, Any]:
-    prog = queries.campaign_progress(context.store(), context.site().config, camp)
+    # active_campaigns() rows carry their progress already (one estimate for all of them)
+    prog = camp if "counts" in camp else queries.campaign_progress(context.store(), context.site().config, camp)
     eta = prog.get("eta") or None
     return {"total": prog["total"], "outstanding": prog["outstanding"], "sent": prog["sent"],
             "delivered": prog["delivered"], "failed": prog["failed"], "percent_done": prog["pct"],
             "counts": prog["counts"],
-            "eta": {"finish_at": eta.get("finish_at"), "human": eta.get("human"), "human_en": eta.get("human_en")}
-            if eta else None}
+            "eta": {k: eta.get(k) for k in ("finish_at", "human", "human_en", "reason", "note", "note_en",
+                                              "resume_at", "ahead_parts")} if eta else None}
 
 
 @api("read")

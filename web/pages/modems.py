@@ -95,7 +95,7 @@ def test_send():
     """Queue one test SMS (priority 50, like the panel's TEST button) and say what was queued."""
     t = bottle.request.environ["siaran.lang"]
     fmt: Formats = bottle.request.environ["siaran.view"]["fmt"]
-    store, site = context.store(), context.site()
+    store = context.store()
     raw = context.field("number", maxlen=40)
     text = context.field("text", maxlen=TEST_TEXT_MAX + 1) or _default_text(fmt)
     if len(text) > TEST_TEXT_MAX:

@@ -27,7 +27,9 @@
     <dt>{{t("Penerima", "Recipients")}}</dt><dd><strong>{{fmt.num(p['recipients'])}}</strong></dd>
     <dt>{{t("Jumlah SMS", "SMS segments")}}</dt><dd>{{p['segments']['per_message_max']}} {{t("per penerima (paling banyak)", "per recipient (at most)")}}; {{t("total", "total")}} {{fmt.num(p['segments']['total'])}} ({{'GSM-7' if p['encoding'] == 'gsm7' else 'UCS-2'}})</dd>
     <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt><dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong></dd>
-    <dt>{{t("Perkiraan waktu", "Estimated time")}}</dt><dd>{{p['time']['human'] if lang == 'id' else p['time']['human_en']}}</dd>
+    <dt>{{t("Perkiraan waktu", "Estimated time")}}</dt><dd>
+    % include('eta.tpl', eta=p['time'])
+    </dd>
     % if c['send_at']:
     <dt>{{t("Mulai kirim", "Starts")}}</dt><dd>{{fmt.time(c['send_at'])}}</dd>
     % end

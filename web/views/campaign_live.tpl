@@ -51,14 +51,14 @@
   · {{t("belum dikirim", "still to send")}} {{fmt.num(pr['outstanding'])}}
   % end
   </div>
-  % if pr['eta'] and pr['eta'].get('finish_at'):
-  <div class="muted">{{t("Perkiraan selesai", "Expected to finish")}}: {{pr['eta']['human'] if lang == 'id' else pr['eta']['human_en']}} {{t("lagi", "from now")}} ({{pr['eta']['finish_at'].replace('T', ' ')[:16]}})</div>
-  % elif pr['eta']:
-  <div class="muted">{{t("Perkiraan selesai", "Expected to finish")}}: {{pr['eta']['human'] if lang == 'id' else pr['eta']['human_en']}}</div>
+  % if pr['eta']:
+  <div class="muted">{{t("Perkiraan waktu", "Estimated time")}}:
+  % include('eta.tpl', eta=pr['eta'])
+  </div>
   % end
   % if c['state'] == 'paused':
   <div class="muted">{{t("Dijeda: tidak ada yang dikirim sampai dilanjutkan.", "Paused: nothing is sent until it is resumed.")}}</div>
-  % elif get('hold') and hold.active and not c['emergency'] and pr['outstanding']:
+  % elif get('hold') and hold.active and not c['emergency'] and pr['outstanding'] and not pr['eta']:
   <div class="muted">{{t("Penahanan aktif: kampanye ini menunggu sampai penahanan dicabut.", "Hold is on: this campaign waits until the hold is lifted.")}}</div>
   % end
 </div>

@@ -34,10 +34,8 @@
     <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt>
     <dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong> <span class="muted">({{fmt.rupiah(p['cost']['per_segment_rupiah'])}} {{t("per SMS", "per SMS")}})</span></dd>
     <dt>{{t("Perkiraan waktu kirim", "Estimated sending time")}}</dt>
-    <dd>{{p['time']['human'] if lang == 'id' else p['time']['human_en']}}
-      % if p['time'].get('finish_at'):
-      <span class="muted">({{t("selesai sekitar", "done around")}} {{p['time']['finish_at'].replace('T', ' ')[:16]}})</span>
-      % end
+    <dd>
+      % include('eta.tpl', eta=p['time'])
     </dd>
   </dl>
 

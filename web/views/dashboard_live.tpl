@@ -48,8 +48,9 @@
   % end
   <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress>
   <div class="muted">{{c['pct']}}% · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(c['unknown'])) if c['unknown'] else ""}}
-  % if c['eta'] and c['eta'].get('finish_at'):
-  · {{t("perkiraan selesai", "expected to finish")}} {{c['eta']['human'] if lang == 'id' else c['eta']['human_en']}} {{t("lagi", "from now")}}
+  % if c['eta']:
+  ·
+  % include('eta.tpl', eta=c['eta'])
   % end
   </div>
 </div>
