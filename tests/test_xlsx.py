@@ -106,7 +106,7 @@ def test_a_big_list_as_excel_writes_it(tmp_path):
     sheet, contacts = read_all(hf.big_list(tmp_path / "a.xlsx", 3_000))
     assert sheet.counts == {"rows": 3_000, "accepted": 3_000, "invalid": 0, "duplicate_in_file": 0}
     assert contacts[0] == {"row": 2, "number": "+6281200000000", "name": "Warga 0", "desa": "Kelurahan 00",
-                           "dusun": None, "rw": "01", "rt": "01", "role": "Ketua RT", "notes": None}
+                           "dusun": None, "rw": "01", "rt": "01", "role": "Ketua RT", "notes": None, "kecamatan": None}
 
 
 def test_utf16_parts_are_read_and_their_dtd_still_refused(tmp_path):
