@@ -60,6 +60,13 @@ STATE_HINTS = {
     "failed": ("Pekerja modem ini berhenti setelah gagal berulang kali; layanan Siaran dimulai ulang oleh sistem.",
                "This modem's worker stopped after failing repeatedly; the system restarts the Siaran service."),
 }
+#: Actors that are not a person, in words (Formats.actor).
+ACTOR_WORDS = {
+    "daemon": ("Siaran (otomatis)", "Siaran (automatic)"), "panel": ("tombol di kotak Siaran", "the box's button"),
+    "usb": ("flashdisk USB", "USB stick"), "demo": ("demo", "demo"), "cli:demo": ("demo", "demo"),
+    "web:setup": ("penyiapan pertama", "first set-up"), "web:-": ("seseorang yang belum masuk", "someone not logged in"),
+    "cli:unknown": ("seseorang di kotak Siaran", "someone on the Siaran box"),
+}
 ROLE_LABELS = {"admin": ("admin", "admin"), "approver": ("penyetuju", "approver"),
                "operator": ("operator", "operator"), "viewer": ("pemantau", "viewer")}
 
@@ -113,15 +120,34 @@ class Formats:
         d, h = divmod(h, 24)
         return self.t(f"{d} hari {h} jam", f"{d} d {h} h")
 
-    @staticmethod
-    def rupiah(amount: float | None) -> str:
-        if amount is None:
-            return "-"
-        return "Rp " + f"{amount:,.0f}".replace(",", ".")
+    def rupiah(self, amount: float | None) -> str:
+        """``Rp 12.500`` (in English mode ``Rp 12,500``)."""
+        return "-" if amount is None else "Rp " + group_digits(amount, self.t.code)
 
-    @staticmethod
-    def num(n: float | None) -> str:
-        return "-" if n is None else f"{n:,.0f}".replace(",", ".")
+    def num(self, n: float | None) -> str:
+        """A whole number grouped as the reader's language writes it: ``2.774`` in Bahasa, ``2,774`` in English."""
+        return "-" if n is None else group_digits(n, self.t.code)
+
+    def actor(self, actor: str | None) -> str:
+        """Who did something, as a name: ``web:staf`` -> ``staf``; the daemon, the panel, a token in words.
+
+        The store keeps where an action came from (``web:``, ``cli:``, ``api:``) for the audit trail; a
+        staffer reads the person ("Dibuat oleh staf"), and the machine actors as what they are.
+        """
+        actor = (actor or "").strip()
+        if not actor:
+            return "-"
+        pair = ACTOR_WORDS.get(actor)
+        if pair:
+            return self.t(*pair)
+        where, _, name = actor.partition(":")
+        if not name:
+            return actor
+        if where == "api":
+            return self.t(f"sistem “{name}” (token API)", f"system “{name}” (API token)")
+        if where == "cli":
+            return self.t(f"{name} (di kotak Siaran)", f"{name} (on the Siaran box)")
+        return name
 
     def state(self, state: str | None) -> str:
         if not state:
@@ -146,6 +172,12 @@ class Formats:
     def national(number: str | None) -> str:
         """``+6281200007890`` as an office writes it: ``081200007890``."""
         return national(number) if number else "-"
+
+
+def group_digits(n: float, code: str = "id") -> str:
+    """A whole number with thousands grouped: ``2.774`` for Bahasa Indonesia (``id``), ``2,774`` for English."""
+    text = f"{n:,.0f}"
+    return text if code == "en" else text.replace(",", ".")
 
 
 def page(name: str, **values: Any) -> str:
