@@ -69,7 +69,7 @@ def test_office_settings_saved_validated_and_audited(web, admin):
     assert "/etc/siaran/siaran.toml" in r.text and 'value="06:00"' in r.text and 'value="21:00"' in r.text
     assert "STOP, BERHENTI, UNREG" in r.text
     r = admin.post("/settings", {"cost_per_segment": "Rp 200", "approval_threshold": "10"})
-    assert r.status == 200 and "Pengaturan disimpan" in r.text and "web:admin" in r.text
+    assert r.status == 200 and "Pengaturan disimpan" in r.text and "Diubah oleh admin," in r.text and "web:admin" not in r.text
     r = admin.post("/settings", {"cost_per_segment": "-5", "approval_threshold": "10"})
     assert r.status == 400 and "harus antara 0 dan 100000" in r.text and 'value="-5"' in r.text
     r = admin.post("/settings", {"cost_per_segment": "banyak", "approval_threshold": ""})
@@ -90,11 +90,13 @@ def test_hold_needs_a_reason_shows_in_the_banner_and_the_audit_log(web, admin):
     r = admin.post("/hold", {"action": "on", "reason": "Masa tenang Pemilu"})
     assert r.status == 200
     banner = re.search(r'<div class="banner hold" id="hold-banner">(.*?)</div>', r.text, re.S).group(1)
-    assert "Masa tenang Pemilu" in banner and "web:admin" in banner
+    assert "Masa tenang Pemilu" in banner and "Ditahan oleh admin," in banner and "web:admin" not in banner
     viewer = as_user(web, admin, "pemantau", "viewer")
     assert "Masa tenang Pemilu" in viewer.get("/").text  # everyone sees the banner
     r = admin.get("/settings")
     assert "Cabut penahanan" in r.text and 'data-confirm="Cabut penahanan?' in r.text
+    # one hold banner: the settings page points at it instead of repeating it in red
+    assert r.text.count("PENGIRIMAN DITAHAN") == 1 and "PENAHANAN AKTIF" not in r.text
     r = admin.post("/hold", {"action": "off", "reason": ""})
     assert r.status == 200 and 'id="hold-banner"' not in r.text
     with open_store(web) as s:

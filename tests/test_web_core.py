@@ -172,7 +172,7 @@ def test_dashboard_shows_modems_queue_hold_and_the_panel_mirror(admin, web):
     r = admin.get("/")
     assert "TELKOMSEL" in r.text and "▮▮▮▮▮" in r.text
     assert 'data-count="queued">2<' in r.text
-    assert "PENAHANAN AKTIF" in r.text and "Masa tenang &lt;b&gt;Pemilu&lt;/b&gt;" in r.text
+    assert "PENGIRIMAN DITAHAN" in r.text and "Masa tenang &lt;b&gt;Pemilu&lt;/b&gt;" in r.text
     assert 'data-led="attention" data-pattern="on"' in r.text  # hold on: attention steady, as on the box
     assert 'data-led="sending" data-pattern="on"' in r.text  # messages wait
     live = admin.get("/dashboard/live")

@@ -60,6 +60,28 @@ STATE_HINTS = {
     "failed": ("Pekerja modem ini berhenti setelah gagal berulang kali; layanan Siaran dimulai ulang oleh sistem.",
                "This modem's worker stopped after failing repeatedly; the system restarts the Siaran service."),
 }
+#: The front-panel lamps as the box labels them (web/static/panel-card.html) and what each pattern shows now.
+LAMP_NAMES = {"power": ("DAYA", "POWER"), "network": ("JARINGAN", "NETWORK"), "sending": ("KIRIM", "SENDING"),
+              "attention": ("PERHATIAN", "ATTENTION")}
+LAMP_PATTERNS = {"on": ("menyala", "steady"), "off": ("mati", "off"), "slow": ("kedip lambat", "slow blink"),
+                 "fast": ("kedip cepat", "fast blink"), "double": ("kedip ganda", "double blink")}
+LAMP_MEANINGS = {
+    ("power", "on"): ("siap bekerja", "ready"),
+    ("power", "slow"): ("sedang mulai atau modem sedang dipulihkan", "starting, or a modem is being recovered"),
+    ("power", "double"): ("flashdisk selesai, aman dicabut", "USB stick finished, safe to remove"),
+    ("power", "off"): ("layanan berhenti", "service stopped"),
+    ("network", "on"): ("semua modem terhubung ke operator", "every modem is on the network"),
+    ("network", "slow"): ("sebagian modem mencari sinyal atau istirahat", "some modem is searching or resting"),
+    ("network", "fast"): ("tidak ada modem yang terhubung", "no modem on the network"),
+    ("sending", "on"): ("ada pesan menunggu (ditahan, di luar jam kirim, atau batas SIM)",
+                        "messages wait (hold, outside sending hours, or SIM limits)"),
+    ("sending", "fast"): ("pesan sedang dikirim", "messages are going out"),
+    ("sending", "off"): ("tidak ada yang perlu dikirim", "nothing to send"),
+    ("attention", "on"): ("pengiriman ditahan (kecuali darurat)", "sending is on hold (except emergencies)"),
+    ("attention", "slow"): ("ada masalah, lihat keterangan di halaman ini", "a problem: see this page"),
+    ("attention", "fast"): ("flashdisk sedang dibaca, JANGAN dicabut", "USB stick busy, do NOT pull it out"),
+    ("attention", "off"): ("semua baik", "all well"),
+}
 #: Actors that are not a person, in words (Formats.actor).
 ACTOR_WORDS = {
     "daemon": ("Siaran (otomatis)", "Siaran (automatic)"), "panel": ("tombol di kotak Siaran", "the box's button"),
@@ -154,6 +176,13 @@ class Formats:
             return "-"
         pair = STATE_LABELS.get(state)
         return self.t(*pair) if pair else state
+
+    def lamp(self, led: str, pattern: str) -> str:
+        """A panel lamp as the box names it, its pattern and what that shows: ``KIRIM: kedip cepat — pesan sedang dikirim``."""
+        name = self.t(*LAMP_NAMES[led]) if led in LAMP_NAMES else led
+        shown = self.t(*LAMP_PATTERNS[pattern]) if pattern in LAMP_PATTERNS else pattern
+        meaning = LAMP_MEANINGS.get((led, pattern))
+        return f"{name}: {shown}" + (f" — {self.t(*meaning)}" if meaning else "")
 
     def state_hint(self, state: str | None) -> str:
         """What a modem ``state`` means, in the reader's language ("" when it needs no explaining)."""

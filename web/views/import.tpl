@@ -39,7 +39,7 @@
   <tr>
     <td>{{fmt.time(r['started_at'])}}</td>
     <td>{{r['file_name'] or "-"}}{{(" · tag " + r['tag']) if r['tag'] else ""}}</td>
-    <td>{{r['actor']}}</td>
+    <td>{{fmt.actor(r['actor'])}}</td>
     <td>{{t("pratinjau", "preview") if r['dry_run'] else t("disimpan", "saved")}} · {{r['source']}}</td>
     <td>
     % if 'error' in cnt:

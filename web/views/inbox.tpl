@@ -74,7 +74,7 @@
       % if r['handled']:
       <span class="pill done">{{t("sudah ditangani", "handled")}}</span>
       % if r['handled_by']:
-      <div class="muted handled-by">{{t("oleh", "by")}} {{r['handled_by'].split(":", 1)[-1]}}, {{fmt.time(r['handled_at'])}}</div>
+      <div class="muted handled-by">{{t("oleh", "by")}} {{fmt.actor(r['handled_by'])}}, {{fmt.time(r['handled_at'])}}</div>
       % end
       % if r['reply_id']:
       <div class="muted">{{t("dibalas", "replied")}}: <span class="pill {{r['reply_state']}}">{{fmt.state(r['reply_state'])}}</span></div>

@@ -76,7 +76,7 @@
     <thead><tr><th>{{t("Diminta", "Requested")}}</th><th>{{t("Oleh", "By")}}</th><th>{{t("Selesai", "Done")}}</th><th>{{t("Hasil", "Result")}}</th></tr></thead>
     <tbody>
     % for r in m['requests']:
-    <tr data-request="{{r['id']}}"><td>{{fmt.time(r['requested_at'])}}</td><td>{{r['requested_by']}}</td>
+    <tr data-request="{{r['id']}}"><td>{{fmt.time(r['requested_at'])}}</td><td>{{fmt.actor(r['requested_by'])}}</td>
       <td>{{fmt.time(r['done_at']) if r['done_at'] else t("menunggu modem", "waiting for the modem")}}</td><td>{{r['result'] or "-"}}</td></tr>
     % end
     </tbody>
