@@ -306,3 +306,4 @@ def test_login_throttle_by_pair_and_by_address(tmp_path):
             auth.check_login(s, "staf", "salah-salah-1", f"2001:db8:0:7::{i + 1:x}")
         assert auth.login_wait(s, "staf", "2001:db8:0:7:ffff::99") > 0
         assert auth.login_wait(s, "staf", "2001:db8:0:8::1") == 0
+

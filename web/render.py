@@ -82,6 +82,19 @@ LAMP_MEANINGS = {
     ("attention", "fast"): ("flashdisk sedang dibaca, JANGAN dicabut", "USB stick busy, do NOT pull it out"),
     ("attention", "off"): ("semua baik", "all well"),
 }
+#: A modem's network registration in words, best first: what a staffer needs is whether SMS can go out.
+#: Keys are the driver's REG_STATES values (firmware/modem/driver.py); roaming and "SMS only" still send.
+REGISTRATION_WORDS = (
+    (("home", "home_sms_only", "home_csfb_not_preferred"),
+     ("terhubung ke jaringan operator", "connected to the operator's network")),
+    (("roaming", "roaming_sms_only", "roaming_csfb_not_preferred"),
+     ("terhubung lewat jaringan operator lain (roaming)", "connected through another operator (roaming)")),
+    (("searching",), ("sedang mencari sinyal", "searching for a signal")),
+    (("emergency_only",), ("hanya bisa panggilan darurat: periksa SIM", "emergency calls only: check the SIM")),
+    (("denied",), ("ditolak jaringan: periksa SIM (masih aktif? sudah registrasi?)",
+                   "refused by the network: check the SIM (still active? registered?)")),
+    (("not_registered",), ("tidak terhubung ke jaringan", "not connected to the network")),
+)
 #: Actors that are not a person, in words (Formats.actor).
 ACTOR_WORDS = {
     "daemon": ("Siaran (otomatis)", "Siaran (automatic)"), "panel": ("tombol di kotak Siaran", "the box's button"),
@@ -183,6 +196,14 @@ class Formats:
         shown = self.t(*LAMP_PATTERNS[pattern]) if pattern in LAMP_PATTERNS else pattern
         meaning = LAMP_MEANINGS.get((led, pattern))
         return f"{name}: {shown}" + (f" — {self.t(*meaning)}" if meaning else "")
+
+    def registration(self, text: str | None) -> str:
+        """``cs=home,ps=searching`` (the modems row) in words: the best state of any domain, since SMS needs one."""
+        states = [part.partition("=")[2].strip() for part in (text or "").split(",") if "=" in part]
+        for names, pair in REGISTRATION_WORDS:
+            if any(state in names for state in states):
+                return self.t(*pair)
+        return self.t("tidak diketahui", "unknown") if states or text else "-"
 
     def state_hint(self, state: str | None) -> str:
         """What a modem ``state`` means, in the reader's language ("" when it needs no explaining)."""

@@ -33,8 +33,8 @@
       · {{t("melayani nomor", "serves numbers of")}} {{m['route']}}
       % end
     </dd>
-    <dt>{{t("Registrasi jaringan", "Network registration")}}</dt>
-    <dd>{{m.get('registration') or "-"}}</dd>
+    <dt>{{t("Jaringan", "Network")}}</dt>
+    <dd title="{{m.get('registration') or ''}}">{{fmt.registration(m.get('registration'))}}</dd>
     <dt>{{t("Pulsa", "Balance")}}</dt>
     <dd class="balance">{{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span></dd>
     <dt>{{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}</dt>
