@@ -5,7 +5,7 @@
 
 <section class="card" id="hold">
   <h2>{{t("Penahanan global (HOLD)", "Global hold")}}</h2>
-  <p class="hint">{{t("Selama penahanan aktif tidak ada pesan biasa yang dikirim (antrean tetap tersimpan). Pesan DARURAT (prioritas 100 ke atas, mis. peringatan banjir) tetap dikirim. Gunakan untuk masa tenang Pemilu atau saat ada kesalahan isi pesan.", "While the hold is on no ordinary message is sent (the queue is kept). EMERGENCY messages (priority 100 and above, e.g. flood warnings) still go out. Use it for an election quiet period or when a message went wrong.")}}</p>
+  <p class="hint">{{t("Selama penahanan aktif tidak ada pesan biasa yang dikirim (antrean tetap tersimpan). Pesan DARURAT (yang dicentang “darurat” saat ditulis, mis. peringatan banjir) tetap dikirim. Gunakan untuk masa tenang Pemilu atau saat ada kesalahan isi pesan.", "While the hold is on no ordinary message is sent (the queue is kept). EMERGENCY messages (ticked “emergency” when written, e.g. flood warnings) still go out. Use it for an election quiet period or when a message went wrong.")}}</p>
   % if hold_error:
   <p class="error" role="alert">{{hold_error}}</p>
   % end
@@ -87,7 +87,7 @@
   <p class="muted">{{t("Diubah dari halaman ini", "Changed on this page")}}: {{", ".join(sorted(office_rules))}}.</p>
   % end
   <dl class="facts">
-    <dt>{{t("Balasan konfirmasi berhenti", "Opt-out confirmation reply")}}</dt>
+    <dt>{{t("Balasan otomatis bila warga membalas BERHENTI", "Automatic reply when a resident replies BERHENTI (stop)")}}</dt>
     <dd>{{config.optout_confirmation}}</dd>
     <dt>{{t("Kode USSD cek pulsa", "Balance USSD codes")}}</dt>
     <dd>{{", ".join(k + " " + v for k, v in config.balance_codes) or "-"}} <span class="muted">({{t("di berkas", "in the file")}} <code>{{TOML}}</code>)</span></dd>
