@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import pytest
 
 
@@ -35,3 +39,44 @@ def test_numbers_and_actors_read_in_the_pages_language():
         "staf", "ani (di kotak Siaran)", "sistem “BPBD EWS” (token API)", "Siaran (otomatis)",
         "tombol di kotak Siaran", "seseorang yang belum masuk", "-"]
     assert en.actor("daemon") == "Siaran (automatic)" and en.actor("web:staf") == "staf"
+
+
+GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
+PAGES = ("/", "/contacts", "/import", "/audiences", "/compose", "/campaigns", "/approvals", "/inbox", "/modems",
+         "/settings", "/users", "/account", "/audit", "/audit/verify", "/tokens")
+
+
+def never_on_a_page() -> list[str]:
+    """The phrases listed under "Never on a page" in docs/glossary.md."""
+    text = GLOSSARY.read_text(encoding="utf-8").split("## Never on a page", 1)[1]
+    return re.findall(r"^- `([^`]+)`", text, re.M)
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees without opening anything: no tags, no tooltips, no "Rincian" record, no scripts."""
+    page = re.sub(r"<details>.*?</details>|<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_no_page_shows_a_phrase_the_glossary_retired(web, admin):
+    """Issue 10: every page in both languages, with a hold on, a modem, an import and audit entries to show."""
+    from firmware import contacts as contacts_mod
+    from firmware.importer import from_records
+    from firmware.store import Store
+
+    phrases = never_on_a_page()
+    assert "Jenis huruf" in phrases and "cs=home" in phrases and len(phrases) >= 8
+    with Store.in_state_dir(web.config.state_dir) as s:
+        s.upsert_modem("sim800", port="/dev/ttyS0", state="ready", registration="cs=home,ps=home")
+        rows = [{"nama": f"Warga {i}", "no_hp": f"0812-0000-{7100 + i:04d}"} for i in range(3)]
+        contacts_mod.commit_import(s, contacts_mod.plan_import(s, from_records(rows)), source="cli",
+                                   file_name="warga.csv", file_hash=None, actor="cli:demo")
+        s.set_hold(True, reason="Pilkada", by="web:admin")
+    for lang in ("id", "en"):
+        admin.get(f"/lang/{lang}")
+        for path in PAGES:
+            r = admin.get(path)
+            assert r.status == 200, path
+            seen = visible_text(r.text)
+            assert not [p for p in phrases if p in seen], (lang, path, [p for p in phrases if p in seen])
+    admin.get("/lang/id")
