@@ -42,6 +42,7 @@ def test_numbers_and_actors_read_in_the_pages_language():
 
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
+ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 PAGES = ("/", "/contacts", "/import", "/audiences", "/compose", "/campaigns", "/approvals", "/inbox", "/modems",
          "/settings", "/users", "/account", "/audit", "/audit/verify", "/tokens")
 
@@ -60,6 +61,7 @@ def visible_text(page: str) -> str:
 
 def test_no_page_shows_a_phrase_the_glossary_retired(web, admin):
     """Issue 10: every page in both languages, with a hold on, a modem, an import and audit entries to show."""
+    from firmware import audience, campaigns
     from firmware import contacts as contacts_mod
     from firmware.importer import from_records
     from firmware.store import Store
@@ -72,11 +74,33 @@ def test_no_page_shows_a_phrase_the_glossary_retired(web, admin):
         contacts_mod.commit_import(s, contacts_mod.plan_import(s, from_records(rows)), source="cli",
                                    file_name="warga.csv", file_hash=None, actor="cli:demo")
         s.set_hold(True, reason="Pilkada", by="web:admin")
+        audience.save(s, "semua", audience.Audience(everyone=True), "web:admin")
+        campaign = campaigns.create(s, "Rapat warga", "Rapat warga besok jam 19.00, {nama}.", "semua",
+                                    actor="web:admin")
+        campaigns.submit(s, campaign, "web:admin")
     for lang in ("id", "en"):
         admin.get(f"/lang/{lang}")
-        for path in PAGES:
+        for path in (*PAGES, f"/campaigns/{campaign}"):
             r = admin.get(path)
             assert r.status == 200, path
             seen = visible_text(r.text)
             assert not [p for p in phrases if p in seen], (lang, path, [p for p in phrases if p in seen])
+            assert not ISO_TIME.search(seen), (lang, path, ISO_TIME.search(seen).group(0))  # one date format
+        admin.get("/compose")
+        r = admin.post("/compose/preview", {"audience": "semua", "text": "Rapat besok, {nama}."})
+        assert r.status == 200 and "Perkiraan waktu kirim" in r.text or "Estimated sending time" in r.text
+        assert not ISO_TIME.search(visible_text(r.text)), ISO_TIME.search(visible_text(r.text)).group(0)
     admin.get("/lang/id")
+
+
+def test_one_date_format_for_unix_and_iso_times():
+    """Issue 10: ``05-12-2026 15:04 WIB`` everywhere, also for an estimate's ISO ``finish_at``."""
+    from datetime import datetime, timezone
+
+    from web.render import Formats, Lang
+
+    fmt = Formats(Lang("id"))
+    ts = datetime(2026, 12, 5, 8, 4, tzinfo=timezone.utc).timestamp()
+    assert fmt.time(ts) == fmt.time("2026-12-05T15:04+07:00") == "05-12-2026 15:04 WIB"
+    assert Formats(Lang("en"), 8.0).time("2026-12-05T15:04+07:00") == "05-12-2026 16:04 WITA"
+    assert (fmt.time(None), fmt.time("")) == ("-", "-")

@@ -125,9 +125,18 @@ class Formats:
         self.zone = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}.get(float(utc_offset_hours), "")
         self.clock = clock
 
-    def time(self, ts: float | None, *, seconds: bool = False) -> str:
+    def time(self, ts: float | str | None, *, seconds: bool = False) -> str:
+        """The one date format of every page: ``05-12-2026 15:04 WIB`` (in the office's zone).
+
+        ``ts`` is a Unix time or an ISO 8601 text with its offset (as the estimates give ``finish_at``).
+        """
         if not ts:
             return "-"
+        if isinstance(ts, str):
+            try:
+                ts = datetime.fromisoformat(ts).timestamp()
+            except ValueError:
+                return ts
         dt = datetime.fromtimestamp(ts, self.tz)
         return dt.strftime("%d-%m-%Y %H:%M" + (":%S" if seconds else "")) + (f" {self.zone}" if self.zone else "")
 

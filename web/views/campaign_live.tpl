@@ -52,7 +52,7 @@
   % end
   </div>
   % if pr['eta'] and pr['eta'].get('finish_at'):
-  <div class="muted">{{t("Perkiraan selesai", "Expected to finish")}}: {{pr['eta']['human'] if lang == 'id' else pr['eta']['human_en']}} {{t("lagi", "from now")}} ({{pr['eta']['finish_at'].replace('T', ' ')[:16]}})</div>
+  <div class="muted">{{t("Perkiraan selesai", "Expected to finish")}}: {{pr['eta']['human'] if lang == 'id' else pr['eta']['human_en']}} {{t("lagi", "from now")}} ({{fmt.time(pr['eta']['finish_at'])}})</div>
   % elif pr['eta']:
   <div class="muted">{{t("Perkiraan selesai", "Expected to finish")}}: {{pr['eta']['human'] if lang == 'id' else pr['eta']['human_en']}}</div>
   % end

@@ -36,7 +36,7 @@
     <dt>{{t("Perkiraan waktu kirim", "Estimated sending time")}}</dt>
     <dd>{{p['time']['human'] if lang == 'id' else p['time']['human_en']}}
       % if p['time'].get('finish_at'):
-      <span class="muted">({{t("selesai sekitar", "done around")}} {{p['time']['finish_at'].replace('T', ' ')[:16]}})</span>
+      <span class="muted">({{t("selesai sekitar", "done around")}} {{fmt.time(p['time']['finish_at'])}})</span>
       % end
     </dd>
   </dl>
