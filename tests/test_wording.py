@@ -104,3 +104,26 @@ def test_one_date_format_for_unix_and_iso_times():
     assert fmt.time(ts) == fmt.time("2026-12-05T15:04+07:00") == "05-12-2026 15:04 WIB"
     assert Formats(Lang("en"), 8.0).time("2026-12-05T15:04+07:00") == "05-12-2026 16:04 WITA"
     assert (fmt.time(None), fmt.time("")) == ("-", "-")
+
+
+def test_the_approval_line_shows_only_when_it_applies(web, admin):
+    """Issue 10: "more than N recipients: needs approval" only for a campaign that is above the threshold."""
+    from firmware import audience
+    from firmware import contacts as contacts_mod
+    from firmware.importer import from_records
+    from firmware.store import Store
+
+    with Store.in_state_dir(web.config.state_dir) as s:
+        rows = [{"nama": f"Warga {i}", "no_hp": f"0812-0000-{7200 + i:04d}", "rw": "01" if i < 2 else "02"}
+                for i in range(5)]
+        contacts_mod.commit_import(s, contacts_mod.plan_import(s, from_records(rows)), source="cli",
+                                   file_name="warga.csv", file_hash=None, actor="cli:demo")
+        s.set_setting("approval_threshold", 3, by="web:admin")
+        audience.save(s, "rw01", audience.Audience.build(rw="1"), "web:admin")
+        audience.save(s, "semua", audience.Audience(everyone=True), "web:admin")
+    line = "perlu persetujuan pengguna lain"
+    assert line not in admin.get("/compose").text and "Lebih dari" not in admin.get("/compose").text
+    r = admin.post("/compose/preview", {"audience": "rw01", "text": "Rapat RW 01 besok."})
+    assert 'data-recipients="2"' in r.text and line not in r.text
+    r = admin.post("/compose/preview", {"audience": "semua", "text": "Rapat warga besok."})
+    assert 'data-recipients="5"' in r.text and f"Lebih dari 3 penerima: {line}" in r.text

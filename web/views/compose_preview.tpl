@@ -14,7 +14,7 @@
     <dd><strong data-recipients="{{p['recipients']}}">{{fmt.num(p['recipients'])}}</strong>
       <span class="muted">({{p['audience']['description']}}{{t(f"; {p['audience']['opted_out']} berhenti langganan, {p['audience']['dead']} nomor mati tidak dikirimi" if p['audience']['opted_out'] or p['audience']['dead'] else "", f"; {p['audience']['opted_out']} opted out, {p['audience']['dead']} dead numbers skipped" if p['audience']['opted_out'] or p['audience']['dead'] else "")}})</span>
       % if p['recipients'] > threshold:
-      <br><span class="pill awaiting_approval">{{t(f"Lebih dari {threshold} penerima: perlu persetujuan pengguna lain", f"More than {threshold} recipients: needs approval by another user")}}</span>
+      <br><span class="pill awaiting_approval">{{t("Lebih dari", "More than")}} {{fmt.num(threshold)}} {{t("penerima: perlu persetujuan pengguna lain (penyetuju atau admin) sebelum dikirim", "recipients: another user (approver or admin) must approve it before it is sent")}}</span>
       % end
     </dd>
     % if info:
