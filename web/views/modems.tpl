@@ -88,7 +88,7 @@
   <form method="post" action="/modems/{{m['name']}}/balance" class="row">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <button{{!' disabled' if m['pending'] else ''}}>{{t("Cek pulsa sekarang", "Check balance now")}}</button>
-    <span class="hint">{{t("Modem menjalankan kode USSD pulsa saat tidak sedang mengirim.", "The modem runs the balance USSD code when it is not sending.")}}</span>
+    <span class="hint">{{t("Modem menanyakan sisa pulsa ke operator (kode USSD) saat tidak sedang mengirim.", "The modem asks the operator for the balance (USSD code) when it is not sending.")}}</span>
   </form>
   % end
 </section>
@@ -97,7 +97,7 @@
 % if admin:
 <section class="card" id="test-send">
   <h2>{{t("Kirim SMS uji", "Send a test SMS")}}</h2>
-  <p class="hint">{{t("Satu SMS masuk antrean dengan prioritas 50 (sebelum kampanye biasa, tetapi bukan darurat: mengikuti jam kirim dan penahanan). Modem mana pun yang siap akan mengirimnya.", "One SMS is queued with priority 50 (before ordinary campaigns, but not an emergency: it follows the send window and the hold). Whichever modem is ready sends it.")}}</p>
+  <p class="hint">{{t("Satu SMS masuk antrean dan dikirim sebelum kampanye biasa. Bukan pesan darurat: tetap menunggu bila di luar jam kirim atau pengiriman ditahan. Modem mana pun yang siap akan mengirimnya.", "One SMS is queued and goes before ordinary campaigns. It is not an emergency: it waits outside sending hours or while sending is on hold. Whichever modem is ready sends it.")}}</p>
   % if error:
   <p class="error" role="alert">{{error}}</p>
   % end
