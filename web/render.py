@@ -49,13 +49,13 @@ STATE_HINTS = {
     "dead": ("Modem tetap tidak menjawab setelah sinkron ulang, reset dan dimatikan-hidupkan: periksa daya, "
              "kabel dan SIM.", "The modem still does not answer after resync, reset and power-cycle: check power, "
              "cable and SIM."),
-    "parked": ("Modem diistirahatkan sementara karena galat dari jaringan atau SIM; dicoba lagi otomatis.",
+    "parked": ("Modem diistirahatkan sementara karena gangguan dari jaringan atau SIM; dicoba lagi otomatis.",
                "The modem rests for a while after a network or SIM error; it is tried again automatically."),
     "disk_full": ("Disk penuh: pengiriman berhenti sampai ada ruang lagi (hapus file lama atau ganti kartu SD); "
                   "lanjut sendiri, tidak ada pesan yang hilang.",
                   "Disk full: sending waits until there is room again (remove old files or replace the SD card); "
                   "it resumes by itself, no message is lost."),
-    "storage_error": ("Database tidak bisa ditulis (galat penyimpanan); pengiriman menunggu dan dicoba lagi otomatis.",
+    "storage_error": ("Data tidak bisa disimpan (gangguan penyimpanan); pengiriman menunggu dan dicoba lagi otomatis.",
                       "The database cannot be written (storage error); sending waits and is retried automatically."),
     "failed": ("Pekerja modem ini berhenti setelah gagal berulang kali; layanan Siaran dimulai ulang oleh sistem.",
                "This modem's worker stopped after failing repeatedly; the system restarts the Siaran service."),

@@ -45,7 +45,7 @@
     </dd>
     <dt>{{t("Total bagian SMS terkirim", "SMS parts sent in all")}}</dt>
     <dd>{{fmt.num(m.get('sent_total') or 0)}}</dd>
-    <dt>{{t("Galat", "Errors")}}</dt>
+    <dt>{{t("Gangguan", "Problems")}}</dt>
     <dd>
       % if m['errors']:
       % for cls, n in sorted(m['errors'].items()):
@@ -60,7 +60,7 @@
     <dt>{{t("Perangkat", "Device")}}</dt>
     <dd>{{m.get('manufacturer') or ''}} {{m.get('model_name') or m.get('model') or '-'}} <span class="muted">{{m.get('revision') or ''}}</span><br>
       <span class="muted">{{t("Port", "Port")}} {{m.get('port') or '-'}} · IMEI {{m['imei4']}} · ICCID {{m['iccid4']}} · IMSI {{m['imsi4']}}</span></dd>
-    <dt>{{t("Layanan mulai", "Worker started")}}</dt>
+    <dt>{{t("Berjalan sejak", "Running since")}}</dt>
     <dd>{{fmt.time(m.get('started_at'))}} <span class="muted">· {{t("diperbarui", "updated")}} {{fmt.ago(m.get('updated_at'))}}</span></dd>
   </dl>
   <figure class="signal">
