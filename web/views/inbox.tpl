@@ -2,7 +2,7 @@
 % kind_labels = {"reply": t("Balasan", "Reply"), "optout": t("Berhenti langganan", "Opt-out"), "junk": t("Tak terbaca", "Unreadable")}
 % operator = user.can("operator")
 <h1>{{t("Kotak Masuk", "Inbox")}}</h1>
-<p class="hint">{{t("SMS yang dikirim warga ke nomor SIM perangkat ini. Balasan berisi kata kunci berhenti (mis. STOP, BERHENTI) otomatis memblokir nomor itu dari semua pengiriman berikutnya.", "SMS residents sent to this box's SIM numbers. A reply consisting of a stop keyword (e.g. STOP, BERHENTI) automatically blocks that number from every later send.")}}</p>
+<p class="hint">{{t("SMS yang dikirim warga ke nomor SIM di kotak Siaran ini. Balasan berisi kata kunci berhenti (mis. STOP, BERHENTI) otomatis memblokir nomor itu dari semua pengiriman berikutnya.", "SMS residents sent to this box's SIM numbers. A reply consisting of a stop keyword (e.g. STOP, BERHENTI) automatically blocks that number from every later send.")}}</p>
 
 <form method="get" action="/inbox" class="row card filters" role="search">
   <label>{{t("Jenis", "Kind")}}

@@ -4,7 +4,7 @@
 <nav class="row subnav"><a href="#hold">{{t("Penahanan", "Hold")}}</a> <a href="#office">{{t("Biaya & persetujuan", "Cost & approval")}}</a> <a href="#config">{{t("Jam kirim & batas SIM", "Send window & SIM limits")}}</a> <a href="#templates">{{t("Template", "Templates")}}</a> <a href="#device">{{t("Perangkat", "Device")}}</a></nav>
 
 <section class="card" id="hold">
-  <h2>{{t("Penahanan global (HOLD)", "Global hold")}}</h2>
+  <h2>{{t("Tahan semua pengiriman", "Hold all sending")}}</h2>
   <p class="hint">{{t("Selama penahanan aktif tidak ada pesan biasa yang dikirim (antrean tetap tersimpan). Pesan DARURAT (yang dicentang “darurat” saat ditulis, mis. peringatan banjir) tetap dikirim. Gunakan untuk masa tenang Pemilu atau saat ada kesalahan isi pesan.", "While the hold is on no ordinary message is sent (the queue is kept). EMERGENCY messages (ticked “emergency” when written, e.g. flood warnings) still go out. Use it for an election quiet period or when a message went wrong.")}}</p>
   % if hold_error:
   <p class="error" role="alert">{{hold_error}}</p>
