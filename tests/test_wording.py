@@ -127,3 +127,17 @@ def test_the_approval_line_shows_only_when_it_applies(web, admin):
     assert 'data-recipients="2"' in r.text and line not in r.text
     r = admin.post("/compose/preview", {"audience": "semua", "text": "Rapat warga besok."})
     assert 'data-recipients="5"' in r.text and f"Lebih dari 3 penerima: {line}" in r.text
+
+
+def test_a_bahasa_error_groups_thousands_with_dots(tmp_path):
+    """Issue 10: "lebih dari 65.536 karakter" in Bahasa (a comma is the decimal sign there), 65,536 in English."""
+    from firmware.errors import group_digits
+    from firmware.importer import MAX_LINE_CHARS, ImportFileError, read_rows
+
+    assert (group_digits(65536), group_digits(65536, "en"), group_digits(999)) == ("65.536", "65,536", "999")
+    path = tmp_path / "daftar.csv"
+    path.write_text("nama;no_hp\n" + "x" * (MAX_LINE_CHARS + 10) + ";081200007890\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as err:
+        with read_rows(path, path.name) as sheet:
+            list(sheet.rows())
+    assert "lebih dari 65.536 karakter" in err.value.pesan and "longer than 65,536 characters" in err.value.reason

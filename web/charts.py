@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
-from web.render import group_digits
+from firmware.errors import group_digits
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 30, 50

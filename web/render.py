@@ -16,6 +16,7 @@ from typing import Any
 
 import bottle
 
+from firmware.errors import group_digits
 from firmware.numbers import national
 from firmware.privacy import mask_number
 
@@ -231,12 +232,6 @@ class Formats:
     def national(number: str | None) -> str:
         """``+6281200007890`` as an office writes it: ``081200007890``."""
         return national(number) if number else "-"
-
-
-def group_digits(n: float, code: str = "id") -> str:
-    """A whole number with thousands grouped: ``2.774`` for Bahasa Indonesia (``id``), ``2,774`` for English."""
-    text = f"{n:,.0f}"
-    return text if code == "en" else text.replace(",", ".")
 
 
 def page(name: str, **values: Any) -> str:
