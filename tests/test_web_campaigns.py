@@ -431,7 +431,10 @@ def test_campaign_page_chart_live_fragment_and_paging(web, admin, db):
     assert admin.get(f"/campaigns/{cid}?page=abc&state=bogus").status == 200
     live = admin.get(f"/campaigns/{cid}/live")
     assert live.status == 200 and "<html" not in live.text and "<svg" in live.text
-    assert 'data-pct="58.3"' in live.text
+    assert 'data-pct="58.3"' in live.text and "<strong>58,3%</strong>" in live.text  # a Bahasa decimal comma
+    admin.get("/lang/en")
+    assert "<strong>58.3%</strong>" in admin.get(f"/campaigns/{cid}/live").text
+    admin.get("/lang/id")
     lst = admin.get("/campaigns")
     assert f'href="/campaigns/{cid}"' in lst.text and "Kerja bakti" in lst.text
 

@@ -173,6 +173,13 @@ class Formats:
         """A whole number grouped as the reader's language writes it: ``2.774`` in Bahasa, ``2,774`` in English."""
         return "-" if n is None else group_digits(n, self.t.code)
 
+    def pct(self, value: float | None) -> str:
+        """A share done: ``12,5%`` in Bahasa (a comma is the decimal sign), ``12.5%`` in English; ``40%`` when whole."""
+        if value is None:
+            return "-"
+        text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+        return (text if self.t.code == "en" else text.replace(".", ",")) + "%"
+
     def actor(self, actor: str | None) -> str:
         """Who did something, as a name: ``web:staf`` -> ``staf``; the daemon, the panel, a token in words.
 

@@ -45,8 +45,8 @@
 % counts = pr['counts']
 <div class="card campaign-progress" data-campaign="{{c['id']}}" data-pct="{{pr['pct']}}">
   <span class="pill {{c['state']}}" data-state="{{c['state']}}">{{fmt.state(c['state'])}}</span>
-  <progress max="100" value="{{pr['pct']}}">{{pr['pct']}}%</progress>
-  <div><strong>{{pr['pct']}}%</strong> {{t("selesai", "finished")}} · {{t("terkirim", "sent")}} {{fmt.num(pr['sent'])}} / {{fmt.num(pr['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(pr['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(pr['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(pr['unknown'])) if pr['unknown'] else ""}}
+  <progress max="100" value="{{pr['pct']}}">{{fmt.pct(pr['pct'])}}</progress>
+  <div><strong>{{fmt.pct(pr['pct'])}}</strong> {{t("selesai", "finished")}} · {{t("terkirim", "sent")}} {{fmt.num(pr['sent'])}} / {{fmt.num(pr['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(pr['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(pr['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(pr['unknown'])) if pr['unknown'] else ""}}
   % if pr['outstanding']:
   · {{t("belum dikirim", "still to send")}} {{fmt.num(pr['outstanding'])}}
   % end

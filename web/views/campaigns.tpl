@@ -20,7 +20,7 @@
     <td><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></td>
     <td>
       % if c['total']:
-      <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress> <span class="muted">{{c['pct']}}%</span>
+      <progress max="100" value="{{c['pct']}}">{{fmt.pct(c['pct'])}}</progress> <span class="muted">{{fmt.pct(c['pct'])}}</span>
       % else:
       -
       % end

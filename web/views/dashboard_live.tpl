@@ -45,8 +45,8 @@
   % if c['emergency']:
   <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
   % end
-  <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress>
-  <div class="muted">{{c['pct']}}% · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(c['unknown'])) if c['unknown'] else ""}}
+  <progress max="100" value="{{c['pct']}}">{{fmt.pct(c['pct'])}}</progress>
+  <div class="muted">{{fmt.pct(c['pct'])}} · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(c['unknown'])) if c['unknown'] else ""}}
   % if c['eta'] and c['eta'].get('finish_at'):
   · {{t("perkiraan selesai", "expected to finish")}} {{c['eta']['human'] if lang == 'id' else c['eta']['human_en']}} {{t("lagi", "from now")}}
   % end
