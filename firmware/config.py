@@ -61,9 +61,10 @@ class Config:
     validity: str = "1d"
     routing: bool = True  # prefer the SIM of the recipient's operator when there is one
     optout_keywords: tuple[str, ...] = ("STOP", "BERHENTI", "UNREG")
+    # Bahasa Indonesia only (the resident wrote BERHENTI), GSM-7 and one SMS part: checked by validate()
     optout_confirmation: str = (
-        "Anda tidak akan menerima SMS dari layanan ini lagi. "
-        "You will no longer receive SMS from this service."
+        "Baik, Anda tidak akan menerima SMS dari layanan ini lagi. "
+        "Untuk berlangganan lagi, hubungi kantor desa/kelurahan Anda."
     )
     unthrottled: bool = False  # tests and benchmarks only: no limits, jitter or window
     status_interval: float = 60.0  # seconds between modem status refreshes
@@ -177,6 +178,7 @@ def validate(config: Config) -> Config:
     for m in config.modems:
         if m.ussd_balance is not None and not ussd.fullmatch(m.ussd_balance):
             raise ConfigError(f"modem {m.name}: ussd_balance is not a USSD code: {m.ussd_balance!r}")
+    _check_optout_confirmation(config.optout_confirmation)
     names = [m.name for m in config.modems]
     if len(set(names)) != len(names):
         raise ConfigError("modem names must be unique")
@@ -186,6 +188,20 @@ def validate(config: Config) -> Config:
         if min(m.per_minute, m.per_hour, m.per_day) <= 0:
             raise ConfigError(f"modem {m.name}: limits must be positive")
     return config
+
+
+def _check_optout_confirmation(text: str) -> None:
+    """The reply to BERHENTI must go as one plain (GSM-7) SMS part: a resident who asked to stop gets one short
+    message, not a two-part or UCS-2 one (which some phones show split, and which costs the office more)."""
+    from firmware.modem.segments import analyse
+
+    if not text.strip():
+        raise ConfigError("optout_confirmation: must not be empty")
+    info = analyse(text)
+    if info.encoding.value != "gsm7" or info.segments != 1:
+        hint = f" (characters outside GSM-7: {''.join(info.ucs2_chars)})" if info.ucs2_chars else ""
+        raise ConfigError(f"optout_confirmation: must fit one GSM-7 SMS part (160 plain characters); this text "
+                          f"needs {info.segments} {info.encoding.value} part(s){hint}")
 
 
 def with_defaults(state_dir: str, modem_specs: list[str], **overrides) -> Config:

@@ -22,6 +22,14 @@ class BilingualError(SiaranError):
         super().__init__(reason)
 
 
+def group_digits(n: float, code: str = "id") -> str:
+    """A whole number with its thousands grouped as the reader's language writes them: ``100.000`` in Bahasa
+    Indonesia (``id``; a comma there is the decimal sign, so ``100,000`` reads as one hundred), ``100,000`` in
+    English (``en``).  Used in the ``pesan`` of errors and by the page (``web.render.Formats.num``)."""
+    text = f"{n:,.0f}"
+    return text if code == "en" else text.replace(",", ".")
+
+
 def pesan_of(exc: BaseException, general: str = "Permintaan tidak dapat diproses.") -> str:
     """The Bahasa Indonesia text of an error: its ``pesan``, else ``general`` (a Bahasa sentence for the
     situation), never the English ``str(exc)`` dropped into a Bahasa message."""

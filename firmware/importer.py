@@ -84,7 +84,7 @@ from phonenumbers import PhoneNumber, PhoneNumberType
 
 from firmware import wilayah
 from firmware.audience import strip_place_prefix
-from firmware.errors import BilingualError
+from firmware.errors import BilingualError, group_digits
 from firmware.numbers import ForeignNumber, InvalidNumber, NumberHasLetters, normalise
 from firmware.privacy import mask_number
 from firmware.xlsx import SciNumber, Workbook, WorkbookError
@@ -1063,7 +1063,7 @@ class _BoundedLines:
         if len(line) > MAX_LINE_CHARS:
             raise ImportFileError(
                 f"row {self.row}: a line longer than {MAX_LINE_CHARS:,} characters: is this a contact list?",
-                f"baris {self.row}: satu baris lebih dari {MAX_LINE_CHARS:,} karakter: apakah ini daftar kontak?")
+                f"baris {self.row}: satu baris lebih dari {group_digits(MAX_LINE_CHARS)} karakter: apakah ini daftar kontak?")
         self._lines += 1
         if self._lines > MAX_RECORD_LINES:
             raise ImportFileError(

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
-from firmware.errors import BilingualError
+from firmware.errors import BilingualError, group_digits
 
 #: Most parts in the zip (a workbook has a few dozen).
 MAX_ZIP_ENTRIES = 10_000
@@ -258,7 +258,7 @@ class _Elements(_Handler):
             self.count += 1
             if self.count > MAX_ELEMENTS:
                 raise _damaged(f"{self.name}: more than {MAX_ELEMENTS:,} elements",
-                               f"{self.name}: lebih dari {MAX_ELEMENTS:,} elemen")
+                               f"{self.name}: lebih dari {group_digits(MAX_ELEMENTS)} elemen")
             self.out.append((tag, attrs, self.path[-1] if self.path else ""))
         self.path.append(tag)
         if len(self.path) > MAX_DEPTH:
@@ -364,7 +364,7 @@ class _Rows(_Handler):
                 raise WorkbookError(
                     f"row {self.row_no} has more than {MAX_ROW_CELLS:,} cells: delete the unused columns "
                     "(or save the list as CSV)",
-                    f"baris {self.row_no} berisi lebih dari {MAX_ROW_CELLS:,} sel: hapus kolom yang tidak dipakai "
+                    f"baris {self.row_no} berisi lebih dari {group_digits(MAX_ROW_CELLS)} sel: hapus kolom yang tidak dipakai "
                     "(atau simpan daftar sebagai CSV)")
             self.col, self.t, self.s, self.v, self.inline = col, attrs.get("t"), attrs.get("s"), None, None
         elif tag == "v":
@@ -421,7 +421,7 @@ class _Rows(_Handler):
             if self.total > MAX_CELLS:
                 raise WorkbookError(
                     f"the sheet has more than {MAX_CELLS:,} cells (at row {self.row_no}): split the list",
-                    f"sheet berisi lebih dari {MAX_CELLS:,} sel (di baris {self.row_no}): bagi daftar")
+                    f"sheet berisi lebih dari {group_digits(MAX_CELLS)} sel (di baris {self.row_no}): bagi daftar")
             self.out.append((self.row_no, tuple(self.values)))
         elif tag == "rPh":
             self.phonetic -= 1
@@ -454,7 +454,7 @@ def _cell_too_long(where: str, di: str) -> WorkbookError:
     """``where`` names the cell in English, ``di`` in Bahasa Indonesia."""
     return WorkbookError(
         f"{where}: text longer than {MAX_CELL_CHARS:,} characters (more than Excel allows): refused",
-        f"{di}: teks lebih dari {MAX_CELL_CHARS:,} karakter (melebihi batas Excel): ditolak")
+        f"{di}: teks lebih dari {group_digits(MAX_CELL_CHARS)} karakter (melebihi batas Excel): ditolak")
 
 
 def _too_deep(name: str) -> WorkbookError:
@@ -651,7 +651,7 @@ def _too_many_strings(n: int) -> WorkbookError:
     return WorkbookError(
         f"the workbook holds too many different texts ({n:,}; at most {MAX_SHARED_STRINGS:,}): "
         "split the list or save it as CSV",
-        f"workbook berisi terlalu banyak teks berbeda ({n:,}; paling banyak {MAX_SHARED_STRINGS:,}): "
+        f"workbook berisi terlalu banyak teks berbeda ({group_digits(n)}; paling banyak {group_digits(MAX_SHARED_STRINGS)}): "
         "bagi daftar atau simpan sebagai CSV")
 
 

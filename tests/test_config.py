@@ -78,3 +78,29 @@ def test_a_malformed_ussd_code_is_refused_at_load(tmp_path):
     p.write_text('[[modem]]\nname = "m0"\nport = "/dev/ttyS0"\nussd_balance = "cek pulsa"\n')
     with pytest.raises(ConfigError, match="ussd_balance"):
         load(p)
+
+
+def test_optout_confirmation_is_bahasa_only_and_one_gsm7_part():
+    """Issue 10: the reply to BERHENTI is Bahasa Indonesia only and goes as one plain SMS part."""
+    from firmware.modem.pdu import Encoding
+    from firmware.modem.segments import analyse
+
+    for text in (config.Config(state_dir="/tmp/x").optout_confirmation,
+                 config.load(Path(__file__).parent.parent / "config" / "siaran.toml").optout_confirmation):
+        info = analyse(text)
+        assert (info.encoding, info.segments) == (Encoding.GSM7, 1), text
+        assert "You " not in text and "receive" not in text  # no English half
+        assert "tidak akan menerima SMS" in text
+
+
+@pytest.mark.parametrize("text, why", [
+    ("Anda tidak akan menerima SMS lagi — terima kasih.", "outside GSM-7: —"),  # UCS-2: fewer characters, more cost
+    ("Anda tidak akan menerima SMS dari layanan ini lagi. " * 4, "needs 2 gsm7 part"),
+    ("   ", "must not be empty"),
+])
+def test_an_optout_confirmation_that_does_not_fit_one_sms_part_is_refused(tmp_path, text, why):
+    path = tmp_path / "siaran.toml"
+    path.write_text(f'state_dir = "{tmp_path}"\noptout_confirmation = "{text}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="optout_confirmation") as err:
+        config.load(path)
+    assert why in str(err.value)

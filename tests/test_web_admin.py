@@ -69,7 +69,7 @@ def test_office_settings_saved_validated_and_audited(web, admin):
     assert "/etc/siaran/siaran.toml" in r.text and 'value="06:00"' in r.text and 'value="21:00"' in r.text
     assert "STOP, BERHENTI, UNREG" in r.text
     r = admin.post("/settings", {"cost_per_segment": "Rp 200", "approval_threshold": "10"})
-    assert r.status == 200 and "Pengaturan disimpan" in r.text and "web:admin" in r.text
+    assert r.status == 200 and "Pengaturan disimpan" in r.text and "Diubah oleh admin," in r.text and "web:admin" not in r.text
     r = admin.post("/settings", {"cost_per_segment": "-5", "approval_threshold": "10"})
     assert r.status == 400 and "harus antara 0 dan 100000" in r.text and 'value="-5"' in r.text
     r = admin.post("/settings", {"cost_per_segment": "banyak", "approval_threshold": ""})
@@ -90,11 +90,13 @@ def test_hold_needs_a_reason_shows_in_the_banner_and_the_audit_log(web, admin):
     r = admin.post("/hold", {"action": "on", "reason": "Masa tenang Pemilu"})
     assert r.status == 200
     banner = re.search(r'<div class="banner hold" id="hold-banner">(.*?)</div>', r.text, re.S).group(1)
-    assert "Masa tenang Pemilu" in banner and "web:admin" in banner
+    assert "Masa tenang Pemilu" in banner and "Ditahan oleh admin," in banner and "web:admin" not in banner
     viewer = as_user(web, admin, "pemantau", "viewer")
     assert "Masa tenang Pemilu" in viewer.get("/").text  # everyone sees the banner
     r = admin.get("/settings")
     assert "Cabut penahanan" in r.text and 'data-confirm="Cabut penahanan?' in r.text
+    # one hold banner: the settings page points at it instead of repeating it in red
+    assert r.text.count("PENGIRIMAN DITAHAN") == 1 and "PENAHANAN AKTIF" not in r.text
     r = admin.post("/hold", {"action": "off", "reason": ""})
     assert r.status == 200 and 'id="hold-banner"' not in r.text
     with open_store(web) as s:
@@ -247,8 +249,9 @@ def test_change_own_password_needs_the_current_one_and_ends_other_sessions(web, 
 
 
 def audit_rows(html: str) -> list[tuple[str, str]]:
-    return re.findall(r'<tr data-audit="\d+"[^>]*><td class="num">\d+</td><td>[^<]*</td><td>([^<]*)</td>'
-                      r'<td>([^<]*)</td>', html)
+    """(stored actor, action code) of each entry, from its details."""
+    return re.findall(r'<li data-audit="\d+".*?<span class="muted">\(([^<]*)\)</span></dd>.*?<code>([^<]*)</code>',
+                      html, re.S)
 
 
 def test_audit_verify_intact_then_broken_after_tampering(web, admin):
@@ -344,3 +347,30 @@ def test_an_error_without_bahasa_text_never_leaks_english_into_the_bahasa_page(w
     r = admin.get("/compose")
     assert r.status == 400 and "expected a non-negative number" in r.text and "tidak sah" not in r.text
     assert pesan_of(ConfigError("web_port: must be between 1 and 65535")) == "Permintaan tidak dapat diproses."
+
+
+def test_audit_reads_as_sentences_with_names_and_the_record_on_demand(web, admin):
+    """Issue 10: "Ani mengimpor 61 kontak dari …", not ``web:ani import counts={...}``; the record stays one click away."""
+    from firmware import contacts as contacts_mod
+    from firmware.importer import from_records
+
+    as_user(web, admin, "pemantau", "viewer")
+    with open_store(web) as s:
+        rows = [{"nama": f"Warga {i}", "no_hp": f"0812-0000-{7000 + i:04d}"} for i in range(1234)]
+        plan = contacts_mod.plan_import(s, from_records(rows))
+        contacts_mod.commit_import(s, plan, source="web", file_name="warga-rw01.xlsx", file_hash=None,
+                                   actor="web:ani")
+        s.set_hold(True, reason="Pilkada", by="panel")
+        s.audit("daemon", "modem_dead", {"modem": "sim800"})
+    html = admin.get("/audit").text
+    assert "Ani mengimpor 1.234 kontak baru dari warga-rw01.xlsx (0 diperbarui, 0 baris ditolak)." in html
+    assert "Admin menambah pengguna pemantau sebagai pemantau." in html
+    assert "Tombol di kotak Siaran menahan semua pengiriman. Alasan: Pilkada." in html
+    assert "Modem sim800 tidak menjawab lagi dan dianggap mati." in html
+    assert "<summary>Rincian</summary>" in html and "file_name=warga-rw01.xlsx" in html  # the record on demand
+    assert "<td>web:ani</td>" not in html and '<option value="import">impor kontak</option>' in html
+    admin.get("/lang/en")
+    html = admin.get("/audit").text
+    admin.get("/lang/id")
+    assert "Ani imported 1,234 new contacts from warga-rw01.xlsx (0 updated, 0 rows rejected)." in html
+    assert "<summary>Details</summary>" in html

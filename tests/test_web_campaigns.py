@@ -99,12 +99,14 @@ def test_preview_gsm7_ucs2_emoji_and_fix_suggestion(web, admin, db):
     admin.get("/compose")
     r = admin.post("/compose/preview", {"audience": "sukajadi", "text": "Rapat RT besok jam 19.00, {nama}."})
     assert r.status == 200
-    assert 'data-encoding="gsm7"' in r.text and "GSM-7" in r.text
+    assert 'data-encoding="gsm7"' in r.text and "huruf biasa (GSM-7)" in r.text and "Jenis huruf" not in r.text
     assert 'data-recipients="4"' in r.text and "Rp 600" in r.text  # 4 x 1 SMS x Rp 150
     assert "Rapat RT besok jam 19.00, Pak 0." in r.text  # the first recipient's text
 
     r = admin.post("/compose/preview", {"audience": "sukajadi", "text": "Banjir! Tetap tenang 🙏 {nama}"})
-    assert 'data-encoding="ucs2"' in r.text and "UCS-2" in r.text and "U+1F64F" in r.text
+    assert 'data-encoding="ucs2"' in r.text and "karakter khusus (UCS-2)" in r.text
+    assert "lebih banyak SMS dan biaya lebih mahal" in r.text  # what UCS-2 means for the office, in words
+    assert 'title="U+1F64F"' in r.text and "</code> U+1F64F" not in r.text  # the code point only on hover
 
     r = admin.post("/compose/preview", {"audience": "sukajadi", "text": "Undangan “rapat” warga — {nama}"})
     assert 'data-encoding="ucs2"' in r.text
@@ -429,7 +431,10 @@ def test_campaign_page_chart_live_fragment_and_paging(web, admin, db):
     assert admin.get(f"/campaigns/{cid}?page=abc&state=bogus").status == 200
     live = admin.get(f"/campaigns/{cid}/live")
     assert live.status == 200 and "<html" not in live.text and "<svg" in live.text
-    assert 'data-pct="58.3"' in live.text
+    assert 'data-pct="58.3"' in live.text and "<strong>58,3%</strong>" in live.text  # a Bahasa decimal comma
+    admin.get("/lang/en")
+    assert "<strong>58.3%</strong>" in admin.get(f"/campaigns/{cid}/live").text
+    admin.get("/lang/id")
     lst = admin.get("/campaigns")
     assert f'href="/campaigns/{cid}"' in lst.text and "Kerja bakti" in lst.text
 

@@ -320,6 +320,9 @@ def test_import_xlsx_with_bad_rows(web, admin, tmp_path):
     counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', r.text))
     assert counts == {"new": "2", "updated": "0", "unchanged": "0", "opted_out": "0", "duplicate_in_file": "1",
                       "invalid": "2"}
+    # the two "Ditolak" tiles add up to the list of rejected rows below them (issue 10)
+    assert "Ditolak: nomor salah" in r.text and "Ditolak: dobel di file" in r.text
+    assert "Baris yang ditolak (3: 2 nomor salah, 1 dobel di file)" in r.text and r.text.count("<tr><td class=\"num\">") >= 3
     assert "XLSX" in r.text and "judul kolom di baris" in r.text
     token = re.search(r'name="token" value="([0-9a-f]{32})"', r.text).group(1)
     r = admin.post("/import/commit", {"token": token})

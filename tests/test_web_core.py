@@ -172,7 +172,7 @@ def test_dashboard_shows_modems_queue_hold_and_the_panel_mirror(admin, web):
     r = admin.get("/")
     assert "TELKOMSEL" in r.text and "▮▮▮▮▮" in r.text
     assert 'data-count="queued">2<' in r.text
-    assert "PENAHANAN AKTIF" in r.text and "Masa tenang &lt;b&gt;Pemilu&lt;/b&gt;" in r.text
+    assert "PENGIRIMAN DITAHAN" in r.text and "Masa tenang &lt;b&gt;Pemilu&lt;/b&gt;" in r.text
     assert 'data-led="attention" data-pattern="on"' in r.text  # hold on: attention steady, as on the box
     assert 'data-led="sending" data-pattern="on"' in r.text  # messages wait
     live = admin.get("/dashboard/live")
@@ -306,3 +306,4 @@ def test_login_throttle_by_pair_and_by_address(tmp_path):
             auth.check_login(s, "staf", "salah-salah-1", f"2001:db8:0:7::{i + 1:x}")
         assert auth.login_wait(s, "staf", "2001:db8:0:7:ffff::99") > 0
         assert auth.login_wait(s, "staf", "2001:db8:0:8::1") == 0
+

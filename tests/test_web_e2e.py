@@ -206,7 +206,7 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     p.type("input[name=reason][required]", "Masa tenang Pemilu")
     p.css("input[name=reason][required]").submit()
     p.accept_confirm()
-    p.wait_text("PENAHANAN AKTIF")
+    p.wait_text("PENGIRIMAN DITAHAN")
     p.open("/")
     assert "Masa tenang Pemilu" in p.css("#hold-banner").text
     with Store.in_state_dir(web.config.state_dir) as s:
@@ -218,7 +218,7 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     lift = p.css("form[action='/hold'] input[name=reason]:not([required])")
     lift.submit()
     p.accept_confirm()
-    p.wait_for(lambda: "PENAHANAN AKTIF" not in p.text, 10, "the banner gone")
+    p.wait_for(lambda: "PENGIRIMAN DITAHAN" not in p.text, 10, "the banner gone")
 
     def out() -> bool:
         with Store.in_state_dir(web.config.state_dir) as s:

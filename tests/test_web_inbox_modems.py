@@ -180,10 +180,11 @@ def test_modems_page_shows_fields_chart_and_no_inline_style(web, admin):
     assert r.status == 200
     text = r.text
     for needed in ("modem0", "istirahat", "+CMS ERROR: 331", "TELKOMSEL", "51010", "-85 dBm", "(3/5)",
-                   "cs=home", "Sisa pulsa Rp 25.000", "…9876", "…4321", "transient: 3", "network_fault: 1",
+                   "terhubung ke jaringan operator", "Sisa pulsa Rp 25.000", "…9876", "…4321", "transient: 3", "network_fault: 1",
                    "0 / 3.000"):
         assert needed in text, needed
     assert "860000000009876" not in text and "89621000000000004321" not in text and "510100000000555" not in text
+    assert ">cs=home<" not in text  # the raw registration only as a tooltip, in words on the page
     svg = re.search(r"<svg.*?</svg>", text, re.S).group(0)
     assert "<polyline" in svg and 'fill="#c62828"' in svg  # the line, and the not-ready mark
     assert "style=" not in text and "<script>" not in text  # the CSP forbids both inline

@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
+from firmware.errors import group_digits
+
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 30, 50
 SENT_COLOR = "#0b5cab"
@@ -35,12 +37,10 @@ def _nice_max(value: int) -> int:
     return int(10 * exp)
 
 
-def _num(n: float) -> str:
-    return f"{n:,.0f}".replace(",", ".")
 
 
 def grouped_bars(categories: Sequence[str], tips: Sequence[str], series: Sequence[tuple[str, str, Sequence[int]]],
-                 *, x_title: str, y_title: str, label: str, every: int = 1) -> str:
+                 *, x_title: str, y_title: str, label: str, every: int = 1, lang: str = "id") -> str:
     """A bar chart: for each category one bar per series, side by side.
 
     ``series``: (name, colour, values); ``tips``: the start of each bar's ``<title>`` (the category in
@@ -60,7 +60,7 @@ def grouped_bars(categories: Sequence[str], tips: Sequence[str], series: Sequenc
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID_COLOR}" '
                    f'stroke-width="1"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{AXIS_COLOR}">'
-                   f"{_e(_num(top * frac))}</text>")
+                   f"{_e(group_digits(top * frac, lang))}</text>")
     out.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{AXIS_COLOR}" stroke-width="1"/>')
     out.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
                f'stroke="{AXIS_COLOR}" stroke-width="1"/>')
@@ -71,7 +71,7 @@ def grouped_bars(categories: Sequence[str], tips: Sequence[str], series: Sequenc
             h = plot_h * v / top
             x = x0 + bar * k
             out.append(f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                       f'fill="{colour}"><title>{_e(tips[i])}: {_e(_num(v))} {_e(name)}</title></rect>')
+                       f'fill="{colour}"><title>{_e(tips[i])}: {_e(group_digits(v, lang))} {_e(name)}</title></rect>')
         if i % every == 0:
             cx = LEFT + group * (i + 0.5)
             out.append(f'<text x="{cx:.1f}" y="{TOP + plot_h + 15}" font-size="11" text-anchor="middle" '
@@ -135,4 +135,5 @@ def deliveries_chart(points: Sequence[tuple[float, int, int]], *, utc_offset_hou
         categories, tips,
         [(t("terkirim", "sent"), SENT_COLOR, sent), (t("diterima", "delivered"), DELIVERED_COLOR, delivered)],
         x_title=when, y_title=t("Pesan", "Messages") + " " + unit,
-        label=t("Pesan terkirim dan diterima ", "Messages sent and delivered ") + unit, every=every)
+        label=t("Pesan terkirim dan diterima ", "Messages sent and delivered ") + unit, every=every,
+        lang=getattr(t, "code", "id"))

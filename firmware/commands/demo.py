@@ -19,7 +19,9 @@ import signal
 import tempfile
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from firmware import demo_data, users
@@ -54,11 +56,41 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     state = Path(args.state_dir) if args.state_dir else Path(tempfile.mkdtemp(prefix="siaran-demo-"))
+    with running(state, latency=args.latency, host=args.host, port=args.port) as demo:
+        _print_welcome(demo.url, demo.accounts, demo.examples, state)
+        seed_activity(demo)
+        if args.once:
+            summary = _summary(demo.store, demo.emulators)
+            summary["web_login"] = _check_login(demo.url, "admin", demo.accounts["admin"])
+            emit(summary)
+            return 0 if summary["web_login"] else 1
+        print(f"\nBuka / open {demo.url}  (Ctrl-C untuk berhenti / to stop)", flush=True)
+        _stay_up()
+        return 0
+
+
+@dataclass
+class Demo:
+    """A running demo appliance: its store, the page's address, the accounts' passwords, the example files."""
+
+    store: Store
+    url: str
+    accounts: dict[str, str]
+    examples: dict[str, Path]
+    emulators: list[PtyEmulator]
+
+
+@contextmanager
+def running(state: Path, *, latency: float = 0.5, host: str = "127.0.0.1", port: int = 8080) -> Iterator[Demo]:
+    """Two emulated modems, the daemon and the page on ``state``, with the demo accounts; stopped on exit.
+
+    Shared by ``siaran demo`` and the screenshot script (bench/screenshots.py), so both show the same appliance.
+    """
     state.mkdir(parents=True, exist_ok=True)
     emulators = [
-        PtyEmulator(EmulatorConfig(model="sim800", name="sim800", send_latency=args.latency, report_delay=2.0),
+        PtyEmulator(EmulatorConfig(model="sim800", name="sim800", send_latency=latency, report_delay=2.0),
                     log_path=str(state / "sim800-sent.jsonl")),
-        PtyEmulator(EmulatorConfig(model="sim7600", name="sim7600", send_latency=args.latency, report_delay=2.0,
+        PtyEmulator(EmulatorConfig(model="sim7600", name="sim7600", send_latency=latency, report_delay=2.0,
                                    imei="860000000000002", iccid="89621000000000000002"),
                     log_path=str(state / "sim7600-sent.jsonl")),
     ]
@@ -75,23 +107,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         accounts = _accounts(store)
         examples = _examples(state)
-        web, url = _start_web(config, args.host, args.port)
+        web, url = _start_web(config, host, port)
         _wait(lambda: len(store.modems()) == 2 and all(m["state"] == "ready" for m in store.modems()), 30)
-        _print_welcome(url, accounts, examples, state)
-        queued, _ = store.enqueue(RT_RW_HEADS, WARNING, created_by="demo", route_of=operator_of)
-        store.enqueue(RT_RW_HEADS[:2], EMERGENCY_TEXT, priority=EMERGENCY, created_by="demo", route_of=operator_of)
-        # in national form (TON national), as many networks write a sender: it must still stop +62...
-        emulators[0].inject_incoming("0" + RESIDENT_OPTOUT[3:], "BERHENTI", toa=0xA1)
-        emulators[1].inject_incoming(RESIDENT_QUESTION, "Apakah RW 06 juga harus mengungsi?")
-        _wait(lambda: _settled(store), 120)
-        if args.once:
-            summary = _summary(store, emulators)
-            summary["web_login"] = _check_login(url, "admin", accounts["admin"])
-            emit(summary)
-            return 0 if summary["web_login"] else 1
-        print(f"\nBuka / open {url}  (Ctrl-C untuk berhenti / to stop)", flush=True)
-        _stay_up()
-        return 0
+        yield Demo(store, url, accounts, examples, emulators)
     finally:
         daemon.stop()
         thread.join(timeout=20)
@@ -102,6 +120,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         store.close()
         for emu in emulators:
             emu.stop()
+
+
+def seed_activity(demo: Demo, timeout: float = 120) -> bool:
+    """Queue the landslide warning and an emergency, let two residents reply; wait until all of it settled."""
+    store, emulators = demo.store, demo.emulators
+    store.enqueue(RT_RW_HEADS, WARNING, created_by="demo", route_of=operator_of)
+    store.enqueue(RT_RW_HEADS[:2], EMERGENCY_TEXT, priority=EMERGENCY, created_by="demo", route_of=operator_of)
+    # in national form (TON national), as many networks write a sender: it must still stop +62...
+    emulators[0].inject_incoming("0" + RESIDENT_OPTOUT[3:], "BERHENTI", toa=0xA1)
+    emulators[1].inject_incoming(RESIDENT_QUESTION, "Apakah RW 06 juga harus mengungsi?")
+    return _wait(lambda: _settled(store), timeout)
 
 
 #: The demo's accounts: (username, role, what they do).

@@ -20,7 +20,7 @@ from firmware import office_settings
 from firmware.commands.settings import check_value
 from firmware.privacy import mask_numbers_in
 from firmware.store import StoreError
-from web import auth, context, queries
+from web import auditlog, auth, context, queries
 from web.pages.inbox import pager
 from web.render import page
 
@@ -454,11 +454,15 @@ def _audit(verify: dict | None = None) -> str:
     page_no = context.int_field("page", 1, low=1, high=1_000_000) or 1
     rows, total = queries.audit_page(store, actor=actor, action=action, hidden=hidden,
                                      offset=(page_no - 1) * PER_PAGE, limit=PER_PAGE)
+    fmt = bottle.request.environ["siaran.view"]["fmt"]
     for r in rows:
+        r["sentence"] = auditlog.sentence(r, fmt)
+        r["who"] = fmt.actor(r["actor"])
         r["text"] = _detail_text(r["detail"])
     params = {"actor": actor, "action": action}
     return page("audit", title="Log Audit", rows=rows, actor=actor, action=action,
-                actions=queries.audit_actions(store, hidden), pager=pager("/audit", params, page_no, total, PER_PAGE),
+                actions=[(a, auditlog.action_label(a, fmt)) for a in queries.audit_actions(store, hidden)],
+                pager=pager("/audit", params, page_no, total, PER_PAGE),
                 limited=bool(hidden), verify=verify,
                 query=urllib.parse.urlencode({k: v for k, v in params.items() if v}))
 

@@ -22,10 +22,10 @@
   % end
   % if p:
   <dl class="facts">
-    <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{(c['created_by'] or "-").split(":", 1)[-1]}}, {{fmt.time(c['created_at'])}}</dd>
+    <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{fmt.actor(c['created_by'])}}, {{fmt.time(c['created_at'])}}</dd>
     <dt>{{t("Audiens", "Audience")}}</dt><dd>{{p['audience']['description']}}</dd>
     <dt>{{t("Penerima", "Recipients")}}</dt><dd><strong>{{fmt.num(p['recipients'])}}</strong></dd>
-    <dt>{{t("Jumlah SMS", "SMS segments")}}</dt><dd>{{p['segments']['per_message_max']}} {{t("per penerima (paling banyak)", "per recipient (at most)")}}; {{t("total", "total")}} {{fmt.num(p['segments']['total'])}} ({{'GSM-7' if p['encoding'] == 'gsm7' else 'UCS-2'}})</dd>
+    <dt>{{t("Jumlah SMS", "SMS segments")}}</dt><dd>{{p['segments']['per_message_max']}} {{t("per penerima (paling banyak)", "per recipient (at most)")}}; {{t("total", "total")}} {{fmt.num(p['segments']['total'])}} ({{t("huruf biasa, 160 karakter per SMS", "plain, 160 characters per SMS") if p['encoding'] == 'gsm7' else t("karakter khusus, hanya 70 karakter per SMS", "special characters, only 70 characters per SMS")}})</dd>
     <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt><dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong></dd>
     <dt>{{t("Perkiraan waktu", "Estimated time")}}</dt><dd>
     % include('eta.tpl', eta=p['time'])

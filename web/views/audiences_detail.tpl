@@ -13,7 +13,7 @@
   <tr><th>{{labels.get(key, key)}}</th><td>{{", ".join(values) if isinstance(values, list) else t("ya", "yes")}}</td></tr>
   % end
   </table></div>
-  <p class="muted">{{t("Dibuat oleh", "Created by")}} {{a['created_by'] or "-"}} · {{fmt.time(a['created_at'])}} · {{t("diubah", "changed")}} {{fmt.time(a['updated_at'])}}
+  <p class="muted">{{t("Dibuat oleh", "Created by")}} {{fmt.actor(a['created_by'])}} · {{fmt.time(a['created_at'])}} · {{t("diubah", "changed")}} {{fmt.time(a['updated_at'])}}
   % if used:
   · {{t("dipakai", "used by")}} {{used}} {{t("kampanye", "campaign(s)")}}
   % end

@@ -39,7 +39,7 @@
   </div>
 </header>
 % if get('hold') and hold.active:
-<div class="banner hold" id="hold-banner">{{t("PENAHANAN AKTIF: hanya pesan darurat yang dikirim.", "HOLD ON: only emergency messages are sent.")}} {{t("Alasan", "Reason")}}: {{hold.reason or "-"}} ({{hold.set_by or "-"}}, {{fmt.time(hold.set_at)}})</div>
+<div class="banner hold" id="hold-banner">{{t("PENGIRIMAN DITAHAN: hanya pesan darurat yang dikirim.", "SENDING ON HOLD: only emergency messages go out.")}} {{t("Alasan", "Reason")}}: {{hold.reason or t("tidak disebut", "none given")}}. {{t("Ditahan oleh", "Held by")}} {{fmt.actor(hold.set_by)}}, {{fmt.time(hold.set_at)}}.</div>
 % end
 % if get('flash'):
 <div class="flash {{flash[0]}}" role="status">{{flash[1]}}

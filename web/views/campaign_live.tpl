@@ -5,9 +5,9 @@
   <dl class="facts">
     <dt>{{t("Status", "State")}}</dt><dd><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></dd>
     <dt>{{t("Audiens", "Audience")}}</dt><dd>{{audience}}</dd>
-    <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{(c['created_by'] or "-").split(":", 1)[-1]}}, {{fmt.time(c['created_at'])}}</dd>
+    <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{fmt.actor(c['created_by'])}}, {{fmt.time(c['created_at'])}}</dd>
     % if c['approved_by']:
-    <dt>{{t("Disetujui oleh", "Approved by")}}</dt><dd>{{c['approved_by']}}, {{fmt.time(c['approved_at'])}}</dd>
+    <dt>{{t("Disetujui oleh", "Approved by")}}</dt><dd>{{fmt.actor(c['approved_by'])}}, {{fmt.time(c['approved_at'])}}</dd>
     % end
     % if c['send_at']:
     <dt>{{t("Mulai kirim", "Starts")}}</dt><dd>{{fmt.time(c['send_at'])}}</dd>
@@ -18,7 +18,7 @@
   </dl>
   <div class="sms" data-text="1">{{c['text']}}</div>
   % if get('rejected'):
-  <p class="error">{{t("Ditolak oleh", "Rejected by")}} {{rejected['by'].split(":", 1)[-1]}}: {{rejected['reason']}}</p>
+  <p class="error">{{t("Ditolak oleh", "Rejected by")}} {{fmt.actor(rejected['by'])}}: {{rejected['reason']}}</p>
   % end
   % if c['state'] == 'awaiting_approval':
   <p class="flash warn">{{t("Menunggu persetujuan pengguna lain (penyetuju atau admin, bukan pembuatnya).", "Awaiting approval by another user (an approver or admin, not its creator).")}} <a href="/approvals">{{t("Buka Persetujuan", "Open Approvals")}}</a></p>
@@ -45,8 +45,8 @@
 % counts = pr['counts']
 <div class="card campaign-progress" data-campaign="{{c['id']}}" data-pct="{{pr['pct']}}">
   <span class="pill {{c['state']}}" data-state="{{c['state']}}">{{fmt.state(c['state'])}}</span>
-  <progress max="100" value="{{pr['pct']}}">{{pr['pct']}}%</progress>
-  <div><strong>{{pr['pct']}}%</strong> {{t("selesai", "finished")}} · {{t("terkirim", "sent")}} {{fmt.num(pr['sent'])}} / {{fmt.num(pr['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(pr['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(pr['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(pr['unknown'])) if pr['unknown'] else ""}}
+  <progress max="100" value="{{pr['pct']}}">{{fmt.pct(pr['pct'])}}</progress>
+  <div><strong>{{fmt.pct(pr['pct'])}}</strong> {{t("selesai", "finished")}} · {{t("terkirim", "sent")}} {{fmt.num(pr['sent'])}} / {{fmt.num(pr['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(pr['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(pr['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(pr['unknown'])) if pr['unknown'] else ""}}
   % if pr['outstanding']:
   · {{t("belum dikirim", "still to send")}} {{fmt.num(pr['outstanding'])}}
   % end

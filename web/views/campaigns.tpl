@@ -20,7 +20,7 @@
     <td><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></td>
     <td>
       % if c['total']:
-      <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress> <span class="muted">{{c['pct']}}%</span>
+      <progress max="100" value="{{c['pct']}}">{{fmt.pct(c['pct'])}}</progress> <span class="muted">{{fmt.pct(c['pct'])}}</span>
       % else:
       -
       % end
@@ -28,7 +28,7 @@
     <td class="num">{{fmt.num(c['recipients'] if c['recipients'] is not None else c['total'])}}</td>
     <td class="num">{{fmt.num(c['delivered'])}}</td>
     <td class="num">{{fmt.num(c['failed'] + c['unknown'])}}</td>
-    <td>{{fmt.time(c['created_at'])}}<div class="muted">{{(c['created_by'] or "-").split(":", 1)[-1]}}</div></td>
+    <td>{{fmt.time(c['created_at'])}}<div class="muted">{{fmt.actor(c['created_by'])}}</div></td>
   </tr>
   % end
   </tbody>

@@ -116,7 +116,6 @@
   <p class="hint">{{t("Pilih audiens dan tulis pesan: pratinjau (jumlah SMS, biaya, waktu) muncul di sini.", "Choose an audience and write the message: the preview (SMS count, cost, time) appears here.")}}</p>
   % end
   </div>
-  <p class="hint">{{t("Lebih dari", "More than")}} {{fmt.num(threshold)}} {{t("penerima: kampanye harus disetujui pengguna lain (penyetuju/admin) sebelum dikirim.", "recipients: another user (approver/admin) must approve the campaign before it is sent.")}}</p>
   <div class="row">
     <button type="submit" name="action" value="preview">{{t("Perbarui pratinjau", "Update preview")}}</button>
     <button type="submit" name="action" value="send" class="primary">{{t("Kirim", "Send")}}</button>

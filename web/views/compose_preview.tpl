@@ -14,19 +14,19 @@
     <dd><strong data-recipients="{{p['recipients']}}">{{fmt.num(p['recipients'])}}</strong>
       <span class="muted">({{p['audience']['description']}}{{t(f"; {p['audience']['opted_out']} berhenti langganan, {p['audience']['dead']} nomor mati tidak dikirimi" if p['audience']['opted_out'] or p['audience']['dead'] else "", f"; {p['audience']['opted_out']} opted out, {p['audience']['dead']} dead numbers skipped" if p['audience']['opted_out'] or p['audience']['dead'] else "")}})</span>
       % if p['recipients'] > threshold:
-      <br><span class="pill awaiting_approval">{{t(f"Lebih dari {threshold} penerima: perlu persetujuan pengguna lain", f"More than {threshold} recipients: needs approval by another user")}}</span>
+      <br><span class="pill awaiting_approval">{{t("Lebih dari", "More than")}} {{fmt.num(threshold)}} {{t("penerima: perlu persetujuan pengguna lain (penyetuju atau admin) sebelum dikirim", "recipients: another user (approver or admin) must approve it before it is sent")}}</span>
       % end
     </dd>
     % if info:
     <dt>{{t("Karakter", "Characters")}}</dt>
     <dd>{{info.characters}} <span class="muted">({{t("contoh penerima pertama; sisa", "first recipient's text;")}} {{info.remaining}} {{t("di SMS terakhir", "left in the last SMS")}})</span></dd>
     % end
-    <dt>{{t("Jenis huruf", "Encoding")}}</dt>
+    <dt>{{t("Jenis karakter", "Character set")}}</dt>
     <dd>
       % if p['encoding'] == 'gsm7':
-      <span class="pill delivered">GSM-7</span> <span class="muted">{{t("160 karakter per SMS", "160 characters per SMS")}}</span>
+      <span class="pill delivered">{{t("huruf biasa (GSM-7)", "plain (GSM-7)")}}</span> <span class="muted">{{t("160 karakter per SMS", "160 characters per SMS")}}</span>
       % else:
-      <span class="pill failed">UCS-2</span> <span class="muted">{{t("hanya 70 karakter per SMS (", "only 70 characters per SMS (")}}{{fmt.num(p['ucs2_recipients'])}} {{t("pesan)", "messages)")}}</span>
+      <span class="pill failed">{{t("karakter khusus (UCS-2)", "special characters (UCS-2)")}}</span> <span class="muted">{{t("hanya 70 karakter per SMS, jadi lebih banyak SMS dan biaya lebih mahal (", "only 70 characters per SMS, so more SMS and a higher cost (")}}{{fmt.num(p['ucs2_recipients'])}} {{t("pesan)", "messages)")}}</span>
       % end
     </dd>
     <dt>{{t("Jumlah SMS", "SMS segments")}}</dt>
@@ -41,12 +41,12 @@
 
   % if fix['ucs2_chars'] or fix['ucs2_chars_from_contacts']:
   <div class="card ucs2" data-ucs2="1">
-    <strong>{{t("Karakter yang membuat pesan jadi UCS-2 (lebih mahal):", "Characters that force UCS-2 (costlier):")}}</strong>
+    <strong>{{t("Karakter khusus ini membuat satu SMS hanya muat 70 karakter (lebih mahal). Ganti atau hapus:", "These special characters make one SMS hold only 70 characters (costlier). Replace or remove them:")}}</strong>
     <ul class="chars">
     % for ch in fix['ucs2_chars']:
-      <li><code>{{ch if ch.strip() else "·"}}</code> U+{{"%04X" % ord(ch[0])}}
+      <li title="U+{{"%04X" % ord(ch[0])}}"><code>{{ch if ch.strip() else "·"}}</code>
       % if ch in fix['replacements']:
-        → <code>{{fix['replacements'][ch] or t("(hapus)", "(remove)")}}</code>
+        {{t("ganti dengan", "replace with")}} <code>{{fix['replacements'][ch] or t("(hapus)", "(remove)")}}</code>
       % else:
         — {{t("tidak ada pengganti; hapus bila bisa", "no look-alike; remove it if you can")}}
       % end

@@ -6,12 +6,11 @@
 </section>
 % end
 <section class="card" id="panel-mirror">
-  <h2>{{t("Lampu panel depan", "Front panel LEDs")}}</h2>
+  <h2>{{t("Lampu di kotak Siaran", "Lights on the Siaran box")}}</h2>
   <div class="leds">
-  % names = {"power": t("Daya/siap", "Power/ready"), "network": t("Jaringan", "Network"), "sending": t("Mengirim", "Sending"), "attention": t("Perhatian", "Attention")}
   % for led in ("power", "network", "sending", "attention"):
   % pattern = leds.get(led, "off")
-    <span class="led {{led}} {{pattern}}" data-led="{{led}}" data-pattern="{{pattern}}"><i></i>{{names[led]}}: {{ {"on": t("menyala", "steady"), "off": t("mati", "off"), "slow": t("kedip lambat", "slow blink"), "fast": t("kedip cepat", "fast blink"), "double": t("kedip ganda", "double blink")}.get(pattern, pattern) }}</span>
+    <span class="led {{led}} {{pattern}}" data-led="{{led}}" data-pattern="{{pattern}}"><i></i>{{fmt.lamp(led, pattern)}}</span>
   % end
   </div>
   <p class="hint"><a href="/card">{{t("Arti setiap lampu", "What each light means")}}</a></p>
@@ -46,8 +45,8 @@
   % if c['emergency']:
   <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
   % end
-  <progress max="100" value="{{c['pct']}}">{{c['pct']}}%</progress>
-  <div class="muted">{{c['pct']}}% · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(c['unknown'])) if c['unknown'] else ""}}
+  <progress max="100" value="{{c['pct']}}">{{fmt.pct(c['pct'])}}</progress>
+  <div class="muted">{{fmt.pct(c['pct'])}} · {{t("terkirim", "sent")}} {{fmt.num(c['sent'])}} / {{fmt.num(c['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(c['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(c['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(c['unknown'])) if c['unknown'] else ""}}
   % if c['eta']:
   ·
   % include('eta.tpl', eta=c['eta'])

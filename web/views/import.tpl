@@ -39,8 +39,8 @@
   <tr>
     <td>{{fmt.time(r['started_at'])}}</td>
     <td>{{r['file_name'] or "-"}}{{(" · tag " + r['tag']) if r['tag'] else ""}}</td>
-    <td>{{r['actor']}}</td>
-    <td>{{t("pratinjau", "preview") if r['dry_run'] else t("disimpan", "saved")}} · {{r['source']}}</td>
+    <td>{{fmt.actor(r['actor'])}}</td>
+    <td>{{t("pratinjau", "preview") if r['dry_run'] else t("disimpan", "saved")}} · {{ {"web": t("lewat halaman ini", "on this page"), "usb": t("dari flashdisk", "from a USB stick"), "cli": t("di kotak Siaran", "on the Siaran box")}.get(r['source'], r['source']) }}</td>
     <td>
     % if 'error' in cnt:
       <span class="error">{{t("tidak terbaca", "unreadable")}}</span>

@@ -8,7 +8,7 @@
 <p class="hint">{{t("Ini pratinjau: belum ada yang disimpan.", "This is a preview: nothing has been saved yet.")}}</p>
 
 <section class="grid totals" id="import-counts">
-  % for key, label, hint in (("new", t("Kontak baru", "New contacts"), ""), ("updated", t("Diperbarui", "Updated"), t("nomor sudah ada, datanya berubah", "known number, data changes")), ("unchanged", t("Tidak berubah", "Unchanged"), ""), ("opted_out", t("Berhenti langganan", "Opted out"), t("diimpor tetapi tidak akan dikirimi SMS", "imported but will not get SMS")), ("duplicate_in_file", t("Duplikat di file", "Duplicates in file"), t("baris pertama yang dipakai", "the first row is used")), ("invalid", t("Ditolak", "Rejected"), t("nomor salah atau kosong", "wrong or empty number"))):
+  % for key, label, hint in (("new", t("Kontak baru", "New contacts"), ""), ("updated", t("Diperbarui", "Updated"), t("nomor sudah ada, datanya berubah", "known number, data changes")), ("unchanged", t("Tidak berubah", "Unchanged"), ""), ("opted_out", t("Berhenti langganan", "Opted out"), t("diimpor tetapi tidak akan dikirimi SMS", "imported but will not get SMS")), ("duplicate_in_file", t("Ditolak: dobel di file", "Rejected: twice in the file"), t("nomor sudah ada di baris sebelumnya; baris pertama yang dipakai", "the number is on an earlier row; the first row is used")), ("invalid", t("Ditolak: nomor salah", "Rejected: wrong number"), t("nomor salah atau kosong", "wrong or empty number"))):
   <div class="card"><div class="muted">{{label}}</div><div class="big" data-count="{{key}}">{{fmt.num(c.get(key, 0))}}</div>
   % if hint:
   <div class="hint">{{hint}}</div>
@@ -113,7 +113,7 @@
 
 % if m['rejected_total']:
 <section class="card" id="import-rejected">
-  <h2>{{t("Baris yang ditolak", "Rejected rows")}} ({{fmt.num(m['rejected_total'])}})</h2>
+  <h2>{{t("Baris yang ditolak", "Rejected rows")}} ({{fmt.num(m['rejected_total'])}}: {{fmt.num(c.get('invalid', 0))}} {{t("nomor salah", "wrong number")}}, {{fmt.num(c.get('duplicate_in_file', 0))}} {{t("dobel di file", "twice in the file")}})</h2>
   <p><a class="button" href="/import/{{token}}/rejected" download>{{t("Unduh semua baris yang ditolak (CSV untuk Excel)", "Download all rejected rows (CSV for Excel)")}}</a></p>
   <div class="table-wrap"><table>
     <thead><tr><th class="num">{{t("Baris", "Row")}}</th><th>{{t("Nama", "Name")}}</th><th>{{t("Nomor seperti tertulis", "Number as typed")}}</th><th>{{t("Alasan", "Reason")}}</th></tr></thead>

@@ -2,7 +2,7 @@
 % kind_labels = {"reply": t("Balasan", "Reply"), "optout": t("Berhenti langganan", "Opt-out"), "junk": t("Tak terbaca", "Unreadable")}
 % operator = user.can("operator")
 <h1>{{t("Kotak Masuk", "Inbox")}}</h1>
-<p class="hint">{{t("SMS yang dikirim warga ke nomor SIM perangkat ini. Balasan berisi kata kunci berhenti (mis. STOP, BERHENTI) otomatis memblokir nomor itu dari semua pengiriman berikutnya.", "SMS residents sent to this box's SIM numbers. A reply consisting of a stop keyword (e.g. STOP, BERHENTI) automatically blocks that number from every later send.")}}</p>
+<p class="hint">{{t("SMS yang dikirim warga ke nomor SIM di kotak Siaran ini. Balasan berisi kata kunci berhenti (mis. STOP, BERHENTI) otomatis memblokir nomor itu dari semua pengiriman berikutnya.", "SMS residents sent to this box's SIM numbers. A reply consisting of a stop keyword (e.g. STOP, BERHENTI) automatically blocks that number from every later send.")}}</p>
 
 <form method="get" action="/inbox" class="row card filters" role="search">
   <label>{{t("Jenis", "Kind")}}
@@ -74,7 +74,7 @@
       % if r['handled']:
       <span class="pill done">{{t("sudah ditangani", "handled")}}</span>
       % if r['handled_by']:
-      <div class="muted handled-by">{{t("oleh", "by")}} {{r['handled_by'].split(":", 1)[-1]}}, {{fmt.time(r['handled_at'])}}</div>
+      <div class="muted handled-by">{{t("oleh", "by")}} {{fmt.actor(r['handled_by'])}}, {{fmt.time(r['handled_at'])}}</div>
       % end
       % if r['reply_id']:
       <div class="muted">{{t("dibalas", "replied")}}: <span class="pill {{r['reply_state']}}">{{fmt.state(r['reply_state'])}}</span></div>

@@ -23,7 +23,7 @@
       % if r['handled']:
       <span class="pill done">{{t("sudah ditangani", "handled")}}</span>
       % if r['handled_by']:
-      {{t("oleh", "by")}} {{r['handled_by'].split(":", 1)[-1]}}, {{fmt.time(r['handled_at'])}}
+      {{t("oleh", "by")}} {{fmt.actor(r['handled_by'])}}, {{fmt.time(r['handled_at'])}}
       % end
       % else:
       <span class="pill queued">{{t("belum ditangani", "not handled")}}</span>
@@ -38,7 +38,7 @@
   <h2>{{t("Balasan ke nomor ini", "Replies to this number")}}</h2>
   <ul>
   % for m in replies:
-    <li data-reply="{{m['id']}}"><span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span> {{fmt.time(m['created_at'])}} · {{t("oleh", "by")}} {{(m['created_by'] or "-").split(":", 1)[-1]}}
+    <li data-reply="{{m['id']}}"><span class="pill {{m['state']}}">{{fmt.state(m['state'])}}</span> {{fmt.time(m['created_at'])}} · {{t("oleh", "by")}} {{fmt.actor(m['created_by'])}}
       <div class="sms">{{m['text']}}</div></li>
   % end
   </ul>

@@ -33,8 +33,8 @@
       · {{t("melayani nomor", "serves numbers of")}} {{m['route']}}
       % end
     </dd>
-    <dt>{{t("Registrasi jaringan", "Network registration")}}</dt>
-    <dd>{{m.get('registration') or "-"}}</dd>
+    <dt>{{t("Jaringan", "Network")}}</dt>
+    <dd title="{{m.get('registration') or ''}}">{{fmt.registration(m.get('registration'))}}</dd>
     <dt>{{t("Pulsa", "Balance")}}</dt>
     <dd class="balance">{{m.get('balance') or "-"}} <span class="muted">{{fmt.ago(m.get('balance_at'))}}</span></dd>
     <dt>{{t("Bagian SMS terkirim hari ini", "SMS parts sent today")}}</dt>
@@ -45,7 +45,7 @@
     </dd>
     <dt>{{t("Total bagian SMS terkirim", "SMS parts sent in all")}}</dt>
     <dd>{{fmt.num(m.get('sent_total') or 0)}}</dd>
-    <dt>{{t("Galat", "Errors")}}</dt>
+    <dt>{{t("Gangguan", "Problems")}}</dt>
     <dd>
       % if m['errors']:
       % for cls, n in sorted(m['errors'].items()):
@@ -60,7 +60,7 @@
     <dt>{{t("Perangkat", "Device")}}</dt>
     <dd>{{m.get('manufacturer') or ''}} {{m.get('model_name') or m.get('model') or '-'}} <span class="muted">{{m.get('revision') or ''}}</span><br>
       <span class="muted">{{t("Port", "Port")}} {{m.get('port') or '-'}} · IMEI {{m['imei4']}} · ICCID {{m['iccid4']}} · IMSI {{m['imsi4']}}</span></dd>
-    <dt>{{t("Layanan mulai", "Worker started")}}</dt>
+    <dt>{{t("Berjalan sejak", "Running since")}}</dt>
     <dd>{{fmt.time(m.get('started_at'))}} <span class="muted">· {{t("diperbarui", "updated")}} {{fmt.ago(m.get('updated_at'))}}</span></dd>
   </dl>
   <figure class="signal">
@@ -76,7 +76,7 @@
     <thead><tr><th>{{t("Diminta", "Requested")}}</th><th>{{t("Oleh", "By")}}</th><th>{{t("Selesai", "Done")}}</th><th>{{t("Hasil", "Result")}}</th></tr></thead>
     <tbody>
     % for r in m['requests']:
-    <tr data-request="{{r['id']}}"><td>{{fmt.time(r['requested_at'])}}</td><td>{{r['requested_by']}}</td>
+    <tr data-request="{{r['id']}}"><td>{{fmt.time(r['requested_at'])}}</td><td>{{fmt.actor(r['requested_by'])}}</td>
       <td>{{fmt.time(r['done_at']) if r['done_at'] else t("menunggu modem", "waiting for the modem")}}</td><td>{{r['result'] or "-"}}</td></tr>
     % end
     </tbody>
@@ -88,7 +88,7 @@
   <form method="post" action="/modems/{{m['name']}}/balance" class="row">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <button{{!' disabled' if m['pending'] else ''}}>{{t("Cek pulsa sekarang", "Check balance now")}}</button>
-    <span class="hint">{{t("Modem menjalankan kode USSD pulsa saat tidak sedang mengirim.", "The modem runs the balance USSD code when it is not sending.")}}</span>
+    <span class="hint">{{t("Modem menanyakan sisa pulsa ke operator (kode USSD) saat tidak sedang mengirim.", "The modem asks the operator for the balance (USSD code) when it is not sending.")}}</span>
   </form>
   % end
 </section>
@@ -97,7 +97,7 @@
 % if admin:
 <section class="card" id="test-send">
   <h2>{{t("Kirim SMS uji", "Send a test SMS")}}</h2>
-  <p class="hint">{{t("Satu SMS masuk antrean dengan prioritas 50 (sebelum kampanye biasa, tetapi bukan darurat: mengikuti jam kirim dan penahanan). Modem mana pun yang siap akan mengirimnya.", "One SMS is queued with priority 50 (before ordinary campaigns, but not an emergency: it follows the send window and the hold). Whichever modem is ready sends it.")}}</p>
+  <p class="hint">{{t("Satu SMS masuk antrean dan dikirim sebelum kampanye biasa. Bukan pesan darurat: tetap menunggu bila di luar jam kirim atau pengiriman ditahan. Modem mana pun yang siap akan mengirimnya.", "One SMS is queued and goes before ordinary campaigns. It is not an emergency: it waits outside sending hours or while sending is on hold. Whichever modem is ready sends it.")}}</p>
   % if error:
   <p class="error" role="alert">{{error}}</p>
   % end

@@ -4,13 +4,13 @@
 <nav class="row subnav"><a href="#hold">{{t("Penahanan", "Hold")}}</a> <a href="#office">{{t("Biaya & persetujuan", "Cost & approval")}}</a> <a href="#config">{{t("Jam kirim & batas SIM", "Send window & SIM limits")}}</a> <a href="#templates">{{t("Template", "Templates")}}</a> <a href="#device">{{t("Perangkat", "Device")}}</a></nav>
 
 <section class="card" id="hold">
-  <h2>{{t("Penahanan global (HOLD)", "Global hold")}}</h2>
-  <p class="hint">{{t("Selama penahanan aktif tidak ada pesan biasa yang dikirim (antrean tetap tersimpan). Pesan DARURAT (prioritas 100 ke atas, mis. peringatan banjir) tetap dikirim. Gunakan untuk masa tenang Pemilu atau saat ada kesalahan isi pesan.", "While the hold is on no ordinary message is sent (the queue is kept). EMERGENCY messages (priority 100 and above, e.g. flood warnings) still go out. Use it for an election quiet period or when a message went wrong.")}}</p>
+  <h2>{{t("Tahan semua pengiriman", "Hold all sending")}}</h2>
+  <p class="hint">{{t("Selama penahanan aktif tidak ada pesan biasa yang dikirim (antrean tetap tersimpan). Pesan DARURAT (yang dicentang “darurat” saat ditulis, mis. peringatan banjir) tetap dikirim. Gunakan untuk masa tenang Pemilu atau saat ada kesalahan isi pesan.", "While the hold is on no ordinary message is sent (the queue is kept). EMERGENCY messages (ticked “emergency” when written, e.g. flood warnings) still go out. Use it for an election quiet period or when a message went wrong.")}}</p>
   % if hold_error:
   <p class="error" role="alert">{{hold_error}}</p>
   % end
   % if hold_state.active:
-  <p class="error">{{t("PENAHANAN AKTIF", "HOLD IS ON")}} · {{t("Alasan", "Reason")}}: {{hold_state.reason or "-"}} · {{hold_state.set_by or "-"}}, {{fmt.time(hold_state.set_at)}}</p>
+  <p>{{t("Pengiriman sedang ditahan (lihat pita merah di atas).", "Sending is on hold now (see the red band above).")}}</p>
   <form method="post" action="/hold" class="row" data-confirm="{{t('Cabut penahanan? Pesan yang antre akan mulai dikirim.', 'Lift the hold? Queued messages will start going out.')}}">
     <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="off">
     <label>{{t("Catatan (opsional)", "Note (optional)")}} <input name="reason" maxlength="200" placeholder="{{t('mis. Masa tenang selesai', 'e.g. quiet period over')}}"></label>
@@ -19,7 +19,7 @@
   % else:
   <p>{{t("Penahanan tidak aktif: pesan dikirim seperti biasa.", "The hold is off: messages are sent as usual.")}}
     % if hold_state.set_at:
-    <span class="muted">({{t("terakhir diubah", "last changed")}} {{hold_state.set_by or "-"}}, {{fmt.time(hold_state.set_at)}})</span>
+    <span class="muted">({{t("terakhir diubah oleh", "last changed by")}} {{fmt.actor(hold_state.set_by)}}, {{fmt.time(hold_state.set_at)}})</span>
     % end
   </p>
   <form method="post" action="/hold" class="row" data-confirm="{{t('Aktifkan penahanan? Hanya pesan darurat yang akan dikirim.', 'Turn the hold on? Only emergency messages will be sent.')}}">
@@ -42,7 +42,7 @@
       <input type="number" name="cost_per_segment" min="0" max="100000" step="1" value="{{form.get('cost_per_segment', c['value'])}}">
       <span class="hint">{{t("Dipakai untuk perkiraan biaya kampanye. Tarif kartu prabayar Anda; bawaan", "Used for campaign cost estimates. Your prepaid SIMs' tariff; default")}} {{fmt.rupiah(c['default'])}}.
       % if c['set']:
-      {{t("Diubah oleh", "Changed by")}} {{c['updated_by'] or "-"}}, {{fmt.time(c['updated_at'])}}.
+      {{t("Diubah oleh", "Changed by")}} {{fmt.actor(c['updated_by'])}}, {{fmt.time(c['updated_at'])}}.
       % end
       </span>
     </label>
@@ -51,7 +51,7 @@
       <input type="number" name="approval_threshold" min="0" max="10000000" step="1" value="{{form.get('approval_threshold', a['value'])}}">
       <span class="hint">{{t("Kampanye dengan penerima lebih dari angka ini perlu disetujui pengguna lain (penyetuju/admin). Bawaan", "A campaign to more recipients than this needs another user's approval (approver/admin). Default")}} {{fmt.num(a['default'])}}.
       % if a['set']:
-      {{t("Diubah oleh", "Changed by")}} {{a['updated_by'] or "-"}}, {{fmt.time(a['updated_at'])}}.
+      {{t("Diubah oleh", "Changed by")}} {{fmt.actor(a['updated_by'])}}, {{fmt.time(a['updated_at'])}}.
       % end
       </span>
     </label>
@@ -87,7 +87,7 @@
   <p class="muted">{{t("Diubah dari halaman ini", "Changed on this page")}}: {{", ".join(sorted(office_rules))}}.</p>
   % end
   <dl class="facts">
-    <dt>{{t("Balasan konfirmasi berhenti", "Opt-out confirmation reply")}}</dt>
+    <dt>{{t("Balasan otomatis bila warga membalas BERHENTI", "Automatic reply when a resident replies BERHENTI (stop)")}}</dt>
     <dd>{{config.optout_confirmation}}</dd>
     <dt>{{t("Kode USSD cek pulsa", "Balance USSD codes")}}</dt>
     <dd>{{", ".join(k + " " + v for k, v in config.balance_codes) or "-"}} <span class="muted">({{t("di berkas", "in the file")}} <code>{{TOML}}</code>)</span></dd>

@@ -38,10 +38,10 @@
   <tr class="{{'revoked' if row['revoked_at'] else ''}}">
     <td>{{row['name']}}</td>
     <td>{{", ".join(row['scopes'])}}</td>
-    <td>{{fmt.time(row['created_at'])}}<br><span class="muted">{{row['created_by']}}</span></td>
+    <td>{{fmt.time(row['created_at'])}}<br><span class="muted">{{fmt.actor(row['created_by'])}}</span></td>
     <td>{{fmt.ago(row['last_used_at']) if row['last_used_at'] else t("belum pernah", "never")}}</td>
     % if row['revoked_at']:
-    <td><span class="pill cancelled">{{t("dicabut", "revoked")}}</span><br><span class="muted">{{fmt.time(row['revoked_at'])}} · {{row['revoked_by'] or "-"}}</span></td>
+    <td><span class="pill cancelled">{{t("dicabut", "revoked")}}</span><br><span class="muted">{{fmt.time(row['revoked_at'])}} · {{fmt.actor(row['revoked_by'])}}</span></td>
     <td></td>
     % else:
     <td><span class="pill ready">{{t("aktif", "active")}}</span></td>
