@@ -242,11 +242,25 @@ def test_emergency_block_of_the_queue_is_an_emergency():
 # -- over real HTTP: the page and the API say the same ----------------------------------------------
 
 
-def test_page_dashboard_and_api_say_why_nothing_moves(web, admin):
+@pytest.fixture
+def web_at_t0(tmp_path):
+    """The page on a clock fixed inside the send window (the estimate must not depend on the hour CI runs)."""
+    from webtools import WebServer
+
+    server = WebServer(tmp_path / "state", clock=lambda: T0)
+    yield server
+    server.close()
+
+
+def test_page_dashboard_and_api_say_why_nothing_moves(web_at_t0):
+    from webtools import first_admin
+
+    web = web_at_t0
+    admin = first_admin(web)
     from firmware.store import Store, db_path
     from test_web_api import call, make_token
 
-    store = Store(db_path(web.config.state_dir), migrate=False)
+    store = Store(db_path(web.config.state_dir), migrate=False, clock=lambda: T0)
     try:
         store.upsert_modem("m0", port="/dev/ttyUSB0", state="ready")
         people(store, 5)
