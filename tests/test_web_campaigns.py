@@ -237,6 +237,9 @@ def test_big_campaign_needs_another_users_approval(web, admin, db):
     cid = campaign_id(r)
     assert campaigns.get(db, cid)["state"] == "awaiting_approval"
     assert db.campaign_counts(cid) == {}
+    shown = admin.get(f"/campaigns/{cid}").text  # before approval: why nothing moves, not "terkirim 0 / 0"
+    assert "Belum ada yang diantrekan: pesan masuk antrean setelah disetujui" in shown
+    assert "terkirim 0 / 0" not in shown
 
     page = admin.get("/approvals")
     assert page.status == 200 and "Besar" in page.text and "Rp 750" in page.text

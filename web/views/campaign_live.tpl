@@ -45,12 +45,17 @@
 % counts = pr['counts']
 <div class="card campaign-progress" data-campaign="{{c['id']}}" data-pct="{{pr['pct']}}">
   <span class="pill {{c['state']}}" data-state="{{c['state']}}">{{fmt.state(c['state'])}}</span>
+  % if not pr['total'] and c['state'] in ('draft', 'awaiting_approval'):
+  % # Nothing is queued before approval: "terkirim 0 / 0" would say the campaign has no recipients.
+  <div data-not-queued>{{t("Belum ada yang diantrekan: pesan masuk antrean setelah", "Nothing queued yet: messages are queued once it is")}} {{t("disetujui", "approved") if c['state'] == 'awaiting_approval' else t("dikirim", "sent")}}.</div>
+  % else:
   <progress max="100" value="{{pr['pct']}}">{{fmt.pct(pr['pct'])}}</progress>
   <div><strong>{{fmt.pct(pr['pct'])}}</strong> {{t("selesai", "finished")}} · {{t("terkirim", "sent")}} {{fmt.num(pr['sent'])}} / {{fmt.num(pr['total'])}} · {{t("diterima", "delivered")}} {{fmt.num(pr['delivered'])}} · {{t("gagal", "failed")}} {{fmt.num(pr['failed'])}}{{(" · " + t("tidak pasti", "unknown") + " " + fmt.num(pr['unknown'])) if pr['unknown'] else ""}}
   % if pr['outstanding']:
   · {{t("belum dikirim", "still to send")}} {{fmt.num(pr['outstanding'])}}
   % end
   </div>
+  % end
   % if pr['eta']:
   <div class="muted">{{t("Perkiraan waktu", "Estimated time")}}:
   % include('eta.tpl', eta=pr['eta'])
