@@ -28,7 +28,7 @@
 </section>
 
 <section class="grid" id="queue">
-  % for key, label in (("queued", t("Antre", "Queued")), ("sending", t("Sedang dikirim", "Sending")), ("sent", t("Terkirim", "Sent")), ("delivered", t("Diterima", "Delivered")), ("failed", t("Gagal", "Failed"))):
+  % for key, label in (("queued", t("Antre", "Queued")), ("sending", t("Sedang dikirim", "Sending")), ("sent", t("Terkirim, menunggu laporan", "Sent, awaiting report")), ("delivered", t("Diterima", "Delivered")), ("failed", t("Gagal", "Failed"))):
   <div class="card"><div class="muted">{{label}}</div><div class="big" data-count="{{key}}">{{fmt.num(counts.get(key, 0))}}</div></div>
   % end
   <div class="card"><div class="muted">{{t("Balasan baru", "New replies")}}</div><div class="big"><a href="/inbox?kind=reply&amp;handled=0">{{fmt.num(inbox_new)}}</a></div></div>
