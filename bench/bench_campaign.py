@@ -26,9 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from firmware import audience, campaigns  # noqa: E402
-from firmware.config import Config, ModemConfig  # noqa: E402
-from firmware.store import Store  # noqa: E402
+from firmware.people import audience  # noqa: E402
+from firmware.campaigns import campaign as campaigns
+from firmware.office.config import Config, ModemConfig  # noqa: E402
+from firmware.queue.store import Store  # noqa: E402
 
 TARGET_SECONDS = 3.0
 ROLES = ("Ketua RT", "Ketua RW", "Kader Posyandu", "Warga", "")

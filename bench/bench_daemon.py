@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/bench_daemon.py [--quick] [--skip-others]``
 
-Each figure is measured in this one run, on emulated modems (``firmware.modem.emulator``)
+Each figure is measured in this one run, on emulated modems (``firmware.modem.emulator.pty``)
 in this process and ``siaran daemon --unthrottled`` as a separate process (its
 memory is its own):
 
@@ -36,9 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from firmware.modem.emulated import EmulatorConfig  # noqa: E402
-from firmware.modem.emulator import PtyEmulator  # noqa: E402
-from firmware.store import Store  # noqa: E402
+from firmware.modem.emulator.modem import EmulatorConfig  # noqa: E402
+from firmware.modem.emulator.pty import PtyEmulator  # noqa: E402
+from firmware.queue.store import Store  # noqa: E402
 from bench.others._common import proc_status_kb  # noqa: E402
 
 SIARAN = [sys.executable, "-m", "firmware.cli"]
@@ -150,7 +150,7 @@ def utilisation(n_per_modem: int, modems: int, lat: float = 0.1) -> tuple[float,
 
 def claim_cost(sizes: tuple[int, ...], rounds: int = 900) -> dict[int, float]:
     """Microseconds per claim + complete with ``size`` messages queued."""
-    from firmware.store import Outcome
+    from firmware.queue.store import Outcome
 
     out = {}
     for size in sizes:

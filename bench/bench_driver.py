@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from firmware.modem import at  # noqa: E402
 from firmware.modem.driver import Modem  # noqa: E402
-from firmware.modem.emulated import EmulatorConfig  # noqa: E402
-from firmware.modem.emulator import PtyEmulator  # noqa: E402
+from firmware.modem.emulator.modem import EmulatorConfig  # noqa: E402
+from firmware.modem.emulator.pty import PtyEmulator  # noqa: E402
 
 NUMBER = "+6281200000001"
 UCS2_TEXT = "Pemberitahuan imunisasi 🙏 " * 6

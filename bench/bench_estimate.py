@@ -1,4 +1,4 @@
-"""Cost of the one time estimate (firmware/estimate.py) with a big queue: enqueue, snapshot, simulation.
+"""Cost of the one time estimate (firmware/queue/estimate.py) with a big queue: enqueue, snapshot, simulation.
 
 Run from the repository root:
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from firmware import estimate  # noqa: E402
-from firmware.config import Config, ModemConfig  # noqa: E402
-from firmware.store import Store  # noqa: E402
+from firmware.queue import estimate  # noqa: E402
+from firmware.office.config import Config, ModemConfig  # noqa: E402
+from firmware.queue.store import Store  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,8 @@ Run from the repository root:
 Writes a CSV of N distinct fake contacts (0812-xxxx-xxxx, 20 kelurahan,
 RW/RT 1-10, roles) into a temporary folder, then on a fresh database:
 
-- ``plan``: :func:`firmware.contacts.plan_import` streaming the file from disk (the dry run);
-- ``commit``: :func:`firmware.contacts.commit_import` (re-reads the file, one transaction);
+- ``plan``: :func:`firmware.people.contacts.plan_import` streaming the file from disk (the dry run);
+- ``commit``: :func:`firmware.people.contacts.commit_import` (re-reads the file, one transaction);
 - ``reimport``: plan + commit of the same file again (every row ``unchanged``).
 
 Memory: peak Python allocations (tracemalloc) during plan + commit of the small and
@@ -43,9 +43,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from firmware import contacts  # noqa: E402
-from firmware.importer import ImportFileError, read_rows  # noqa: E402
-from firmware.store import Store  # noqa: E402
+from firmware.people import contacts  # noqa: E402
+from firmware.people.importer import ImportFileError, read_rows  # noqa: E402
+from firmware.queue.store import Store  # noqa: E402
 from hostile_files import HOSTILE, big_list  # noqa: E402
 from office_files import write_big_csv  # noqa: E402
 

@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python bench/bench_integrity.py [--messages 100000]
 
 Builds a fresh database with N queued messages (plus their sent parts for half of them), then times
-:func:`firmware.store.integrity_problems` (quick_check: what the daemon runs at every start) and the full
+:func:`firmware.queue.store.integrity_problems` (quick_check: what the daemon runs at every start) and the full
 ``integrity_check`` (what ``siaran restore`` runs on a backup). Prints a table, then one JSON line
 (``{"bench": "integrity", ...}``) for scripts. Figures only, no assertion.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from firmware.store import Outcome, Store, integrity_problems  # noqa: E402
+from firmware.queue.store import Outcome, Store, integrity_problems  # noqa: E402
 
 
 def main() -> int:

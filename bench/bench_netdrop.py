@@ -50,8 +50,8 @@ from bench.compare_daemons import RUNNERS, ensure_packages, fresh_emulator, note
 from bench.others._common import (  # noqa: E402
     NUMBER_PREFIX, EmulatorLog, blast, drive, error_result, prepare_run,
 )
-from firmware.modem.emulator import PtyEmulator  # noqa: E402
-from firmware.store import EMERGENCY  # noqa: E402
+from firmware.modem.emulator.pty import PtyEmulator  # noqa: E402
+from firmware.queue.store import EMERGENCY  # noqa: E402
 
 SIARAN = "siaran"
 EMERGENCY_NUMBER = f"{NUMBER_PREFIX}99990911"  # +6281299990911: outside the blast's +62812000000xx

@@ -6,7 +6,7 @@ Run from the repository root:
 
 The database (100,000 contacts, 10 campaigns of 100,000 messages in mixed
 states, message parts for the last three campaigns, four modems) is built once
-with direct SQL in one transaction on a :class:`~firmware.store.Store` and
+with direct SQL in one transaction on a :class:`~firmware.queue.store.Store` and
 cached in ``--data DIR`` (default ``/var/tmp/siaran-bench-web``); ``--rebuild``
 builds it again. Fake numbers only (``+62812`` followed by ``00000000``...).
 
@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from firmware.store import Store, db_path  # noqa: E402
+from firmware.queue.store import Store, db_path  # noqa: E402
 from bench.others._common import proc_status_kb  # noqa: E402
 from webtools import ADMIN_PASSWORD, Client  # noqa: E402
 

@@ -62,8 +62,8 @@ if str(ROOT) not in sys.path:
 
 from bench.others import gammu, smstools  # noqa: E402
 from bench.others._common import error_result, port_holders  # noqa: E402
-from firmware.modem.emulated import EmulatorConfig  # noqa: E402
-from firmware.modem.emulator import PtyEmulator  # noqa: E402
+from firmware.modem.emulator.modem import EmulatorConfig  # noqa: E402
+from firmware.modem.emulator.pty import PtyEmulator  # noqa: E402
 
 PACKAGES = ("gammu", "gammu-smsd", "smstools")
 INSTALL = "apt-get install -y " + " ".join(PACKAGES)

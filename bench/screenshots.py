@@ -28,11 +28,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 
-from firmware import audience as aud_mod  # noqa: E402
-from firmware import campaigns as camp_mod  # noqa: E402
-from firmware import contacts as contacts_mod  # noqa: E402
+from firmware.people import audience as aud_mod  # noqa: E402
+from firmware.campaigns import campaign as camp_mod  # noqa: E402
+from firmware.people import contacts as contacts_mod  # noqa: E402
 from firmware.commands import demo as demo_mod  # noqa: E402
-from firmware.importer import read_rows  # noqa: E402
+from firmware.people.importer import read_rows  # noqa: E402
 
 DESKTOP = (1280, 900)
 PHONE = (375, 740)

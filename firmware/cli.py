@@ -16,8 +16,8 @@ import importlib
 
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, config_failed, fail
 from firmware.errors import ConfigError, ModemError
-from firmware.logsetup import setup_logging
-from firmware.privacy import mask_numbers_in
+from firmware.box.logsetup import setup_logging
+from firmware.people.privacy import mask_numbers_in
 
 #: Modules of firmware.commands whose ``register(subparsers)`` adds subcommands, in help order.
 _AREAS = (

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from firmware.store import Store
+# Tests live in one folder per firmware package (tests/queue, tests/people, ...). The shared helpers sit here
+# (emutools, webtools, browser...); a few tests also reuse another test module's fixtures (test_daemon's rig,
+# test_web_e2e's appliance), so every test folder is importable by module name (names are unique).
+_HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(_HERE)] + sorted(str(d) for d in _HERE.iterdir() if d.is_dir() and any(d.glob("test_*.py")))
+
+from firmware.queue.store import Store
 
 #: 2027-01-15 15:00 WIB: inside the default send window.
 T0 = 1_800_000_000.0

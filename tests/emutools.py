@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from firmware.modem.emulated import EmulatorConfig
-from firmware.modem.emulator import PtyEmulator
+from firmware.modem.emulator.modem import EmulatorConfig
+from firmware.modem.emulator.pty import PtyEmulator
 
 
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.02):

@@ -1,6 +1,6 @@
 """Workbooks written part by part, streamed into the zip: normal big lists and hostile ones.
 
-Used by tests/test_xlsx.py (small sizes) and bench/bench_import.py (full sizes).
+Used by tests/people/test_xlsx.py (small sizes) and bench/bench_import.py (full sizes).
 Each writer streams its XML into the zip (deflate level 9), so even a gigabyte
 of XML never sits in memory.  Numbers are fakes (0812-xxxx-xxxx).
 """
@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from firmware.xlsx import column_letters
+from firmware.people.xlsx import column_letters
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

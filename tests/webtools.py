@@ -14,7 +14,7 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 
-from firmware.config import with_defaults
+from firmware.office.config import with_defaults
 from web.server import build_server, stop
 
 ADMIN_PASSWORD = "rahasia-admin-123"
@@ -166,8 +166,8 @@ def add_user(admin: Client, username: str, role: str, password: str = PASSWORD) 
 
 def user_client(server: WebServer, role: str, username: str | None = None) -> Client:
     """A new account with ``role`` (made directly in the store) and its logged-in client."""
-    from firmware import users
-    from firmware.store import Store
+    from firmware.office import users
+    from firmware.queue.store import Store
 
     username = username or role + "1"
     with Store.in_state_dir(server.config.state_dir) as s:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import bottle
 
-from firmware.config import Config
+from firmware.office.config import Config
 from firmware.errors import SiaranError, pesan_of
 from web import auth, context
 from web.context import LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, Site

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from firmware.privacy import mask_numbers_in
+from firmware.people.privacy import mask_numbers_in
 
 #: action -> (Bahasa Indonesia, English); ``{who}`` is the actor as a name (Formats.actor), the other fields come
 #: from the row's detail (numbers grouped, roles and states as words) and from :func:`_extra`.

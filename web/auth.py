@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from firmware import users as users_mod
-
+from firmware.office import users as users_mod
 ROLE_RANK = {"viewer": 0, "operator": 1, "approver": 2, "admin": 3}
 SESSION_IDLE = 12 * 3600.0  # an office day; then log in again
 SESSION_MAX = 7 * 86400.0

@@ -1,7 +1,7 @@
 """What every page handler needs from the request: the store, the user, form fields, flash and redirects.
 
 One :class:`Site` per web process holds the configuration and the signing
-key; each server thread opens its own :class:`~firmware.store.Store` on the
+key; each server thread opens its own :class:`~firmware.queue.store.Store` on the
 SQLite file (the only thing shared with the daemon).
 """
 
@@ -19,11 +19,11 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import bottle
 
-from firmware.config import Config
+from firmware.office.config import Config
 from firmware.errors import pesan_of
-from firmware.numbers import national
-from firmware.privacy import mask_number
-from firmware.store import Store, db_path
+from firmware.people.numbers import national
+from firmware.people.privacy import mask_number
+from firmware.queue.store import Store, db_path
 from web import auth
 from web.auth import User
 

@@ -11,11 +11,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from firmware import estimate
-from firmware import office_settings
-from firmware.config import Config, ModemConfig
-from firmware.panel import panel_state
-from firmware.store import Store
+from firmware.queue import estimate
+from firmware.office import settings as office_settings
+from firmware.office.config import Config, ModemConfig
+from firmware.box.panel import panel_state
+from firmware.queue.store import Store
 
 FINAL = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
 OUTSTANDING = ("queued", "sending", "paused")
@@ -73,7 +73,7 @@ def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, us
 
 def campaign_progress(store: Store, config: Config, camp: dict[str, Any],
                       eta_of: dict[int, Any] | None = None) -> dict[str, Any]:
-    """Counts by state, share finished, and when the rest should be out (:mod:`firmware.estimate`: the
+    """Counts by state, share finished, and when the rest should be out (:mod:`firmware.queue.estimate`: the
     queue ahead, the SIMs' limits and what they already used, the window, the hold).
 
     ``eta_of``: estimates already made for several campaigns at once (campaign id -> estimate)."""

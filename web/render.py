@@ -17,8 +17,8 @@ from typing import Any
 import bottle
 
 from firmware.errors import group_digits
-from firmware.numbers import national
-from firmware.privacy import mask_number
+from firmware.people.numbers import national
+from firmware.people.privacy import mask_number
 
 VIEWS = str(Path(__file__).parent / "views")
 # NOTE: Bottle caches compiled templates under (id(lookup), name): the lookup list must be this one

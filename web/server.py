@@ -9,7 +9,7 @@ from collections.abc import Callable
 import waitress
 from waitress.server import create_server
 
-from firmware.config import Config
+from firmware.office.config import Config
 from web.app import MAX_BODY, make_app
 
 log = logging.getLogger(__name__)

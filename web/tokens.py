@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from firmware.errors import BilingualError
-from firmware.store import Store
+from firmware.queue.store import Store
 
 PREFIX = "siaran_"
 #: Scope -> (Bahasa Indonesia, English) description, in the order the page shows them.

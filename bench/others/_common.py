@@ -4,7 +4,7 @@
   short single-part GSM-7 text per recipient (:func:`blast`), the same for every
   daemon, so a Siaran run can send exactly the same thing;
 * :func:`resolve_emulator`: from a port, a symlink or a
-  :class:`~firmware.modem.emulator.PtyEmulator` to the emulator's JSON-lines log;
+  :class:`~firmware.modem.emulator.pty.PtyEmulator` to the emulator's JSON-lines log;
 * :class:`EmulatorLog`: the parts accepted since a given moment (one daemon's
   run), read incrementally, saved as that run's own log file;
 * :func:`drive`: start a daemon (own process group), wait for the parts, stop
@@ -70,7 +70,7 @@ def resolve_emulator(port_or_link, emulator_log: str | os.PathLike | None = None
     Raises:
         ValueError: no log could be found (pass ``emulator_log``).
     """
-    from firmware.modem.emulator import PtyEmulator
+    from firmware.modem.emulator.pty import PtyEmulator
 
     emulator = port_or_link if isinstance(port_or_link, PtyEmulator) else None
     if emulator is not None:
@@ -85,7 +85,7 @@ def resolve_emulator(port_or_link, emulator_log: str | os.PathLike | None = None
 
 
 def _in_process_emulator(port: str):
-    from firmware.modem.emulator import PtyEmulator
+    from firmware.modem.emulator.pty import PtyEmulator
 
     real = os.path.realpath(port)
     for obj in gc.get_objects():

@@ -26,12 +26,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from firmware import health
+from firmware.queue import health
 from firmware.commands.common import actor, add_state_options, load_config
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
-from firmware.schema import SchemaTooNew
-from firmware.store import Store, db_path
+from firmware.queue.schema import SchemaTooNew
+from firmware.queue.store import Store, db_path
 
 #: Tables whose row counts the JSON result shows (those that exist).
 COUNTED = ("messages", "contacts", "campaigns", "inbox")

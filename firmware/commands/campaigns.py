@@ -1,7 +1,7 @@
 """``siaran audience ...`` and ``siaran campaign ...``: targeting and maker-checker sending from a shell.
 
-The same functions the web page uses (:mod:`firmware.audience`,
-:mod:`firmware.campaigns`); JSON on stdout, errors as JSON with ``error``
+The same functions the web page uses (:mod:`firmware.people.audience`,
+:mod:`firmware.campaigns.campaign`); JSON on stdout, errors as JSON with ``error``
 (English) and ``pesan`` (Bahasa Indonesia).  Actions are audited as the
 local system user (``cli:USER``) or, with ``--as NAME``, as that Siaran
 user with the system user recorded alongside.
@@ -20,14 +20,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from firmware import audience as aud_mod
-from firmware import campaigns as camp_mod
-from firmware.audience import Audience, AudienceError
-from firmware.campaigns import CampaignError, NotAllowed
+from firmware.people import audience as aud_mod
+from firmware.campaigns import campaign as camp_mod
+from firmware.people.audience import Audience, AudienceError
+from firmware.campaigns.campaign import CampaignError, NotAllowed
 from firmware.commands.common import actor, add_state_options, load_config
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
-from firmware.store import Store
+from firmware.queue.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from firmware import config as config_mod
-from firmware.config import Config
-from firmware.store import Store
+from firmware.office import config as config_mod
+from firmware.office.config import Config
+from firmware.queue.store import Store
 
 
 def add_state_options(p: argparse.ArgumentParser) -> None:

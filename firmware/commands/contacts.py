@@ -1,7 +1,7 @@
 """``siaran import FILE`` and ``siaran contact export|delete|consent|purge``: contact lists from a shell.
 
-The same functions the web page and the USB drop use (:mod:`firmware.importer`,
-:mod:`firmware.contacts`); JSON on stdout; actions recorded in ``imports``
+The same functions the web page and the USB drop use (:mod:`firmware.people.importer`,
+:mod:`firmware.people.contacts`); JSON on stdout; actions recorded in ``imports``
 and the audit log as the local system user::
 
     siaran import ketua_rt.xlsx --dry-run --rejected-csv ditolak.csv   # preview, nothing written
@@ -21,14 +21,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from firmware import contacts as contacts_mod
+from firmware.people import contacts as contacts_mod
 from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
-from firmware.contacts import ContactNotFound
+from firmware.people.contacts import ContactNotFound
 from firmware.errors import ConfigError
-from firmware.importer import ImportFileError, read_rows
-from firmware.wilayah import summary_sentence
-from firmware.numbers import InvalidNumber
+from firmware.people.importer import ImportFileError, read_rows
+from firmware.people.wilayah import summary_sentence
+from firmware.people.numbers import InvalidNumber
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,10 +1,10 @@
-"""``siaran daemon``: run the sending daemon (see :mod:`firmware.daemon`)."""
+"""``siaran daemon``: run the sending daemon (see :mod:`firmware.queue.daemon`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from firmware import daemon
+from firmware.queue import daemon
 from firmware.commands.common import add_state_options, load_config
 from firmware.commands.output import EXIT_CORRUPT, config_failed, fail
 from firmware.errors import ConfigError, DatabaseCorrupt

@@ -24,15 +24,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from firmware import demo_data, users
+from firmware.people import demo_data
+from firmware.office import users
 from firmware.commands.output import emit
-from firmware.config import with_defaults
-from firmware.daemon import Daemon
-from firmware.modem.emulated import EmulatorConfig
-from firmware.modem.emulator import PtyEmulator
-from firmware.numbers import operator_of
-from firmware.privacy import mask_number
-from firmware.store import EMERGENCY, Store
+from firmware.office.config import with_defaults
+from firmware.queue.daemon import Daemon
+from firmware.modem.emulator.modem import EmulatorConfig
+from firmware.modem.emulator.pty import PtyEmulator
+from firmware.people.numbers import operator_of
+from firmware.people.privacy import mask_number
+from firmware.queue.store import EMERGENCY, Store
 
 #: Obviously fake numbers (never a real resident's): 0812-0000-01xx.
 RT_RW_HEADS = [f"+6281200000{100 + i}" for i in range(20)]

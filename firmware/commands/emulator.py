@@ -17,8 +17,8 @@ import threading
 
 from firmware.commands.output import EXIT_BAD_INPUT, fail
 from firmware.errors import ConfigError, PduError
-from firmware.modem.emulated import EmulatorConfig
-from firmware.modem.emulator import PtyEmulator
+from firmware.modem.emulator.modem import EmulatorConfig
+from firmware.modem.emulator.pty import PtyEmulator
 
 DESCRIPTION = "Run an emulated SIM800/SIM7600 modem on a pseudo-terminal until SIGINT/SIGTERM."
 

@@ -15,8 +15,8 @@ from dataclasses import asdict
 from firmware.errors import CommandError, ModemError, PduError, SimNotReady
 from firmware.modem import errorclass, pdu
 from firmware.modem.driver import Modem, PartialSend
-from firmware.numbers import InvalidNumber, dialled
-from firmware.privacy import mask_number, mask_numbers_in
+from firmware.people.numbers import InvalidNumber, dialled
+from firmware.people.privacy import mask_number, mask_numbers_in
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, emit, fail
 
 

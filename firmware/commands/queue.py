@@ -9,9 +9,9 @@ import time
 from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
 from firmware.errors import ConfigError
-from firmware.numbers import InvalidNumber, normalise, operator_of
-from firmware.privacy import mask_number
-from firmware.store import EMERGENCY
+from firmware.people.numbers import InvalidNumber, normalise, operator_of
+from firmware.people.privacy import mask_number
+from firmware.queue.store import EMERGENCY
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,4 +1,4 @@
-"""``siaran usb-import --device /dev/sda1 | --folder DIR``: the USB-stick drop (:mod:`firmware.usbdrop`).
+"""``siaran usb-import --device /dev/sda1 | --folder DIR``: the USB-stick drop (:mod:`firmware.box.usbdrop`).
 
 ``--device`` is what ``siaran-usb@.service`` runs (as root: it mounts the stick);
 ``--folder`` runs the same import on a folder (a stick mounted by hand, tests).
@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from firmware import usbdrop
+from firmware.box import usbdrop
 from firmware.commands.common import add_state_options, load_config
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
-from firmware.store import Store
+from firmware.queue.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:

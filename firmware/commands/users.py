@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
-from firmware.store import Store
-from firmware.users import ROLES, UserError, add_user, list_users, new_password, set_disabled, set_password, set_role
+from firmware.queue.store import Store
+from firmware.office.users import ROLES, UserError, add_user, list_users, new_password, set_disabled, set_password, set_role
 
 
 def register(sub: argparse._SubParsersAction) -> None:

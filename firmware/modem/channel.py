@@ -25,7 +25,7 @@ import serial
 
 from firmware.errors import ModemRebooted, ModemTimeout, ModemUnavailable
 from firmware.modem import at
-from firmware.privacy import mask_numbers_in
+from firmware.people.privacy import mask_numbers_in
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from firmware.errors import (
 )
 from firmware.modem import at, pdu
 from firmware.modem.channel import AtChannel
-from firmware.privacy import mask_number
+from firmware.people.privacy import mask_number
 
 log = logging.getLogger(__name__)
 

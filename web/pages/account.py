@@ -7,7 +7,7 @@ from pathlib import Path
 
 import bottle
 
-from firmware import users as users_mod
+from firmware.office import users as users_mod
 from web import auth, context
 from web.context import LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, field
 from web.render import page

@@ -13,13 +13,13 @@ from typing import Any
 
 import bottle
 
-from firmware import audience as aud_mod
-from firmware import campaigns as camp_mod
-from firmware import users as users_mod
-from firmware import office_settings
+from firmware.people import audience as aud_mod
+from firmware.campaigns import campaign as camp_mod
+from firmware.office import users as users_mod
+from firmware.office import settings as office_settings
 from firmware.commands.settings import check_value
-from firmware.privacy import mask_numbers_in
-from firmware.store import StoreError
+from firmware.people.privacy import mask_numbers_in
+from firmware.queue.store import StoreError
 from web import auditlog, auth, context, queries
 from web.pages.inbox import pager
 from web.render import page

@@ -26,12 +26,12 @@ from typing import Any, NoReturn
 
 import bottle
 
-from firmware import campaigns as camp_mod
-from firmware.audience import Audience
+from firmware.campaigns import campaign as camp_mod
+from firmware.people.audience import Audience
 from firmware.errors import SiaranError, pesan_of
-from firmware.numbers import InvalidNumber, normalise, operator_of
-from firmware.privacy import mask_number, mask_numbers_in
-from firmware.store import EMERGENCY
+from firmware.people.numbers import InvalidNumber, normalise, operator_of
+from firmware.people.privacy import mask_number, mask_numbers_in
+from firmware.queue.store import EMERGENCY
 from web import context, openapi, queries
 from web import tokens as tok
 from web.render import page

@@ -1,6 +1,6 @@
 """Audiences: saved target groups with live counts, the builder (with a live count) and one audience's page.
 
-Everything about matching lives in :mod:`firmware.audience`; this module only
+Everything about matching lives in :mod:`firmware.people.audience`; this module only
 reads the form, shows counts and saves.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import bottle
 
-from firmware import audience as aud_mod
-from firmware.audience import Audience, AudienceError
+from firmware.people import audience as aud_mod
+from firmware.people.audience import Audience, AudienceError
 from web import context, queries
 from web.context import field, shown_number
 from web.render import page

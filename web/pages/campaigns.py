@@ -18,12 +18,12 @@ from typing import Any
 
 import bottle
 
-from firmware import campaigns as camp_mod
-from firmware.audience import Audience, AudienceError
-from firmware.campaigns import CampaignError
-from firmware.csvcells import cell_safe, number_cell as excel_number
-from firmware.numbers import national
-from firmware.privacy import mask_number, mask_numbers_in
+from firmware.campaigns import campaign as camp_mod
+from firmware.people.audience import Audience, AudienceError
+from firmware.campaigns.campaign import CampaignError
+from firmware.people.csvcells import cell_safe, number_cell as excel_number
+from firmware.people.numbers import national
+from firmware.people.privacy import mask_number, mask_numbers_in
 from web import charts, context, queries
 from web.context import field, shown_number
 from web.render import STATE_LABELS, Lang, page

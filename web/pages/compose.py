@@ -23,10 +23,10 @@ from typing import Any
 
 import bottle
 
-from firmware import audience as aud_mod
-from firmware import campaigns as camp_mod
-from firmware.audience import Audience, AudienceError
-from firmware.campaigns import CampaignError
+from firmware.people import audience as aud_mod
+from firmware.campaigns import campaign as camp_mod
+from firmware.people.audience import Audience, AudienceError
+from firmware.campaigns.campaign import CampaignError
 from firmware.modem.segments import analyse
 from web import context, queries
 from web.context import field, shown_number

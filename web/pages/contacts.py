@@ -34,10 +34,10 @@ from typing import Any
 
 import bottle
 
-from firmware import contacts as contacts_mod
-from firmware.audience import OPTED_OUT_SQL, Audience, AudienceError, where_sql
-from firmware.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
-from firmware.numbers import InvalidNumber, normalise
+from firmware.people import contacts as contacts_mod
+from firmware.people.audience import OPTED_OUT_SQL, Audience, AudienceError, where_sql
+from firmware.people.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
+from firmware.people.numbers import InvalidNumber, normalise
 from web import context, queries
 from web.context import field, int_field, shown_number
 from web.render import page

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bottle
 
-from firmware import health
-from firmware.panel import usb_signal
+from firmware.queue import health
+from firmware.box.panel import usb_signal
 from web import context, queries
 from web.render import page
 

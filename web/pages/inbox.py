@@ -11,9 +11,9 @@ import urllib.parse
 
 import bottle
 
-from firmware import campaigns as camp_mod
-from firmware.numbers import InvalidNumber, normalise, operator_of
-from firmware.store import StoreError
+from firmware.campaigns import campaign as camp_mod
+from firmware.people.numbers import InvalidNumber, normalise, operator_of
+from firmware.queue.store import StoreError
 from web import context, queries
 from web.pages.modems import wait_notes
 from web.render import page
@@ -88,7 +88,7 @@ def mark_many():
 
 def why_no_reply(row: dict) -> tuple[str, str] | None:
     """Why this SMS cannot be answered (Bahasa, English), or None when it can: same rules as
-    :meth:`~firmware.store.Store.reply_inbox`, said before the operator types anything."""
+    :meth:`~firmware.queue.store.Store.reply_inbox`, said before the operator types anything."""
     if row.get("optout_at"):
         return ("Nomor ini sudah berhenti langganan: Siaran tidak mengirim apa pun ke nomor ini, termasuk balasan.",
                 "This number opted out: Siaran sends it nothing, not even a reply.")

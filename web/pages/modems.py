@@ -12,10 +12,10 @@ from typing import Any
 
 import bottle
 
-from firmware import campaigns as camp_mod
-from firmware import numbers
-from firmware.limits import in_window
-from firmware.privacy import mask_number
+from firmware.campaigns import campaign as camp_mod
+from firmware.people import numbers
+from firmware.queue.limits import in_window
+from firmware.people.privacy import mask_number
 from web import context, queries
 from web.render import Formats, esc, page
 

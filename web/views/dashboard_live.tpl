@@ -18,7 +18,7 @@
   <p class="error">{{t("Tegangan listrik kurang terdeteksi (under-voltage): ganti adaptor daya Pi dengan 5V 3A yang baik.", "Under-voltage seen: replace the Pi's power supply with a good 5 V 3 A one.")}} ({{throttled.get("raw", "")}})</p>
   % end
   % if usb_state:
-  % from firmware.panel import usb_status
+  % from firmware.box.panel import usb_status
   % us = usb_status(usb_state)
   % label = {"busy": t("sedang dibaca: JANGAN dicabut", "being read: do NOT pull it out"), "done": t("selesai: aman dicabut", "finished: safe to remove"), "error": t("bermasalah: lihat laporan di flashdisk", "problem: see the report on the stick"), "idle": t("tidak ada", "none")}[us]
   % if us != "idle":

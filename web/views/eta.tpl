@@ -1,4 +1,4 @@
-% # One time estimate (firmware/estimate.py), shown the same way on every page: why it does not move, or how long.
+% # One time estimate (firmware/queue/estimate.py), shown the same way on every page: why it does not move, or how long.
 % if eta:
 <span class="eta" data-eta="{{eta.get('reason') or 'sending'}}" data-finish="{{int(eta['finish_ts']) if eta.get('finish_ts') else ''}}">
 % if eta.get('note'):

@@ -1,4 +1,4 @@
-% # The texts a campaign preview shows (firmware.campaigns.preview "examples"): the first recipient, the longest
+% # The texts a campaign preview shows (firmware.campaigns.campaign.preview "examples"): the first recipient, the longest
 % # text and the one with the least data, so the worst case is seen, not only the first contact.
 % whys = {"first": t("Contoh", "Example"), "longest": t("Teks terpanjang", "Longest text"), "least_data": t("Data paling sedikit (bagian yang kosong dihapus)", "Least data (empty parts dropped)")}
 % for i, ex in enumerate(p.get('examples') or ([dict(p['sample'], why=['first'])] if p['sample'] else [])):

@@ -1,4 +1,4 @@
-% # An audience whose RW/RT filter names no desa/kelurahan (firmware.audience.wilayah_warning): say so, with counts per kelurahan.
+% # An audience whose RW/RT filter names no desa/kelurahan (firmware.people.audience.wilayah_warning): say so, with counts per kelurahan.
 <div class="card warn" id="wilayah-warning" data-warning="spans_desa" role="note">
   <p><strong>{{t("Perhatian:", "Note:")}}</strong> {{ww['pesan'] if lang == 'id' else ww['message']}}</p>
   % if ww['per_desa']:

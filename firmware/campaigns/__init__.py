@@ -1,0 +1,1 @@
+"""Campaigns: texts and templates, preview, approval and queueing."""

@@ -1,0 +1,1 @@
+"""The office's configuration: the TOML file, the settings changed from the page, staff accounts."""

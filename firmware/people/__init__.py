@@ -1,0 +1,1 @@
+"""The people Siaran reaches: numbers, contacts, contact-list import, wilayah, audiences, privacy."""
