@@ -43,6 +43,7 @@ from firmware.modem.driver import Modem, ModemEvent, is_registered
 from firmware.modem.errorclass import ErrorClass, classify
 from firmware.people.numbers import OPERATOR_PREFIXES, canonical_sender, operator_of_network
 from firmware.people.privacy import mask_number
+from firmware.queue.inbox import file_incoming
 from firmware.queue.store import Message, Outcome, Report, Store, storage_problem
 
 log = logging.getLogger(__name__)
@@ -874,22 +875,10 @@ class ModemWorker(threading.Thread):
 
     def _file_incoming(self, msg: pdu.Deliver, raw: str | None) -> None:
         assert self.store is not None
-        # 0812... (TON national), 62812... (TON unknown) and +62812... are one resident: one form in the store.
-        number = canonical_sender(msg.sender.number, msg.sender.ton)
         concat = (msg.concat.ref, msg.concat.total, msg.concat.seq) if msg.concat else None
-        inbox_id = self.store.save_incoming(self.mc.name, number, msg.text, sc_timestamp=msg.timestamp.isoformat(),
-                                            concat=concat, raw=raw if concat is None else None)
-        if inbox_id is None:
-            return
-        text = self.store.conn.execute("SELECT text FROM inbox WHERE id = ?", (inbox_id,)).fetchone()[0]
-        keyword = _optout_keyword(text, self.config.optout_keywords)
-        if keyword and not msg.sender.is_alphanumeric:
-            suppressed = self.store.add_optout(number, source="sms", keyword=keyword, inbox_id=inbox_id)
-            self.store.enqueue([number], self.config.optout_confirmation, priority=90, report=False,
-                               created_by="daemon", honour_optouts=False)
-            self.store.audit("daemon", "optout", {"source": "sms", "keyword": keyword, "suppressed": suppressed})
-            log.info("%s: %s opted out (%s); %d queued message(s) suppressed", self.mc.name, mask_number(number),
-                     keyword, suppressed)
+        file_incoming(self.store, self.config, self.mc.name, msg.sender.number, msg.text,
+                      sc_timestamp=msg.timestamp.isoformat(), concat=concat, raw=raw, ton=msg.sender.ton,
+                      alphanumeric=msg.sender.is_alphanumeric)
 
     # -- status ---------------------------------------------------------------
 
@@ -983,14 +972,3 @@ class ModemWorker(threading.Thread):
 def _registration_text(registration: dict[str, str]) -> str:
     """``{"cs": "home", "ps": "searching"}`` -> ``cs=home,ps=searching`` (the modems row's form)."""
     return ",".join(f"{k}={v}" for k, v in registration.items())
-
-
-def _optout_keyword(text: str, keywords: tuple[str, ...]) -> str | None:
-    """The opt-out keyword a reply consists of ("stop", " Berhenti. "), or None."""
-    word = "".join(ch for ch in text.strip().upper() if ch.isalnum() or ch == " ").strip()
-    first = word.split(" ", 1)[0] if word else ""
-    for kw in keywords:
-        if word == kw.upper() or (first == kw.upper() and len(word.split()) <= 3):
-            return kw.upper()
-    return None
-

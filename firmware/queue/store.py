@@ -567,6 +567,10 @@ class Store:
 
     # -- incoming -------------------------------------------------------------
 
+    def inbox_text(self, inbox_id: int) -> str:
+        """The whole text of one inbox message (its parts joined once all arrived)."""
+        return self.conn.execute("SELECT text FROM inbox WHERE id = ?", (inbox_id,)).fetchone()[0]
+
     def save_incoming(
         self,
         modem: str,
