@@ -948,6 +948,32 @@ def list_campaigns(store) -> list[dict[str, Any]]:
     return out
 
 
+def awaiting_approval(store) -> list[int]:
+    """Ids of the campaigns waiting for an approver, oldest first."""
+    return [r[0] for r in store.conn.execute("SELECT id FROM campaigns WHERE state = 'awaiting_approval' ORDER BY id")]
+
+
+def count_awaiting_approval(store) -> int:
+    return store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
+
+
+def active_rows(store, limit: int = 5) -> list[dict[str, Any]]:
+    """Running and paused campaigns (``id, name, state, priority, send_at``), newest first."""
+    return [dict(r) for r in store.conn.execute(
+        "SELECT id, name, state, priority, send_at FROM campaigns"
+        " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def rejection(store, campaign_id: int) -> dict[str, str] | None:
+    """Who rejected the campaign and why (``{"by", "reason"}``, from the audit log), or None."""
+    row = store.conn.execute(
+        "SELECT actor, detail FROM audit_log WHERE action = 'campaign_reject'"
+        " AND json_extract(detail, '$.campaign') = ? ORDER BY id DESC LIMIT 1", (campaign_id,)).fetchone()
+    if row is None:
+        return None
+    return {"by": row["actor"], "reason": json.loads(row["detail"]).get("reason", "")}
+
+
 def retry_failed(store, campaign_id: int, actor: str) -> dict[str, Any]:
     """Put a campaign's ``failed`` and ``unknown`` messages back in the queue for one more try.
 

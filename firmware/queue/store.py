@@ -1,7 +1,12 @@
 """The queue and everything else in the SQLite file, as verbs.
 
-This is the only module that writes SQL (the schema lives in
-:mod:`firmware.queue.schema`).  Every process — daemon, web page, USB import, CLI —
+The schema and its migrations live in :mod:`firmware.queue.schema`; this module
+holds the verbs of the queue (messages, parts, reports, modems, the hold, the inbox,
+opt-outs, settings, the audit log).  Each other area keeps its own SQL in its own
+module under ``firmware/`` (contacts and audiences in ``firmware/people/``, campaigns
+in ``firmware/campaigns/``, users, sessions and tokens in ``firmware/office/``); the
+page and the CLI call verbs and write no SQL (``tests/queue/test_sql_owners.py``).
+Every process — daemon, web page, USB import, CLI —
 opens its own :class:`Store` on the same file; the file is their only
 contract.  Connections use WAL, ``synchronous=FULL`` (a committed queue
 transition survives a power cut) and a busy timeout.
@@ -47,8 +52,15 @@ EMERGENCY = 100
 #: priority of a reply from the inbox: before blasts (0), after opt-out confirmations (90), never an emergency.
 REPLY_PRIORITY = 50
 
+#: Every state of ``messages.state``, in the order the pages list them (the life of one message: above).
+MESSAGE_STATES = ("queued", "paused", "sending", "sent", "delivered", "failed", "unknown", "cancelled", "expired",
+                  "suppressed")
 #: States in which a message is finished.
 FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
+#: States of a message still to send (what a page counts as outstanding).
+OUTSTANDING_STATES = ("queued", "sending", "paused")
+#: Handed to the network: "sent" on a page counts these, never failed or unknown (in doubt) messages.
+SENT_STATES = ("sent", "delivered")
 
 
 class StoreError(BilingualError, ValueError):
@@ -264,6 +276,10 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+
+    def ping(self) -> None:
+        """A cheap read: raises when the file cannot be read (the page's health check)."""
+        self.conn.execute("SELECT 1").fetchone()
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): a cheap wake-up check."""
@@ -868,12 +884,33 @@ class Store:
     def modems(self) -> list[dict]:
         return [dict(r) for r in self.conn.execute("SELECT * FROM modems ORDER BY name")]
 
+    def count_parts_sent(self, modem: str, since: float) -> int:
+        """How many parts ``modem`` sent since ``since`` (one index range on parts_modem_time)."""
+        return self.conn.execute("SELECT COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?",
+                                 (modem, since)).fetchone()[0]
+
     def parts_sent_since(self, modem: str, since: float) -> list[float]:
         """Send times of parts ``modem`` sent since ``since`` (to restore rate limits after a restart)."""
         return [r[0] for r in self.conn.execute(
             "SELECT sent_at FROM message_parts WHERE modem = ? AND sent_at >= ? ORDER BY sent_at", (modem, since))]
 
     # -- reading --------------------------------------------------------------
+
+    def last_message_id(self) -> int:
+        """The highest message id so far (0 when there is none)."""
+        return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
+
+    def one_offs_after(self, after_id: int, created_by: str, limit: int) -> list[sqlite3.Row]:
+        """``id, number, state`` of the one-off messages (no campaign) ``created_by`` queued after ``after_id``."""
+        return self.conn.execute(
+            "SELECT id, number, state FROM messages WHERE id > ? AND created_by = ? AND campaign_id IS NULL"
+            " ORDER BY id LIMIT ?", (after_id, created_by, limit)).fetchall()
+
+    def latest_message_to(self, number: str, created_by: str) -> int | None:
+        """The id of the newest message ``created_by`` queued to ``number``, or None."""
+        row = self.conn.execute("SELECT id FROM messages WHERE number = ? AND created_by = ? ORDER BY id DESC LIMIT 1",
+                                (number, created_by)).fetchone()
+        return row[0] if row else None
 
     def queue_load(self) -> list[dict]:
         """What waits to be sent (queued or sending), per priority, campaign and route, in the daemon's claim
@@ -896,6 +933,15 @@ class Store:
         return dict(self.conn.execute(
             "SELECT CAST(sent_at / 60 AS INTEGER), COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?"
             " GROUP BY 1", (modem, since)).fetchall())
+
+    def unsettled_count(self) -> int:
+        """Messages still to send, or sent and waiting for the delivery report they asked for."""
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE state IN ('queued', 'sending') OR (state = 'sent' AND report = 1)"
+        ).fetchone()[0]
+
+    def optout_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM optouts").fetchone()[0]
 
     def queue_counts(self) -> dict[str, int]:
         """Messages by state (states with none left out); O(1): kept by triggers in ``message_counts``."""
