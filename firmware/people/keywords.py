@@ -235,7 +235,7 @@ def texts(config: Config) -> dict[str, str]:
 
 def change_confirmation_text(config: Config, old_number: str) -> str:
     """The SMS to the new number of a GANTI: who asked (masked) and what to answer."""
-    return (f"Pemilik nomor {mask_number(national(old_number))} minta info warga dikirim ke nomor ini. "
+    return (f"Pemilik {mask_number(national(old_number))} minta info warga dikirim ke HP ini. "
             f"Balas {config.consent_keywords[0]} bila benar dan setuju. Abaikan bila tidak.")
 
 
