@@ -257,7 +257,7 @@ def campaign_deliveries(store: Store, campaign_id: int, counts: dict[str, int] |
 
 # -- inbox, audit log, modem history (Inbox, Audit and Modems pages) ---------------------------------------
 
-INBOX_KINDS = ("reply", "optout", "junk")
+INBOX_KINDS = ("reply", "optout", "keyword", "junk")
 
 
 def inbox_page(store: Store, *, kind: str | None = None, handled: bool | None = None, offset: int = 0,

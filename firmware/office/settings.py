@@ -31,6 +31,8 @@ from firmware.errors import BilingualError
 log = logging.getLogger(__name__)
 
 KEYS = ("send_window", "sim_limits", "optout_keywords", "sms_keywords")
+#: The keys of the Settings page's sending-rules form (``sms_keywords`` has a form of its own).
+RULE_KEYS = ("send_window", "sim_limits", "optout_keywords")
 #: ``sms_keywords`` fields -> the Config keys they override.
 SMS_KEYWORD_FIELDS = {"consent": "consent_keywords", "change": "change_keywords", "subscribe": "subscribe_keywords",
                       "info": "info_keywords", "office_contact": "office_contact",
