@@ -301,13 +301,16 @@ def consent_counts(store: Store) -> dict[str, int]:
     return out
 
 
-def consent_campaigns(store: Store) -> list[dict[str, Any]]:
-    """Campaigns that asked for consent (made from :data:`CONSENT_TEMPLATE`, or answered by a consent),
-    newest first."""
+def consent_campaigns(store: Store, consent_keywords: tuple[str, ...] = ("YA",)) -> list[dict[str, Any]]:
+    """Campaigns that asked for consent, newest first: made from :data:`CONSENT_TEMPLATE`, or whose text asks
+    to answer a consent keyword ("Balas YA ..."; the page's compose copies the template's text), or answered
+    by a consent."""
+    asks = " OR ".join(["k.text LIKE ?"] * len(consent_keywords)) or "0"
     return [dict(r) for r in store.conn.execute(
         "SELECT k.id, k.name, k.state, k.created_at FROM campaigns k LEFT JOIN templates t ON t.id = k.template_id"
-        " WHERE k.state IN ('running', 'paused', 'done') AND (t.name = ?"
-        " OR EXISTS (SELECT 1 FROM consents s WHERE s.campaign_id = k.id)) ORDER BY k.id DESC", (CONSENT_TEMPLATE,))]
+        f" WHERE k.state IN ('running', 'paused', 'done') AND (t.name = ? OR {asks}"
+        " OR EXISTS (SELECT 1 FROM consents s WHERE s.campaign_id = k.id)) ORDER BY k.id DESC",
+        (CONSENT_TEMPLATE, *(f"%balas {kw} %" for kw in consent_keywords)))]
 
 
 _NEVER_ANSWERED = (

@@ -348,3 +348,4 @@ def test_never_answered_lists_who_got_the_request_and_said_nothing(store, clock)
     sms(store, B, "STOP")
     rows, total = ks.never_answered(store, camp_id)
     assert total == 1 and [r["number"] for r in rows] == [C]
+    assert [k["id"] for k in ks.consent_campaigns(store)] == [camp_id]  # its text asks "Balas YA"

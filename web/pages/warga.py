@@ -32,13 +32,13 @@ def _effective():
 @context.require("viewer")
 def warga_page():
     store = context.store()
+    config = _effective()
     ks.expire_changes(store=store)
-    campaigns = ks.consent_campaigns(store)
+    campaigns = ks.consent_campaigns(store, config.consent_keywords)
     chosen = context.int_field("campaign", None, low=1)
     if chosen is None and campaigns:
         chosen = campaigns[0]["id"]
     silent, silent_total = ks.never_answered(store, chosen) if chosen else ([], 0)
-    config = _effective()
     return page("warga", title=context.lang()("SMS Warga", "Resident SMS"), config=config,
                 info_text=keywords.info_text(config), pending=ks.changes(store, pending=True),
                 settled=ks.changes(store, pending=False, limit=20), consents=ks.consents(store, limit=50),
