@@ -349,3 +349,21 @@ def test_never_answered_lists_who_got_the_request_and_said_nothing(store, clock)
     rows, total = ks.never_answered(store, camp_id)
     assert total == 1 and [r["number"] for r in rows] == [C]
     assert [k["id"] for k in ks.consent_campaigns(store)] == [camp_id]  # its text asks "Balas YA"
+
+
+def test_the_command_line_knows_the_consent_policy(capsys, tmp_path):
+    import json
+
+    from firmware import cli
+    from firmware.queue.store import Store
+
+    state = tmp_path / "state"
+    with Store.in_state_dir(state) as s:
+        _contact(s, A)
+        _contact(s, B, name="Pak Budi")
+        sms(s, A, "Setuju")
+    args = ["audience", "count", "--desa", "Sukajadi", "--consent-only", "--state-dir", str(state)]
+    assert cli.main(args) == 0
+    assert json.loads(capsys.readouterr().out)["reachable"] == 1
+    assert cli.main(args[:-3] + args[-2:]) == 0
+    assert json.loads(capsys.readouterr().out)["reachable"] == 2
