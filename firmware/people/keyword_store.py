@@ -138,9 +138,9 @@ def _expire(store: Store, c: sqlite3.Connection, now: float) -> int:
     ids = [r[0] for r in c.execute("SELECT id FROM number_changes WHERE state = 'pending' AND expires_at <= ?",
                                    (now,))]
     if ids:
-        c.execute(f"UPDATE number_changes SET state = 'expired', decided_at = ?, decided_by = 'otomatis'"
+        c.execute(f"UPDATE number_changes SET state = 'expired', decided_at = ?, decided_by = 'daemon'"
                   f" WHERE id IN ({','.join('?' * len(ids))})", (now, *ids))
-        store._audit(c, "otomatis", "number_change_expired", {"changes": ids}, now)
+        store._audit(c, "daemon", "number_change_expired", {"changes": ids}, now)
     return len(ids)
 
 

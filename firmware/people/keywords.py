@@ -37,7 +37,7 @@ from firmware.queue.store import Store
 log = logging.getLogger(__name__)
 
 #: Who the automatic actions are recorded as (``inbox.handled_by``, ``audit_log.actor``, ``created_by``).
-ACTOR = "otomatis"
+ACTOR = "daemon"
 #: Longest name accepted by DAFTAR (the rest of a long message is not a name).
 MAX_NAME = 60
 #: Most words a consent or INFO message may have ("ya setuju", "info dong") to count as the keyword.

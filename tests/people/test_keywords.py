@@ -127,9 +127,9 @@ def test_consent_from_a_contact_records_basis_source_time_and_the_message_it_ans
                                                        (camp_id,)).fetchone()[0]
     contact = store.conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     assert (contact["basis"], contact["consent_source"], contact["consent_at"]) == ("consent", "sms", clock[0])
-    assert (row["kind"], row["handled"], row["handled_by"]) == ("keyword", 1, "otomatis")
+    assert (row["kind"], row["handled"], row["handled_by"]) == ("keyword", 1, "daemon")
     [reply] = queued(store, A)[1:]
-    assert reply["state"] == "queued" and "persetujuan" in reply["text"] and reply["created_by"] == "otomatis"
+    assert reply["state"] == "queued" and "persetujuan" in reply["text"] and reply["created_by"] == "daemon"
     assert row["reply_id"] is not None
     actions = [r[0] for r in store.conn.execute("SELECT action FROM audit_log ORDER BY id")]
     assert "contact.consent" in actions and "keyword_reply" in actions

@@ -68,7 +68,7 @@ def test_each_keyword_through_the_modem(rig):
     assert rig.store.conn.execute("SELECT COUNT(*) FROM contacts WHERE number = ?", (BUDI,)).fetchone()[0] == 0
     kinds = {r["kind"] for r in rig.inbox()}
     assert kinds == {"keyword"}
-    assert all(r["handled_by"] == "otomatis" for r in rig.inbox())
+    assert all(r["handled_by"] == "daemon" for r in rig.inbox())
     rig.wait_drained(10)
     assert all(analyse(r["text"]).segments == 1 for r in rig.sent_log())
 

@@ -55,6 +55,11 @@ def test_page_shows_help_changes_consents_and_the_never_answered(web, admin):
     assert "Bu Cici &lt;b&gt;" in r.text and "Minta setuju RW 05" in r.text  # the consent, escaped, its campaign
     silent = r.text[r.text.index('id="silent"'):]
     assert "Pak Budi" in silent and "Bu Cici" not in silent and "1 kontak" in silent
+    audit = admin.get("/audit").text
+    assert "Siaran (otomatis) menjawab SMS YA seorang warga (kesediaan dicatat)." in audit
+    assert "Kontak #1 minta ganti nomor lewat SMS: menunggu balasan YA dari nomor baru." in audit
+    assert "Siaran (otomatis) mengirim SMS ke nomor baru seorang warga (minta konfirmasi nomor baru)." in audit
+    assert "0812000000" not in audit
     viewer = _as(web, admin, "pemantau", "viewer")
     r = viewer.get("/warga")
     assert r.status == 200 and "0812****0011" in r.text and "081200000011" not in r.text
@@ -105,3 +110,19 @@ def test_keyword_settings_are_validated_saved_and_used_by_the_daemon(web, admin)
     operator = _as(web, admin, "staf", "operator")
     operator.get("/warga")
     assert operator.post("/settings/keywords", {"consent": "YA"}).status == 403
+
+
+def test_the_audit_log_says_what_the_box_did_with_a_keyword():
+    from web.auditlog import sentence
+    from web.render import Formats, Lang
+
+    fmt = Formats(Lang("id"))
+    rows = [("contact.subscribe", {"contact_id": 7, "desa": "Sukajadi", "rt": "03", "rw": "05"}),
+            ("keyword_reply_held", {"keyword": "INFO", "outcome": "info", "why": "rate_limited"}),
+            ("number_change", {"change": 4, "state": "approved"}),
+            ("number_change_expired", {"changes": [1, 2]})]
+    assert [sentence({"actor": "daemon", "action": a, "detail": d}, fmt) for a, d in rows] == [
+        "Seorang warga mendaftar lewat SMS ke Sukajadi RT 03 RW 05: kontak #7.",
+        "Siaran (otomatis) tidak menjawab SMS INFO seorang warga (batas balasan per jam tercapai).",
+        "Siaran (otomatis): ganti nomor #4 disetujui.",
+        "2 permintaan ganti nomor kedaluwarsa (tidak dijawab YA)."]

@@ -11,9 +11,9 @@
   <table class="keywords" id="keyword-help">
     <thead><tr><th>{{t("Warga mengirim", "Resident texts")}}</th><th>{{t("Yang terjadi", "What happens")}}</th></tr></thead>
     <tbody>
-      <tr><td><code>{{" / ".join(ya)}}</code></td><td>{{t("Persetujuan menerima informasi dicatat (dasar: persetujuan, sumber: SMS, waktu, dan pesan kampanye yang dijawab). Bila nomor itu sedang diminta menjadi nomor baru lewat GANTI, balasan ini mengonfirmasi pergantian. Dari nomor yang tidak terdaftar: tidak ada yang dicatat; dibalas cara mendaftar.", "Consent to receive information is recorded (basis: consent, source: SMS, the time, and the campaign message it answered). If the number is the new number of a pending GANTI, this confirms the change. From an unknown number: nothing is recorded; the reply says how to register.")}}</td></tr>
+      <tr><td><code>{{" / ".join(ya)}}</code></td><td>{{t("Kesediaan menerima informasi dicatat (sumber: SMS, waktu, dan pesan kampanye yang dijawab). Bila nomor itu sedang diminta menjadi nomor baru lewat GANTI, balasan ini mengonfirmasi pergantian. Dari nomor yang tidak terdaftar: tidak ada yang dicatat; dibalas cara mendaftar.", "Consent to receive information is recorded (basis: consent, source: SMS, the time, and the campaign message it answered). If the number is the new number of a pending GANTI, this confirms the change. From an unknown number: nothing is recorded; the reply says how to register.")}}</td></tr>
       <tr><td><code>{{ganti[0]}} 08…</code></td><td>{{t("Kontak yang terdaftar minta pindah ke nomor baru. Nomor baru dikirimi SMS konfirmasi dan harus membalas", "A registered contact asks to move to a new number. The new number gets a confirmation SMS and must answer")}} <code>{{ya[0]}}</code> {{t("dalam", "within")}} {{"%g" % config.number_change_hours}} {{t("jam; baru setelah itu kontak pindah. Riwayat nomor lama tetap. Ditolak bila nomor baru sudah berhenti langganan atau sudah dipakai kontak lain. Kantor dapat menyetujui atau menolak permintaan di bawah.", "hours; only then does the contact move. The old number's history stays. Refused when the new number opted out or belongs to another contact. The office can approve or reject requests below.")}}</td></tr>
-      <tr><td><code>{{daftar[0]}} {{t("kelurahan", "kelurahan")}} [RT/RW] [{{t("nama", "name")}}]</code></td><td>{{t("Warga bergabung ke daftar wilayahnya (dengan persetujuan), diberi tag", "The resident joins their wilayah's list (with consent), tagged")}} <code>daftar-sms</code>. {{t("Contoh", "Example")}}: <code>{{daftar[0]}} Sukamaju 03/05 Budi</code>. {{t("Nama kelurahan yang tidak dikenal atau ada di beberapa kecamatan dijawab dengan daftar nama yang benar.", "An unknown kelurahan, or one in several kecamatan, is answered with the valid names.")}}</td></tr>
+      <tr><td><code>{{daftar[0]}} {{t("kelurahan", "kelurahan")}} [RT/RW] [{{t("nama", "name")}}]</code></td><td>{{t("Warga bergabung ke daftar wilayahnya (sudah pasti bersedia), diberi tag", "The resident joins their wilayah's list (with consent), tagged")}} <code>daftar-sms</code>. {{t("Contoh", "Example")}}: <code>{{daftar[0]}} Sukamaju 03/05 Budi</code>. {{t("Nama kelurahan yang tidak dikenal atau ada di beberapa kecamatan dijawab dengan daftar nama yang benar.", "An unknown kelurahan, or one in several kecamatan, is answered with the valid names.")}}</td></tr>
       <tr><td><code>{{" / ".join(info)}}</code></td><td>{{t("Dibalas daftar kata kunci dan kontak kantor", "Answered with the keyword list and the office's contact")}}: “{{info_text}}”</td></tr>
       <tr><td><code>{{" / ".join(config.optout_keywords)}}</code></td><td>{{t("Berhenti langganan: tidak ada SMS lagi ke nomor itu (kecuali konfirmasinya). Kata kunci lain dari nomor itu diabaikan; berlangganan lagi lewat kantor.", "Opt-out: no more SMS to that number (except its confirmation). Other keywords from that number are ignored; re-subscribing goes through the office.")}}</td></tr>
       <tr><td>{{t("Pesan lain", "Anything else")}}</td><td>{{t("Masuk Kotak Masuk untuk dibaca petugas.", "Goes to the Inbox for staff to read.")}}</td></tr>
@@ -77,9 +77,9 @@
 </section>
 
 <section class="card" id="consents">
-  <h2>{{t("Persetujuan", "Consents")}}</h2>
-  <p class="muted">{{t("Kontak dengan persetujuan", "Contacts with consent")}}: {{fmt.num(counts.get('basis_consent', 0))}} · {{t("tanpa (layanan publik)", "without (public service)")}}: {{fmt.num(counts.get('basis_public_service', 0))}} · {{t("lewat SMS", "by SMS")}}: {{fmt.num(counts.get('source_sms', 0))}}</p>
-  <p class="hint">{{t("Untuk meminta persetujuan: Tulis Pesan dengan templat", "To ask for consent: Compose with the template")}} <code>minta-persetujuan</code> (“{{t("Balas YA bila bersedia menerima informasi dari …", "Reply YA if you agree to receive information from …")}}”). {{t("Audiens dengan pilihan “Hanya nomor yang setuju” hanya menjangkau kontak yang sudah setuju.", "An audience with “Consented numbers only” reaches only contacts who consented.")}}</p>
+  <h2>{{t("Kesediaan menerima info", "Consents")}}</h2>
+  <p class="muted">{{t("Kontak yang bersedia", "Contacts who consented")}}: {{fmt.num(counts.get('basis_consent', 0))}} · {{t("tanpa (layanan publik)", "without (public service)")}}: {{fmt.num(counts.get('basis_public_service', 0))}} · {{t("lewat SMS", "by SMS")}}: {{fmt.num(counts.get('source_sms', 0))}}</p>
+  <p class="hint">{{t("Untuk menanyakan kesediaan warga: Tulis Pesan dengan template", "To ask residents for consent: Compose with the template")}} <code>minta-persetujuan</code> (“{{t("Balas YA bila bersedia menerima informasi dari …", "Reply YA if you agree to receive information from …")}}”). {{t("Audiens dengan pilihan “Hanya nomor yang setuju” hanya menjangkau kontak yang sudah bersedia.", "An audience with “Consented numbers only” reaches only contacts who consented.")}}</p>
   % if consents:
   <div class="table-wrap">
   <table id="consent-list">
@@ -102,14 +102,14 @@
   </table>
   </div>
   % else:
-  <p class="muted" id="consents-empty">{{t("Belum ada persetujuan yang tercatat.", "No consent recorded yet.")}}</p>
+  <p class="muted" id="consents-empty">{{t("Belum ada kesediaan yang tercatat.", "No consent recorded yet.")}}</p>
   % end
 </section>
 
 <section class="card" id="silent">
   <h2>{{t("Belum pernah menjawab", "Never answered")}}</h2>
   % if not campaigns:
-  <p class="muted">{{t("Belum ada kampanye permintaan persetujuan yang terkirim.", "No consent-request campaign has been sent yet.")}}</p>
+  <p class="muted">{{t("Belum ada kampanye yang menanyakan kesediaan warga.", "No consent-request campaign has been sent yet.")}}</p>
   % else:
   <form method="get" action="/warga#silent" class="row">
     <label>{{t("Kampanye", "Campaign")}}
