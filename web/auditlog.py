@@ -96,6 +96,43 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "template_edit": ("{who} mengubah template “{name}”.", "{who} changed the template “{name}”."),
     "template_delete": ("{who} menghapus template “{name}”.", "{who} deleted the template “{name}”."),
     "restore": ("{who} memulihkan data dari cadangan {source}.", "{who} restored the data from the backup {source}."),
+    # Resident keywords (SMS Warga): the box acts and answers by itself.
+    "keyword_reply": ("{who} menjawab SMS {keyword} seorang warga ({outcome}).",
+                      "{who} answered a resident's {keyword} SMS ({outcome})."),
+    "keyword_reply.new_number": ("{who} mengirim SMS ke nomor baru seorang warga ({outcome}).",
+                                 "{who} sent an SMS to a resident's new number ({outcome})."),
+    "keyword_reply_held": ("{who} tidak menjawab SMS {keyword} seorang warga ({why}).",
+                           "{who} did not answer a resident's {keyword} SMS ({why})."),
+    "keyword_ignored": ("{who} mengabaikan SMS {keyword} dari nomor yang sudah berhenti langganan.",
+                        "{who} ignored a {keyword} SMS from a number that opted out."),
+    "contact.subscribe": ("Seorang warga mendaftar lewat SMS ke {place}: kontak #{contact_id}.",
+                          "A resident joined {place} by SMS: contact #{contact_id}."),
+    "number_change_request": ("Kontak #{contact_id} minta ganti nomor lewat SMS: {state}.",
+                              "Contact #{contact_id} asked by SMS to change number: {state}."),
+    "number_change": ("{who}: ganti nomor #{change} {state}.", "{who}: number change #{change} {state}."),
+    "number_change_expired": ("{count} permintaan ganti nomor kedaluwarsa (tidak dijawab YA).",
+                              "{count} number change request(s) expired (no YA)."),
+}
+#: Words for the codes of the resident keyword rows (outcomes, states, reasons).
+KEYWORD_WORDS = {
+    "consent": ("kesediaan dicatat", "consent recorded"), "unknown_sender": ("nomor belum terdaftar",
+                                                                              "number not registered"),
+    "change_requested": ("permintaan ganti nomor dicatat", "number change recorded"),
+    "change_confirmation": ("minta konfirmasi nomor baru", "asked the new number to confirm"),
+    "change_confirmed": ("ganti nomor dikonfirmasi", "number change confirmed"),
+    "change_approved": ("ganti nomor disetujui kantor", "number change approved by the office"),
+    "change_usage": ("cara menulis GANTI", "how to write GANTI"), "change_same": ("nomor sama", "same number"),
+    "change_new_opted_out": ("nomor baru sudah berhenti langganan", "the new number opted out"),
+    "change_new_is_contact": ("nomor baru milik kontak lain", "the new number is another contact's"),
+    "subscribed": ("terdaftar", "registered"), "subscribed_known": ("sudah terdaftar", "already registered"),
+    "subscribe_usage": ("cara menulis DAFTAR", "how to write DAFTAR"),
+    "subscribe_unknown_place": ("kelurahan tidak dikenal", "unknown kelurahan"),
+    "subscribe_ambiguous": ("kelurahan kurang jelas", "ambiguous kelurahan"), "info": ("info", "info"),
+    "rate_limited": ("batas balasan per jam tercapai", "hourly reply limit reached"),
+    "opted_out": ("nomor sudah berhenti langganan", "the number opted out"),
+    "pending": ("menunggu balasan YA dari nomor baru", "waiting for YA from the new number"),
+    "rejected": ("ditolak", "rejected"), "confirmed": ("dikonfirmasi", "confirmed"),
+    "approved": ("disetujui", "approved"), "expired": ("kedaluwarsa", "expired"),
 }
 #: Words for values that are codes in the detail.
 KINDS = {"balance": ("memeriksa pulsa", "check the balance")}
@@ -138,6 +175,15 @@ def _extra(action: str, detail: dict, fmt) -> dict[str, Any]:
     if "basis" in detail:
         pair = BASES.get(detail["basis"])
         out["basis"] = fmt.t(*pair) if pair else detail["basis"]
+    for key in ("outcome", "why", "state"):
+        if key in detail and (action.startswith("keyword") or action.startswith("number_change")):
+            pair = KEYWORD_WORDS.get(str(detail[key]))
+            out[key] = fmt.t(*pair) if pair else detail[key]
+    if action == "contact.subscribe":
+        out["place"] = " ".join([str(detail.get("desa") or "?")]
+                                + [f"{k.upper()} {detail[k]}" for k in ("rt", "rw") if detail.get(k)])
+    if action == "number_change_expired":
+        out["count"] = len(detail.get("changes") or [])
     if action.startswith("hold") and not detail.get("reason"):
         out["reason"] = fmt.t("tidak disebut", "none given")
     return out
@@ -147,6 +193,8 @@ def sentence_key(action: str, detail: Any) -> str:
     """Which sentence a row gets (a submit that waits for approval reads differently from one that was queued)."""
     if action == "campaign_submit" and isinstance(detail, dict) and detail.get("state") == "awaiting_approval":
         return "campaign_submit.awaiting"
+    if action == "keyword_reply" and isinstance(detail, dict) and detail.get("to_sender") is False:
+        return "keyword_reply.new_number"
     return action
 
 
@@ -198,4 +246,11 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "api_token_revoke": ("cabut token API", "revoke API token"), "setting": ("ubah pengaturan", "change setting"),
     "template_add": ("tambah template", "add template"), "template_edit": ("ubah template", "change template"),
     "template_delete": ("hapus template", "delete template"), "restore": ("pulihkan cadangan", "restore backup"),
+    "keyword_reply": ("jawab kata kunci SMS", "answer keyword SMS"),
+    "keyword_reply_held": ("kata kunci tidak dijawab", "keyword not answered"),
+    "keyword_ignored": ("kata kunci diabaikan", "keyword ignored"),
+    "contact.subscribe": ("warga daftar lewat SMS", "resident joined by SMS"),
+    "number_change_request": ("minta ganti nomor", "number change request"),
+    "number_change": ("ganti nomor", "number change"),
+    "number_change_expired": ("ganti nomor kedaluwarsa", "number change expired"),
 }

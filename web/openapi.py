@@ -124,6 +124,8 @@ SCHEMAS: dict[str, Any] = {
             "role": {"type": ["string", "array"], "items": {"type": "string"}, "examples": [["Ketua RT"]]},
             "tag": {"type": ["string", "array"], "items": {"type": "string"}},
             "everyone": {"type": "boolean"},
+            "consent_only": {"type": "boolean", "description": "only contacts who consented (answered YA, joined "
+                                                               "by DAFTAR, or recorded by the office)"},
         },
     },
     "CampaignRequest": {

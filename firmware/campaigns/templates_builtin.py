@@ -56,6 +56,13 @@ BUILTIN: tuple[BuiltinTemplate, ...] = (
         "jatuh tempo [[tanggal]]. Bayar di [[tempat]] agar tidak kena denda. Terima kasih. -Bapenda",
     ),
     BuiltinTemplate(
+        # A consent-request campaign (firmware.people.keywords): the answers YA/SETUJU are recorded as consent,
+        # and the SMS Warga page lists who never answered.
+        "minta-persetujuan", "persetujuan",
+        "Yth. {nama}[ ({jabatan})]: Balas YA bila bersedia menerima informasi dari [[pengirim]] lewat SMS "
+        "ini. Balas BERHENTI bila tidak bersedia.",
+    ),
+    BuiltinTemplate(
         "undangan-acara", "undangan",
         "Yth. {nama}[ ({jabatan})], dengan hormat kami mengundang Bapak/Ibu hadir pada [[acara]], "
         "[[tanggal]] pukul [[jam]] di [[tempat]]. Atas kehadirannya kami ucapkan terima kasih. -[[pengundang]]",

@@ -117,6 +117,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--role", action="append", help="role(s): Ketua RT, Ketua RW, kader posyandu ...")
     g.add_argument("--tag", action="append", help="tag(s)")
     g.add_argument("--all", dest="everyone", action="store_true", help="every contact (no filter)")
+    g.add_argument("--consent-only", action="store_true",
+                   help="only contacts who consented (answered YA, joined by DAFTAR, or recorded by the office)")
 
 
 def _add_text_options(p: argparse.ArgumentParser) -> None:
@@ -163,7 +165,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 def _filters(args: argparse.Namespace) -> Audience:
     return Audience.build(desa=args.desa, dusun=args.dusun, rw=args.rw, rt=args.rt, role=args.role, tag=args.tag,
-                          everyone=args.everyone)
+                          everyone=args.everyone, consent_only=args.consent_only)
 
 
 def _has_filters(args: argparse.Namespace) -> bool:

@@ -66,6 +66,15 @@ class Config:
         "Baik, Anda tidak akan menerima SMS dari layanan ini lagi. "
         "Untuk berlangganan lagi, hubungi kantor desa/kelurahan Anda."
     )
+    # Keywords residents may text besides the opt-out ones (firmware.people.keywords); the Settings page
+    # overrides them (firmware.office.settings, key ``sms_keywords``).
+    consent_keywords: tuple[str, ...] = ("YA", "SETUJU")
+    change_keywords: tuple[str, ...] = ("GANTI",)
+    subscribe_keywords: tuple[str, ...] = ("DAFTAR",)
+    info_keywords: tuple[str, ...] = ("INFO", "BANTUAN")
+    office_contact: str = ""  # said in the INFO reply ("Kel. Sukamaju 022-0000000")
+    keyword_replies_per_hour: int = 3  # automatic replies per number and hour: a loop cannot burn the credit
+    number_change_hours: float = 48.0  # an unconfirmed GANTI request expires after this
     unthrottled: bool = False  # tests and benchmarks only: no limits, jitter or window
     status_interval: float = 60.0  # seconds between modem status refreshes
     balance_interval: float = 6 * 3600.0
@@ -179,6 +188,7 @@ def validate(config: Config) -> Config:
         if m.ussd_balance is not None and not ussd.fullmatch(m.ussd_balance):
             raise ConfigError(f"modem {m.name}: ussd_balance is not a USSD code: {m.ussd_balance!r}")
     _check_optout_confirmation(config.optout_confirmation)
+    _check_keywords(config)
     names = [m.name for m in config.modems]
     if len(set(names)) != len(names):
         raise ConfigError("modem names must be unique")
@@ -202,6 +212,28 @@ def _check_optout_confirmation(text: str) -> None:
         hint = f" (characters outside GSM-7: {''.join(info.ucs2_chars)})" if info.ucs2_chars else ""
         raise ConfigError(f"optout_confirmation: must fit one GSM-7 SMS part (160 plain characters); this text "
                           f"needs {info.segments} {info.encoding.value} part(s){hint}")
+
+
+def _check_keywords(config: Config) -> None:
+    """Resident keywords: letters or digits, no keyword in two lists (a reply must mean one thing), the
+    rate limit and the change expiry positive."""
+    seen: dict[str, str] = {kw.upper(): "optout_keywords" for kw in config.optout_keywords}
+    for key in ("consent_keywords", "change_keywords", "subscribe_keywords", "info_keywords"):
+        words = getattr(config, key)
+        if not words:
+            raise ConfigError(f"{key}: needs at least one keyword")
+        for kw in words:
+            if not isinstance(kw, str) or not re.fullmatch(r"[A-Za-z0-9]{2,20}", kw):
+                raise ConfigError(f"{key}: {kw!r} must be 2-20 letters or digits")
+            if kw.upper() in seen and seen[kw.upper()] != key:
+                raise ConfigError(f"{key}: {kw.upper()} is also in {seen[kw.upper()]}")
+            seen[kw.upper()] = key
+    if not 1 <= config.keyword_replies_per_hour <= 60:
+        raise ConfigError("keyword_replies_per_hour: must be between 1 and 60")
+    if not 1 <= config.number_change_hours <= 24 * 30:
+        raise ConfigError("number_change_hours: must be between 1 and 720")
+    if len(config.office_contact) > 60:
+        raise ConfigError("office_contact: at most 60 characters (it goes into a one-part SMS)")
 
 
 def with_defaults(state_dir: str, modem_specs: list[str], **overrides) -> Config:

@@ -5,7 +5,11 @@ override them on the Settings page, which writes these ``settings`` keys:
 
 - ``send_window``: ``{"start": "06:00", "end": "21:00"}`` (local time; emergencies ignore it);
 - ``sim_limits``: ``{"per_minute": 20, "per_hour": 300, "per_day": 3000}`` (SMS parts, every SIM);
-- ``optout_keywords``: ``["STOP", "BERHENTI", "UNREG"]``.
+- ``optout_keywords``: ``["STOP", "BERHENTI", "UNREG"]``;
+- ``sms_keywords``: what residents may text besides those and how the box answers:
+  ``{"consent": ["YA", "SETUJU"], "change": ["GANTI"], "subscribe": ["DAFTAR"], "info": ["INFO", "BANTUAN"],
+  "office_contact": "Kel. Sukamaju 022-0000000", "replies_per_hour": 3, "change_hours": 48}``
+  (any key may be left out: the file's value stands).
 
 The daemon's workers re-read them every few seconds (:func:`effective`), so
 a change takes effect without a restart; the page's estimates use the same
@@ -26,7 +30,13 @@ from firmware.errors import BilingualError
 
 log = logging.getLogger(__name__)
 
-KEYS = ("send_window", "sim_limits", "optout_keywords")
+KEYS = ("send_window", "sim_limits", "optout_keywords", "sms_keywords")
+#: The keys of the Settings page's sending-rules form (``sms_keywords`` has a form of its own).
+RULE_KEYS = ("send_window", "sim_limits", "optout_keywords")
+#: ``sms_keywords`` fields -> the Config keys they override.
+SMS_KEYWORD_FIELDS = {"consent": "consent_keywords", "change": "change_keywords", "subscribe": "subscribe_keywords",
+                      "info": "info_keywords", "office_contact": "office_contact",
+                      "replies_per_hour": "keyword_replies_per_hour", "change_hours": "number_change_hours"}
 LIMIT_KEYS = ("per_minute", "per_hour", "per_day")
 LIMIT_MAX = {"per_minute": 60, "per_hour": 3600, "per_day": 50_000}
 _KEYWORD = re.compile(r"[A-Z0-9]{2,20}")
@@ -80,7 +90,18 @@ def apply(config: Config, values: dict[str, Any]) -> Config:
     keywords = values.get("optout_keywords")
     if keywords is not None:
         config = replace(config, optout_keywords=check_keywords(keywords))
-    return validate(config)
+    sms = values.get("sms_keywords")
+    if sms is not None:
+        config = replace(config, **check_sms_keywords(sms))
+    try:
+        return validate(config)
+    except ConfigError as exc:
+        if isinstance(exc, SettingError):
+            raise
+        clash = re.search(r"(\w+) is also in (\w+)", str(exc))
+        pesan = (f"Kata kunci {clash.group(1)} dipakai di dua daftar ({clash.group(2)}): satu kata hanya boleh "
+                 "punya satu arti." if clash else f"Pengaturan tidak dapat dipakai: {exc}")
+        raise SettingError(str(exc), pesan) from None
 
 
 _LIMIT_WORDS = {"per_minute": "per menit", "per_hour": "per jam", "per_day": "per hari"}
@@ -106,6 +127,42 @@ def check_keywords(keywords: Any) -> tuple[str, ...]:
         raise SettingError("optout_keywords: between 1 and 10 keywords",
                            "Kata berhenti langganan: minimal 1, maksimal 10 kata.")
     return tuple(out)
+
+
+def check_sms_keywords(values: Any) -> dict[str, Any]:
+    """``sms_keywords`` as Config fields (keyword lists upper case, 2-20 letters or digits, 1-10 each;
+    the office contact at most 60 characters; replies per hour 1-60; change hours 1-720)."""
+    if not isinstance(values, dict):
+        raise SettingError("sms_keywords: expected an object", "Kata kunci SMS warga: isian tidak terbaca.")
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        target = SMS_KEYWORD_FIELDS.get(key)
+        if target is None:
+            raise SettingError(f"sms_keywords: unknown key {key!r}", f"Kata kunci SMS warga: {key!r} tidak dikenal.")
+        if target.endswith("_keywords"):
+            try:
+                out[target] = check_keywords(value)
+            except SettingError:
+                raise SettingError(f"sms_keywords.{key}: 1-10 keywords of 2-20 letters or digits",
+                                   f"Kata kunci {_SMS_WORDS[key]}: 1-10 kata, masing-masing 2-20 huruf atau angka."
+                                   ) from None
+        elif key == "office_contact":
+            text = " ".join(str(value or "").split())
+            if len(text) > 60:
+                raise SettingError("sms_keywords.office_contact: at most 60 characters",
+                                   "Kontak kantor: paling banyak 60 karakter (masuk ke satu SMS).")
+            out[target] = text
+        else:
+            low, high = (1, 60) if key == "replies_per_hour" else (1, 720)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                raise SettingError(f"sms_keywords.{key}: a number from {low} to {high}",
+                                   f"{_SMS_WORDS[key].capitalize()}: angka {low} sampai {high}.")
+            out[target] = int(value) if key == "replies_per_hour" else float(value)
+    return out
+
+
+_SMS_WORDS = {"consent": "setuju", "change": "ganti nomor", "subscribe": "daftar", "info": "info",
+              "replies_per_hour": "balasan otomatis per nomor per jam", "change_hours": "batas jam ganti nomor"}
 
 
 def effective(store, config: Config, values: dict[str, Any] | None = None) -> Config:

@@ -17,6 +17,11 @@ the user types into a filter (everything reaches SQLite as a parameter):
   followed by a space and more), not "Ketua RTX".
 - tag: case-insensitive tag name.
 
+``consent_only`` is the audience's consent policy, "hanya nomor yang setuju": only contacts whose basis is
+``consent`` (they answered YA, joined by DAFTAR, or the office recorded their consent) match. It is part of
+the filter, so counts, previews and the queueing verb (:func:`firmware.campaigns.campaign._queue`, every
+path: page, API, CLI, USB) all honour it.
+
 An audience with no filter at all is refused unless ``everyone=True``: a
 typo must not turn "RW 01-05" into the whole kecamatan.
 
@@ -47,7 +52,7 @@ MAX_NAME = 100
 #: Most values in one filter field (a guard against pasted junk, not a real limit).
 MAX_VALUES = 200
 
-_KEYS = ("desa", "dusun", "rw", "rt", "role", "tag", "everyone")
+_KEYS = ("desa", "dusun", "rw", "rt", "role", "tag", "everyone", "consent_only")
 
 # Words an office may write before a place name, in the data or in a filter.
 _PLACE_PREFIXES = ("kelurahan ", "kel. ", "kel.", "kel ", "desa ", "ds. ", "ds.", "ds ", "dusun ", "dsn. ",
@@ -72,6 +77,7 @@ class Audience:
     role: tuple[str, ...] = ()
     tag: tuple[str, ...] = ()
     everyone: bool = False
+    consent_only: bool = False  # "hanya nomor yang setuju": contacts whose basis is consent
 
     def __post_init__(self) -> None:
         if not self.everyone and not any((self.desa, self.dusun, self.rw, self.rt, self.role, self.tag)):
@@ -85,12 +91,13 @@ class Audience:
 
     @classmethod
     def build(cls, *, desa: Any = None, dusun: Any = None, rw: Any = None, rt: Any = None, role: Any = None,
-              tag: Any = None, everyone: bool = False) -> Audience:
+              tag: Any = None, everyone: bool = False, consent_only: bool = False) -> Audience:
         """An audience from user input: strings (comma-separated) or lists of them; ranges like ``"01-05"``."""
         return cls(
             desa=_names(desa, "desa"), dusun=_names(dusun, "dusun"),
             rw=parse_units(rw, "rw"), rt=parse_units(rt, "rt"),
-            role=_names(role, "role"), tag=_names(tag, "tag"), everyone=bool(everyone))
+            role=_names(role, "role"), tag=_names(tag, "tag"), everyone=bool(everyone),
+            consent_only=bool(consent_only))
 
     @classmethod
     def from_dict(cls, data: Any) -> Audience:
@@ -103,9 +110,12 @@ class Audience:
             raise AudienceError(f"unknown audience key(s): {', '.join(unknown)} (known: {', '.join(_KEYS)})",
                                 f"Kunci audiens tidak dikenal: {', '.join(unknown)}.")
         everyone = data.get("everyone", False)
-        if not isinstance(everyone, bool):
-            raise AudienceError("everyone: expected true or false", "everyone: harus true atau false.")
-        return cls.build(**{k: data.get(k) for k in _KEYS if k != "everyone"}, everyone=everyone)
+        consent_only = data.get("consent_only", False)
+        for key, value in (("everyone", everyone), ("consent_only", consent_only)):
+            if not isinstance(value, bool):
+                raise AudienceError(f"{key}: expected true or false", f"{key}: harus true atau false.")
+        return cls.build(**{k: data.get(k) for k in _KEYS if k not in ("everyone", "consent_only")},
+                         everyone=everyone, consent_only=consent_only)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON definition: only the filters in use; RW/RT as ``"01-05"`` / ``"03"`` strings."""
@@ -121,6 +131,8 @@ class Audience:
                 out[key] = list(getattr(self, key))
         if self.everyone:
             out["everyone"] = True
+        if self.consent_only:
+            out["consent_only"] = True
         return out
 
     def to_json(self) -> str:
@@ -129,15 +141,16 @@ class Audience:
 
     def describe(self) -> str:
         """One line for people: ``desa Sukajadi; RW 01-05; role Ketua RT``."""
+        consent = "; hanya nomor yang setuju / consented only" if self.consent_only else ""
         if self.is_empty_filter:
-            return "semua kontak / all contacts"
+            return "semua kontak / all contacts" + consent
         bits = []
         for key, label in (("desa", "desa"), ("dusun", "dusun"), ("rw", "RW"), ("rt", "RT"),
                            ("role", "jabatan"), ("tag", "tag")):
             values = self.to_dict().get(key)
             if values:
                 bits.append(f"{label} {', '.join(values)}")
-        return "; ".join(bits)
+        return "; ".join(bits) + consent
 
 
 # -- parsing -------------------------------------------------------------------
@@ -279,6 +292,8 @@ def where_sql(aud: Audience) -> tuple[str, list[Any]]:
             "EXISTS (SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id"
             f" AND LOWER(t.name) IN ({','.join('?' * len(aud.tag))}))")
         params.extend(t.lower() for t in aud.tag)
+    if aud.consent_only:
+        clauses.append("c.basis = 'consent'")
     return (" AND ".join(clauses) if clauses else "1"), params
 
 

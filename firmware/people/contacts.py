@@ -368,11 +368,15 @@ def export_person(store: Store, number: str, *, actor: str | None = None) -> dic
     inbox = [dict(r) for r in conn.execute("SELECT * FROM inbox WHERE number = ? ORDER BY id", (e164,))]
     fragments = [dict(r) for r in conn.execute("SELECT * FROM inbox_fragments WHERE number = ? ORDER BY id",
                                                (e164,))]
+    consents = [dict(r) for r in conn.execute("SELECT * FROM consents WHERE number = ? ORDER BY id", (e164,))]
+    changes = [dict(r) for r in conn.execute("SELECT * FROM number_changes WHERE old_number = ? OR new_number = ?"
+                                             " ORDER BY id", (e164, e164))]
     result = {
         "number": e164, "exported_at": store.clock(),
-        "found": bool(contact or optout or messages or inbox or fragments),
+        "found": bool(contact or optout or messages or inbox or fragments or consents or changes),
         "contact": dict(contact) if contact else None, "tags": tags, "optout": dict(optout) if optout else None,
-        "messages": messages, "inbox": inbox, "inbox_fragments": fragments,
+        "messages": messages, "inbox": inbox, "inbox_fragments": fragments, "consents": consents,
+        "number_changes": changes,
     }
     if actor is not None:
         store.audit(actor, "contact.export", {"found": result["found"], "messages": len(messages),
@@ -383,7 +387,8 @@ def export_person(store: Store, number: str, *, actor: str | None = None) -> dic
 def delete_person(store: Store, number: str, actor: str, *, suppress: bool = True, optout_source: str = "cli") -> dict:
     """Erase one person on request, in one transaction; return what was done (counts).
 
-    Deletes the contact (and its tags), its inbox rows and fragments; cancels messages still waiting
+    Deletes the contact (and its tags), its inbox rows and fragments, its consents, number changes and
+    automatic replies' rows; cancels messages still waiting
     for it; keeps its sent messages for campaign reports with the number replaced by a random token
     (the same for all of them) and the text emptied.  Keeps an existing opt-out and, with ``suppress``,
     adds one so a later import cannot bring the number back into a campaign.  The audit entry holds
@@ -397,6 +402,11 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
         if contact is not None:
             tags = c.execute("DELETE FROM contact_tags WHERE contact_id = ?", (contact["id"],)).rowcount
             c.execute("DELETE FROM contacts WHERE id = ?", (contact["id"],))
+        # What residents did by SMS keyword goes with them (their replies' rows stay, anonymised below).
+        keyword_rows = sum(c.execute(sql, args).rowcount for sql, args in (
+            ("DELETE FROM consents WHERE number = ?", (e164,)),
+            ("DELETE FROM number_changes WHERE old_number = ? OR new_number = ?", (e164, e164)),
+            ("DELETE FROM keyword_replies WHERE number = ?", (e164,))))
         inbox = c.execute("DELETE FROM inbox WHERE number = ?", (e164,)).rowcount
         fragments = c.execute("DELETE FROM inbox_fragments WHERE number = ?", (e164,)).rowcount
         cancelled = c.execute(
@@ -410,6 +420,7 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
             store._insert_optout(c, e164, source=optout_source, keyword=None, now=now)
             optout = "added"
         counts = {"contact": int(contact is not None), "tags": tags, "inbox": inbox, "inbox_fragments": fragments,
+                  "keyword_rows": keyword_rows,
                   "messages_cancelled": cancelled, "messages_anonymised": anonymised, "optout": optout}
         store._audit(c, actor, "contact.delete", counts, now)
     return counts

@@ -3,7 +3,9 @@
 Every receiving worker (the modem worker, the SMPP worker) hands a whole or partial incoming message to
 :func:`file_incoming`: it is stored in the inbox first (durable, idempotent), and only a whole message is
 acted on — an opt-out keyword (``BERHENTI``, ``STOP``) suppresses the number's queued messages and queues
-the confirmation. Keeping this in one place is what makes an opt-out by SMS mean the same on every route.
+the confirmation; any other resident keyword (``YA``, ``GANTI``, ``DAFTAR``, ``INFO``) goes to
+:func:`firmware.people.keywords.handle`. Keeping this in one place is what makes an opt-out by SMS mean the same on
+every route.
 
 The inbox's read verbs for the page (:func:`inbox_page`, :func:`inbox_row`, :func:`inbox_counts`) are here too.
 """
@@ -14,6 +16,7 @@ import logging
 from typing import Any
 
 from firmware.office.config import Config
+from firmware.people import keywords as resident_keywords
 from firmware.people.numbers import canonical_sender
 from firmware.people.privacy import mask_number
 from firmware.queue.store import Store
@@ -54,6 +57,11 @@ def file_incoming(
         store.audit("daemon", "optout", {"source": "sms", "keyword": keyword, "suppressed": suppressed})
         log.info("%s: %s opted out (%s); %d queued message(s) suppressed", receiver, mask_number(number),
                  keyword, suppressed)
+    elif not alphanumeric:
+        try:
+            resident_keywords.handle(store, config, number, whole, inbox_id)
+        except Exception:  # noqa: BLE001 - the SMS is stored; a bug here must not stop receiving
+            log.exception("%s: keyword handling failed for inbox %d (left for a person)", receiver, inbox_id)
     return inbox_id
 
 
@@ -69,7 +77,7 @@ def optout_keyword(text: str, keywords: tuple[str, ...]) -> str | None:
 
 # -- reading the inbox (the Inbox page, the dashboard) -----------------------------------------------------
 
-INBOX_KINDS = ("reply", "optout", "junk")
+INBOX_KINDS = ("reply", "optout", "keyword", "junk")
 
 
 def inbox_page(store: Store, *, kind: str | None = None, handled: bool | None = None, offset: int = 0,

@@ -572,3 +572,61 @@ def _migrate(db: Database) -> None:
 def version(db: Database) -> int:
     """How many migrations have been applied (the schema version)."""
     return len(MIGRATIONS.applied(db))
+
+
+@MIGRATIONS()
+def m012_keywords(db: Database) -> None:
+    """What residents do by SMS keyword: consents, number changes, and the automatic replies sent to them.
+
+    ``consents`` keeps every consent given (by SMS ``YA``/``SETUJU`` or ``DAFTAR``, by the office, by an
+    import) with the incoming SMS and the campaign it answered; ``contacts.basis`` stays the current basis.
+    ``number_changes`` holds ``GANTI 08...`` requests: pending until the new number answers ``YA``
+    (confirmed) or the office decides (approved, rejected), else expired. ``keyword_replies`` is one row per
+    automatic reply (or reply withheld by the per-number rate limit), counted per number and hour so a loop
+    with another automatic system cannot burn the SIM's credit.
+    """
+    _run_script(db, """
+        CREATE TABLE consents (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            number TEXT NOT NULL,
+            basis TEXT NOT NULL DEFAULT 'consent',
+            source TEXT NOT NULL CHECK (source IN ('sms', 'office', 'import')),
+            keyword TEXT,
+            at REAL NOT NULL,
+            inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,
+            campaign_id INTEGER REFERENCES campaigns(id),
+            message_id INTEGER REFERENCES messages(id),
+            recorded_by TEXT
+        );
+        CREATE INDEX consents_number ON consents (number, at);
+        CREATE INDEX consents_campaign ON consents (campaign_id);
+
+        CREATE TABLE number_changes (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+            old_number TEXT NOT NULL,
+            new_number TEXT NOT NULL,
+            requested_at REAL NOT NULL,
+            inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'confirmed', 'expired', 'rejected', 'approved')),
+            reason TEXT,
+            expires_at REAL NOT NULL,
+            decided_at REAL,
+            decided_by TEXT
+        );
+        CREATE INDEX number_changes_new ON number_changes (new_number) WHERE state = 'pending';
+        CREATE INDEX number_changes_state ON number_changes (state, requested_at);
+
+        CREATE TABLE keyword_replies (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            keyword TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            inbox_id INTEGER REFERENCES inbox(id) ON DELETE SET NULL,
+            message_id INTEGER REFERENCES messages(id),
+            at REAL NOT NULL
+        );
+        CREATE INDEX keyword_replies_number ON keyword_replies (number, at);
+        """)

@@ -261,7 +261,7 @@ def test_delete_person(store, person, tmp_path):
     by_state = store.conn.execute("SELECT campaign_id, COUNT(*) FROM messages GROUP BY campaign_id").fetchall()
     result = contacts.delete_person(store, "0812-0000-0101", "cli:ani")
     assert result == {"contact": 1, "tags": 1, "inbox": 1, "inbox_fragments": 1, "messages_cancelled": 1,
-                      "messages_anonymised": 2, "optout": "added"}
+                      "messages_anonymised": 2, "optout": "added", "keyword_rows": 0}
     assert store.conn.execute("SELECT campaign_id, COUNT(*) FROM messages GROUP BY campaign_id").fetchall() == by_state
     left = [dict(r) for r in store.conn.execute("SELECT number, text, state FROM messages WHERE number <> ?",
                                                 ("+6281200000102",))]

@@ -43,7 +43,7 @@ def test_numbers_and_actors_read_in_the_pages_language():
 
 GLOSSARY = Path(__file__).resolve().parents[2] / "docs" / "glossary.md"
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
-PAGES = ("/", "/contacts", "/import", "/audiences", "/compose", "/campaigns", "/approvals", "/inbox", "/modems",
+PAGES = ("/", "/contacts", "/import", "/audiences", "/compose", "/campaigns", "/approvals", "/inbox", "/warga", "/modems",
          "/settings", "/users", "/account", "/audit", "/audit/verify", "/tokens")
 
 

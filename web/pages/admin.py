@@ -152,7 +152,7 @@ def rules_save():
         return _settings(rules_error=context.error_text(exc), rules_form=form)
     current = office_settings.read(store)
     changed = []
-    for key in office_settings.KEYS:
+    for key in office_settings.RULE_KEYS:  # the resident keywords have their own form (web/pages/warga.py)
         if values.get(key) != current.get(key):
             store.set_setting(key, values.get(key), by=context.actor(), audit=True)
             changed.append(key)

@@ -36,16 +36,18 @@ def _form() -> dict[str, Any]:
     f: dict[str, Any] = {k: ", ".join(context.fields(k, maxlen=2000)) for k in FILTER_KEYS}
     f["name"] = field("name", maxlen=300)
     f["everyone"] = field("everyone") == "1"
+    f["consent_only"] = field("consent_only") == "1"
     f["id"] = context.int_field("id", None, low=1)
     return f
 
 
 def _build(f: dict[str, Any]) -> Audience:
-    return Audience.build(**{k: f[k] or None for k in FILTER_KEYS}, everyone=f["everyone"])
+    return Audience.build(**{k: f[k] or None for k in FILTER_KEYS}, everyone=f["everyone"],
+                          consent_only=f.get("consent_only", False))
 
 
 def _blank_form() -> dict[str, Any]:
-    return {**dict.fromkeys(FILTER_KEYS, ""), "name": "", "everyone": False, "id": None}
+    return {**dict.fromkeys(FILTER_KEYS, ""), "name": "", "everyone": False, "consent_only": False, "id": None}
 
 
 def _saved_row(aid: int) -> dict:
@@ -70,6 +72,7 @@ def _form_of(row: dict) -> dict[str, Any]:
             elif isinstance(v, (str, int)):
                 f[k] = str(v)
         f["everyone"] = definition.get("everyone") is True
+        f["consent_only"] = definition.get("consent_only") is True
     return f
 
 

@@ -293,7 +293,7 @@ def approvals():
             items.append({"p": camp_mod.preview_campaign(store, config, campaign_id), "error": None,
                           "c": camp_mod.get(store, campaign_id)})
         except (CampaignError, AudienceError) as exc:
-            items.append({"p": None, "error": context.error_text(exc), "c": camp_mod.get(store, row["id"])})
+            items.append({"p": None, "error": context.error_text(exc), "c": camp_mod.get(store, campaign_id)})
     return page("approvals", title=context.lang()("Persetujuan", "Approvals"), items=items,
                 me=context.user().username, threshold=camp_mod.approval_threshold(store))
 

@@ -52,6 +52,7 @@
     <label>{{t("Jabatan", "Role")}} <input name="role" list="choices-role" value="{{form['role']}}" placeholder="{{t('mis. Ketua RT, Ketua RW', 'e.g. Ketua RT, Ketua RW')}}"></label>
     <label>{{t("Tag", "Tag")}} <input name="tag" list="choices-tag" value="{{form['tag']}}"></label>
     <label class="check"><input type="checkbox" name="everyone" value="1"{{!' checked' if form.get('everyone') else ''}}> {{t("Semua kontak (tanpa saringan)", "All contacts (no filter)")}}</label>
+    <label class="check"><input type="checkbox" name="consent_only" value="1"{{!' checked' if form.get('consent_only') else ''}}> {{t("Hanya nomor yang setuju (membalas YA, mendaftar lewat SMS, atau dicatat kantor)", "Consented numbers only (answered YA, joined by SMS, or recorded by the office)")}}</label>
   </div>
   <p class="hint">{{t("Beberapa nilai dipisah koma berarti 'atau' (Sukajadi, Cipaganti); saringan yang berbeda berarti 'dan'. RW/RT boleh rentang: 1-3,5. Huruf besar/kecil dan awalan 'Kelurahan', 'Desa', 'RW' diabaikan.", "Several values separated by commas mean 'or' (Sukajadi, Cipaganti); different filters mean 'and'. RW/RT may be ranges: 1-3,5. Case and the prefixes 'Kelurahan', 'Desa', 'RW' are ignored.")}}</p>
   <div id="audience-count" class="card" aria-live="polite">

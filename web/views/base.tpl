@@ -22,6 +22,7 @@
     <a href="/approvals" class="{{'on' if path.startswith('/approvals') else ''}}">{{t("Persetujuan", "Approvals")}}{{!' <span class="badge">%d</span>' % pending_approvals if get('pending_approvals') else ''}}</a>
     <a href="/campaigns" class="{{'on' if path.startswith('/campaigns') else ''}}">{{t("Kampanye", "Campaigns")}}</a>
     <a href="/inbox" class="{{'on' if path.startswith('/inbox') else ''}}">{{t("Kotak Masuk", "Inbox")}}</a>
+    <a href="/warga" class="{{'on' if path.startswith('/warga') else ''}}">{{t("SMS Warga", "Resident SMS")}}</a>
     <a href="/modems" class="{{'on' if path.startswith('/modems') else ''}}">{{t("Modem", "Modems")}}</a>
     % if user.can("admin"):
     <a href="/settings" class="{{'on' if path.startswith('/settings') else ''}}">{{t("Pengaturan", "Settings")}}</a>

@@ -1,14 +1,14 @@
 % rebase('base.tpl')
-% kind_labels = {"reply": t("Balasan", "Reply"), "optout": t("Berhenti langganan", "Opt-out"), "junk": t("Tak terbaca", "Unreadable")}
+% kind_labels = {"reply": t("Balasan", "Reply"), "optout": t("Berhenti langganan", "Opt-out"), "keyword": t("Kata kunci (otomatis)", "Keyword (automatic)"), "junk": t("Tak terbaca", "Unreadable")}
 % operator = user.can("operator")
 <h1>{{t("Kotak Masuk", "Inbox")}}</h1>
-<p class="hint">{{t("SMS yang dikirim warga ke nomor SIM di kotak Siaran ini. Balasan berisi kata kunci berhenti (mis. STOP, BERHENTI) otomatis memblokir nomor itu dari semua pengiriman berikutnya.", "SMS residents sent to this box's SIM numbers. A reply consisting of a stop keyword (e.g. STOP, BERHENTI) automatically blocks that number from every later send.")}}</p>
+<p class="hint">{{t("SMS yang dikirim warga ke nomor SIM di kotak Siaran ini. Balasan berisi kata kunci berhenti (mis. STOP, BERHENTI) otomatis memblokir nomor itu dari semua pengiriman berikutnya; kata kunci lain (YA, GANTI, DAFTAR, INFO) dijawab otomatis, lihat", "SMS residents sent to this box's SIM numbers. A reply consisting of a stop keyword (e.g. STOP, BERHENTI) automatically blocks that number from every later send; other keywords (YA, GANTI, DAFTAR, INFO) are answered automatically, see")}} <a href="/warga">{{t("SMS Warga", "Resident SMS")}}</a>.</p>
 
 <form method="get" action="/inbox" class="row card filters" role="search">
   <label>{{t("Jenis", "Kind")}}
     <select name="kind">
       <option value="">{{t("Semua", "All")}}</option>
-      % for key in ("reply", "optout", "junk"):
+      % for key in ("reply", "optout", "keyword", "junk"):
       <option value="{{key}}"{{!' selected' if kind == key else ''}}>{{kind_labels[key]}} ({{fmt.num(counts.get(key, 0))}} {{t("baru", "new")}})</option>
       % end
     </select>

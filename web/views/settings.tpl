@@ -59,6 +59,30 @@
   </form>
 </section>
 
+<section class="card" id="keywords">
+  <h2>{{t("Kata kunci SMS warga", "Resident keywords")}}</h2>
+  <p class="hint">{{t("Yang bisa dikirim warga selain kata berhenti langganan, dan apa yang terjadi: lihat", "What residents may text besides the stop keywords, and what happens: see")}} <a href="/warga">{{t("SMS Warga", "Resident SMS")}}</a>. {{t("Pisahkan beberapa kata dengan koma; satu kata hanya boleh punya satu arti. Kosongkan isian untuk kembali ke nilai berkas", "Separate several words with commas; a word may have one meaning only. Leave a field empty to go back to the file's value")}} <code>{{TOML}}</code>.</p>
+  % if get('keywords_error'):
+  <p class="error" role="alert" id="keywords-error">{{keywords_error}}</p>
+  % end
+  % kf = get('keywords_form') or {}
+  <form method="post" action="/settings/keywords" class="stack" id="keywords-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="row">
+      <label>{{t("Setuju", "Consent")}} <input name="consent" value="{{kf.get('consent', ', '.join(effective.consent_keywords))}}" maxlength="200" size="14"></label>
+      <label>{{t("Ganti nomor", "Number change")}} <input name="change" value="{{kf.get('change', ', '.join(effective.change_keywords))}}" maxlength="200" size="10"></label>
+      <label>{{t("Daftar", "Subscribe")}} <input name="subscribe" value="{{kf.get('subscribe', ', '.join(effective.subscribe_keywords))}}" maxlength="200" size="10"></label>
+      <label>{{t("Info/bantuan", "Info/help")}} <input name="info" value="{{kf.get('info', ', '.join(effective.info_keywords))}}" maxlength="200" size="14"></label>
+    </div>
+    <div class="row">
+      <label>{{t("Kontak kantor (disebut di balasan INFO)", "Office contact (said in the INFO reply)")}} <input name="office_contact" value="{{kf.get('office_contact', effective.office_contact)}}" maxlength="60" size="32" placeholder="Kel. Sukamaju 022-0000000"></label>
+      <label>{{t("Balasan otomatis per nomor per jam", "Automatic replies per number an hour")}} <input type="number" name="replies_per_hour" min="1" max="60" value="{{kf.get('replies_per_hour', effective.keyword_replies_per_hour)}}"></label>
+      <label>{{t("Batas jam konfirmasi ganti nomor", "Hours to confirm a number change")}} <input type="number" name="change_hours" min="1" max="720" value="{{kf.get('change_hours', '%g' % effective.number_change_hours)}}"></label>
+    </div>
+    <div><button class="primary">{{t("Simpan kata kunci", "Save keywords")}}</button></div>
+  </form>
+</section>
+
 <section class="card" id="config">
   <h2>{{t("Jam kirim, batas per SIM, kata kunci berhenti", "Send window, per-SIM limits, stop keywords")}}</h2>
   <p class="hint">{{t("Berlaku untuk layanan pengirim dalam beberapa detik, tanpa mulai ulang. Kosongkan isian untuk kembali ke nilai berkas", "Applied by the sending service within seconds, no restart. Leave a field empty to go back to the file's value")}} <code>{{TOML}}</code>.</p>
