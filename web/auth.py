@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from firmware.office import units as units_mod
 from firmware.office import users as users_mod
 ROLE_RANK = {"viewer": 0, "operator": 1, "approver": 2, "admin": 3}
 SESSION_IDLE = 12 * 3600.0  # an office day; then log in again
@@ -33,6 +34,12 @@ class User:
     username: str
     role: str
     csrf: str
+    unit_id: int | None = None  # the user's unit (dinas); an admin sees every unit
+
+    @property
+    def within(self) -> int | None:
+        """The unit this user is limited to, None for an admin (every unit): the ``within`` of the verbs."""
+        return None if self.role == "admin" else self.unit_id
 
     def can(self, role: str) -> bool:
         """True when this user's role is ``role`` or above it (admin > approver > operator > viewer)."""
@@ -116,14 +123,14 @@ def session_user(store, token: str | None) -> User | None:
         return None
     now = store.clock()
     row = store.conn.execute(
-        "SELECT s.username, s.csrf, s.last_seen, s.expires_at, u.role, u.disabled FROM web_sessions s"
+        "SELECT s.username, s.csrf, s.last_seen, s.expires_at, u.role, u.disabled, u.unit_id FROM web_sessions s"
         " JOIN users u ON u.username = s.username WHERE s.token_hash = ?", (_hash(token),)).fetchone()
     if row is None or row["disabled"] or row["expires_at"] < now or row["last_seen"] < now - SESSION_IDLE:
         return None
     if now - row["last_seen"] > 60:  # keep writes rare: the page polls every few seconds
         with store.tx() as c:
             c.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", (now, _hash(token)))
-    return User(row["username"], row["role"], row["csrf"])
+    return User(row["username"], row["role"], row["csrf"], row["unit_id"] or units_mod.DEFAULT_UNIT)
 
 
 def end_session(store, token: str | None) -> None:

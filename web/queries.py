@@ -97,10 +97,12 @@ def tally(counts: dict[str, int]) -> dict[str, Any]:
             "pct": round(100.0 * (total - outstanding) / total, 1) if total else 0.0}
 
 
-def active_campaigns(store: Store, config: Config) -> list[dict[str, Any]]:
-    """Running and paused campaigns with their progress, newest first."""
+def active_campaigns(store: Store, config: Config, *, within: int | None = None) -> list[dict[str, Any]]:
+    """Running and paused campaigns (``within``: of that unit) with their progress, newest first."""
+    unit = "" if within is None else " AND unit_id = ?"
     rows = store.conn.execute("SELECT id, name, state, priority, send_at FROM campaigns"
-                              " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT 5").fetchall()
+                              f" WHERE state IN ('running', 'paused'){unit} ORDER BY id DESC LIMIT 5",
+                              () if within is None else (within,)).fetchall()
     # One snapshot and one simulation for all of them.
     eta_of = estimate.campaigns_finish(store, config, [r["id"] for r in rows if r["state"] == "running"])
     out = []
