@@ -16,11 +16,13 @@ handed to the modems in the month, for the finance office.
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from firmware.errors import BilingualError
+from firmware.people.csvcells import cell_safe
 
 #: The unit migration m013 created; users, campaigns and templates of an older install are in it.
 DEFAULT_UNIT = 1
@@ -317,3 +319,22 @@ def monthly_report(store, month: str | None = None, *, utc_offset_hours: float =
             "darurat_melebihi_kuota": msg["over_quota"],
         })
     return rows
+
+
+def write_report_csv(rows: list[dict[str, Any]], out) -> None:
+    """The monthly report as CSV for Excel in Indonesian: ``;``-separated, decimal comma, text cells a
+    spreadsheet would run as a formula made safe, an empty cell for "none"."""
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w.writerow(REPORT_COLUMNS)
+    for r in rows:
+        w.writerow([_cell(r[k]) for k in REPORT_COLUMNS])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return cell_safe(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",")

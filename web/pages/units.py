@@ -5,7 +5,6 @@ The verbs and every query are :mod:`firmware.office.units`'; this module only re
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -14,7 +13,6 @@ import bottle
 from firmware.campaigns import campaign as camp_mod
 from firmware.office import units as units_mod
 from firmware.office import users as users_mod
-from firmware.people.csvcells import cell_safe
 from web import context
 from web.context import field
 from web.render import page
@@ -132,20 +130,8 @@ def report_csv():
     except units_mod.UnitError as exc:
         bottle.abort(400, context.error_text(exc))
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(units_mod.REPORT_COLUMNS)
-    for r in rows:
-        w.writerow([cell_safe(str(r[k])) if isinstance(r[k], str) else _decimal(r[k]) for k in units_mod.REPORT_COLUMNS])
+    units_mod.write_report_csv(rows, buf)
     context.store().audit(context.actor(), "unit_report", {"month": label, "units": len(rows)})
     bottle.response.content_type = "text/csv; charset=utf-8"
     bottle.response.set_header("Content-Disposition", f'attachment; filename="laporan-unit-{label}.csv"')
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
-
-
-def _decimal(value: Any) -> str:
-    """A number as Indonesian Excel reads it (decimal comma); None as an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace(".", ",")
