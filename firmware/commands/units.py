@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_fields(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--signature", help="text appended to every message of the unit, e.g. '-Damkar Kota Bandung'")
+    p.add_argument("--signature", help="text appended to every message of the unit, e.g. --signature='-Damkar Kota Bandung'")
     p.add_argument("--sender-name", help="alphanumeric sender for SMS masking: 1-11 letters and digits")
     p.add_argument("--monthly-quota", help="SMS parts per calendar month ('' for none)")
     p.add_argument("--cost-per-part", help="Rupiah per SMS part for the report ('' for the office's cost_per_segment)")
