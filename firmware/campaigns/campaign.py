@@ -43,6 +43,7 @@ default :data:`DEFAULT_COST_PER_SEGMENT`), ``approval_threshold``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -519,14 +520,19 @@ def parse_time(value: Any, tz: timezone | None = None) -> float | None:
 # -- preview -----------------------------------------------------------------------
 
 
-def _resolve_audience(store, audience: Audience | str | Mapping) -> tuple[int | None, Audience]:
+def _resolve_audience(store, audience: Audience | str | Mapping, unit: int) -> tuple[int | None, Audience]:
+    """(saved audience id or None, the audience as the unit ``unit`` sends to it: contacts private to another
+    unit left out; a saved audience private to another unit is not found)."""
     if isinstance(audience, Audience):
-        return None, audience
-    if isinstance(audience, Mapping):
-        return None, Audience.from_dict(dict(audience))
-    if isinstance(audience, str):
-        return aud_mod.load_row(store, audience)
-    raise AudienceError("audience: expected a saved name or a definition", "Audiens: nama tersimpan atau definisi.")
+        audience_id, aud = None, audience
+    elif isinstance(audience, Mapping):
+        audience_id, aud = None, Audience.from_dict(dict(audience))
+    elif isinstance(audience, str):
+        audience_id, aud = aud_mod.load_row(store, audience, within=unit)
+    else:
+        raise AudienceError("audience: expected a saved name or a definition",
+                            "Audiens: nama tersimpan atau definisi.")
+    return audience_id, dataclasses.replace(aud, unit=unit)
 
 
 def _sample_row(store, aud: Audience, sample: Any):
@@ -568,7 +574,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     fb = check_fallbacks(fallbacks)
     config, limits_from = sending_config(store, config)  # the window and limits the daemon uses
     snapshot = estimate.take_snapshot(store, config)
-    _, aud = _resolve_audience(store, audience)
+    _, aud = _resolve_audience(store, audience, unit_row["id"])
     counts = aud_mod.count(store, aud)
     render_one = signed_renderer(tpl, fb, signature)
     total = n = 0
@@ -824,7 +830,7 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
     tpl = compile_template(text)
     fb_given = {str(k).strip().strip("{}").strip().lower(): v for k, v in (fallbacks or {}).items()}
     check_fallbacks(fb_given)
-    audience_id, aud = _resolve_audience(store, audience_or_name)
+    audience_id, aud = _resolve_audience(store, audience_or_name, unit_row["id"])
     now = store.clock()
     send_ts = parse_time(send_at, tz)
     expires_ts = parse_time(expires_at, tz)

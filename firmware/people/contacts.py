@@ -410,3 +410,33 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
                   "messages_cancelled": cancelled, "messages_anonymised": anonymised, "optout": optout}
         store._audit(c, actor, "contact.delete", counts, now)
     return counts
+
+
+# -- units (dinas) ---------------------------------------------------------------------------------
+
+
+def set_private(store: Store, *, unit_id: int | None, actor: str, numbers: Iterable[str] = (),
+                tag: str | None = None) -> int:
+    """Make contacts private to the unit ``unit_id`` (only its campaigns reach them and only its people and
+    admins see them), or shared by every unit again (None): the given ``numbers``, and every contact with
+    ``tag``. Returns how many contacts were changed. Audited (ids and counts, never a number)."""
+    e164 = [importer.to_e164(n) for n in numbers]
+    now = store.clock()
+    with store.tx() as c:
+        ids: set[int] = set()
+        for number in e164:
+            row = c.execute("SELECT id FROM contacts WHERE number = ?", (number,)).fetchone()
+            if row is None:
+                raise ContactNotFound("no contact with that number")
+            ids.add(row["id"])
+        if tag:
+            ids.update(r[0] for r in c.execute(
+                "SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE LOWER(t.name) = ?",
+                (tag.strip().lower(),)))
+        changed = 0
+        for contact_id in sorted(ids):
+            changed += c.execute("UPDATE contacts SET unit_id = ?, updated_at = ? WHERE id = ? AND unit_id IS NOT ?",
+                                 (unit_id, now, contact_id, unit_id)).rowcount
+        store._audit(c, actor, "contact.private", {"unit": unit_id, "tag": tag, "contacts": len(ids),
+                                                   "changed": changed}, now)
+    return changed

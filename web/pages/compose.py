@@ -163,7 +163,7 @@ def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, 
     now_local = datetime.fromtimestamp(store.clock(), config.tz).strftime("%Y-%m-%dT%H:%M")
     everyone = aud_mod.count(store, Audience(everyone=True))["reachable"]
     return page("compose", title=context.lang()("Tulis Pesan", "Compose"), form=form, error=error,
-                audiences=aud_mod.list_saved(store), templates=camp_mod.list_templates(store, within=context.within()),
+                audiences=aud_mod.list_saved(store, within=context.within()), templates=camp_mod.list_templates(store, within=context.within()),
                 units=units_mod.list_units(store) if context.within() is None else [],
                 everyone=everyone, choices=queries.contact_choices(store), ALL=ALL, FILTER=FILTER, TAG=TAG,
                 placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,

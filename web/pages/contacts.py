@@ -34,6 +34,7 @@ from typing import Any
 
 import bottle
 
+from firmware.office import units as units_mod
 from firmware.people import contacts as contacts_mod
 from firmware.people.audience import OPTED_OUT_SQL, Audience, AudienceError, where_sql
 from firmware.people.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
@@ -64,6 +65,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/contacts/<cid:int>/optout", callback=contact_optout)
     app.post("/contacts/<cid:int>/delete", callback=contact_delete)
     app.post("/contacts/<cid:int>/export", callback=contact_export)
+    app.post("/contacts/<cid:int>/unit", callback=contact_unit)
     app.get("/import", callback=import_form)
     app.post("/import", callback=import_upload)
     app.get("/import/<token>", callback=import_preview)
@@ -90,16 +92,17 @@ def list_filters() -> dict[str, str]:
     return f
 
 
-def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[Any]]:
+def list_where(f: dict[str, str], *, can_see_numbers: bool, within: int | None = None) -> tuple[str, list[Any]]:
     """WHERE (over ``contacts c``) for the list's filters; wilayah/role/tag as an audience matches them.
 
     Raises AudienceError for an unreadable RW/RT filter.  A viewer's search matches a number only when
     the whole number is typed (fragments would let a viewer rebuild masked numbers digit by digit).
+    ``within`` a unit: contacts private to other units are left out.
     """
     has_filter = any(f[k] for k in ("desa", "dusun", "rw", "rt", "role", "tag"))
     aud = Audience.build(desa=f["desa"] or None, dusun=f["dusun"] or None, rw=f["rw"] or None,
                          rt=f["rt"] or None, role=f["role"] or None, tag=f["tag"] or None,
-                         everyone=not has_filter)
+                         everyone=not has_filter, unit=within)
     where, params = where_sql(aud)
     clauses, out = [f"({where})"], list(params)
     q = f["q"]
@@ -160,7 +163,7 @@ def contact_list():
     rows: list[dict] = []
     matched = 0
     try:
-        where, params = list_where(f, can_see_numbers=u.can("operator"))
+        where, params = list_where(f, can_see_numbers=u.can("operator"), within=u.within)
     except AudienceError as exc:
         error, where, params = exc.pesan, "0", []
     matched = store.conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params).fetchone()[0]
@@ -192,8 +195,9 @@ def contact_list():
 
 
 def _contact(cid: int) -> dict:
+    """The contact, or 404 (also for one private to another unit than the user's)."""
     row = context.store().conn.execute("SELECT * FROM contacts WHERE id = ?", (cid,)).fetchone()
-    if row is None:
+    if row is None or not units_mod.visible(row["unit_id"], context.within()):
         bottle.abort(404)
     return dict(row)
 
@@ -207,12 +211,31 @@ def _detail(contact: dict, **values: Any) -> str:
     return page("contacts_detail", title=contact.get("name") or context.lang()("Kontak", "Contact"), c=contact,
                 shown=shown_number(contact["number"]), tags=_tags_of(store, [contact["id"]]).get(contact["id"], []),
                 optout=dict(optout) if optout else None, sent=sent, form=form,
-                choices=queries.contact_choices(store), error=values.pop("error", None), **values)
+                choices=queries.contact_choices(store), error=values.pop("error", None),
+                units=units_mod.list_units(store), **values)
 
 
 @context.require("viewer")
 def contact_page(cid: int):
     return _detail(_contact(cid))
+
+
+@context.require("admin")
+def contact_unit(cid: int):
+    """Make the contact private to a unit, or shared again (empty ``unit``)."""
+    contact = _contact(cid)
+    store, t = context.store(), context.lang()
+    chosen = field("unit", maxlen=12)
+    try:
+        unit = units_mod.get_unit(store, chosen) if chosen else None
+    except units_mod.UnitError as exc:
+        context.flash(context.error_text(exc), "error")
+    else:
+        contacts_mod.set_private(store, unit_id=unit["id"] if unit else None, actor=context.actor(),
+                                 numbers=[contact["number"]])
+        context.flash(t(f"Kontak ini kini khusus unit {unit['name']}.", f"This contact is now private to {unit['name']}.")
+                      if unit else t("Kontak ini kini dipakai bersama semua unit.", "This contact is now shared by every unit."))
+    bottle.redirect(f"/contacts/{contact['id']}", 303)
 
 
 def _edited_fields() -> tuple[dict[str, str | None], str | None]:
