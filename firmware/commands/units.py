@@ -1,4 +1,7 @@
-"""``siaran unit add|list|set|report``: the units (dinas) sharing the box, and their monthly report.
+"""``siaran unit add|list|set|private|report``: the units (dinas) sharing the box, and their monthly report.
+
+``siaran unit private --unit UNIT (--number N ... | --tag TAG | --audience NAME)`` makes contacts or a saved
+audience private to a unit; ``--shared`` shares them with every unit again.
 
 ``siaran user add NAME --role ROLE --unit UNIT`` and ``siaran user set-unit NAME --unit UNIT`` put people in
 a unit (see :mod:`firmware.commands.users`).
@@ -14,12 +17,17 @@ from firmware.commands.common import actor, add_state_options, load_config
 from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
 from firmware.errors import ConfigError
 from firmware.office import units as units_mod
+from firmware.people import audience as aud_mod
+from firmware.people import contacts as contacts_mod
+from firmware.people.audience import AudienceError
+from firmware.people.contacts import ContactNotFound
+from firmware.people.numbers import InvalidNumber
 from firmware.queue.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("unit", help="units (dinas) sharing the box: signature, sender name, quota, report")
-    usub = p.add_subparsers(dest="unit_command", metavar="add|list|set|report")
+    usub = p.add_subparsers(dest="unit_command", metavar="add|list|set|private|report")
     usub.required = True
     a = usub.add_parser("add", help="create a unit")
     add_state_options(a)
@@ -35,6 +43,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--name", help="a new name")
     _add_fields(s)
     s.set_defaults(func=cmd_set)
+    pv = usub.add_parser("private", help="make contacts or a saved audience private to a unit, or shared again")
+    add_state_options(pv)
+    whose = pv.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--unit", help="the unit (name or id) they become private to")
+    whose.add_argument("--shared", action="store_true", help="shared by every unit again")
+    pv.add_argument("--number", action="append", default=[], metavar="NUMBER", help="a contact's number (repeatable)")
+    pv.add_argument("--tag", help="every contact with this tag (e.g. the tag given at import)")
+    pv.add_argument("--audience", help="a saved audience's name")
+    pv.set_defaults(func=cmd_private)
     r = usub.add_parser("report", help="the monthly report per unit (SMS parts, cost, campaigns, delivery rate)")
     add_state_options(r)
     r.add_argument("--month", help="YYYY-MM (default: this month, local time)")
@@ -92,6 +109,33 @@ def cmd_list(args: argparse.Namespace) -> int:
         emit({"units": units})
         return 0
     return _run(args, show)
+
+
+def cmd_private(args: argparse.Namespace) -> int:
+    if not (args.number or args.tag or args.audience):
+        return fail("give --number, --tag or --audience", "Sebutkan --number, --tag atau --audience.", EXIT_BAD_INPUT)
+
+    def private(config, store):
+        unit_id = None if args.shared else units_mod.get_unit(store, args.unit)["id"]
+        out: dict = {"unit": unit_id}
+        try:
+            if args.audience:
+                aud_mod.load_row(store, args.audience)  # refused before any contact changes
+            if args.number or args.tag:
+                out["contacts_changed"] = contacts_mod.set_private(store, unit_id=unit_id, actor=actor(),
+                                                                   numbers=args.number, tag=args.tag)
+            if args.audience:
+                aud_mod.set_private(store, args.audience, unit_id, actor())
+                out["audience"] = args.audience
+        except InvalidNumber as exc:
+            return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT)
+        except ContactNotFound:
+            return fail("no contact with that number", "Tidak ada kontak dengan nomor itu.", EXIT_BAD_INPUT)
+        except AudienceError as exc:
+            return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT)
+        emit(out)
+        return 0
+    return _run(args, private)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from firmware import cli
 from firmware.campaigns import campaign as campaigns
 from firmware.campaigns.campaign import NotAllowed, NotFound, QuotaExceeded
 from firmware.office import units, users
-from firmware.people import audience
+from firmware.people import audience, contacts
 from firmware.people.audience import Audience
 from firmware.queue import schema
 from firmware.queue.store import EMERGENCY, Store
@@ -376,3 +376,49 @@ def test_cli_units_users_and_report(tmp_path, capsys):
     assert "2026-07;Damkar;0;0;0;200;0;0;0;;;0;0" in out.splitlines()
     code, out = run(capsys, "unit", "report", "--month", "Juli", *s)
     assert code == 2 and "TTTT-BB" in out["pesan"]
+
+
+# -- contacts and audiences private to a unit --------------------------------------------------------------------
+
+
+def test_private_contacts_reach_only_their_unit(city):
+    """Two contacts private to Damkar: Diskominfo's campaigns and counts leave them out, Damkar's include them."""
+    assert contacts.set_private(city, unit_id=unit_id(city, "Damkar"), actor="cli:root",
+                                numbers=[n(0), "0812-0000-0201"]) == 2
+    kominfo = campaigns.preview(city, None, "Halo {nama}.", "sukajadi", unit=unit_id(city, "Diskominfo"))
+    damkar = campaigns.preview(city, None, "Halo {nama}.", "sukajadi", unit=unit_id(city, "Damkar"))
+    assert (kominfo["recipients"], damkar["recipients"]) == (10, 12)
+    cid = make(city, "web:dina")
+    campaigns.submit(city, cid, "web:dina")
+    sent_to = {r[0] for r in city.conn.execute("SELECT number FROM messages WHERE campaign_id = ?", (cid,))}
+    assert len(sent_to) == 10 and n(0) not in sent_to and n(1) not in sent_to
+    # Shared again: everyone reaches them.
+    assert contacts.set_private(city, unit_id=None, actor="cli:root", numbers=[n(0)]) == 1
+    assert campaigns.preview(city, None, "Halo.", "sukajadi", unit=unit_id(city, "Diskominfo"))["recipients"] == 11
+    detail = json.loads(city.conn.execute("SELECT detail FROM audit_log WHERE action = 'contact.private'"
+                                          " ORDER BY id LIMIT 1").fetchone()[0])
+    assert detail == {"unit": unit_id(city, "Damkar"), "tag": None, "contacts": 2, "changed": 2}
+
+
+def test_a_private_audience_is_only_its_units(city):
+    audience.set_private(city, "sukajadi", unit_id(city, "Damkar"), "cli:root")
+    assert [a["name"] for a in audience.list_saved(city, within=unit_id(city, "Diskominfo"))] == []
+    assert [a["name"] for a in audience.list_saved(city, within=unit_id(city, "Damkar"))] == ["sukajadi"]
+    with pytest.raises(audience.AudienceError):
+        make(city, "web:dina")
+    assert campaigns.get(city, make(city, "web:fajar"))["audience_id"] is not None
+    audience.save(city, "sukajadi", Audience.build(desa="Sukajadi", rw="01"), "web:fajar")  # saving keeps it private
+    assert audience.list_saved(city, within=unit_id(city, "Diskominfo")) == []
+
+
+def test_cli_private(city, tmp_path, capsys):
+    path = city.conn.execute("PRAGMA database_list").fetchone()["file"]
+    s = ["--state-dir", str(tmp_path)]
+    assert path == str(tmp_path / "siaran.db")
+    code, out = run(capsys, "unit", "private", "--unit", "Damkar", "--number", "081200000203", "--audience",
+                    "sukajadi", *s)
+    assert code == 0 and out == {"unit": unit_id(city, "Damkar"), "contacts_changed": 1, "audience": "sukajadi"}
+    code, out = run(capsys, "unit", "private", "--shared", "--audience", "tidak-ada", *s)
+    assert code == 2 and "Tidak ada audiens" in out["pesan"]
+    code, out = run(capsys, "unit", "private", "--unit", "Damkar", *s)
+    assert code == 2 and "--number" in out["pesan"]

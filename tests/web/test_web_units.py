@@ -195,3 +195,28 @@ def test_monthly_report_page_and_csv(web, admin, city):
         ["Damkar"]
     r = admin.get("/units/report?month=2026-13")
     assert r.status == 400 and "TTTT-BB" in r.text
+
+
+def test_private_contacts_and_audiences_on_the_page(web, admin, city):
+    with Store.in_state_dir(web.config.state_dir) as s:
+        damkar = units.get_unit(s, "Damkar")["id"]
+        private = s.conn.execute("SELECT id FROM contacts WHERE number = '+6281200000000'").fetchone()[0]
+        audience.save(s, "damkar-saja", Audience.build(desa="Sukajadi", rw="01"), "test")
+        aid = s.conn.execute("SELECT id FROM audiences WHERE name = 'damkar-saja'").fetchone()[0]
+    # The admin makes one contact and one audience private to Damkar on their pages.
+    admin.get(f"/contacts/{private}")
+    r = admin.post(f"/contacts/{private}/unit", {"unit": str(damkar)})
+    assert r.status == 200 and "khusus unit Damkar" in r.text
+    admin.get(f"/audiences/{aid}")
+    r = admin.post(f"/audiences/{aid}/unit", {"unit": str(damkar)})
+    assert r.status == 200 and "khusus unit Damkar" in r.text
+    dina, fajar = login(web, "dina"), login(web, "fajar")
+    assert dina.get(f"/contacts/{private}").status == 404
+    assert fajar.get(f"/contacts/{private}").status == 200
+    assert "Pak 0<" not in dina.get("/contacts").text and "Pak 0<" in fajar.get("/contacts").text
+    assert dina.get(f"/audiences/{aid}").status == 404
+    assert "damkar-saja" not in dina.get("/audiences").text and "damkar-saja" in fajar.get("/audiences").text
+    assert "damkar-saja" not in dina.get("/compose").text
+    # A viewer or operator cannot change who a contact belongs to.
+    fajar.get(f"/contacts/{private}")
+    assert fajar.post(f"/contacts/{private}/unit", {"unit": ""}).status == 403
