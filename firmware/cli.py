@@ -28,6 +28,7 @@ _AREAS = (
     "contacts",
     "campaigns",
     "users",
+    "units",
     "settings",
     "modem",
     "pdu",

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 20 * 1024 * 1024  # an office list of 100,000 rows as XLSX is ~4 MB
 PAGE_MODULES = ("account", "dashboard", "contacts", "audiences", "compose", "campaigns", "inbox", "warga", "modems",
-                "admin", "api")
+                "admin", "api", "units")
 PUBLIC_PATHS = ("/login", "/setup", "/static/", "/lang/", "/healthz", "/api/")
 SECURITY_HEADERS = {
     # Everything is served from the box itself: there is no internet in the office.
@@ -112,7 +112,7 @@ def _before() -> None:
         view["hold"] = store.hold()
         # A background refresh (siaran.js marks it) must not eat the message meant for the page the user sees next.
         view["flash"] = context.take_flash() if context.header("X-Requested-With") != "fetch" else None
-        view["pending_approvals"] = camp_mod.count_awaiting_approval(store)
+        view["pending_approvals"] = len(camp_mod.awaiting_approval(store, within=user.within))
 
 
 def _parse_multipart(req: bottle.BaseRequest) -> None:

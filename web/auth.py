@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.office import sessions
+from firmware.office import units as units_mod
 from firmware.office import users as users_mod
 
 ROLE_RANK = {"viewer": 0, "operator": 1, "approver": 2, "admin": 3}
@@ -35,6 +36,12 @@ class User:
     username: str
     role: str
     csrf: str
+    unit_id: int | None = None  # the user's unit (dinas); an admin sees every unit
+
+    @property
+    def within(self) -> int | None:
+        """The unit this user is limited to, None for an admin (every unit): the ``within`` of the verbs."""
+        return None if self.role == "admin" else self.unit_id
 
     def can(self, role: str) -> bool:
         """True when this user's role is ``role`` or above it (admin > approver > operator > viewer)."""
@@ -118,7 +125,7 @@ def session_user(store, token: str | None) -> User | None:
         return None
     if now - row["last_seen"] > 60:  # keep writes rare: the page polls every few seconds
         sessions.touch_session(store, _hash(token), now)
-    return User(row["username"], row["role"], row["csrf"])
+    return User(row["username"], row["role"], row["csrf"], row["unit_id"] or units_mod.DEFAULT_UNIT)
 
 
 def end_session(store, token: str | None) -> None:

@@ -81,6 +81,12 @@ def user() -> User | None:
     return bottle.request.environ.get("siaran.user")
 
 
+def within() -> int | None:
+    """The unit the logged-in user is limited to (None: an admin, every unit)."""
+    u = user()
+    return u.within if u is not None else None
+
+
 def actor() -> str:
     u = user()
     return f"web:{u.username}" if u else "web:-"

@@ -92,9 +92,9 @@ def tally(counts: dict[str, int]) -> dict[str, Any]:
             "pct": round(100.0 * (total - outstanding) / total, 1) if total else 0.0}
 
 
-def active_campaigns(store: Store, config: Config) -> list[dict[str, Any]]:
-    """Running and paused campaigns with their progress, newest first."""
-    rows = camp_mod.active_rows(store)
+def active_campaigns(store: Store, config: Config, *, within: int | None = None) -> list[dict[str, Any]]:
+    """Running and paused campaigns (``within``: of that unit) with their progress, newest first."""
+    rows = camp_mod.active_rows(store, within=within)
     # One snapshot and one simulation for all of them.
     eta_of = estimate.campaigns_finish(store, config, [r["id"] for r in rows if r["state"] == "running"])
     out = []

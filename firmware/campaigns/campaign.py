@@ -13,6 +13,11 @@ Life of a campaign (``campaigns.state``)::
 ``campaigns.audience``: what the approver saw is what is sent) and inserts
 all messages in ONE transaction, opted-out numbers as ``suppressed``.
 
+Units (:mod:`firmware.office.units`): a campaign belongs to the unit (dinas) it was created for; its
+unit's signature is appended to every text (and counted), an approver must be of its unit (an
+emergency: any approver), and queueing stays within the unit's monthly quota (an emergency goes
+beyond it, flagged).  ``within=<unit id>`` limits the read verbs to one unit (None: every unit).
+
 Templates: ``{nama}`` ``{jabatan}`` ``{rt}`` ``{rw}`` ``{desa}`` ``{dusun}``
 (case and inner spaces ignored; ``{{``/``}}`` for a literal brace); any other
 ``{...}`` is refused.  When a contact's field is empty the placeholder's
@@ -38,6 +43,7 @@ default :data:`DEFAULT_COST_PER_SEGMENT`), ``approval_threshold``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -49,11 +55,12 @@ from typing import Any
 from firmware.people import audience as aud_mod
 from firmware.queue import estimate
 from firmware.office import settings as office_settings
+from firmware.office import units as units_mod
 from firmware.campaigns import templates_builtin
 from firmware.people.audience import Audience, AudienceError
 from firmware.office.config import Config
 from firmware.queue.estimate import sending_config
-from firmware.errors import BilingualError
+from firmware.errors import BilingualError, group_digits
 from firmware.modem import gsm7
 from firmware.modem.pdu import Encoding, split_text
 from firmware.modem.segments import analyse
@@ -94,6 +101,10 @@ class TemplateError(CampaignError):
 
 class NotAllowed(CampaignError, PermissionError):
     """The user may not do this (approve their own campaign, no approver role, wrong state)."""
+
+
+class QuotaExceeded(NotAllowed):
+    """Queueing would take the campaign's unit beyond its monthly quota of SMS parts (not for emergencies)."""
 
 
 class NotFound(CampaignError, LookupError):
@@ -323,6 +334,15 @@ def _phrase_text(alternatives: list[list[tuple[str, str | None]]], contact: Any)
     return ""
 
 
+def signed_renderer(template: Template | str, fallbacks: Mapping[str, str] | None,
+                    signature: str) -> Callable[[Any], str]:
+    """:func:`renderer` with the unit's ``signature`` appended to every text (what is counted and sent)."""
+    render_one = renderer(template, fallbacks)
+    if not signature:
+        return render_one
+    return lambda contact: units_mod.signed(render_one(contact), signature)
+
+
 def render(template: Template | str, contact: Any, fallbacks: Mapping[str, str] | None = None) -> str:
     """The text ``contact`` receives."""
     return renderer(template, fallbacks)(contact)
@@ -438,6 +458,13 @@ def setting(store, key: str, default: float) -> float:
     return value
 
 
+def cost_per_part(store, unit: Mapping[str, Any] | None = None) -> float:
+    """Rupiah per SMS part: the unit's ``cost_per_part`` when it has one, else the office's ``cost_per_segment``."""
+    if unit is not None and unit["cost_per_part"] is not None:
+        return unit["cost_per_part"]
+    return setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
+
+
 # -- balance ---------------------------------------------------------------------
 
 _RUPIAH = re.compile(r"Rp\.?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\d.,]*\d)", re.IGNORECASE)
@@ -493,14 +520,19 @@ def parse_time(value: Any, tz: timezone | None = None) -> float | None:
 # -- preview -----------------------------------------------------------------------
 
 
-def _resolve_audience(store, audience: Audience | str | Mapping) -> tuple[int | None, Audience]:
+def _resolve_audience(store, audience: Audience | str | Mapping, unit: int) -> tuple[int | None, Audience]:
+    """(saved audience id or None, the audience as the unit ``unit`` sends to it: contacts private to another
+    unit left out; a saved audience private to another unit is not found)."""
     if isinstance(audience, Audience):
-        return None, audience
-    if isinstance(audience, Mapping):
-        return None, Audience.from_dict(dict(audience))
-    if isinstance(audience, str):
-        return aud_mod.load_row(store, audience)
-    raise AudienceError("audience: expected a saved name or a definition", "Audiens: nama tersimpan atau definisi.")
+        audience_id, aud = None, audience
+    elif isinstance(audience, Mapping):
+        audience_id, aud = None, Audience.from_dict(dict(audience))
+    elif isinstance(audience, str):
+        audience_id, aud = aud_mod.load_row(store, audience, within=unit)
+    else:
+        raise AudienceError("audience: expected a saved name or a definition",
+                            "Audiens: nama tersimpan atau definisi.")
+    return audience_id, dataclasses.replace(aud, unit=unit)
 
 
 def _sample_row(store, aud: Audience, sample: Any):
@@ -520,7 +552,8 @@ def _sample_row(store, aud: Audience, sample: Any):
 
 def preview(store, config: Config | None, text: str, audience: Audience | str | Mapping,
             fallbacks: Mapping[str, str] | None = None, *, sample_contact: Any = None, emergency: bool = False,
-            send_at: float | None = None, expires_at: float | None = None) -> dict[str, Any]:
+            send_at: float | None = None, expires_at: float | None = None, unit: int | None = None,
+            signature: str | None = None) -> dict[str, Any]:
     """Everything to check before sending: recipients, encoding, segments, cost, time, warnings, a sample.
 
     Every reachable recipient's text is rendered and counted (not just one),
@@ -529,14 +562,21 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     only the first recipient: the longest text and the one with the least
     data (most fields empty: dropped phrases, fallbacks).  ``sample`` is the
     first recipient of the audience (or ``sample_contact``).
+
+    ``unit``: the sending unit (default the first, ``Kantor``): its signature (or ``signature``, a saved
+    campaign's) is appended to every text before it is counted, its cost per part prices it, and
+    ``quota`` says what is used and left of its monthly quota.
     """
     tpl = compile_template(text)
+    unit_row = units_mod.get_unit(store, units_mod.DEFAULT_UNIT if unit is None else unit)
+    if signature is None:
+        signature = unit_row["signature"]
     fb = check_fallbacks(fallbacks)
     config, limits_from = sending_config(store, config)  # the window and limits the daemon uses
     snapshot = estimate.take_snapshot(store, config)
-    _, aud = _resolve_audience(store, audience)
+    _, aud = _resolve_audience(store, audience, unit_row["id"])
     counts = aud_mod.count(store, aud)
-    render_one = renderer(tpl, fb)
+    render_one = signed_renderer(tpl, fb, signature)
     total = n = 0
     seg_max = 0
     seg_min: int | None = None
@@ -574,7 +614,9 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
             if len(contact_ucs2) < 20:
                 contact_ucs2.update(dict.fromkeys(ch for ch in rendered if ch not in _GSM_ALL))
     base = analyse(render_one({v: None for v in PLACEHOLDERS.values()}))
-    cost_per = setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
+    cost_per = cost_per_part(store, unit_row)
+    offset = config.utc_offset_hours
+    quota = units_mod.quota_status(store, unit_row["id"], utc_offset_hours=offset)
     now = store.clock()
     time_estimate = estimate.for_new(snapshot, total, n, emergency=emergency,
                                      send_at=send_at if send_at and send_at > now else None, routes=by_route)
@@ -619,6 +661,20 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     if store.hold().active and not emergency:
         warnings.append(_warning("hold", "the global hold is on: only emergencies go out until it is lifted",
                                  "penahanan aktif: hanya pesan darurat yang dikirim sampai dicabut"))
+    if quota["quota"] is not None and total > quota["left"]:
+        warnings.append(_warning(
+            "quota", f"this campaign needs {total:,} SMS parts; {quota['left']:,} of unit {unit_row['name']}'s "
+            f"monthly quota of {quota['quota']:,} are left"
+            + (": an emergency still goes out, flagged in the report" if emergency else ": it will be refused"),
+            f"kampanye ini perlu {group_digits(total)} SMS; sisa kuota bulanan unit {unit_row['name']} "
+            f"{group_digits(quota['left'])} dari {group_digits(quota['quota'])}"
+            + (": pesan darurat tetap dikirim, ditandai di laporan" if emergency else ": kampanye akan ditolak")))
+    if signature and analyse(signature).encoding is Encoding.UCS2:
+        warnings.append(_warning(
+            "signature_ucs2", "the unit's signature has characters outside GSM-7: every text goes as UCS-2 "
+            "(70 characters a segment); ask the admin to change it",
+            "tanda tangan unit berisi karakter di luar GSM-7: semua pesan menjadi UCS-2 (70 karakter per SMS); "
+            "minta admin menggantinya", found=list(analyse(signature).ucs2_chars)))
     low_balance = balance_warning(store, total * cost_per)
     if low_balance is not None:
         warnings.append(low_balance)
@@ -640,7 +696,9 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
                      "suggested_text": _suggest(tpl.text, base.replacements) if base.replacements else None,
                      "ucs2_chars_from_contacts": from_contacts},
         "cost": {"per_segment_rupiah": cost_per, "total_rupiah": total * cost_per,
-                 "setting": "cost_per_segment"},
+                 "setting": "cost_per_part" if unit_row["cost_per_part"] is not None else "cost_per_segment"},
+        "unit": {"id": unit_row["id"], "name": unit_row["name"], "signature": signature},
+        "quota": quota,
         "time": time_estimate,
         "warnings": warnings,
         "sample": _sample(sample, render_one) if sample is not None else None,
@@ -692,9 +750,7 @@ def _sample(row: Any, render_one: Callable[[Any], str]) -> dict[str, Any]:
 # -- campaigns ---------------------------------------------------------------------
 
 
-def _person(actor: str) -> str:
-    """``"cli:ani"`` / ``"web:ani"`` / ``"ani"`` -> ``"ani"``: the person behind an actor string."""
-    return str(actor).split(":", 1)[-1].strip().lower()
+_person = units_mod.person
 
 
 def _user(store, username: str):
@@ -714,43 +770,59 @@ def check_user(store, username: str, roles: Iterable[str] | None = None) -> str:
     return row["username"]
 
 
-def template_text(store, name: str) -> tuple[int, str]:
-    """(id, text) of the template ``name`` (the shipped ones are installed on first use)."""
+def template_text(store, name: str, *, within: int | None = None) -> tuple[int, str]:
+    """(id, text) of the template ``name`` (the shipped ones are installed on first use); ``within``: a unit's
+    own and the shared templates only."""
     templates_builtin.install(store)
-    row = store.conn.execute("SELECT id, text FROM templates WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        names = [r[0] for r in store.conn.execute("SELECT name FROM templates ORDER BY name")]
+    row = store.conn.execute("SELECT id, text, unit_id FROM templates WHERE name = ?", (name,)).fetchone()
+    if row is None or not units_mod.visible(row["unit_id"], within):
+        names = [t["name"] for t in list_templates(store, within=within)]
         raise NotFound(f"no template {name!r} (templates: {', '.join(names)})",
                        f"Tidak ada template {name!r} (tersedia: {', '.join(names)}).")
     return row["id"], row["text"]
 
 
-def list_templates(store) -> list[dict[str, Any]]:
+def list_templates(store, *, within: int | None = None) -> list[dict[str, Any]]:
+    """Every template (``within``: a unit's own and the shared ones), by category and name."""
     templates_builtin.install(store)
     out = []
+    names = units_mod.unit_names(store)
     for r in store.conn.execute("SELECT * FROM templates ORDER BY category, name"):
+        if not units_mod.visible(r["unit_id"], within):
+            continue
         tpl_blanks = unfilled(r["text"])
         out.append({"id": r["id"], "name": r["name"], "category": r["category"], "builtin": bool(r["builtin"]),
-                    "text": r["text"], "blanks": tpl_blanks})
+                    "text": r["text"], "blanks": tpl_blanks, "unit_id": r["unit_id"],
+                    "unit": names.get(r["unit_id"])})
     return out
 
 
 def create(store, name: str, text: str | None, audience_or_name: Audience | str | Mapping, *,
            fallbacks: Mapping[str, str] | None = None, emergency: bool = False, send_at: Any = None,
            expires_at: Any = None, actor: str, template: str | None = None, fills: Mapping[str, str] | None = None,
-           tz: timezone | None = None, via: str | None = None) -> int:
+           tz: timezone | None = None, via: str | None = None, unit: int | str | None = None) -> int:
     """A new campaign in state ``draft``; return its id.
 
     ``text`` or ``template`` (a template name; its ``[[blanks]]`` filled from
     ``fills``).  The audience's definition is copied into the campaign.
-    Raises CampaignError/TemplateError/AudienceError naming what is wrong.
+    ``unit``: the unit it is sent for (id or name); default the unit of the user behind ``actor`` (else the
+    first unit). Someone limited to a unit (not an admin) can create only for their own. The unit's
+    signature is copied into the campaign (what the approver sees is what is sent).
+    Raises CampaignError/TemplateError/AudienceError/UnitError naming what is wrong.
     """
     name = aud_mod.check_name(name, "campaign")
+    within = units_mod.scope_of(store, actor)
+    if unit is None:
+        unit = units_mod.user_unit(store, actor) or units_mod.DEFAULT_UNIT
+    unit_row = units_mod.get_unit(store, unit)
+    if within is not None and unit_row["id"] != within:
+        raise NotAllowed(f"you may create campaigns only for your own unit, not {unit_row['name']}",
+                         f"Anda hanya boleh membuat kampanye untuk unit Anda sendiri, bukan {unit_row['name']}.")
     template_id = None
     if template is not None:
         if text is not None:
             raise CampaignError("give a text or a template, not both", "Pilih teks atau template, bukan keduanya.")
-        template_id, text = template_text(store, template)
+        template_id, text = template_text(store, template, within=unit_row["id"])
     if text is None:
         raise CampaignError("a text or a template is needed", "Perlu teks atau template.")
     if fills:
@@ -758,7 +830,7 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
     tpl = compile_template(text)
     fb_given = {str(k).strip().strip("{}").strip().lower(): v for k, v in (fallbacks or {}).items()}
     check_fallbacks(fb_given)
-    audience_id, aud = _resolve_audience(store, audience_or_name)
+    audience_id, aud = _resolve_audience(store, audience_or_name, unit_row["id"])
     now = store.clock()
     send_ts = parse_time(send_at, tz)
     expires_ts = parse_time(expires_at, tz)
@@ -777,25 +849,30 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
     with store.tx() as c:
         campaign_id = c.execute(
             "INSERT INTO campaigns (name, text, state, priority, audience, send_at, expires_at, created_by, created_at,"
-            " updated_at, audience_id, template_id, fallbacks) VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?)",
+            " updated_at, audience_id, template_id, fallbacks, unit_id, signature)"
+            " VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?,?,?)",
             (name, tpl.text, EMERGENCY if emergency else 0, definition, send_ts, expires_ts, actor, now, now,
-             audience_id, template_id, json.dumps(fb_given, ensure_ascii=False, sort_keys=True))).lastrowid
+             audience_id, template_id, json.dumps(fb_given, ensure_ascii=False, sort_keys=True), unit_row["id"],
+             unit_row["signature"])).lastrowid
         store._audit(c, actor, "campaign_create", {
             "campaign": campaign_id, "name": name, "audience": aud.to_dict(), "emergency": emergency,
             "template": template, "reachable": counts["reachable"], "send_at": send_ts, "expires_at": expires_ts,
+            "unit": unit_row["id"],
             **({"via": via} if via and via != actor else {})}, now)
     return campaign_id
 
 
-def get(store, campaign_id: int) -> dict[str, Any]:
-    """The campaign row as a dict (``audience``/``fallbacks`` decoded); NotFound if there is none."""
+def get(store, campaign_id: int, *, within: int | None = None) -> dict[str, Any]:
+    """The campaign row as a dict (``audience``/``fallbacks`` decoded); NotFound if there is none, or when it
+    belongs to another unit than ``within`` (someone limited to a unit does not learn that it exists)."""
     row = store.conn.execute("SELECT * FROM campaigns WHERE id = ?", (_int_id(campaign_id),)).fetchone()
-    if row is None:
+    if row is None or (within is not None and row["unit_id"] != within):
         raise NotFound(f"no campaign {campaign_id}", f"Tidak ada kampanye {campaign_id}.")
     out = dict(row)
     out["audience"] = json.loads(row["audience"]) if row["audience"] else None
     out["fallbacks"] = json.loads(row["fallbacks"] or "{}")
     out["emergency"] = row["priority"] >= EMERGENCY
+    out["unit"] = units_mod.unit_names(store).get(row["unit_id"])
     return out
 
 
@@ -806,12 +883,13 @@ def _int_id(campaign_id: Any) -> int:
         raise NotFound(f"no campaign {campaign_id!r}", f"Tidak ada kampanye {campaign_id!r}.") from None
 
 
-def preview_campaign(store, config: Config | None, campaign_id: int, *, sample_contact: Any = None) -> dict[str, Any]:
-    """:func:`preview` of a saved campaign, with its id, name and state."""
-    camp = get(store, campaign_id)
+def preview_campaign(store, config: Config | None, campaign_id: int, *, sample_contact: Any = None,
+                     within: int | None = None) -> dict[str, Any]:
+    """:func:`preview` of a saved campaign (with its unit and signature), with its id, name and state."""
+    camp = get(store, campaign_id, within=within)
     out = preview(store, config, camp["text"], Audience.from_dict(camp["audience"]), camp["fallbacks"],
                   sample_contact=sample_contact, emergency=camp["emergency"], send_at=camp["send_at"],
-                  expires_at=camp["expires_at"])
+                  expires_at=camp["expires_at"], unit=camp["unit_id"], signature=camp["signature"])
     return {"id": camp["id"], "name": camp["name"], "state": camp["state"], "created_by": camp["created_by"],
             "approval_needed": out["recipients"] > approval_threshold(store), **out}
 
@@ -820,9 +898,11 @@ def approval_threshold(store) -> int:
     return int(setting(store, "approval_threshold", DEFAULT_APPROVAL_THRESHOLD))
 
 
-def submit(store, campaign_id: int, actor: str, *, via: str | None = None) -> dict[str, Any]:
-    """Send a draft on: queued now when small, else ``awaiting_approval``."""
-    camp = get(store, campaign_id)
+def submit(store, campaign_id: int, actor: str, *, via: str | None = None,
+           utc_offset_hours: float = 7.0) -> dict[str, Any]:
+    """Send a draft on: queued now when small (within its unit's monthly quota), else ``awaiting_approval``.
+    ``utc_offset_hours``: the box's time zone, where a quota's month begins."""
+    camp = get(store, campaign_id, within=units_mod.scope_of(store, actor))
     if camp["state"] != "draft":
         raise NotAllowed(f"campaign {camp['id']} is {camp['state']}, not a draft",
                          f"Kampanye {camp['id']} berstatus {camp['state']}, bukan draf.")
@@ -842,15 +922,18 @@ def submit(store, campaign_id: int, actor: str, *, via: str | None = None) -> di
             store._audit(c, actor, "campaign_submit", detail, now)
         return {"id": camp["id"], "state": "awaiting_approval", "reachable": reachable, "threshold": threshold,
                 "pesan": f"Perlu persetujuan pengguna lain (lebih dari {threshold} penerima)."}
-    return _queue(store, camp, actor, "campaign_submit", approved_by=None, expect_state="draft", via=via)
+    return _queue(store, camp, actor, "campaign_submit", approved_by=None, expect_state="draft", via=via,
+                  utc_offset_hours=utc_offset_hours)
 
 
-def approve(store, campaign_id: int, approver: str, *, via: str | None = None) -> dict[str, Any]:
+def approve(store, campaign_id: int, approver: str, *, via: str | None = None,
+            utc_offset_hours: float = 7.0) -> dict[str, Any]:
     """Approve a campaign awaiting approval and queue it.
 
     ``approver`` must be an enabled ``users`` account with role approver or
-    admin, and not the person who created the campaign.  ``via``: the actor
-    that ran the command (e.g. ``cli:root``), recorded in the audit log.
+    admin, and not the person who created the campaign; an approver must be of the
+    campaign's unit, except for an emergency (any approver may let it out).  ``via``:
+    the actor that ran the command (e.g. ``cli:root``), recorded in the audit log.
     """
     camp = get(store, campaign_id)
     if camp["state"] != "awaiting_approval":
@@ -861,19 +944,29 @@ def approve(store, campaign_id: int, approver: str, *, via: str | None = None) -
         raise NotAllowed("a campaign must be approved by someone other than its creator",
                          "Kampanye harus disetujui oleh pengguna lain, bukan pembuatnya.")
     username = check_user(store, approver, APPROVER_ROLES)
+    within = units_mod.scope_of(store, username)
+    if within is not None and within != camp["unit_id"] and not camp["emergency"]:
+        raise NotAllowed(f"campaign {camp['id']} belongs to unit {camp['unit']}: an approver of that unit (or an "
+                         "admin) approves it",
+                         f"Kampanye {camp['id']} milik unit {camp['unit']}: harus disetujui approver unit itu "
+                         "(atau admin).")
     return _queue(store, camp, username, "campaign_approve", approved_by=username,
-                  expect_state="awaiting_approval", via=via)
+                  expect_state="awaiting_approval", via=via, utc_offset_hours=utc_offset_hours)
 
 
 def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by: str | None, expect_state: str,
-           via: str | None = None) -> dict[str, Any]:
-    """Render and insert every recipient's message in ONE transaction; the campaign becomes ``running``."""
+           via: str | None = None, utc_offset_hours: float = 7.0) -> dict[str, Any]:
+    """Render and insert every recipient's message in ONE transaction; the campaign becomes ``running``.
+
+    The unit's monthly quota is checked in the same transaction, with the parts just rendered: beyond it
+    the transaction is rolled back (:class:`~firmware.office.units.QuotaExceeded`), except for an
+    emergency, which is queued and flagged (``over_quota``, audited as ``campaign_over_quota``)."""
     now = store.clock()
     if camp["expires_at"] is not None and camp["expires_at"] <= now:
         raise NotAllowed(f"campaign {camp['id']} expired before it was queued; create it again",
                          f"Kampanye {camp['id']} sudah kedaluwarsa sebelum dikirim; buat ulang.")
     aud = Audience.from_dict(camp["audience"])
-    render_one = renderer(camp["text"], camp["fallbacks"])
+    render_one = signed_renderer(camp["text"], camp["fallbacks"], camp["signature"])
     priority = camp["priority"]
     report = camp["report"]
     not_before = camp["send_at"] or 0.0
@@ -881,6 +974,7 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
     created_by = camp["created_by"]
     campaign_id = camp["id"]
     counts = {"queued": 0, "suppressed": 0}
+    parts = [0]
 
     def rows(c):
         for r in aud_mod.recipients(store, aud, reachable_only=False, conn=c):
@@ -892,8 +986,10 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
                        not_before, expires_at, now, created_by, now, "opted out", count_segments(text)[1])
             else:
                 counts["queued"] += 1
+                segments = count_segments(text)[1]
+                parts[0] += segments
                 yield (campaign_id, number, text, priority, report, operator_of(number), "queued",
-                       not_before, expires_at, now, created_by, None, None, count_segments(text)[1])
+                       not_before, expires_at, now, created_by, None, None, segments)
 
     with store.tx() as c:
         state = c.execute("SELECT state FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()[0]
@@ -910,16 +1006,31 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
         if counts["queued"] == 0:
             raise NotAllowed(f"campaign {campaign_id}: the audience reaches nobody now",
                              f"Kampanye {campaign_id}: audiens kini tidak menjangkau siapa pun.")
+        room = units_mod.room(store, c, camp["unit_id"], parts[0], utc_offset_hours=utc_offset_hours, inserted=True)
+        if not room["fits"] and priority < EMERGENCY:
+            raise QuotaExceeded(
+                f"unit {room['unit_name']}: this campaign needs {room['needed']:,} SMS parts but only "
+                f"{room['left']:,} of the monthly quota of {room['quota']:,} are left for {room['month']}; ask the "
+                "admin to raise the quota, or send to fewer people",
+                f"Kuota bulanan unit {room['unit_name']} tidak cukup: kampanye ini perlu {group_digits(room['needed'])}"
+                f" SMS, sisa kuota {room['month']} tinggal {group_digits(room['left'])} dari "
+                f"{group_digits(room['quota'])}. Minta admin menaikkan kuota, atau kirim ke lebih sedikit penerima.")
+        over = None if room["fits"] else room
         c.execute("UPDATE campaigns SET state = 'running', recipients = ?, approved_by = COALESCE(?, approved_by),"
-                  " approved_at = CASE WHEN ? IS NULL THEN approved_at ELSE ? END, updated_at = ? WHERE id = ?",
-                  (counts["queued"], approved_by, approved_by, now, now, campaign_id))
+                  " approved_at = CASE WHEN ? IS NULL THEN approved_at ELSE ? END, updated_at = ?,"
+                  " over_quota = ? WHERE id = ?",
+                  (counts["queued"], approved_by, approved_by, now, now, int(over is not None), campaign_id))
+        if over is not None:
+            store._audit(c, actor, "campaign_over_quota", {
+                "campaign": campaign_id, "unit": camp["unit_id"], "month": over["month"], "quota": over["quota"],
+                "used_before": over["used"], "needed": over["needed"]}, now)
         detail = {"campaign": campaign_id, "queued": counts["queued"], "suppressed": counts["suppressed"],
                   "emergency": priority >= EMERGENCY}
         if via and via != actor:
             detail["via"] = via
         store._audit(c, actor, action, detail, now)
     return {"id": campaign_id, "state": "running", **counts, "approved_by": approved_by,
-            "send_at": camp["send_at"], "expires_at": expires_at}
+            "send_at": camp["send_at"], "expires_at": expires_at, "parts": parts[0], "over_quota": over is not None}
 
 
 def cancel(store, campaign_id: int, actor: str) -> dict[str, Any]:
@@ -932,11 +1043,13 @@ def cancel(store, campaign_id: int, actor: str) -> dict[str, Any]:
     return {"id": camp["id"], "state": "cancelled", "messages_cancelled": n}
 
 
-def list_campaigns(store) -> list[dict[str, Any]]:
-    """Every campaign, newest first, with its messages counted by state."""
+def list_campaigns(store, *, within: int | None = None) -> list[dict[str, Any]]:
+    """Every campaign (``within``: of that unit only), newest first, with its messages counted by state."""
     per = store.all_campaign_counts()
+    names = units_mod.unit_names(store)
     out = []
-    for r in store.conn.execute("SELECT * FROM campaigns ORDER BY id DESC"):
+    where, args = ("WHERE unit_id = ?", (within,)) if within is not None else ("", ())
+    for r in store.conn.execute(f"SELECT * FROM campaigns {where} ORDER BY id DESC", args):
         try:
             description = Audience.from_dict(json.loads(r["audience"])).describe() if r["audience"] else None
         except (ValueError, AudienceError):
@@ -944,24 +1057,33 @@ def list_campaigns(store) -> list[dict[str, Any]]:
         out.append({"id": r["id"], "name": r["name"], "state": r["state"], "emergency": r["priority"] >= EMERGENCY,
                     "audience": description, "recipients": r["recipients"], "created_by": r["created_by"],
                     "created_at": r["created_at"], "approved_by": r["approved_by"], "approved_at": r["approved_at"],
-                    "send_at": r["send_at"], "expires_at": r["expires_at"], "messages": per.get(r["id"], {})})
+                    "send_at": r["send_at"], "expires_at": r["expires_at"], "messages": per.get(r["id"], {}),
+                    "unit_id": r["unit_id"], "unit": names.get(r["unit_id"]), "over_quota": bool(r["over_quota"])})
     return out
 
 
-def awaiting_approval(store) -> list[int]:
-    """Ids of the campaigns waiting for an approver, oldest first."""
-    return [r[0] for r in store.conn.execute("SELECT id FROM campaigns WHERE state = 'awaiting_approval' ORDER BY id")]
+def awaiting_approval(store, *, within: int | None = None) -> list[int]:
+    """Ids of the campaigns waiting for approval, oldest first: ``within`` a unit, that unit's and every
+    unit's emergencies (any approver may let an emergency out)."""
+    if within is None:
+        rows = store.conn.execute("SELECT id FROM campaigns WHERE state = 'awaiting_approval' ORDER BY id")
+    else:
+        rows = store.conn.execute("SELECT id FROM campaigns WHERE state = 'awaiting_approval'"
+                                  " AND (unit_id = ? OR priority >= ?) ORDER BY id", (within, EMERGENCY))
+    return [r[0] for r in rows]
 
 
 def count_awaiting_approval(store) -> int:
     return store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
 
 
-def active_rows(store, limit: int = 5) -> list[dict[str, Any]]:
-    """Running and paused campaigns (``id, name, state, priority, send_at``), newest first."""
+def active_rows(store, limit: int = 5, *, within: int | None = None) -> list[dict[str, Any]]:
+    """Running and paused campaigns (``id, name, state, priority, send_at``; ``within``: of that unit), newest
+    first."""
+    unit, args = ("", (limit,)) if within is None else (" AND unit_id = ?", (within, limit))
     return [dict(r) for r in store.conn.execute(
         "SELECT id, name, state, priority, send_at FROM campaigns"
-        " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT ?", (limit,))]
+        f" WHERE state IN ('running', 'paused'){unit} ORDER BY id DESC LIMIT ?", args)]
 
 
 def rejection(store, campaign_id: int) -> dict[str, str] | None:

@@ -27,6 +27,8 @@ from firmware.campaigns.campaign import CampaignError, NotAllowed
 from firmware.commands.common import actor, add_state_options, load_config
 from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, config_failed, emit, fail
 from firmware.errors import ConfigError
+from firmware.office import units as units_mod
+from firmware.office.units import UnitError
 from firmware.queue.store import Store
 
 
@@ -68,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--expires-at", help="ISO time after which nothing more is sent")
     s.add_argument("--as", dest="as_user", metavar="USER", help="record the Siaran user USER as the creator")
     s.add_argument("--submit", action="store_true", help="submit right away (queue, or ask for approval)")
+    s.add_argument("--unit", help="the unit (dinas) it is sent for, by name or id (default: the creator's unit)")
     s.set_defaults(func=_guard(cmd_create))
 
     s = csub.add_parser("preview", help="recipients, segments, cost, time and warnings before sending")
@@ -79,6 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_text_options(s)
     s.add_argument("--emergency", action="store_true")
     s.add_argument("--sample", help="show the text one contact gets (number +62... or contact id)")
+    s.add_argument("--unit", help="the sending unit: its signature, cost and quota (default: the first unit)")
     s.set_defaults(func=_guard(cmd_preview))
 
     s = csub.add_parser("submit", help="queue a draft, or ask for approval when it is large")
@@ -139,7 +143,7 @@ def _guard(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
             return handler(args)
         except NotAllowed as exc:
             return fail(exc.reason, exc.pesan, EXIT_FAILED)
-        except (AudienceError, CampaignError) as exc:
+        except (AudienceError, CampaignError, UnitError) as exc:
             return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT)
         except ConfigError as exc:
             return config_failed(exc)
@@ -243,11 +247,12 @@ def cmd_create(args: argparse.Namespace) -> int:
         campaign_id = camp_mod.create(
             store, args.name, text, args.audience, fallbacks=_pairs(args.fallback, "fallback"),
             emergency=args.emergency, send_at=args.send_at, expires_at=args.expires_at, actor=who,
-            template=args.template, fills=_pairs(args.fill, "fill"), tz=config.tz, via=system)
+            template=args.template, fills=_pairs(args.fill, "fill"), tz=config.tz, via=system, unit=args.unit)
         out = {"id": campaign_id, "state": "draft", "created_by": who,
                "preview": camp_mod.preview_campaign(store, config, campaign_id)}
         if args.submit:
-            out["submit"] = camp_mod.submit(store, campaign_id, who, via=system)
+            out["submit"] = camp_mod.submit(store, campaign_id, who, via=system,
+                                            utc_offset_hours=config.utc_offset_hours)
             out["state"] = out["submit"]["state"]
         emit(out)
     return 0
@@ -269,7 +274,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
             return fail("give a campaign id, or --text/--template and --audience",
                         "Beri id kampanye, atau --text/--template dan --audience.", EXIT_BAD_INPUT)
         emit(camp_mod.preview(store, config, _text(args, store), args.audience, _pairs(args.fallback, "fallback"),
-                              sample_contact=sample, emergency=args.emergency))
+                              sample_contact=sample, emergency=args.emergency,
+                              unit=units_mod.get_unit(store, args.unit)["id"] if args.unit else None))
     return 0
 
 
@@ -277,7 +283,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     config, store = _open(args)
     with store:
         who, system = _who(store, args)
-        emit(camp_mod.submit(store, args.id, who, via=system))
+        emit(camp_mod.submit(store, args.id, who, via=system, utc_offset_hours=config.utc_offset_hours))
     return 0
 
 
@@ -286,7 +292,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     with store:
         system = actor()
         approver = args.as_user or system
-        emit(camp_mod.approve(store, args.id, approver, via=system))
+        emit(camp_mod.approve(store, args.id, approver, via=system, utc_offset_hours=config.utc_offset_hours))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``siaran user add|list|disable|enable|reset-password|set-role``: accounts for the web page and approvals.
+"""``siaran user add|list|disable|enable|reset-password|set-role|set-unit``: accounts for the web page and approvals.
 
 On the box's console these are the way back in when the only admin forgot the password
 (or is locked out by failed logins): ``sudo -u siaran siaran user reset-password admin``.
@@ -14,18 +14,21 @@ from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
 from firmware.office import sessions
 from firmware.queue.store import Store
-from firmware.office.users import ROLES, UserError, add_user, list_users, new_password, set_disabled, set_password, set_role
+from firmware.office.units import UnitError
+from firmware.office.users import (ROLES, UserError, add_user, list_users, new_password, set_disabled, set_password,
+                                   set_role, set_unit)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="accounts (admin, approver, operator, viewer)")
-    usub = p.add_subparsers(dest="user_command", metavar="add|list|disable|enable|reset-password|set-role")
+    usub = p.add_subparsers(dest="user_command", metavar="add|list|disable|enable|reset-password|set-role|set-unit")
     usub.required = True
     a = usub.add_parser("add", help="create an account (prints a generated password unless --password-stdin)")
     add_state_options(a)
     a.add_argument("username")
     a.add_argument("--role", required=True, choices=ROLES)
     a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    a.add_argument("--unit", help="the unit (dinas) the account belongs to, by name or id (default: the first)")
     a.set_defaults(func=cmd_add)
     ls = usub.add_parser("list", help="accounts and roles")
     add_state_options(ls)
@@ -46,6 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     sr.add_argument("username")
     sr.add_argument("--role", required=True, choices=ROLES)
     sr.set_defaults(func=cmd_set_role)
+    su = usub.add_parser("set-unit", help="move an account to another unit (it then sees that unit's campaigns)")
+    add_state_options(su)
+    su.add_argument("username")
+    su.add_argument("--unit", required=True, help="the unit's name or id")
+    su.set_defaults(func=cmd_set_unit)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -65,15 +73,17 @@ def _change(args: argparse.Namespace, action: Callable[[Store], None]) -> int:
     try:
         with open_store(args) as store:
             action(store)
-    except UserError as exc:
+    except (UserError, UnitError) as exc:
         return fail(exc.reason, exc.pesan, EXIT_BAD_INPUT)
     return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     password = _password(args)
-    code = _change(args, lambda store: add_user(store, args.username, args.role, password, actor=actor()))
-    return code or _emit_with_password(args, {"username": args.username, "role": args.role}, password)
+    code = _change(args, lambda store: add_user(store, args.username, args.role, password, actor=actor(),
+                                                 unit=args.unit))
+    return code or _emit_with_password(args, {"username": args.username, "role": args.role,
+                                              **({"unit": args.unit} if args.unit else {})}, password)
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
@@ -89,6 +99,11 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
 def cmd_set_role(args: argparse.Namespace) -> int:
     code = _change(args, lambda store: set_role(store, args.username, args.role, actor=actor()))
     return code or _emit({"username": args.username, "role": args.role})
+
+
+def cmd_set_unit(args: argparse.Namespace) -> int:
+    code = _change(args, lambda store: set_unit(store, args.username, args.unit, actor=actor()))
+    return code or _emit({"username": args.username, "unit": args.unit})
 
 
 def cmd_list(args: argparse.Namespace) -> int:

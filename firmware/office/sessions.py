@@ -28,9 +28,10 @@ def add_session(store, token_hash: str, username: str, csrf: str, client: str, *
 
 
 def get_session(store, token_hash: str) -> sqlite3.Row | None:
-    """The session with its user's role: ``username, csrf, last_seen, expires_at, role, disabled``."""
+    """The session with its user's role and unit: ``username, csrf, last_seen, expires_at, role, disabled,
+    unit_id``."""
     return store.conn.execute(
-        "SELECT s.username, s.csrf, s.last_seen, s.expires_at, u.role, u.disabled FROM web_sessions s"
+        "SELECT s.username, s.csrf, s.last_seen, s.expires_at, u.role, u.disabled, u.unit_id FROM web_sessions s"
         " JOIN users u ON u.username = s.username WHERE s.token_hash = ?", (token_hash,)).fetchone()
 
 

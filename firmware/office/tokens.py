@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from firmware.errors import BilingualError
+from firmware.office import units as units_mod
 from firmware.queue.store import Store
 
 PREFIX = "siaran_"
@@ -61,6 +62,7 @@ class Token:
     id: int
     name: str
     scopes: frozenset[str]
+    unit_id: int | None = None  # the unit it acts for (its campaigns only); None: every unit
 
     @property
     def actor(self) -> str:
@@ -103,10 +105,13 @@ def check_scopes(scopes: Iterable[str]) -> list[str]:
     return chosen
 
 
-def create(store: Store, name: Any, scopes: Iterable[str], actor: str) -> tuple[int, str]:
-    """A new token for the system ``name``; return (id, the token itself: show it once, it is not kept)."""
+def create(store: Store, name: Any, scopes: Iterable[str], actor: str,
+           unit: int | str | None = None) -> tuple[int, str]:
+    """A new token for the system ``name``; return (id, the token itself: show it once, it is not kept).
+    ``unit``: the unit it acts for (creates campaigns for, reads only the campaigns of); None: every unit."""
     name = check_name(name)
     chosen = check_scopes(scopes)
+    unit_id = None if unit is None else units_mod.get_unit(store, unit)["id"]
     token = PREFIX + secrets.token_urlsafe(32)
     now = store.clock()
     with store.tx() as c:
@@ -116,9 +121,10 @@ def create(store: Store, name: Any, scopes: Iterable[str], actor: str) -> tuple[
             raise TokenError(f"an active token named {name!r} exists; revoke it first",
                              f"Sudah ada token aktif bernama {name!r}; cabut dulu.")
         token_id = c.execute(
-            "INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at) VALUES (?,?,?,?,?)",
-            (name, hash_token(token), json.dumps(chosen), actor, now)).lastrowid
-        store._audit(c, actor, "api_token_create", {"token": token_id, "name": name, "scopes": chosen}, now)
+            "INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at, unit_id) VALUES (?,?,?,?,?,?)",
+            (name, hash_token(token), json.dumps(chosen), actor, now, unit_id)).lastrowid
+        store._audit(c, actor, "api_token_create", {"token": token_id, "name": name, "scopes": chosen,
+                                                    "unit": unit_id}, now)
     return token_id, token
 
 
@@ -140,8 +146,9 @@ def revoke(store: Store, token_id: int, actor: str) -> str:
 def list_tokens(store: Store) -> list[dict[str, Any]]:
     """Every token (never the secret), active ones first, newest first."""
     out = []
-    for r in store.conn.execute("SELECT id, name, scopes, created_by, created_at, revoked_at, revoked_by,"
-                                " last_used_at FROM api_tokens ORDER BY revoked_at IS NOT NULL, id DESC"):
+    for r in store.conn.execute("SELECT t.id, t.name, t.scopes, t.created_by, t.created_at, t.revoked_at,"
+                                " t.revoked_by, t.last_used_at, t.unit_id, u.name AS unit FROM api_tokens t"
+                                " LEFT JOIN units u ON u.id = t.unit_id ORDER BY t.revoked_at IS NOT NULL, t.id DESC"):
         item = dict(r)
         try:
             item["scopes"] = [s for s in json.loads(r["scopes"]) if isinstance(s, str)]
@@ -163,7 +170,7 @@ def verify(store: Store, presented: str | None) -> tuple[Token | None, str]:
     if scheme.lower() != "bearer" or not value.startswith(PREFIX) or len(value) > 200:
         return None, "invalid"
     digest = hash_token(value)
-    row = store.conn.execute("SELECT id, name, token_hash, scopes, revoked_at, last_used_at FROM api_tokens"
+    row = store.conn.execute("SELECT id, name, token_hash, scopes, revoked_at, last_used_at, unit_id FROM api_tokens"
                              " WHERE token_hash = ?", (digest,)).fetchone()
     if row is None or not hmac.compare_digest(row["token_hash"], digest):
         return None, "invalid"
@@ -177,7 +184,7 @@ def verify(store: Store, presented: str | None) -> tuple[Token | None, str]:
     if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_EVERY:
         with store.tx() as c:
             c.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (now, row["id"]))
-    return Token(row["id"], row["name"], scopes), ""
+    return Token(row["id"], row["name"], scopes, row["unit_id"]), ""
 
 
 def rate_per_minute(store: Store) -> int:

@@ -13,6 +13,7 @@ import re
 import secrets
 
 from firmware.errors import BilingualError
+from firmware.office import units as units_mod
 
 ROLES = ("admin", "approver", "operator", "viewer")
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~16 MB, ~50 ms on a Pi 4
@@ -44,20 +45,22 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-def add_user(store, username: str, role: str, password: str, *, actor: str) -> int:
-    """Create an account; the password must have at least 10 characters."""
+def add_user(store, username: str, role: str, password: str, *, actor: str, unit: int | str | None = None) -> int:
+    """Create an account in ``unit`` (id or name; default: the first unit, ``Kantor``); the password must have
+    at least 10 characters."""
     if not _NAME.match(username or ""):
         raise UserError("username: 2-32 lowercase letters, digits, . _ -",
                         "Nama pengguna: 2-32 huruf kecil, angka, . _ -")
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}", f"Peran harus salah satu dari {', '.join(ROLES)}")
     _check_password(password)
+    unit_id = units_mod.get_unit(store, units_mod.DEFAULT_UNIT if unit is None else unit)["id"]
     with store.tx() as c:
         if c.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
             raise UserError(f"user {username!r} exists", f"Pengguna {username!r} sudah ada")
-        cur = c.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES (?,?,?,?)",
-                        (username, hash_password(password), role, store.clock()))
-        store._audit(c, actor, "user_add", {"username": username, "role": role}, store.clock())
+        cur = c.execute("INSERT INTO users (username, password_hash, role, created_at, unit_id) VALUES (?,?,?,?,?)",
+                        (username, hash_password(password), role, store.clock(), unit_id))
+        store._audit(c, actor, "user_add", {"username": username, "role": role, "unit": unit_id}, store.clock())
         return cur.lastrowid
 
 
@@ -112,6 +115,18 @@ def set_role(store, username: str, role: str, *, actor: str) -> None:
         store._audit(c, actor, "user_role", {"username": username, "from": row["role"], "to": role}, store.clock())
 
 
+def set_unit(store, username: str, unit: int | str, *, actor: str) -> None:
+    """Move an account to another unit (id or name): from then on it sees that unit's campaigns. Audited."""
+    unit_id = units_mod.get_unit(store, unit)["id"]
+    with store.tx() as c:
+        row = _row(c, username)
+        old = c.execute("SELECT unit_id FROM users WHERE username = ?", (username,)).fetchone()[0]
+        if old == unit_id:
+            return
+        c.execute("UPDATE users SET unit_id = ? WHERE username = ?", (unit_id, row["username"]))
+        store._audit(c, actor, "user_unit", {"username": username, "from": old, "to": unit_id}, store.clock())
+
+
 def set_password(store, username: str, password: str, *, actor: str) -> None:
     """Give ``username`` a new password (at least 10 characters). Audited (never the password).
 
@@ -131,14 +146,16 @@ def check_password(store, username: str, password: str) -> bool:
 
 
 def get_user(store, username: str) -> dict | None:
-    row = store.conn.execute("SELECT username, role, disabled, created_at FROM users WHERE username = ?",
-                             (username,)).fetchone()
+    row = store.conn.execute(_SELECT + " WHERE s.username = ?", (username,)).fetchone()
     return dict(row) if row else None
 
 
 def list_users(store) -> list[dict]:
-    return [dict(r) for r in store.conn.execute(
-        "SELECT username, role, disabled, created_at FROM users ORDER BY username")]
+    return [dict(r) for r in store.conn.execute(_SELECT + " ORDER BY s.username")]
+
+
+_SELECT = ("SELECT s.username, s.role, s.disabled, s.created_at, s.unit_id, u.name AS unit FROM users s"
+           " LEFT JOIN units u ON u.id = s.unit_id")
 
 
 def new_password() -> str:

@@ -36,6 +36,7 @@ permanent delivery failure, not opted out), so matched = the sum of the three.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -52,7 +53,7 @@ MAX_NAME = 100
 #: Most values in one filter field (a guard against pasted junk, not a real limit).
 MAX_VALUES = 200
 
-_KEYS = ("desa", "dusun", "rw", "rt", "role", "tag", "everyone", "consent_only")
+_KEYS = ("desa", "dusun", "rw", "rt", "role", "tag", "everyone", "consent_only", "unit")
 
 # Words an office may write before a place name, in the data or in a filter.
 _PLACE_PREFIXES = ("kelurahan ", "kel. ", "kel.", "kel ", "desa ", "ds. ", "ds.", "ds ", "dusun ", "dsn. ",
@@ -68,6 +69,8 @@ class Audience:
     """A live selection of contacts (fields AND-ed, values within a field OR-ed).
 
     ``rw``/``rt`` hold inclusive ranges ``(low, high)``; a single RW 3 is ``(3, 3)``.
+    ``unit``: the sending unit (dinas): contacts private to another unit are left out (None: no unit
+    named, every contact; a campaign's copy always names its unit).
     """
 
     desa: tuple[str, ...] = ()
@@ -78,6 +81,7 @@ class Audience:
     tag: tuple[str, ...] = ()
     everyone: bool = False
     consent_only: bool = False  # "hanya nomor yang setuju": contacts whose basis is consent
+    unit: int | None = None
 
     def __post_init__(self) -> None:
         if not self.everyone and not any((self.desa, self.dusun, self.rw, self.rt, self.role, self.tag)):
@@ -91,13 +95,15 @@ class Audience:
 
     @classmethod
     def build(cls, *, desa: Any = None, dusun: Any = None, rw: Any = None, rt: Any = None, role: Any = None,
-              tag: Any = None, everyone: bool = False, consent_only: bool = False) -> Audience:
+              tag: Any = None, everyone: bool = False, consent_only: bool = False, unit: Any = None) -> Audience:
         """An audience from user input: strings (comma-separated) or lists of them; ranges like ``"01-05"``."""
+        if unit is not None and (isinstance(unit, bool) or not isinstance(unit, int) or unit < 1):
+            raise AudienceError("unit: expected a unit id", "unit: harus id unit.")
         return cls(
             desa=_names(desa, "desa"), dusun=_names(dusun, "dusun"),
             rw=parse_units(rw, "rw"), rt=parse_units(rt, "rt"),
             role=_names(role, "role"), tag=_names(tag, "tag"), everyone=bool(everyone),
-            consent_only=bool(consent_only))
+            consent_only=bool(consent_only), unit=unit)
 
     @classmethod
     def from_dict(cls, data: Any) -> Audience:
@@ -133,6 +139,8 @@ class Audience:
             out["everyone"] = True
         if self.consent_only:
             out["consent_only"] = True
+        if self.unit is not None:
+            out["unit"] = self.unit
         return out
 
     def to_json(self) -> str:
@@ -294,6 +302,9 @@ def where_sql(aud: Audience) -> tuple[str, list[Any]]:
         params.extend(t.lower() for t in aud.tag)
     if aud.consent_only:
         clauses.append("c.basis = 'consent'")
+    if aud.unit is not None:
+        clauses.append("(c.unit_id IS NULL OR c.unit_id = ?)")
+        params.append(aud.unit)
     return (" AND ".join(clauses) if clauses else "1"), params
 
 
@@ -399,7 +410,8 @@ _WHAT = {"audience": "audiens", "campaign": "kampanye"}
 
 
 def save(store, name: str, aud: Audience, actor: str) -> int:
-    """Save (or replace) the audience ``name``; return its id.  Audited."""
+    """Save (or replace) the audience ``name``; return its id.  Audited.  Whether it is private to a unit is
+    the admin's (:func:`set_private`); saving again keeps it."""
     name = check_name(name)
     definition = aud.to_json()
     now = store.clock()
@@ -421,16 +433,28 @@ def save(store, name: str, aud: Audience, actor: str) -> int:
     return audience_id
 
 
+def set_private(store, name: str, unit_id: int | None, actor: str) -> None:
+    """Make the saved audience ``name`` private to the unit ``unit_id`` (only its users see and use it), or
+    shared by every unit (None).  Audited."""
+    _, _ = load_row(store, name)
+    now = store.clock()
+    with store.tx() as c:
+        row = c.execute("SELECT id, unit_id FROM audiences WHERE name = ?", (" ".join(str(name).split()),)).fetchone()
+        c.execute("UPDATE audiences SET unit_id = ?, updated_at = ? WHERE id = ?", (unit_id, now, row["id"]))
+        store._audit(c, actor, "audience_private", {"audience": row["id"], "from": row["unit_id"], "to": unit_id},
+                     now)
+
+
 def load(store, name: str) -> Audience:
     """The saved audience ``name``; AudienceError if there is none."""
     return load_row(store, name)[1]
 
 
-def load_row(store, name: str) -> tuple[int, Audience]:
-    """(id, audience) of the saved audience ``name``."""
-    row = store.conn.execute("SELECT id, definition FROM audiences WHERE name = ?",
+def load_row(store, name: str, *, within: int | None = None) -> tuple[int, Audience]:
+    """(id, audience) of the saved audience ``name`` (``within``: not one private to another unit)."""
+    row = store.conn.execute("SELECT id, definition, unit_id FROM audiences WHERE name = ?",
                              (" ".join(str(name).split()),)).fetchone()
-    if row is None:
+    if row is None or not (within is None or row["unit_id"] is None or row["unit_id"] == within):
         raise AudienceError(f"no saved audience named {name!r}", f"Tidak ada audiens bernama {name!r}.")
     try:
         definition = json.loads(row["definition"])
@@ -464,12 +488,16 @@ def delete_saved(store, audience_id: int, name: str, actor: str) -> None:
         store._audit(c, actor, "audience_delete", {"audience": audience_id, "name": name}, store.clock())
 
 
-def list_saved(store, *, with_counts: bool = True) -> list[dict[str, Any]]:
-    """Every saved audience with its definition, description and (live) counts, by name."""
+def list_saved(store, *, with_counts: bool = True, within: int | None = None) -> list[dict[str, Any]]:
+    """Every saved audience with its definition, description and (live) counts, by name; ``within`` a unit:
+    the shared ones and that unit's, counted without contacts private to other units."""
     out = []
     for row in store.conn.execute("SELECT * FROM audiences ORDER BY name"):
+        if not (within is None or row["unit_id"] is None or row["unit_id"] == within):
+            continue
         item: dict[str, Any] = {"id": row["id"], "name": row["name"], "created_by": row["created_by"],
-                                "created_at": row["created_at"], "updated_at": row["updated_at"]}
+                                "created_at": row["created_at"], "updated_at": row["updated_at"],
+                                "unit_id": row["unit_id"]}
         try:
             aud = Audience.from_dict(json.loads(row["definition"]))
         except (ValueError, AudienceError) as exc:
@@ -479,6 +507,6 @@ def list_saved(store, *, with_counts: bool = True) -> list[dict[str, Any]]:
             item["description"] = aud.describe()
             item["spans_desa"] = spans_every_desa(aud)
             if with_counts:
-                item["counts"] = count(store, aud)
+                item["counts"] = count(store, aud if within is None else dataclasses.replace(aud, unit=within))
         out.append(item)
     return out

@@ -428,16 +428,17 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
 
 # -- the Contacts page: the list, one contact -----------------------------------------------------------
 
-def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[Any]]:
+def list_where(f: Mapping[str, str], *, can_see_numbers: bool, within: int | None = None) -> tuple[str, list[Any]]:
     """WHERE (over ``contacts c``) for the list's filters; wilayah/role/tag as an audience matches them.
 
     Raises AudienceError for an unreadable RW/RT filter.  A viewer's search matches a number only when
     the whole number is typed (fragments would let a viewer rebuild masked numbers digit by digit).
+    ``within`` a unit: contacts private to other units are left out.
     """
     has_filter = any(f[k] for k in ("desa", "dusun", "rw", "rt", "role", "tag"))
     aud = Audience.build(desa=f["desa"] or None, dusun=f["dusun"] or None, rw=f["rw"] or None,
                          rt=f["rt"] or None, role=f["role"] or None, tag=f["tag"] or None,
-                         everyone=not has_filter)
+                         everyone=not has_filter, unit=within)
     where, params = where_sql(aud)
     clauses, out = [f"({where})"], list(params)
     q = f["q"]
@@ -468,15 +469,16 @@ def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[A
     return " AND ".join(clauses), out
 
 
-def count_listed(store: Store, f: Mapping[str, str], *, can_see_numbers: bool) -> int:
+def count_listed(store: Store, f: Mapping[str, str], *, can_see_numbers: bool, within: int | None = None) -> int:
     """How many contacts the list's filters ``f`` match (AudienceError for an unreadable RW/RT filter)."""
-    where, params = list_where(f, can_see_numbers=can_see_numbers)
+    where, params = list_where(f, can_see_numbers=can_see_numbers, within=within)
     return store.conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params).fetchone()[0]
 
 
-def list_page(store: Store, f: Mapping[str, str], *, can_see_numbers: bool, limit: int, offset: int) -> list[dict]:
+def list_page(store: Store, f: Mapping[str, str], *, can_see_numbers: bool, limit: int, offset: int,
+              within: int | None = None) -> list[dict]:
     """One page of the contacts the filters ``f`` match, in id order, each with ``opted_out``."""
-    where, params = list_where(f, can_see_numbers=can_see_numbers)
+    where, params = list_where(f, can_see_numbers=can_see_numbers, within=within)
     return [dict(r) for r in store.conn.execute(
         "SELECT c.id, c.number, c.name, c.desa, c.dusun, c.rw, c.rt, c.role, c.dead,"
         f" {OPTED_OUT_SQL} AS opted_out FROM contacts c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
@@ -573,3 +575,31 @@ def _distinct(store: Store, col: str, limit: int) -> list[str]:
         if text and text.lower() not in seen:
             seen[text.lower()] = text
     return sorted(seen.values(), key=str.lower)[:limit]
+# -- units (dinas) ---------------------------------------------------------------------------------
+
+
+def set_private(store: Store, *, unit_id: int | None, actor: str, numbers: Iterable[str] = (),
+                tag: str | None = None) -> int:
+    """Make contacts private to the unit ``unit_id`` (only its campaigns reach them and only its people and
+    admins see them), or shared by every unit again (None): the given ``numbers``, and every contact with
+    ``tag``. Returns how many contacts were changed. Audited (ids and counts, never a number)."""
+    e164 = [importer.to_e164(n) for n in numbers]
+    now = store.clock()
+    with store.tx() as c:
+        ids: set[int] = set()
+        for number in e164:
+            row = c.execute("SELECT id FROM contacts WHERE number = ?", (number,)).fetchone()
+            if row is None:
+                raise ContactNotFound("no contact with that number")
+            ids.add(row["id"])
+        if tag:
+            ids.update(r[0] for r in c.execute(
+                "SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE LOWER(t.name) = ?",
+                (tag.strip().lower(),)))
+        changed = 0
+        for contact_id in sorted(ids):
+            changed += c.execute("UPDATE contacts SET unit_id = ?, updated_at = ? WHERE id = ? AND unit_id IS NOT ?",
+                                 (unit_id, now, contact_id, unit_id)).rowcount
+        store._audit(c, actor, "contact.private", {"unit": unit_id, "tag": tag, "contacts": len(ids),
+                                                   "changed": changed}, now)
+    return changed

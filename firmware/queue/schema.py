@@ -483,6 +483,7 @@ def m009_estimate(db: Database) -> None:
         """)
 
 
+
 def _parts(row: str) -> str:
     """A message's SMS parts in SQL (``row``: NEW, OLD or a table): as written, else from the text's length."""
     return f"COALESCE({row}.parts, MAX(1, (length({row}.text) + 152) / 153))"
@@ -630,3 +631,48 @@ def m012_keywords(db: Database) -> None:
         );
         CREATE INDEX keyword_replies_number ON keyword_replies (number, at);
         """)
+
+
+@MIGRATIONS()
+def m013_units(db: Database) -> None:
+    """Units (dinas) sharing one box: Diskominfo, Damkar, BPBD ... each with its users, campaigns, templates.
+
+    ``units``: a name, a ``signature`` appended to every campaign text of the unit (copied into
+    ``campaigns.signature`` at creation, so what the approver saw is what is sent), a ``sender_name`` for
+    an operator route that supports SMS masking, an optional ``monthly_quota`` of SMS parts and its
+    ``cost_per_part`` (Rupiah; NULL: the office's ``cost_per_segment``). Existing installs get one unit,
+    ``Kantor`` (id 1), holding every existing user, campaign and office template; shipped templates
+    (``builtin = 1``) stay shared (``unit_id`` NULL). Contacts and audiences are shared (NULL) unless an
+    admin makes them private to a unit. ``campaigns.over_quota``: an emergency queued beyond its unit's
+    quota (allowed, flagged). ``api_tokens.unit_id``: a token that acts for one unit (NULL: every unit).
+    """
+    _run_script(db, """
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            signature TEXT NOT NULL DEFAULT '',
+            sender_name TEXT,
+            monthly_quota INTEGER,
+            cost_per_part REAL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        INSERT INTO units (id, name, created_at, updated_at)
+            VALUES (1, 'Kantor', CAST(strftime('%s', 'now') AS REAL), CAST(strftime('%s', 'now') AS REAL));
+
+        ALTER TABLE users ADD COLUMN unit_id INTEGER REFERENCES units(id);
+        UPDATE users SET unit_id = 1;
+        ALTER TABLE campaigns ADD COLUMN unit_id INTEGER REFERENCES units(id);
+        UPDATE campaigns SET unit_id = 1;
+        ALTER TABLE campaigns ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+        ALTER TABLE campaigns ADD COLUMN over_quota INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE templates ADD COLUMN unit_id INTEGER REFERENCES units(id);
+        UPDATE templates SET unit_id = 1 WHERE builtin = 0;
+        ALTER TABLE audiences ADD COLUMN unit_id INTEGER REFERENCES units(id);
+        ALTER TABLE contacts ADD COLUMN unit_id INTEGER REFERENCES units(id);
+        ALTER TABLE api_tokens ADD COLUMN unit_id INTEGER REFERENCES units(id);
+
+        CREATE INDEX campaigns_unit ON campaigns (unit_id, state);
+        CREATE INDEX contacts_unit ON contacts (unit_id) WHERE unit_id IS NOT NULL;
+        """)
+

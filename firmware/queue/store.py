@@ -977,8 +977,9 @@ class Store:
     # -- templates (the office's own; shipped ones are installed by templates_builtin) ----
 
     def save_template(self, name: str, text: str, *, category: str | None = None, by: str,
-                      template_id: int | None = None) -> int:
+                      template_id: int | None = None, unit_id: int | None = None) -> int:
         """Add a template (or change the office's own ``template_id``); return its id. Audited.
+        ``unit_id``: the unit whose template it is (only its users see it); None: shared by every unit.
 
         A shipped template (``builtin = 1``) is never changed here: a new release would overwrite it."""
         now = self.clock()
@@ -988,9 +989,9 @@ class Store:
                 raise StoreError(f"a template named {name!r} exists", f"Template bernama {name!r} sudah ada.")
             if template_id is None:
                 template_id = c.execute(
-                    "INSERT INTO templates (name, category, text, builtin, created_at) VALUES (?,?,?,0,?)",
-                    (name, category, text, now)).lastrowid
-                self._audit(c, by, "template_add", {"template": template_id, "name": name}, now)
+                    "INSERT INTO templates (name, category, text, builtin, created_at, unit_id) VALUES (?,?,?,0,?,?)",
+                    (name, category, text, now, unit_id)).lastrowid
+                self._audit(c, by, "template_add", {"template": template_id, "name": name, "unit": unit_id}, now)
                 return template_id
             row = c.execute("SELECT builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
             if row is None:
@@ -998,9 +999,9 @@ class Store:
             if row["builtin"]:
                 raise StoreError("a shipped template cannot be changed; save a copy under another name",
                                  "Template bawaan tidak dapat diubah; simpan salinan dengan nama lain.")
-            c.execute("UPDATE templates SET name = ?, category = ?, text = ? WHERE id = ?",
-                      (name, category, text, template_id))
-            self._audit(c, by, "template_edit", {"template": template_id, "name": name}, now)
+            c.execute("UPDATE templates SET name = ?, category = ?, text = ?, unit_id = ? WHERE id = ?",
+                      (name, category, text, unit_id, template_id))
+            self._audit(c, by, "template_edit", {"template": template_id, "name": name, "unit": unit_id}, now)
             return template_id
 
     def delete_template(self, template_id: int, *, by: str) -> str:

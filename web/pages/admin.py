@@ -16,6 +16,7 @@ import bottle
 from firmware.people import audience as aud_mod
 from firmware.campaigns import campaign as camp_mod
 from firmware.office import audit
+from firmware.office import units as units_mod
 from firmware.office import users as users_mod
 from firmware.office import settings as office_settings
 from firmware.commands.settings import check_value
@@ -71,7 +72,7 @@ def _settings_values(**values: Any) -> dict[str, Any]:
     usb_state = store.get_setting("usb_state")
     return {"office": office, "config": config, "hold_state": store.hold(),
             "effective": office_settings.effective(store, config), "office_rules": office_settings.read(store),
-            "templates": camp_mod.list_templates(store),
+            "templates": camp_mod.list_templates(store), "units": units_mod.list_units(store),
             "throttled": throttled if isinstance(throttled, dict) else None,
             "usb_state": usb_state if isinstance(usb_state, dict) else ({"state": usb_state} if usb_state else None),
             "error": None, "form": {}, "tpl_error": None, "tpl_form": {}, "hold_error": None, **values}
@@ -195,8 +196,9 @@ def hold():
 def _template_fields() -> tuple[dict[str, str], str | None]:
     """(form values, error): a name, an optional category and a text that compiles once blanks are filled."""
     form = {"name": context.field("name", maxlen=200), "category": context.field("category", maxlen=CATEGORY_MAX + 1),
-            "text": context.field("text", maxlen=camp_mod.MAX_TEXT + 1)}
+            "text": context.field("text", maxlen=camp_mod.MAX_TEXT + 1), "unit": context.field("unit", maxlen=12)}
     try:
+        form["unit_id"] = units_mod.get_unit(context.store(), form["unit"])["id"] if form["unit"] else None
         form["name"] = aud_mod.check_name(form["name"], "template")
         if len(form["category"]) > CATEGORY_MAX:
             raise camp_mod.TemplateError(f"category at most {CATEGORY_MAX} characters",
@@ -204,7 +206,7 @@ def _template_fields() -> tuple[dict[str, str], str | None]:
         text = form["text"]
         blanks = camp_mod.unfilled(text)
         camp_mod.compile_template(camp_mod.fill_blanks(text, {b: "x" for b in blanks}) if blanks else text)
-    except (camp_mod.CampaignError, aud_mod.AudienceError) as exc:
+    except (camp_mod.CampaignError, aud_mod.AudienceError, units_mod.UnitError) as exc:
         return form, context.error_text(exc)
     return form, None
 
@@ -223,7 +225,7 @@ def template_add():
     if error is None:
         try:
             context.store().save_template(form["name"], form["text"], category=form["category"] or None,
-                                          by=context.actor())
+                                          by=context.actor(), unit_id=form["unit_id"])
         except StoreError as exc:
             error = context.error_text(exc)
     if error is not None:
@@ -236,7 +238,8 @@ def template_add():
 @context.require("admin")
 def template_form(template_id: int):
     tpl = _template(template_id)
-    return page("settings_template", title="Template", tpl=tpl, form=tpl, error=None)
+    return page("settings_template", title="Template", tpl=tpl, form={**tpl, "unit": tpl["unit_id"] or ""},
+                error=None, units=units_mod.list_units(context.store()))
 
 
 @context.require("admin")
@@ -247,12 +250,14 @@ def template_save(template_id: int):
     if error is None:
         try:
             context.store().save_template(form["name"], form["text"], category=form["category"] or None,
-                                          by=context.actor(), template_id=None if tpl["builtin"] else template_id)
+                                          by=context.actor(), template_id=None if tpl["builtin"] else template_id,
+                                          unit_id=form["unit_id"])
         except StoreError as exc:
             error = context.error_text(exc)
     if error is not None:
         bottle.response.status = 400
-        return page("settings_template", title="Template", tpl=tpl, form=form, error=error)
+        return page("settings_template", title="Template", tpl=tpl, form=form, error=error,
+                    units=units_mod.list_units(context.store()))
     context.flash(t(f"Template {form['name']!r} disimpan.", f"Template {form['name']!r} saved."))
     bottle.redirect("/settings#templates", 303)
 
@@ -272,6 +277,7 @@ def template_delete(template_id: int):
 def _users(**values: Any) -> str:
     store = context.store()
     return page("users", title="Pengguna", users=users_mod.list_users(store), roles=users_mod.ROLES,
+                units=units_mod.list_units(store),
                 locks=auth.locks(store), **{"error": None, "form": {}, **values})
 
 
@@ -300,15 +306,16 @@ def user_add():
     store = context.store()
     username = context.field("username", maxlen=64).lower()
     role = context.field("role", maxlen=20)
+    unit = context.field("unit", maxlen=12)
     password = (bottle.request.forms.getunicode("password") or "")[:1100]
     generated = not password
     if generated:
         password = users_mod.new_password()
     try:
-        users_mod.add_user(store, username, role, password, actor=context.actor())
-    except users_mod.UserError as exc:
+        users_mod.add_user(store, username, role, password, actor=context.actor(), unit=unit or None)
+    except (users_mod.UserError, units_mod.UnitError) as exc:
         bottle.response.status = 400
-        return _users(error=context.error_text(exc), form={"username": username, "role": role})
+        return _users(error=context.error_text(exc), form={"username": username, "role": role, "unit": unit})
     if generated:
         return _shown_once(username, password, new=True)
     context.flash(t(f"Pengguna {username} ({role}) dibuat.", f"User {username} ({role}) created."))

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 import bottle
 
 from firmware.campaigns import campaign as camp_mod
+from firmware.office import units as units_mod
 from firmware.people.audience import Audience
 from firmware.errors import SiaranError, pesan_of
 from firmware.people.numbers import InvalidNumber, normalise, operator_of
@@ -64,7 +65,9 @@ def register(app: bottle.Bottle) -> None:
 
 
 def _tokens_view(**values: Any) -> str:
-    return page("tokens", title="Token API", tokens=tok.list_tokens(context.store()), scopes=tok.SCOPES, **values)
+    store = context.store()
+    return page("tokens", title="Token API", tokens=tok.list_tokens(store), scopes=tok.SCOPES,
+                units=units_mod.list_units(store), **values)
 
 
 @context.require("admin")
@@ -77,9 +80,10 @@ def token_create():
     t = bottle.request.environ["siaran.lang"]
     name = context.field("name", maxlen=200)
     chosen = context.fields("scope", maxlen=40)
+    unit = context.field("unit", maxlen=12)
     try:
-        token_id, secret = tok.create(context.store(), name, chosen, context.actor())
-    except tok.TokenError as exc:
+        token_id, secret = tok.create(context.store(), name, chosen, context.actor(), unit=unit or None)
+    except (tok.TokenError, units_mod.UnitError) as exc:
         bottle.response.status = 400
         return _tokens_view(error=exc.pesan if t.code == "id" else exc.reason, token_name=name, chosen=chosen)
     # Shown once, on this response (never in a cookie or a redirect): only its SHA-256 is kept.
@@ -320,8 +324,8 @@ def status(token: tok.Token):
               for m in queries.modem_cards(store, config)]
     running = [{"id": c["id"], "name": c["name"], "state": c["state"], "emergency": c["emergency"],
                 "send_at": _iso(c.get("send_at")), "progress": _progress(c)}
-               for c in queries.active_campaigns(store, config)]
-    awaiting = camp_mod.count_awaiting_approval(store)
+               for c in queries.active_campaigns(store, config, within=token.unit_id)]
+    awaiting = len(camp_mod.awaiting_approval(store, within=token.unit_id))
     return _ok({
         "time": _iso(store.clock()),
         "hold": {"active": hold.active, "reason": mask_numbers_in(hold.reason) if hold.reason else None,
@@ -439,9 +443,9 @@ def create_campaign(token: tok.Token):
     store, config = context.store(), context.site().config
     campaign_id = camp_mod.create(store, name, text, audience, fallbacks=fallbacks, emergency=emergency,
                                   send_at=send_at, expires_at=expires_at, actor=token.actor, template=template,
-                                  fills=fills, tz=config.tz)
+                                  fills=fills, tz=config.tz, unit=token.unit_id)
     try:
-        result = camp_mod.submit(store, campaign_id, token.actor)
+        result = camp_mod.submit(store, campaign_id, token.actor, utc_offset_hours=config.utc_offset_hours)
     except SiaranError as exc:
         # Do not leave a draft no one asked for behind.
         try:
@@ -472,7 +476,7 @@ def get_campaign(token: tok.Token, campaign_id: int):
     if not 0 < campaign_id <= MAX_ID:
         _fail(404, f"no campaign {campaign_id}", f"Tidak ada kampanye {campaign_id}.")
     try:
-        camp = camp_mod.get(store, campaign_id)
+        camp = camp_mod.get(store, campaign_id, within=token.unit_id)
     except camp_mod.NotFound as exc:
         _fail(404, str(exc), exc.pesan)
     try:
@@ -484,5 +488,6 @@ def get_campaign(token: tok.Token, campaign_id: int):
         "text": camp["text"], "audience": description, "recipients": camp["recipients"],
         "created_at": _iso(camp["created_at"]), "send_at": _iso(camp["send_at"]),
         "expires_at": _iso(camp["expires_at"]), "approved_at": _iso(camp["approved_at"]),
+        "unit": camp["unit"], "signature": camp["signature"], "over_quota": bool(camp["over_quota"]),
         "progress": _progress(camp),
     })

@@ -6,12 +6,14 @@ reads the form, shows counts and saves.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from itertools import islice
 from typing import Any
 
 import bottle
 
+from firmware.office import units as units_mod
 from firmware.people import audience as aud_mod
 from firmware.people.audience import Audience, AudienceError
 from firmware.people import contacts as contacts_mod
@@ -29,6 +31,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/audiences/count", callback=audience_count)
     app.get("/audiences/<aid:int>", callback=audience_page)
     app.post("/audiences/<aid:int>/delete", callback=audience_delete)
+    app.post("/audiences/<aid:int>/unit", callback=audience_unit)
 
 
 def _form() -> dict[str, Any]:
@@ -51,10 +54,16 @@ def _blank_form() -> dict[str, Any]:
 
 
 def _saved_row(aid: int) -> dict:
+    """The saved audience, or 404 (also for one private to another unit than the user's)."""
     row = aud_mod.get_saved(context.store(), aid)
-    if row is None:
+    if row is None or not units_mod.visible(row["unit_id"], context.within()):
         bottle.abort(404)
     return row
+
+
+def _as_seen(aud: Audience) -> Audience:
+    """The audience as the user's unit reaches it (contacts private to other units left out)."""
+    return dataclasses.replace(aud, unit=context.within()) if context.within() is not None else aud
 
 
 def _form_of(row: dict) -> dict[str, Any]:
@@ -85,7 +94,8 @@ def _list_page(form: dict[str, Any] | None = None, error: str | None = None, sta
         edit = context.int_field("edit", None, low=1)
         if edit is not None:
             form = _form_of(_saved_row(edit))
-    return page("audiences", title=context.lang()("Audiens", "Audiences"), saved=aud_mod.list_saved(store), form=form,
+    return page("audiences", title=context.lang()("Audiens", "Audiences"),
+                saved=aud_mod.list_saved(store, within=context.within()), form=form,
                 error=error, choices=contacts_mod.contact_choices(store), count_view=count_view)
 
 
@@ -104,7 +114,7 @@ def audience_count():
     f = _form()
     try:
         aud = _build(f)
-        view = {"counts": aud_mod.count(context.store(), aud), "description": aud.describe(), "error": None,
+        view = {"counts": aud_mod.count(context.store(), _as_seen(aud)), "description": aud.describe(), "error": None,
                 "empty": False, "ww": aud_mod.wilayah_warning(context.store(), aud)}
     except AudienceError as exc:
         view = {"counts": None, "description": "", "error": context.error_text(exc),
@@ -144,14 +154,32 @@ def audience_page(aid: int):
     except (ValueError, AudienceError) as exc:
         error = getattr(exc, "pesan", None) or context.lang()("Definisi audiens tersimpan rusak.", "Stored definition is broken.")
     if aud is not None:
-        counts = aud_mod.count(store, aud)
+        counts = aud_mod.count(store, _as_seen(aud))
         ww = aud_mod.wilayah_warning(store, aud)
-        for r in islice(aud_mod.recipients(store, aud), PREVIEW_RECIPIENTS):
+        for r in islice(aud_mod.recipients(store, _as_seen(aud)), PREVIEW_RECIPIENTS):
             people.append({"id": r["id"], "name": r["name"], "shown": shown_number(r["number"]), "desa": r["desa"],
                            "dusun": r["dusun"], "rw": r["rw"], "rt": r["rt"], "role": r["role"]})
     used = aud_mod.campaigns_using(store, aid)
     return page("audiences_detail", title=row["name"], a=row, aud=aud, counts=counts, people=people, error=error,
-                used=used, definition=aud.to_dict() if aud else {}, ww=ww)
+                used=used, definition=aud.to_dict() if aud else {}, ww=ww, units=units_mod.list_units(store))
+
+
+@context.require("admin")
+def audience_unit(aid: int):
+    """Make the saved audience private to a unit, or shared again (empty ``unit``)."""
+    store, t = context.store(), context.lang()
+    row = _saved_row(aid)
+    chosen = context.field("unit", maxlen=12)
+    try:
+        unit = units_mod.get_unit(store, chosen) if chosen else None
+    except units_mod.UnitError as exc:
+        context.flash(context.error_text(exc), "error")
+    else:
+        aud_mod.set_private(store, row["name"], unit["id"] if unit else None, context.actor())
+        context.flash(t(f"Audiens ini kini khusus unit {unit['name']}.", f"This audience is now private to {unit['name']}.")
+                      if unit else t("Audiens ini kini dipakai bersama semua unit.",
+                                     "This audience is now shared by every unit."))
+    bottle.redirect(f"/audiences/{aid}", 303)
 
 
 @context.require("operator")

@@ -68,12 +68,17 @@ def register(app: bottle.Bottle) -> None:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _campaign(cid: str) -> dict[str, Any]:
-    """The campaign, or 404 (a missing or non-numeric id is a page that does not exist, not an error)."""
+def _campaign(cid: str, *, awaiting: bool = False) -> dict[str, Any]:
+    """The campaign, or 404 (a missing or non-numeric id is a page that does not exist, not an error; so is
+    another unit's campaign for someone limited to a unit). ``awaiting``: also another unit's emergency
+    awaiting approval (any approver may approve an emergency)."""
     if not cid.isdigit() or len(cid) > 12:
         bottle.abort(404)
+    store = context.store()
     try:
-        return camp_mod.get(context.store(), int(cid))
+        if awaiting and int(cid) in camp_mod.awaiting_approval(store, within=context.within()):
+            return camp_mod.get(store, int(cid))
+        return camp_mod.get(store, int(cid), within=context.within())
     except camp_mod.NotFound:
         bottle.abort(404)
         raise  # unreachable: abort raises
@@ -114,7 +119,7 @@ def _progress(camp: dict[str, Any]) -> dict[str, Any]:
 
 @context.require("viewer")
 def campaign_list():
-    rows = camp_mod.list_campaigns(context.store())
+    rows = camp_mod.list_campaigns(context.store(), within=context.within())
     for r in rows:
         r.update(queries.tally(r["messages"]))
     return page("campaigns", title=context.lang()("Kampanye", "Campaigns"), campaigns=rows)
@@ -288,7 +293,7 @@ def campaign_retry(cid: str):
 def approvals():
     store, config = context.store(), context.site().config
     items = []
-    for campaign_id in camp_mod.awaiting_approval(store):
+    for campaign_id in camp_mod.awaiting_approval(store, within=context.within()):
         try:
             items.append({"p": camp_mod.preview_campaign(store, config, campaign_id), "error": None,
                           "c": camp_mod.get(store, campaign_id)})
@@ -300,20 +305,28 @@ def approvals():
 
 @context.require("approver")
 def approve(cid: str):
-    camp = _campaign(cid)
+    camp = _campaign(cid, awaiting=True)
     t = context.lang()
     try:
-        r = camp_mod.approve(context.store(), camp["id"], context.actor(), via=context.actor())
+        r = camp_mod.approve(context.store(), camp["id"], context.actor(), via=context.actor(),
+                             utc_offset_hours=context.site().config.utc_offset_hours)
     except CampaignError as exc:
         context.flash(context.error_text(exc), "error")
         bottle.redirect("/approvals", 303)
-    context.flash(t(f"Disetujui: {r['queued']} pesan masuk antrean.", f"Approved: {r['queued']} messages queued."))
-    bottle.redirect(f"/campaigns/{camp['id']}", 303)
+    if not r["over_quota"]:
+        context.flash(t(f"Disetujui: {r['queued']} pesan masuk antrean.", f"Approved: {r['queued']} messages queued."))
+    else:
+        context.flash(t(f"Disetujui: {r['queued']} pesan masuk antrean. Pesan darurat ini melebihi kuota bulanan "
+                        "unitnya: tetap dikirim, ditandai di laporan bulanan dan log audit.",
+                        f"Approved: {r['queued']} messages queued. This emergency goes beyond its unit's monthly "
+                        "quota: it is sent, flagged in the monthly report and the audit log."), "warn")
+    own = context.within() is None or camp["unit_id"] == context.within()
+    bottle.redirect(f"/campaigns/{camp['id']}" if own else "/approvals", 303)
 
 
 @context.require("approver")
 def reject(cid: str):
-    camp = _campaign(cid)
+    camp = _campaign(cid, awaiting=True)
     t = context.lang()
     why = field("reason", maxlen=500)
     if camp["state"] != "awaiting_approval":

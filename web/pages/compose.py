@@ -25,6 +25,7 @@ import bottle
 
 from firmware.people import audience as aud_mod
 from firmware.campaigns import campaign as camp_mod
+from firmware.office import units as units_mod
 from firmware.people.audience import Audience, AudienceError
 from firmware.campaigns.campaign import CampaignError
 from firmware.modem.segments import analyse
@@ -69,7 +70,18 @@ def _form() -> dict[str, Any]:
         "emergency": field("emergency") in ("1", "on", "yes"),
         "fallbacks": {k: field(f"fb_{k}", maxlen=100) for k in camp_mod.PLACEHOLDERS},
         "filter": {k: field(f"f_{k}", maxlen=2000) for k in FILTER_KEYS},
+        "unit": _unit(),
     }
+
+
+def _unit() -> int:
+    """The unit the campaign is for: the user's own; an admin may pick another (the ``unit`` field)."""
+    u = context.user()
+    own = u.unit_id if u is not None and u.unit_id is not None else units_mod.DEFAULT_UNIT
+    if u is None or u.within is not None:
+        return own
+    chosen = field("unit", maxlen=12)
+    return int(chosen) if chosen.isdigit() and int(chosen) in units_mod.unit_names(context.store()) else own
 
 
 def _audience(form: dict[str, Any]) -> Audience | str | None:
@@ -134,7 +146,7 @@ def _preview(form: dict[str, Any]) -> dict[str, Any]:
         send_at = _time(form["send_at"])
         expires_at = _time(form["expires_at"])
         p = camp_mod.preview(store, config, form["text"], audience, _fallbacks(form),
-                             emergency=form["emergency"], send_at=send_at, expires_at=expires_at)
+                             emergency=form["emergency"], send_at=send_at, expires_at=expires_at, unit=form["unit"])
     except (CampaignError, AudienceError) as exc:
         return {"message": context.error_text(exc), "kind": "error"}
     sample_text = p["sample"]["text"] if p.get("sample") else None
@@ -151,7 +163,9 @@ def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, 
     now_local = datetime.fromtimestamp(store.clock(), config.tz).strftime("%Y-%m-%dT%H:%M")
     everyone = aud_mod.count(store, Audience(everyone=True))["reachable"]
     return page("compose", title=context.lang()("Tulis Pesan", "Compose"), form=form, error=error,
-                audiences=aud_mod.list_saved(store), templates=camp_mod.list_templates(store),
+                audiences=aud_mod.list_saved(store, within=context.within()),
+                templates=camp_mod.list_templates(store, within=context.within()),
+                units=units_mod.list_units(store) if context.within() is None else [],
                 everyone=everyone, choices=contacts_mod.contact_choices(store), ALL=ALL, FILTER=FILTER, TAG=TAG,
                 placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,
                 threshold=camp_mod.approval_threshold(store), now_local=now_local,
@@ -163,7 +177,7 @@ def compose_form():
     form = _form()
     template = field("template", maxlen=100)
     if template and not form["text"]:
-        for tpl in camp_mod.list_templates(context.store()):
+        for tpl in camp_mod.list_templates(context.store(), within=context.within()):
             if tpl["name"] == template:
                 form["text"] = tpl["text"]
     return _view(form)
@@ -224,11 +238,12 @@ def compose_send():
         campaign_id = camp_mod.create(
             store, form["name"], form["text"] or None, audience, fallbacks=_fallbacks(form),
             emergency=form["emergency"], send_at=form["send_at"] or None, expires_at=form["expires_at"] or None,
-            actor=context.actor(), tz=context.site().config.tz)
+            actor=context.actor(), tz=context.site().config.tz, unit=form["unit"])
     except (CampaignError, AudienceError) as exc:
         return _view(form, error=context.error_text(exc), status=400)
     try:
-        result = camp_mod.submit(store, campaign_id, context.actor())
+        result = camp_mod.submit(store, campaign_id, context.actor(),
+                                 utc_offset_hours=context.site().config.utc_offset_hours)
     except CampaignError as exc:
         context.flash(context.error_text(exc), "error")
         bottle.redirect(f"/campaigns/{campaign_id}", 303)

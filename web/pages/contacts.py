@@ -34,6 +34,7 @@ from typing import Any
 
 import bottle
 
+from firmware.office import units as units_mod
 from firmware.people import contacts as contacts_mod
 from firmware.people.audience import AudienceError
 from firmware.people.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
@@ -63,6 +64,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/contacts/<cid:int>/optout", callback=contact_optout)
     app.post("/contacts/<cid:int>/delete", callback=contact_delete)
     app.post("/contacts/<cid:int>/export", callback=contact_export)
+    app.post("/contacts/<cid:int>/unit", callback=contact_unit)
     app.get("/import", callback=import_form)
     app.post("/import", callback=import_upload)
     app.get("/import/<token>", callback=import_preview)
@@ -95,14 +97,14 @@ def contact_list():
     matched = 0
     can_see_numbers = u.can("operator")
     try:
-        matched = contacts_mod.count_listed(store, f, can_see_numbers=can_see_numbers)
+        matched = contacts_mod.count_listed(store, f, can_see_numbers=can_see_numbers, within=u.within)
     except AudienceError as exc:
         error, matched = exc.pesan, 0
     pages = max(1, math.ceil(matched / PAGE_SIZE))
     pg = min(pg, pages)
     if matched:
         rows = contacts_mod.list_page(store, f, can_see_numbers=can_see_numbers, limit=PAGE_SIZE,
-                                      offset=(pg - 1) * PAGE_SIZE)
+                                      offset=(pg - 1) * PAGE_SIZE, within=u.within)
         tags = contacts_mod.tags_of(store, [r["id"] for r in rows])
         for r in rows:
             r["tags"] = tags.get(r["id"], [])
@@ -124,8 +126,9 @@ def contact_list():
 
 
 def _contact(cid: int) -> dict:
+    """The contact, or 404 (also for one private to another unit than the user's)."""
     contact = contacts_mod.get_contact(context.store(), cid)
-    if contact is None:
+    if contact is None or not units_mod.visible(contact.get("unit_id"), context.within()):
         bottle.abort(404)
     return contact
 
@@ -138,12 +141,31 @@ def _detail(contact: dict, **values: Any) -> str:
     return page("contacts_detail", title=contact.get("name") or context.lang()("Kontak", "Contact"), c=contact,
                 shown=shown_number(contact["number"]), tags=contacts_mod.tags_of(store, [contact["id"]]).get(contact["id"], []),
                 optout=optout, sent=sent, form=form,
-                choices=contacts_mod.contact_choices(store), error=values.pop("error", None), **values)
+                choices=contacts_mod.contact_choices(store), error=values.pop("error", None),
+                units=units_mod.list_units(store), **values)
 
 
 @context.require("viewer")
 def contact_page(cid: int):
     return _detail(_contact(cid))
+
+
+@context.require("admin")
+def contact_unit(cid: int):
+    """Make the contact private to a unit, or shared again (empty ``unit``)."""
+    contact = _contact(cid)
+    store, t = context.store(), context.lang()
+    chosen = field("unit", maxlen=12)
+    try:
+        unit = units_mod.get_unit(store, chosen) if chosen else None
+    except units_mod.UnitError as exc:
+        context.flash(context.error_text(exc), "error")
+    else:
+        contacts_mod.set_private(store, unit_id=unit["id"] if unit else None, actor=context.actor(),
+                                 numbers=[contact["number"]])
+        context.flash(t(f"Kontak ini kini khusus unit {unit['name']}.", f"This contact is now private to {unit['name']}.")
+                      if unit else t("Kontak ini kini dipakai bersama semua unit.", "This contact is now shared by every unit."))
+    bottle.redirect(f"/contacts/{contact['id']}", 303)
 
 
 def _edited_fields() -> tuple[dict[str, str | None], str | None]:

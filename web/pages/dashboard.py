@@ -27,7 +27,7 @@ def _data() -> dict:
         "modems": modems,
         "counts": counts,
         "leds": queries.panel_mirror(modems, counts, store.hold(), throttled, usb_state),
-        "campaigns": queries.active_campaigns(store, config),
+        "campaigns": queries.active_campaigns(store, config, within=context.within()),
         "throttled": throttled,
         "usb_state": usb_state,
         "daemon_health": daemon_health,

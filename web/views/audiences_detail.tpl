@@ -55,3 +55,19 @@
   </form>
 </section>
 % end
+% if user.can("admin"):
+<section class="card" id="audience-unit">
+<h2>{{t("Unit", "Unit")}}</h2>
+<p class="hint">{{t("Audiens bersama terlihat oleh semua unit. Audiens khusus satu unit hanya terlihat dan dipakai oleh unit itu (dan admin).", "A shared audience is seen by every unit. An audience private to one unit is seen and used only by that unit (and admins).")}}</p>
+<form method="post" action="/audiences/{{a['id']}}/unit" class="row">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <select name="unit" aria-label="{{t('Unit', 'Unit')}}">
+    <option value="">{{t("Bersama (semua unit)", "Shared (every unit)")}}</option>
+    % for un in units:
+    <option value="{{un['id']}}"{{!' selected' if un['id'] == a['unit_id'] else ''}}>{{t("Khusus", "Private to")}} {{un['name']}}</option>
+    % end
+  </select>
+  <button>{{t("Simpan", "Save")}}</button>
+</form>
+</section>
+% end

@@ -27,6 +27,7 @@
     % if user.can("admin"):
     <a href="/settings" class="{{'on' if path.startswith('/settings') else ''}}">{{t("Pengaturan", "Settings")}}</a>
     <a href="/users" class="{{'on' if path.startswith('/users') or path.startswith('/tokens') else ''}}">{{t("Pengguna", "Users")}}</a>
+    <a href="/units" class="{{'on' if path == '/units' else ''}}">{{t("Unit", "Units")}}</a>
     % end
     <a href="/audit" class="{{'on' if path.startswith('/audit') else ''}}">{{t("Log Audit", "Audit log")}}</a>
   </nav>

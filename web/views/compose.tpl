@@ -9,6 +9,18 @@
 
 <section class="card">
   <h2>1. {{t("Penerima", "Recipients")}}</h2>
+  % if units:
+  <label>{{t("Dikirim atas nama unit", "Sent for the unit")}}
+    <select name="unit" id="unit">
+      % for u in units:
+      <option value="{{u['id']}}" {{!'selected' if u['id'] == form['unit'] else ''}}>{{u['name']}}</option>
+      % end
+    </select>
+  </label>
+  <p class="hint">{{t("Tanda tangan, kuota dan laporan bulanan mengikuti unit ini; hanya pengguna unit ini (dan admin) yang melihat kampanyenya.", "The signature, quota and monthly report follow this unit; only its users (and admins) see the campaign.")}}</p>
+  % else:
+  <input type="hidden" name="unit" value="{{form['unit']}}">
+  % end
   <label>{{t("Kirim ke", "Send to")}}
     <select name="audience" id="audience">
       <option value="">{{t("— pilih penerima —", "— choose the recipients —")}}</option>

@@ -4,7 +4,24 @@
 
 <section class="card" id="contact-facts">
   <p><strong>{{t("Nomor HP", "Phone number")}}:</strong> <span class="nowrap" id="contact-number">{{shown}}</span>
-  % if user.can("operator"):
+  % if user.can("admin"):
+<section class="card" id="contact-unit">
+<h2>{{t("Unit", "Unit")}}</h2>
+<p class="hint">{{t("Kontak bersama dapat dikirimi semua unit. Kontak khusus satu unit hanya terlihat dan terjangkau oleh unit itu (dan admin).", "A shared contact can be reached by every unit. A contact private to one unit is seen and reached only by that unit (and admins).")}}</p>
+<form method="post" action="/contacts/{{c['id']}}/unit" class="row">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <select name="unit" aria-label="{{t('Unit', 'Unit')}}">
+    <option value="">{{t("Bersama (semua unit)", "Shared (every unit)")}}</option>
+    % for un in units:
+    <option value="{{un['id']}}"{{!' selected' if un['id'] == c['unit_id'] else ''}}>{{t("Khusus", "Private to")}} {{un['name']}}</option>
+    % end
+  </select>
+  <button>{{t("Simpan", "Save")}}</button>
+</form>
+</section>
+% end
+
+% if user.can("operator"):
   <span class="hint">· {{t("nomor tidak dapat diubah; bila salah, hapus kontak lalu impor/tambah lagi dengan nomor yang benar", "the number cannot be changed; if it is wrong, delete the contact and import it again with the right number")}}</span>
   % end
   </p>

@@ -142,6 +142,7 @@
       % if tp['builtin']:
       <span class="pill">{{t("bawaan", "shipped")}}</span>
       % end
+      <div class="muted" data-template-unit>{{tp['unit'] or t("semua unit", "every unit")}}</div>
       </td><td>{{tp['category'] or "-"}}</td><td class="msg">{{tp['text']}}</td>
       <td><a href="/settings/templates/{{tp['id']}}">{{t("Salin", "Copy") if tp['builtin'] else t("Ubah", "Edit")}}</a>
       % if not tp['builtin']:
@@ -161,6 +162,14 @@
     <div class="row">
       <label>{{t("Nama", "Name")}} <input name="name" required maxlength="100" value="{{tpl_form.get('name', '')}}"></label>
       <label>{{t("Kategori", "Category")}} <input name="category" maxlength="40" value="{{tpl_form.get('category', '')}}" placeholder="{{t('mis. undangan', 'e.g. invitation')}}"></label>
+      <label>{{t("Unit", "Unit")}}
+        <select name="unit">
+          <option value="">{{t("Semua unit (bersama)", "Every unit (shared)")}}</option>
+          % for un in units:
+          <option value="{{un['id']}}"{{!' selected' if str(un['id']) == str(tpl_form.get('unit') or '') else ''}}>{{un['name']}}</option>
+          % end
+        </select>
+      </label>
     </div>
     <label>{{t("Teks", "Text")}} <textarea name="text" required maxlength="1800">{{tpl_form.get('text', '')}}</textarea></label>
     <div><button class="primary">{{t("Tambah", "Add")}}</button></div>

@@ -14,6 +14,14 @@
   <div class="row">
     <label>{{t("Nama", "Name")}} <input name="name" required maxlength="100" value="{{form.get('name') or ''}}{{t(' (salinan)', ' (copy)') if tpl['builtin'] and form is tpl else ''}}"></label>
     <label>{{t("Kategori", "Category")}} <input name="category" maxlength="40" value="{{form.get('category') or ''}}"></label>
+      <label>{{t("Unit", "Unit")}}
+        <select name="unit">
+          <option value="">{{t("Semua unit (bersama)", "Every unit (shared)")}}</option>
+          % for un in units:
+          <option value="{{un['id']}}"{{!' selected' if str(un['id']) == str(form.get('unit') or '') else ''}}>{{un['name']}}</option>
+          % end
+        </select>
+      </label>
   </div>
   <label>{{t("Teks", "Text")}} <textarea name="text" required maxlength="1800">{{form.get('text') or ''}}</textarea></label>
   <p class="hint">{{t("Isian per penerima", "Per-recipient placeholders")}}: {nama} {jabatan} {rt} {rw} {desa} {dusun} · {{t("bagian kosong", "blanks")}}: [[tanggal]] [[tempat]] …</p>

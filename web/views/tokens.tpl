@@ -23,6 +23,15 @@
       <label class="check"><input type="checkbox" name="scope" value="{{key}}" {{'checked' if key in get('chosen', ()) else ''}}> <code>{{key}}</code>: {{t(id_text, en_text)}}</label>
       % end
     </fieldset>
+    <label>{{t("Unit", "Unit")}}
+      <select name="unit">
+        <option value="">{{t("Semua unit (kampanye baru masuk unit pertama)", "Every unit (new campaigns go to the first unit)")}}</option>
+        % for u in units:
+        <option value="{{u['id']}}">{{u['name']}}</option>
+        % end
+      </select>
+    </label>
+    <p class="hint">{{t("Token untuk satu unit hanya membuat dan membaca kampanye unit itu (mis. sistem peringatan dini BPBD untuk unit BPBD).", "A token for one unit only creates and reads that unit's campaigns (e.g. BPBD's early-warning system for the BPBD unit).")}}</p>
     <div><button class="primary">{{t("Buat token", "Create token")}}</button></div>
   </form>
 </section>
@@ -37,7 +46,7 @@
   % for row in tokens:
   <tr class="{{'revoked' if row['revoked_at'] else ''}}">
     <td>{{row['name']}}</td>
-    <td>{{", ".join(row['scopes'])}}</td>
+    <td>{{", ".join(row['scopes'])}}<br><span class="muted">{{t("unit", "unit")}}: {{row['unit'] or t("semua", "all")}}</span></td>
     <td>{{fmt.time(row['created_at'])}}<br><span class="muted">{{fmt.actor(row['created_by'])}}</span></td>
     <td>{{fmt.ago(row['last_used_at']) if row['last_used_at'] else t("belum pernah", "never")}}</td>
     % if row['revoked_at']:

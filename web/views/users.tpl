@@ -6,7 +6,7 @@
 % end
 <div class="table-wrap">
 <table class="users">
-  <thead><tr><th>{{t("Nama pengguna", "Username")}}</th><th>{{t("Peran", "Role")}}</th><th>{{t("Status", "Status")}}</th><th>{{t("Dibuat", "Created")}}</th><th>{{t("Tindakan", "Actions")}}</th></tr></thead>
+  <thead><tr><th>{{t("Nama pengguna", "Username")}}</th><th>{{t("Peran", "Role")}}</th><th>{{t("Unit", "Unit")}}</th><th>{{t("Status", "Status")}}</th><th>{{t("Dibuat", "Created")}}</th><th>{{t("Tindakan", "Actions")}}</th></tr></thead>
   <tbody>
   % for u in users:
   <tr data-user="{{u['username']}}">
@@ -20,6 +20,17 @@
         % end
         </select>
         <button class="link">{{t("ubah", "change")}}</button>
+      </form>
+    </td>
+    <td>
+      <form method="post" action="/users/{{u['username']}}/unit" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <select name="unit" aria-label="{{t('Unit', 'Unit')}}">
+        % for un in units:
+          <option value="{{un['id']}}"{{!' selected' if un['id'] == u['unit_id'] else ''}}>{{un['name']}}</option>
+        % end
+        </select>
+        <button class="link">{{t("pindah", "move")}}</button>
       </form>
     </td>
     <td>{{!'<span class="pill failed">' if u['disabled'] else '<span class="pill done">'}}{{t("nonaktif", "disabled") if u['disabled'] else t("aktif", "active")}}</span>
@@ -63,6 +74,13 @@
         <select name="role">
         % for r in roles:
           <option value="{{r}}"{{!' selected' if r == form.get('role', 'operator') else ''}}>{{fmt.role(r)}}</option>
+        % end
+        </select>
+      </label>
+      <label>{{t("Unit", "Unit")}}
+        <select name="unit">
+        % for un in units:
+          <option value="{{un['id']}}"{{!' selected' if str(un['id']) == str(form.get('unit', '')) else ''}}>{{un['name']}}</option>
         % end
         </select>
       </label>
