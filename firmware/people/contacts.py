@@ -55,6 +55,7 @@ from firmware.people.csvcells import cell_safe, number_cell
 from firmware.errors import SiaranError
 from firmware.people.audience import OPTED_OUT_SQL, Audience, like_contains, where_sql
 from firmware.people.importer import Problem, Sheet
+from firmware.people.rows import to_e164
 from firmware.people.numbers import InvalidNumber, normalise
 from firmware.queue.store import Store
 
@@ -312,7 +313,7 @@ def set_consent(store: Store, number: str, *, basis: str, source: str | None = N
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
     if basis == "consent" and not (source and source.strip()):
         raise ValueError("consent needs its source (where it was given)")
-    e164 = importer.to_e164(number)
+    e164 = to_e164(number)
     with store.tx() as c:
         now = store.clock()
         row = c.execute("SELECT id FROM contacts WHERE number = ?", (e164,)).fetchone()
@@ -354,7 +355,7 @@ def export_person(store: Store, number: str, *, actor: str | None = None) -> dic
     ``number`` in any written form; raises :class:`~firmware.people.numbers.InvalidNumber`.  With ``actor``
     the export is audited (without the number).
     """
-    e164 = importer.to_e164(number)
+    e164 = to_e164(number)
     conn = store.conn
     contact = conn.execute("SELECT * FROM contacts WHERE number = ?", (e164,)).fetchone()
     tags = [r[0] for r in conn.execute(
@@ -394,7 +395,7 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
     adds one so a later import cannot bring the number back into a campaign.  The audit entry holds
     counts only.
     """
-    e164 = importer.to_e164(number)
+    e164 = to_e164(number)
     with store.tx() as c:
         now = store.clock()
         contact = c.execute("SELECT id FROM contacts WHERE number = ?", (e164,)).fetchone()

@@ -37,7 +37,8 @@ import bottle
 from firmware.office import units as units_mod
 from firmware.people import contacts as contacts_mod
 from firmware.people.audience import AudienceError
-from firmware.people.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
+from firmware.people.importer import FIELD_MAX, ImportFileError, read_rows
+from firmware.people.rows import canonical_unit
 from web import context
 from web.context import field, int_field, shown_number
 from web.render import page
