@@ -367,3 +367,17 @@ def test_the_command_line_knows_the_consent_policy(capsys, tmp_path):
     assert json.loads(capsys.readouterr().out)["reachable"] == 1
     assert cli.main(args[:-3] + args[-2:]) == 0
     assert json.loads(capsys.readouterr().out)["reachable"] == 2
+
+
+def test_ganti_cannot_be_used_to_flood_a_strangers_number(store):
+    """Five contacts each ask to move to one victim's number: the victim gets three confirmations an hour."""
+    victim = normalise("081200000099")
+    for i in range(5):
+        number = normalise(f"08120000005{i}")
+        _contact(store, number, name=f"Warga {i}")
+        sms(store, number, "GANTI 081200000099")
+    assert len(queued(store, victim)) == CONFIG.keyword_replies_per_hour
+    # one YA moves one contact (the latest request); the others cannot be done any more
+    sms(store, victim, "YA")
+    assert store.conn.execute("SELECT name FROM contacts WHERE number = ?", (victim,)).fetchone()[0] == "Warga 4"
+    assert sorted(c["state"] for c in ks.changes(store, pending=False)) == ["confirmed"] + ["rejected"] * 4

@@ -133,3 +133,25 @@ def test_a_multipart_keyword_sms_is_read_once_whole(rig):
     rig.wait_drained(10)
     [long] = [r for r in rig.inbox() if r["number"] == ANI]
     assert (long["kind"], long["handled"]) == ("reply", 0) and _wire(rig, ANI) == []
+
+
+def test_keywords_set_on_the_page_are_the_ones_the_daemon_answers(rig, tmp_path):
+    """The Settings page's ``sms_keywords`` (here "OKE" for consent, a contact for INFO) reach the daemon."""
+    from firmware.queue.store import Store
+
+    with Store.in_state_dir(tmp_path) as s:
+        s.set_setting("sms_keywords", {"consent": ["OKE"], "office_contact": "Kel. Sukajadi 022-0000000"},
+                      by="web:admin", audit=True)
+    rig.start([{}]).wait_ready()
+    _office_list(rig.store)
+    # the worker looks at the office settings every few seconds (SETTINGS_EVERY), the first time once it is up
+    wait_until(lambda: rig.daemon.workers[0].config.consent_keywords == ("OKE",), 10, "the page's keywords applied")
+    rig.emus[0].inject_incoming(ANI, "Oke!")
+    assert "persetujuan Anda" in _reply_on_wire(rig, ANI)[0]
+    rig.emus[0].inject_incoming(STRANGER, "INFO")
+    text = _reply_on_wire(rig, STRANGER)[0]
+    assert "OKE=setuju" in text and "022-0000000" in text
+    rig.emus[0].inject_incoming(BUDI, "YA")  # no longer a keyword: left for a person
+    wait_until(lambda: any(r["number"] == BUDI for r in rig.inbox()), 5, "Budi's SMS")
+    rig.wait_drained(10)
+    assert _wire(rig, BUDI) == [] and [r["kind"] for r in rig.inbox() if r["number"] == BUDI] == ["reply"]
