@@ -29,37 +29,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("unit", help="units (dinas) sharing the box: signature, sender name, quota, report")
     usub = p.add_subparsers(dest="unit_command", metavar="add|list|set|private|report")
     usub.required = True
-    a = usub.add_parser("add", help="create a unit")
-    add_state_options(a)
-    a.add_argument("name")
-    _add_fields(a)
-    a.set_defaults(func=cmd_add)
-    ls = usub.add_parser("list", help="units with their users and this month's quota use")
-    add_state_options(ls)
-    ls.set_defaults(func=cmd_list)
-    s = usub.add_parser("set", help="change a unit (an empty value clears the sender name, quota or cost)")
-    add_state_options(s)
-    s.add_argument("unit", help="the unit's name or id")
+
+    def command(name: str, func, text: str) -> argparse.ArgumentParser:
+        parser = usub.add_parser(name, help=text)
+        add_state_options(parser)
+        parser.set_defaults(func=func)
+        return parser
+
+    _add_fields(command("add", cmd_add, "create a unit"), "name")
+    command("list", cmd_list, "units with their users and this month's quota use")
+    s = command("set", cmd_set, "change a unit (an empty value clears the sender name, quota or cost)")
+    _add_fields(s, "unit")
     s.add_argument("--name", help="a new name")
-    _add_fields(s)
-    s.set_defaults(func=cmd_set)
-    pv = usub.add_parser("private", help="make contacts or a saved audience private to a unit, or shared again")
-    add_state_options(pv)
+    pv = command("private", cmd_private, "make contacts or a saved audience private to a unit, or shared again")
     whose = pv.add_mutually_exclusive_group(required=True)
     whose.add_argument("--unit", help="the unit (name or id) they become private to")
     whose.add_argument("--shared", action="store_true", help="shared by every unit again")
     pv.add_argument("--number", action="append", default=[], metavar="NUMBER", help="a contact's number (repeatable)")
     pv.add_argument("--tag", help="every contact with this tag (e.g. the tag given at import)")
     pv.add_argument("--audience", help="a saved audience's name")
-    pv.set_defaults(func=cmd_private)
-    r = usub.add_parser("report", help="the monthly report per unit (SMS parts, cost, campaigns, delivery rate)")
-    add_state_options(r)
+    r = command("report", cmd_report, "the monthly report per unit (SMS parts, cost, campaigns, delivery rate)")
     r.add_argument("--month", help="YYYY-MM (default: this month, local time)")
     r.add_argument("--csv", action="store_true", help="CSV for Excel (;-separated) on stdout instead of JSON")
-    r.set_defaults(func=cmd_report)
 
 
-def _add_fields(p: argparse.ArgumentParser) -> None:
+def _add_fields(p: argparse.ArgumentParser, positional: str) -> None:
+    """The unit's name (``add``) or the unit to change (``set``: name or id), and its optional fields."""
+    p.add_argument(positional, help="the unit's name" + (" or id" if positional == "unit" else ""))
     p.add_argument("--signature", help="text appended to every message of the unit, e.g. --signature='-Damkar Kota Bandung'")
     p.add_argument("--sender-name", help="alphanumeric sender for SMS masking: 1-11 letters and digits")
     p.add_argument("--monthly-quota", help="SMS parts per calendar month ('' for none)")

@@ -43,30 +43,29 @@ class UnitError(BilingualError, ValueError):
 # -- checks ----------------------------------------------------------------------------------------
 
 
+def _one_line(value: Any, limit: int, what_en: str, what_id: str) -> str:
+    """``value`` as one line of at most ``limit`` characters, inner spaces collapsed (None: "")."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or _CONTROL.search(value):
+        raise UnitError(f"{what_en}: one line of text", f"{what_id}: satu baris teks, tanpa baris baru atau tab.")
+    value = " ".join(value.split())
+    if len(value) > limit:
+        raise UnitError(f"{what_en} longer than {limit} characters", f"{what_id} lebih dari {limit} karakter.")
+    return value
+
+
 def check_name(name: Any) -> str:
-    """A unit name: 1..60 characters, no control characters, inner spaces collapsed."""
-    if not isinstance(name, str) or not name.strip():
+    """A unit name: 1..60 characters on one line."""
+    name = _one_line(name, MAX_NAME, "unit name", "Nama unit")
+    if not name:
         raise UnitError("unit name is empty", "Nama unit kosong.")
-    if _CONTROL.search(name):
-        raise UnitError("unit name has control characters", "Nama unit berisi karakter kontrol (baris baru, tab ...).")
-    name = " ".join(name.split())
-    if len(name) > MAX_NAME:
-        raise UnitError(f"unit name longer than {MAX_NAME} characters",
-                        f"Nama unit lebih dari {MAX_NAME} karakter.")
     return name
 
 
 def check_signature(signature: Any) -> str:
     """A signature: at most 60 characters on one line ("" for none)."""
-    if signature is None:
-        return ""
-    if not isinstance(signature, str) or _CONTROL.search(signature):
-        raise UnitError("signature: one line of text", "Tanda tangan: satu baris teks, tanpa baris baru.")
-    signature = " ".join(signature.split())
-    if len(signature) > MAX_SIGNATURE:
-        raise UnitError(f"signature longer than {MAX_SIGNATURE} characters",
-                        f"Tanda tangan lebih dari {MAX_SIGNATURE} karakter.")
-    return signature
+    return _one_line(signature, MAX_SIGNATURE, "signature", "Tanda tangan")
 
 
 def check_sender_name(sender: Any) -> str | None:

@@ -51,6 +51,7 @@ def register(app: bottle.Bottle) -> None:
     app.post("/users/<username>/reset", callback=user_reset)
     app.post("/users/<username>/role", callback=user_role)
     app.post("/users/<username>/unlock", callback=user_unlock)
+    app.post("/users/<username>/unit", callback=user_unit)
     app.get("/account", callback=account_page)
     app.post("/account/password", callback=account_password)
     app.get("/audit", callback=audit_page)
@@ -391,6 +392,21 @@ def user_role(username: str):
         bottle.response.status = 400
         return _users(error=context.error_text(exc))
     context.flash(t(f"Peran {who['username']} sekarang {role}.", f"{who['username']}'s role is now {role}."))
+    bottle.redirect("/users", 303)
+
+
+@context.require("admin")
+def user_unit(username: str):
+    """Move an account to another unit: from its next page on it sees that unit's campaigns."""
+    t = context.lang()
+    who = _target(username)
+    try:
+        users_mod.set_unit(context.store(), who["username"], context.field("unit", maxlen=12), actor=context.actor())
+    except (users_mod.UserError, units_mod.UnitError) as exc:
+        context.flash(context.error_text(exc), "error")
+    else:
+        unit = users_mod.get_user(context.store(), who["username"])["unit"]
+        context.flash(t(f"{who['username']} sekarang di unit {unit}.", f"{who['username']} is now in unit {unit}."))
     bottle.redirect("/users", 303)
 
 
