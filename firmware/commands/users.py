@@ -17,7 +17,7 @@ from firmware.office.users import ROLES, UserError, add_user, list_users, new_pa
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("user", help="accounts (admin, approver, operator, viewer)")
+    p = sub.add_parser("user")
     usub = p.add_subparsers(dest="user_command", metavar="add|list|disable|enable|reset-password|set-role")
     usub.required = True
     a = usub.add_parser("add", help="create an account (prints a generated password unless --password-stdin)")

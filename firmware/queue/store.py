@@ -25,19 +25,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from firmware.queue import schema
 from firmware.errors import BilingualError
 from firmware.modem.segments import analyse
 from firmware.people.numbers import InvalidNumber, canonical_sender, normalise, optout_match
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DB_NAME = "siaran.db"
 
@@ -189,6 +191,7 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it: one behaviour with or without it
     if not readonly:
         _ensure_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
@@ -229,14 +232,20 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = _connect(self.path)
-        self.db = Database(self.conn)
         self.clock = clock
         if migrate:
             try:
-                schema.migrate(self.db, lock_path=str(self.path) + ".lock")
+                schema.migrate(self.conn, lock_path=str(self.path) + ".lock")
             except BaseException:
                 self.conn.close()  # a refused (newer) database must not leave the file open
                 raise
+
+    @cached_property
+    def db(self) -> Database:
+        """sqlite-utils on this connection (made on first use: a plain read or enqueue does not
+        import sqlite-utils)."""
+        from sqlite_utils import Database
+        return Database(self.conn)
 
     @classmethod
     def in_state_dir(cls, state_dir: str | Path, **kwargs) -> Store:
@@ -397,6 +406,8 @@ class Store:
             row = self._claim_routed(c, routes, min_priority, now)
         if row is None:
             return None
+        import random  # here, not at the top: siaran send and status start without it
+
         ref = row["concat_ref"] if row["concat_ref"] is not None else random.randrange(256)
         c.execute(
             "UPDATE messages SET state = 'sending', modem = ?, claimed_at = ?, handed_at = NULL,"
