@@ -16,6 +16,11 @@ Errors are classified (:mod:`firmware.modem.errorclass`): a bad number fails
 alone, a transient error retries with backoff, a modem, network or operator
 fault parks this modem and leaves the message for another one.
 
+The worker is three files: this one holds the thread, its supervision and
+the send loop (with the idle wait); :mod:`firmware.queue.modem_recovery` the
+recovery ladder, parking and the network wait; :mod:`firmware.queue.modem_inbox`
+the filing of what the modem hears (stored messages, delivery reports).
+
 A modem without the network (registration lost: ``+CREG: 2`` or ``+CMS ERROR: 331``)
 is parked only until it registers again: the worker listens for the
 registration URCs it enabled and asks ``AT+CREG?`` every few seconds in case
@@ -34,36 +39,24 @@ import time
 from collections.abc import Callable
 
 from firmware.office import settings as office_settings
-from firmware.box.clock import maybe_set_clock, real_seconds
+from firmware.box.clock import real_seconds
 from firmware.office.config import Config, ModemConfig
-from firmware.errors import CommandError, ModemError, ModemRebooted, ModemTimeout, ModemUnavailable, PduError
+from firmware.errors import CommandError, ModemError, ModemTimeout, ModemUnavailable, PduError
 from firmware.queue.limits import RateLimiter, in_window
 from firmware.modem import pdu
-from firmware.modem.driver import Modem, ModemEvent, is_registered
+from firmware.modem.driver import Modem
 from firmware.modem.errorclass import ErrorClass, classify
-from firmware.people.numbers import OPERATOR_PREFIXES, canonical_sender, operator_of_network
+from firmware.people.numbers import OPERATOR_PREFIXES
 from firmware.people.privacy import mask_number
-from firmware.queue.inbox import file_incoming
+from firmware.queue.modem_inbox import ModemInbox
+from firmware.queue.modem_recovery import PARK_SECONDS, ModemRecovery, registration_text
 from firmware.queue.store import Message, Outcome, Report, Store, storage_problem
 
 log = logging.getLogger(__name__)
 
 ALL_ROUTES = tuple(OPERATOR_PREFIXES)
 
-#: How long a modem is parked after a fault of each class (seconds). Network faults: see below.
-PARK_SECONDS = {
-    ErrorClass.MODEM_FAULT: 60.0,
-    ErrorClass.OPERATOR_BLOCKING: 1800.0,
-}
-#: A modem without the network is asked whether it registered again this often (seconds); the
-#: registration URC usually says so sooner, but URCs can be lost on the line.
-NETWORK_POLL_SECONDS = 3.0
-#: A network fault while the modem says it is registered (+CMS ERROR 38 "network out of order"):
-#: tried again after NETWORK_POLL_SECONDS, doubling each time it recurs, up to this (seconds).
-NETWORK_BACKOFF_MAX = 300.0
-DEAD_RETRY_SECONDS = 600.0
 SETTINGS_EVERY = 5.0  # seconds between looks at the office settings (window, limits, keywords)
-ABSENT_RETRY_SECONDS = 10.0
 #: Signal samples (``modem_samples``) are kept this long; older ones are purged about hourly.
 SAMPLE_KEEP_SECONDS = 7 * 86400.0
 SAMPLE_PURGE_SECONDS = 3600.0
@@ -119,7 +112,7 @@ def claim_routes(my_route: str | None, live: set[str], routing: bool) -> list[st
     return order
 
 
-class ModemWorker(threading.Thread):
+class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
     """Drives one modem; see the module docstring."""
 
     def __init__(
@@ -330,80 +323,6 @@ class ModemWorker(threading.Thread):
                 return
             self.stop_event.wait(min(remaining, 1.0))
 
-    # -- bringing the modem up ------------------------------------------------
-
-    def _bring_up(self) -> bool:
-        """Open and initialise the modem, climbing the recovery ladder when it will not answer."""
-        try:
-            if self.modem is None:
-                self.modem = Modem.open(self.mc.port, self.mc.baud, command_gap=self.mc.command_gap,
-                                        model=self.mc.model, pin=self.mc.pin, send_timeout=self.mc.send_timeout,
-                                        cancel=self.stop_event)
-        except ModemUnavailable as exc:
-            self._set_state("absent", str(exc))
-            self._refuse_requests(f"modem absent: {exc}")
-            self.ready.set()
-            self._sleep(ABSENT_RETRY_SECONDS)
-            return False
-        for step in ("initialise", "soft_reset", "power_cycle"):
-            if self.stop_event.is_set():
-                return False
-            try:
-                self._ladder_step(step)
-                self._on_up()
-                return True
-            except ModemError as exc:
-                if self.stop_event.is_set():
-                    return False
-                log.warning("%s: %s failed: %s", self.mc.name, step, exc)
-                self._set_state("recovering", f"{step} failed: {exc}")
-                self.ready.set()  # known not working: the daemon need not wait for the rest of the ladder
-        self._set_state("dead", "no answer after resync, reset and power-cycle")
-        self._refuse_requests("modem dead: no answer after resync, reset and power-cycle")
-        log.error("%s: modem is dead; retrying in %d s", self.mc.name, DEAD_RETRY_SECONDS)
-        self.store.audit("daemon", "modem_dead", {"modem": self.mc.name})
-        self.ready.set()
-        self._sleep(DEAD_RETRY_SECONDS)
-        return False
-
-    def _ladder_step(self, step: str) -> None:
-        assert self.modem is not None
-        self.beat()
-        if step == "initialise":
-            self.modem.initialise(ready_timeout=30)
-        elif step == "soft_reset":
-            self.modem.soft_reset(ready_timeout=60)
-        else:
-            if not self.power_cycle(self.mc.name):
-                raise ModemUnavailable("no power-cycle hook for this modem")
-            self.modem.initialise(ready_timeout=60)
-
-    def _on_up(self) -> None:
-        assert self.modem is not None and self.store is not None
-        self._needs_init = False
-        status = self.modem.status()
-        maybe_set_clock(self.modem.network_time())
-        ident = self.modem.identity
-        self.route = self.mc.route or operator_of_network(status.operator, status.operator_code)
-        self.live_routes.set(self.mc.name, self.route)
-        self.store.upsert_modem(
-            self.mc.name, state="ready", state_reason=None, parked_until=None, last_seen=self.clock(),
-            manufacturer=ident.manufacturer if ident else None, model_name=ident.model if ident else None,
-            revision=ident.revision if ident else None, imei=ident.imei if ident else None,
-            imsi=ident.imsi if ident else None, iccid=ident.iccid if ident else None,
-            operator=status.operator, operator_code=status.operator_code, route=self.route,
-            signal_dbm=status.signal.dbm, registration=_registration_text(status.registration),
-        )
-        self.state = "ready"
-        self.ready.set()
-        log.info("%s: ready (%s, %s, %s dBm)", self.mc.name, ident.model if ident else "?", status.operator,
-                 status.signal.dbm)
-        self._no_network, self._network_strikes = None, 0
-        self._registration = dict(status.registration)
-        if not status.registered:  # e.g. just rebooted: SMS ready, the network not yet found
-            self._await_network("not registered yet")
-        self._collect_stored()
-
     def _set_state(self, state: str, reason: str | None, parked_until: float | None = None) -> None:
         changed = state != self.state
         if changed:
@@ -419,15 +338,6 @@ class ModemWorker(threading.Thread):
         else:
             self.store.upsert_modem(self.mc.name, state=state, state_reason=reason, parked_until=parked_until)
 
-    def _on_modem_problem(self, exc: BaseException) -> None:
-        """A command failed outside a send: resync happened in the channel; re-initialise."""
-        log.warning("%s: modem problem: %s", self.mc.name, exc)
-        if isinstance(exc, ModemUnavailable) and not isinstance(exc, ModemRebooted) and self.modem is not None \
-                and not self.modem.channel.is_open:
-            self.modem.close()
-            self.modem = None
-        self._needs_init = True
-        self._set_state("recovering", str(exc))
 
     # -- sending --------------------------------------------------------------
 
@@ -659,104 +569,6 @@ class ModemWorker(threading.Thread):
         backoff *= self._rng.uniform(0.8, 1.2)
         return Outcome(msg.id, "queued", not_before=self.clock() + backoff, **base)
 
-    # -- the network ------------------------------------------------------------
-
-    def _network_lost(self, exc: CommandError) -> bool:
-        """After a failed send: True (and this modem waits for the network) when the network is to blame.
-
-        It is when the modem is not registered now, whatever the error said
-        (+CMS ERROR 332 when the network went away mid-send), or when the error
-        was a network fault (331, 38): then, registered, the wait is a back-off
-        that grows while the fault recurs.
-        """
-        try:
-            registration = self.modem.registration() if self.modem is not None else {}
-        except (ModemError, OSError) as problem:  # the next command meets it again and recovers
-            log.info("%s: registration unknown after a failed send: %s", self.mc.name, problem)
-            registration = {}
-        if registration:
-            self._registration = registration
-        if registration and not is_registered(registration):
-            self._await_network(f"no network: {exc}")
-            return True
-        if classify(exc) is ErrorClass.NETWORK_FAULT:
-            self._await_network(f"network fault while registered: {exc}", strike=True)
-            return True
-        return False
-
-    def _await_network(self, reason: str, *, strike: bool = False) -> None:
-        """Park until the modem is registered again (a URC or the next poll ends it).
-
-        ``strike``: a network fault although the modem says it is registered;
-        then the wait is a back-off that doubles while such faults recur.
-        """
-        self._network_strikes = self._network_strikes + 1 if strike else 0
-        self._no_network = reason
-        self._network_check = time.monotonic() + self._network_wait()
-        self._set_state("parked", f"{reason}; waiting for the network ({_registration_text(self._registration)})")
-
-    def _network_wait(self) -> float:
-        """Seconds to the next registration poll: a short poll, or the back-off of a recurring network fault."""
-        if not self._network_strikes:
-            return NETWORK_POLL_SECONDS
-        return min(NETWORK_POLL_SECONDS * 2 ** (self._network_strikes - 1), NETWORK_BACKOFF_MAX)
-
-    def _on_registration(self, registration: dict[str, str]) -> None:
-        """The modem said where it is registered (a URC for one domain, or a poll of all): act on a change.
-
-        Registered while parked for the network: ready at once (an emergency
-        goes first).  Not registered anywhere while ready: park, so nothing is
-        claimed for a modem that cannot send.
-        """
-        self._registration.update(registration)
-        if not self._registration or self.state not in ("ready", "parked"):
-            return
-        if not is_registered(self._registration):
-            if self.state == "ready":
-                self._await_network("registration lost")
-            elif self._no_network is not None and self._network_strikes:
-                self._network_strikes = 0  # off the network now: poll for its return, no back-off
-                self._network_check = min(self._network_check, time.monotonic() + NETWORK_POLL_SECONDS)
-        elif self._no_network is not None and (not self._network_strikes or time.monotonic() >= self._network_check):
-            self._network_back()  # (a fault while registered waits out its back-off)
-
-    def _network_back(self) -> None:
-        log.info("%s: registered again (%s) after: %s", self.mc.name, _registration_text(self._registration),
-                 self._no_network)
-        self._no_network = None
-        self._set_state("ready", None)
-        self.live_routes.set(self.mc.name, self.route)
-        self.store.upsert_modem(self.mc.name, registration=_registration_text(self._registration))
-
-    def _check_network(self) -> None:
-        """Poll the registration (the fallback for a lost URC) and act on it."""
-        assert self.modem is not None
-        registration = self.modem.registration()
-        self._network_check = 0.0  # due: registered, the modem is tried again now
-        self._on_registration(registration)
-        if self._no_network is not None:
-            self._network_check = time.monotonic() + self._network_wait()
-
-    def _wait_for_network(self) -> None:
-        """Parked for the network: wait up to a second for a URC, polling the registration when due."""
-        deadline = min(time.monotonic() + 1.0, self._network_check)
-        while not self.stop_event.is_set():
-            self.beat()
-            event = self.modem.next_event(timeout=0.02) if self.modem else None
-            if event is not None:
-                self._handle_event(event)
-                return
-            if time.monotonic() >= self._network_check:
-                self._check_network()
-                return
-            if time.monotonic() >= deadline:
-                return
-
-    def _park(self, cls: ErrorClass, exc: BaseException) -> None:
-        until = self.clock() + PARK_SECONDS[cls]
-        self._set_state("parked", f"{cls.value}: {exc}", parked_until=until)
-        self._parked_until = until
-
     def _idle_wait(self) -> None:
         """Wait briefly for a URC or a database change (new messages, hold lifted)."""
         assert self.store is not None
@@ -783,103 +595,6 @@ class ModemWorker(threading.Thread):
                 return
         # Nothing changed for a second: maybe a retry's not_before has passed.
 
-    # -- events ---------------------------------------------------------------
-
-    def _handle_events(self) -> None:
-        while self.modem is not None:
-            event = self.modem.next_event(timeout=0)
-            if event is None:
-                break
-            self._handle_event(event)
-
-    def _flush_reports(self) -> None:
-        """Apply batched delivery reports now (when there is no send to ride along with)."""
-        if self._reports:
-            reports, self._reports = self._reports, []
-            for report, match in zip(reports, self.store.apply_reports(reports)):
-                if match is None:
-                    log.info("%s: status report MR %d for %s matches no open part", self.mc.name, report.mr,
-                             mask_number(report.recipient))
-
-    def _handle_event(self, event: ModemEvent) -> None:
-        assert self.store is not None
-        if event.kind in ("sms_stored", "status_report_stored") and event.index is not None:
-            self._collect(event.index, event.mem)
-        elif event.kind == "status_report":
-            self._file_report(event)
-        elif event.kind == "sms_direct" and event.message is not None:
-            self._file_incoming(event.message, raw=event.pdu)
-        elif event.kind == "boot":
-            log.warning("%s: modem restarted (%s)", self.mc.name, event.line)
-            self._needs_init = True
-        elif event.kind == "registration" and event.registration:
-            self._on_registration(event.registration)
-        elif event.kind == "ring" and self.modem is not None:
-            self.modem.hang_up()  # SIM800 manual: reject calls while sending messages
-        elif event.kind in ("power_warning", "power_down"):
-            log.warning("%s: %s", self.mc.name, event.line)
-            self.store.upsert_modem(self.mc.name, state_reason=event.line)
-        elif event.error:
-            log.info("%s: unreadable %s: %s", self.mc.name, event.kind, event.error)
-
-    def _file_report(self, event: ModemEvent) -> None:
-        rep = event.report
-        if rep is None:
-            log.info("%s: unreadable status report: %s", self.mc.name, event.error)
-            return
-        recipient = canonical_sender(rep.recipient.number, rep.recipient.ton)
-        self._reports.append(Report(self.mc.name, rep.message_ref, recipient, rep.status,
-                                    rep.status_class.value, rep.is_final))
-
-    def _collect_stored(self) -> None:
-        """File every message left on the SIM, and status reports the modem stored (arrived while we were down)."""
-        assert self.modem is not None
-        for mem in dict.fromkeys((None, self.modem.report_memory)):
-            try:
-                with self.modem.reading_from(mem):
-                    for stored in self.modem.list_messages(4):
-                        self._file_stored(stored)
-            except CommandError as exc:
-                self._left_on_sim(mem, None, exc)
-
-    def _collect(self, index: int, mem: str | None = None) -> None:
-        """File the message or status report a ``+CMTI``/``+CDSI`` points at (in storage ``mem``)."""
-        assert self.modem is not None
-        try:
-            with self.modem.reading_from(mem):
-                stored = self.modem.read(index)
-                if stored is not None:
-                    self._file_stored(stored)
-        except CommandError as exc:
-            self._left_on_sim(mem, index, exc)
-
-    def _left_on_sim(self, mem: str | None, index: int | None, exc: CommandError) -> None:
-        """A storage the modem will not read or delete now: leave it (swept again at the next start),
-        rather than treat a refused read as a dead modem and re-initialise in a loop."""
-        log.warning("%s: could not read stored message(s) in %s%s: %s", self.mc.name, mem or "SM",
-                    f" at {index}" if index is not None else "", exc)
-
-    def _file_stored(self, stored) -> None:
-        """Store first, delete from the SIM second: a crash in between stores nothing twice."""
-        assert self.modem is not None and self.store is not None
-        decoded = stored.decoded
-        if decoded is None:
-            self.store.save_incoming(self.mc.name, "", f"[PDU tidak terbaca: {stored.error}]",
-                                     sc_timestamp=None, kind="junk", raw=stored.pdu)
-        elif isinstance(decoded, pdu.Deliver):
-            self._file_incoming(decoded, raw=stored.pdu)
-        elif isinstance(decoded, pdu.StatusReport):
-            self._file_report(ModemEvent("status_report", "", report=decoded))
-            self._commit(claim=False)  # durable (after the outcome it reports on) before it leaves the SIM
-        self.modem.delete(stored.index)
-
-    def _file_incoming(self, msg: pdu.Deliver, raw: str | None) -> None:
-        assert self.store is not None
-        concat = (msg.concat.ref, msg.concat.total, msg.concat.seq) if msg.concat else None
-        file_incoming(self.store, self.config, self.mc.name, msg.sender.number, msg.text,
-                      sc_timestamp=msg.timestamp.isoformat(), concat=concat, raw=raw, ton=msg.sender.ton,
-                      alphanumeric=msg.sender.is_alphanumeric)
-
     # -- status ---------------------------------------------------------------
 
     def _maybe_refresh_status(self) -> None:
@@ -889,7 +604,7 @@ class ModemWorker(threading.Thread):
         self._next_status = now + self.config.status_interval
         status = self.modem.status()
         fields = dict(signal_dbm=status.signal.dbm, operator=status.operator, operator_code=status.operator_code,
-                      registration=_registration_text(status.registration), last_seen=now)
+                      registration=registration_text(status.registration), last_seen=now)
         code = self.config.balance_code(self.mc, self.route)
         if code and now >= self._next_balance and status.registered:  # USSD needs the network: checked once back
             self._next_balance = now + self.config.balance_interval
@@ -967,8 +682,3 @@ class ModemWorker(threading.Thread):
                 self.store.finish_modem_requests([r["id"] for r in pending], why[:300])
         except Exception:  # noqa: BLE001 — never let this keep the modem from coming back
             log.exception("%s: could not answer waiting requests", self.mc.name)
-
-
-def _registration_text(registration: dict[str, str]) -> str:
-    """``{"cs": "home", "ps": "searching"}`` -> ``cs=home,ps=searching`` (the modems row's form)."""
-    return ",".join(f"{k}={v}" for k, v in registration.items())

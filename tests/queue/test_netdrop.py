@@ -99,7 +99,7 @@ def test_a_send_the_drop_cut_off_is_retried_when_the_network_returns_not_after_a
 
 def test_a_lost_registration_urc_is_made_up_for_by_polling(rig, monkeypatch):
     """URCs can be lost on the line: with none at all, the worker's poll still finds the network back."""
-    monkeypatch.setattr("firmware.queue.modem_worker.NETWORK_POLL_SECONDS", 0.5, raising=False)
+    monkeypatch.setattr("firmware.queue.modem_recovery.NETWORK_POLL_SECONDS", 0.5)
     monkeypatch.setattr("firmware.modem.driver.Modem._report_registration", lambda self: None)
     rig.start([{}]).wait_ready()
     emu = rig.emus[0]
@@ -167,7 +167,7 @@ def test_status_refreshes_without_network_do_not_reinitialise_the_modem(rig, cap
 def test_a_network_fault_while_registered_backs_off_doubling_not_parking_for_minutes(rig, monkeypatch):
     """+CMS ERROR: 38 (network out of order) with the modem registered: nothing to wait for but time.
     Tried again after the poll interval, doubling while it recurs; the attempt is not the message's."""
-    monkeypatch.setattr("firmware.queue.modem_worker.NETWORK_POLL_SECONDS", 0.2, raising=False)
+    monkeypatch.setattr("firmware.queue.modem_recovery.NETWORK_POLL_SECONDS", 0.2)
     rig.start([{"cms_error_rate": 1.0, "cms_error_code": 38}]).wait_ready()
     urgent = numbers(1, 540)[0]
     rig.store.enqueue([urgent], "DARURAT", priority=EMERGENCY)

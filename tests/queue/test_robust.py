@@ -186,7 +186,7 @@ def _fail_commits(monkeypatch, *, after: int, times: int | None, exc: Exception)
 
 
 def test_a_worker_whose_loop_fails_restarts_and_the_blast_completes(rig, monkeypatch):
-    monkeypatch.setattr(worker_mod, "RESTART_DELAYS", (0.1, 0.1, 0.1), raising=False)
+    monkeypatch.setattr(worker_mod, "RESTART_DELAYS", (0.1, 0.1, 0.1))
     rig.start([{}]).wait_ready()
     calls = _fail_commits(monkeypatch, after=15, times=1, exc=RuntimeError("injected: a bug in a store verb"))
     targets = numbers(60)
@@ -204,7 +204,7 @@ def test_a_worker_whose_loop_fails_restarts_and_the_blast_completes(rig, monkeyp
 def test_a_worker_that_keeps_failing_stops_the_watchdog_and_the_daemon_exits_non_zero(rig, monkeypatch, tmp_path):
     notify_socket = NotifySocket(tmp_path / "notify.sock")
     monkeypatch.setenv("NOTIFY_SOCKET", notify_socket.path)
-    monkeypatch.setattr(worker_mod, "RESTART_DELAYS", (0.1, 0.1), raising=False)
+    monkeypatch.setattr(worker_mod, "RESTART_DELAYS", (0.1, 0.1))
     try:
         rig.start([{}]).wait_ready()
         notify_socket.wait_for(lambda ls: ls.count("WATCHDOG=1") >= 2, 10, "pings while healthy")
