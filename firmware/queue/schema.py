@@ -623,3 +623,19 @@ def _migrate(db: Database) -> None:
 def version(db: Database) -> int:
     """How many migrations have been applied (the schema version)."""
     return len(MIGRATIONS.applied(db))
+
+
+@MIGRATIONS()
+def m011_fewer_writes_per_message(db: Database) -> None:
+    """Fewer index pages written per message (issue 11 §5: bytes written per message, an SD card's wear).
+
+    ``messages_campaign_done`` goes: no query reads it any more (the campaign chart counts ``done_at``
+    through ``messages_campaign``), and a message paid two of its pages when it became final.
+    ``messages_campaign`` keeps only campaign messages: every query of it names a campaign
+    (``campaign_id = ?``), and a message sent from the CLI, the API or as a reply no longer writes it.
+    """
+    _run_script(db, """
+        DROP INDEX IF EXISTS messages_campaign_done;
+        DROP INDEX messages_campaign;
+        CREATE INDEX messages_campaign ON messages (campaign_id, state) WHERE campaign_id IS NOT NULL;
+        """)
