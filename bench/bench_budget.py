@@ -71,29 +71,34 @@ def _group(pgid: int) -> list[int]:
     return pids
 
 
-def cpu_ns(pgid: int) -> int:
-    """CPU time so far of every thread of every live process of the group, in nanoseconds."""
+def _per_process(pgid: int, read) -> int:
+    """The sum of ``read(pid)`` over the group's live processes (one that just ended counts 0)."""
     total = 0
     for pid in _group(pgid):
         try:
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                total += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0])
+            total += read(pid)
         except (FileNotFoundError, ProcessLookupError):
             pass
     return total
+
+
+def _io(pid: int | str, field: str) -> int:
+    """A field of ``/proc/PID/io`` (``write_bytes``: bytes the process caused to be written to storage)."""
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_ns(pgid: int) -> int:
+    """CPU time so far of every thread of every live process of the group, in nanoseconds."""
+    return _per_process(pgid, lambda pid: sum(int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0])
+                                              for tid in os.listdir(f"/proc/{pid}/task")))
 
 
 def written(pgid: int) -> int:
     """Bytes the group's live processes have caused to be written to storage (``write_bytes``)."""
-    total = 0
-    for pid in _group(pgid):
-        try:
-            for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-                if line.startswith("write_bytes:"):
-                    total += int(line.split()[1])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total
+    return _per_process(pgid, lambda pid: _io(pid, "write_bytes"))
 
 
 def run_counted(argv: list[str], **kw) -> tuple[float, int]:
@@ -241,9 +246,9 @@ def smstools(messages: int, idle: float) -> dict:
                 out = {"idle_cpu_percent": round(idle_percent(proc.pid, idle), 3)}
                 log = EmulatorLog(emu.log_path)
                 c0, w0 = cpu_ns(proc.pid), written(proc.pid)
-                io0 = _self_written()
+                io0 = _io("self", "write_bytes")
                 sm.queue(work, blast(messages))
-                q_bytes = _self_written() - io0
+                q_bytes = _io("self", "write_bytes") - io0
                 deadline = time.monotonic() + 60 + messages * 0.1
                 while len(log.poll()) < messages or any((work / "checked").iterdir()):
                     if time.monotonic() > deadline:
@@ -260,13 +265,6 @@ def smstools(messages: int, idle: float) -> dict:
         finally:
             emu.stop()
     return out
-
-
-def _self_written() -> int:
-    for line in Path("/proc/self/io").read_text().splitlines():
-        if line.startswith("write_bytes:"):
-            return int(line.split()[1])
-    return 0
 
 
 def main() -> int:

@@ -157,6 +157,16 @@ class WebServer:
         self.thread.join(5)
 
 
+def end_process(proc: subprocess.Popen, grace: float = 20.0) -> None:
+    """SIGTERM ``proc``, SIGKILL it if it is still there after ``grace`` seconds; reap it either way."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -196,12 +206,7 @@ class WebProcess:
         raise KeyError(key)
 
     def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        end_process(self.proc)
         self.log.close()
 
 
