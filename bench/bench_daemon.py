@@ -35,11 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from firmware.modem.emulator.modem import EmulatorConfig  # noqa: E402
 from firmware.modem.emulator.pty import PtyEmulator  # noqa: E402
 from firmware.queue.store import Store  # noqa: E402
 from bench.others._common import proc_status_kb  # noqa: E402
+from webtools import end_process  # noqa: E402
 
 SIARAN = [sys.executable, "-m", "firmware.cli"]
 
@@ -96,11 +98,7 @@ class Rig:
         return proc_status_kb(self.proc.pid, "VmHWM")
 
     def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        end_process(self.proc)
         self.store.close()
         for emu in self.emus:
             emu.stop()

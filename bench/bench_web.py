@@ -48,9 +48,7 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -61,14 +59,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from firmware.queue.store import Store, db_path  # noqa: E402
-from bench.others._common import proc_status_kb  # noqa: E402
-from webtools import ADMIN_PASSWORD, Client  # noqa: E402
+from webtools import ADMIN_PASSWORD, Client, WebProcess  # noqa: E402
 
 BAR_MS = 150.0
 DATA_VERSION = 1  # bump when the built database changes shape
 DEFAULT_DATA = Path("/var/tmp/siaran-bench-web")
-SIARAN = [str(ROOT / ".venv" / "bin" / "siaran")] if (ROOT / ".venv" / "bin" / "siaran").exists() else \
-    [sys.executable, "-m", "firmware.cli"]
 
 FIRST = ("Budi", "Siti", "Agus", "Dewi", "Joko", "Sri", "Bambang", "Wati", "Slamet", "Rina", "Eko", "Ani",
          "Hendra", "Yuni", "Dedi", "Nur", "Rudi", "Lestari", "Wahyu", "Ratna", "Asep", "Euis", "Made", "Ketut")
@@ -222,49 +217,6 @@ def ensure_data(data: Path, args: argparse.Namespace) -> tuple[dict, bool]:
 
 
 # -- the server ---------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class WebProcess:
-    """``siaran web`` on the state folder, in its own process."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.port = free_port()
-        self.log = open(state_dir.parent / "web.log", "w")
-        self.proc = subprocess.Popen([*SIARAN, "web", "--state-dir", str(state_dir), "--host", "127.0.0.1",
-                                      "--port", str(self.port)], cwd=ROOT, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"siaran web exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                conn.close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.close()
-                    raise RuntimeError("siaran web did not answer within 60 s") from None
-                time.sleep(0.1)
-
-    def status_kb(self, key: str) -> int:
-        return proc_status_kb(self.proc.pid, key)
-
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
 
 def sessions(port: int, n: int) -> list[str]:
     """``n`` logged-in sessions (Cookie header values): the admin via /setup on a fresh database, else /login."""

@@ -19,35 +19,72 @@ from firmware.errors import ConfigError, ModemError
 from firmware.box.logsetup import setup_logging
 from firmware.people.privacy import mask_numbers_in
 
-#: Modules of firmware.commands whose ``register(subparsers)`` adds subcommands, in help order.
-_AREAS = (
-    "demo",
-    "daemon",
-    "web",
-    "queue",
-    "contacts",
-    "campaigns",
-    "users",
-    "units",
-    "settings",
-    "modem",
-    "pdu",
-    "emulator",
-    "backup",
-    "usb",
+#: Every subcommand, in help order: (name, module of :mod:`firmware.commands` whose
+#: ``register(subparsers)`` adds it, one-line help).  The module is imported only when its
+#: command runs, so ``siaran --help`` and ``siaran status`` do not pay for the daemon, the
+#: panel (gpiozero), openpyxl or the web page.  A module's commands stand together.
+COMMANDS = (
+    ("demo", "demo", "run Siaran on emulated modems (no hardware needed)"),
+    ("daemon", "daemon", "run the daemon that owns the modems and drains the queue"),
+    ("web", "web", "the LAN web page (lists, compose, approvals, campaigns)"),
+    ("send", "queue", "queue a message for the daemon to send"),
+    ("status", "queue", "modems, queue counts and hold (JSON)"),
+    ("hold", "queue", "stop (or resume) all non-emergency sending"),
+    ("import", "contacts", "import a contact list (.xlsx or .csv); --dry-run to preview"),
+    ("contact", "contacts", "one person's data: export, delete, consent; retention purge"),
+    ("audience", "campaigns", "save, list and count target groups (wilayah, role, tag)"),
+    ("campaign", "campaigns", "create, preview, approve, list and cancel campaigns"),
+    ("user", "users", "accounts (admin, approver, operator, viewer)"),
+    ("unit", "units", "units (dinas) sharing the box: signature, sender name, quota, report"),
+    ("setting", "settings", "office settings (cost per SMS, approval threshold)"),
+    ("modem", "modem", "talk to a modem directly (technician tools)"),
+    ("pdu", "pdu", "encode, decode and count SMS PDUs (no modem needed)"),
+    ("emulator", "emulator", "run an emulated SIMCom modem on a pseudo-terminal (tests, demos)"),
+    ("backup", "backup", "copy the database (online, consistent) to a file or a folder/USB stick"),
+    ("restore", "backup", "replace the database with a backup (services stopped; the old file is kept)"),
+    ("usb-import", "usb", "import a contact list from a USB stick (run by siaran-usb@.service)"),
 )
 
+_HELP = {name: help_ for name, _, help_ in COMMANDS}
 
-def build_parser() -> argparse.ArgumentParser:
+
+class _Subcommands(argparse._SubParsersAction):
+    """The top-level subparsers: a command's one-line help comes from :data:`COMMANDS`."""
+
+    def add_parser(self, name, **kwargs):
+        if name in _HELP:
+            kwargs.setdefault("help", _HELP[name])
+        return super().add_parser(name, **kwargs)
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word that is not an option (the top-level
+    options, ``-v`` and ``-h``, take no value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``siaran`` parser, with the full parser of the command ``argv`` names.
+
+    Every other command is a bare entry (its name and help), enough for ``siaran --help``.
+    ``argv=None`` builds every command in full (tests, documentation).
+    """
     parser = argparse.ArgumentParser(
         prog="siaran",
         description="Siaran: SMS blast appliance for local government (perangkat SMS siaran untuk pemerintah daerah).",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_Subcommands)
     sub.required = True
-    for name in _AREAS:
-        importlib.import_module(f"firmware.commands.{name}").register(sub)
+    chosen = None if argv is None else dict((n, m) for n, m, _ in COMMANDS).get(_command_in(argv))
+    registered = set()
+    for name, module, _ in COMMANDS:
+        if argv is None or module == chosen:
+            if module not in registered:
+                registered.add(module)
+                importlib.import_module(f"firmware.commands.{module}").register(sub)
+        else:
+            sub.add_parser(name)
     return parser
 
 
@@ -75,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     refused = _not_utf8(argv)
     if refused is not None:
         return refused
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     if hasattr(sys.stdin, "reconfigure"):

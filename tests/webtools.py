@@ -9,14 +9,22 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.parse
+import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from firmware.office.config import with_defaults
 from web.server import build_server, stop
 
+ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "rahasia-admin-123"
 PASSWORD = "rahasia-kantor-123"
 
@@ -147,6 +155,86 @@ class WebServer:
         self.closing = True
         stop(self.server)
         self.thread.join(5)
+
+
+def end_process(proc: subprocess.Popen, grace: float = 20.0) -> None:
+    """SIGTERM ``proc``, SIGKILL it if it is still there after ``grace`` seconds; reap it either way."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebProcess:
+    """``siaran web`` on the state folder, in its own process (its memory is its own); log beside the folder."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.port = free_port()
+        self.log = open(Path(state_dir).parent / "web.log", "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "firmware.cli", "web", "--state-dir", str(state_dir),
+                                      "--host", "127.0.0.1", "--port", str(self.port)],
+                                     cwd=ROOT, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"siaran web exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                conn.close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.close()
+                    raise RuntimeError("siaran web did not answer within 60 s") from None
+                time.sleep(0.1)
+
+    def status_kb(self, key: str) -> int:
+        """``key`` (``VmRSS``, ``VmHWM`` ...) of the process from /proc, in kB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+        raise KeyError(key)
+
+    def close(self) -> None:
+        end_process(self.proc)
+        self.log.close()
+
+
+def login_memory(logins: int, clients: int) -> dict[str, float]:
+    """VmRSS (MB) of a fresh ``siaran web`` at start, after the setup and after ``logins`` logins."""
+    with tempfile.TemporaryDirectory(prefix="siaran-webmem-") as tmp:
+        state = Path(tmp) / "state"
+        web = WebProcess(state)
+        try:
+            mb = {"start": web.status_kb("VmRSS") / 1024}
+            admin = Client(web.port)
+            admin.get("/setup")
+            admin.post("/setup", {"username": "admin", "password": ADMIN_PASSWORD, "password2": ADMIN_PASSWORD})
+            mb["after_setup"] = web.status_kb("VmRSS") / 1024
+
+            def login(_: int) -> int:
+                reply = Client(web.port).login("admin", ADMIN_PASSWORD)
+                if 'action="/logout"' not in reply.text:
+                    raise RuntimeError(f"login failed (status {reply.status})")
+                return reply.status
+
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(login, range(logins)))
+            mb["after_logins"] = web.status_kb("VmRSS") / 1024
+            mb["peak"] = web.status_kb("VmHWM") / 1024
+        finally:
+            web.close()
+    return {k: round(v, 1) for k, v in mb.items()}
 
 
 def first_admin(server: WebServer, username: str = "admin", password: str = ADMIN_PASSWORD) -> Client:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import waitress
 from waitress.server import create_server
 
+from firmware.box.memory import return_big_buffers
 from firmware.office.config import Config
 from web.app import MAX_BODY, make_app
 
@@ -36,6 +37,7 @@ def stop(server) -> None:
 
 
 def serve(config: Config, host: str | None = None, port: int | None = None) -> None:
+    return_big_buffers()  # before the threads start: logins' scrypt buffers go back to the system
     server = build_server(config, host, port)
     log.info("web page on http://%s:%s/", server.effective_host, server.effective_port)
     try:

@@ -35,12 +35,12 @@ from firmware.queue.backup import backup_database, companions, restore_database,
 from firmware.queue.store import db_path
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("backup", help="copy the database (online, consistent) to a file or a folder/USB stick")
+    p = sub.add_parser("backup")
     add_state_options(p)
     p.add_argument("dest", metavar="DEST", help="a file, or a folder that gets siaran-YYYYMMDD-HHMM.db")
     p.add_argument("--force", action="store_true", help="overwrite DEST when it is an existing file")
     p.set_defaults(func=cmd_backup)
-    r = sub.add_parser("restore", help="replace the database with a backup (services stopped; the old file is kept)")
+    r = sub.add_parser("restore")
     add_state_options(r)
     r.add_argument("source", metavar="BACKUP", nargs="?",
                    help="a file written by siaran backup; with --salvage, the damaged file (default: the live one)")

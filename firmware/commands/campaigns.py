@@ -33,7 +33,7 @@ from firmware.queue.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("audience", help="save, list and count target groups (wilayah, role, tag)")
+    p = sub.add_parser("audience")
     asub = p.add_subparsers(dest="audience_command", metavar="save|list|count")
     asub.required = True
 
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_filters(s)
     s.set_defaults(func=_guard(cmd_audience_count))
 
-    p = sub.add_parser("campaign", help="create, preview, approve, list and cancel campaigns")
+    p = sub.add_parser("campaign")
     csub = p.add_subparsers(dest="campaign_command", metavar="create|preview|submit|approve|list|cancel|templates")
     csub.required = True
 

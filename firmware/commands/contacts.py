@@ -32,7 +32,7 @@ from firmware.people.numbers import InvalidNumber
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="import a contact list (.xlsx or .csv); --dry-run to preview")
+    p = sub.add_parser("import")
     add_state_options(p)
     p.add_argument("file", metavar="FILE", help="the .xlsx or .csv file")
     p.add_argument("--tag", help="give every imported contact this tag (e.g. banjir-timur)")
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kecamatan", metavar="NAME", help="the kecamatan of every row without one (as --desa)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("contact", help="one person's data: export, delete, consent; retention purge")
+    p = sub.add_parser("contact")
     csub = p.add_subparsers(dest="contact_command", metavar="export|delete|consent|purge")
     csub.required = True
 

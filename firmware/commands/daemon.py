@@ -11,7 +11,7 @@ from firmware.errors import ConfigError, DatabaseCorrupt
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("daemon", help="run the daemon that owns the modems and drains the queue")
+    p = sub.add_parser("daemon")
     add_state_options(p)
     p.add_argument("--modem", action="append", default=[], metavar="PORT[:MODEL]",
                    help="a modem (repeatable), e.g. /dev/serial0:sim800; with --state-dir")

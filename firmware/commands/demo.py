@@ -46,7 +46,7 @@ EMERGENCY_TEXT = "DARURAT: longsor di RW 03. Warga RW 03 segera mengungsi ke bal
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="run Siaran on emulated modems (no hardware needed)")
+    p = sub.add_parser("demo")
     p.add_argument("--once", action="store_true", help="exit once the demo messages are out")
     p.add_argument("--state-dir", help="state folder (default: a new temporary folder)")
     p.add_argument("--latency", type=float, default=0.5, help="seconds each emulated send takes (default 0.5)")

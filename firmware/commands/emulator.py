@@ -30,7 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``emulator`` to the ``siaran`` command's subparsers."""
     parser = subparsers.add_parser(
         "emulator",
-        help="run an emulated SIMCom modem on a pseudo-terminal (tests, demos)",
         description=DESCRIPTION,
     )
     add_arguments(parser)

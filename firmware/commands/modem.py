@@ -21,7 +21,7 @@ from firmware.commands.output import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MODEM, em
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("modem", help="talk to a modem directly (technician tools)")
+    parser = sub.add_parser("modem")
     msub = parser.add_subparsers(dest="modem_command", metavar="ACTION")
     msub.required = True
 

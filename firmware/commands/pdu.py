@@ -66,7 +66,7 @@ def indonesian(reason: str) -> str:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``pdu`` with its ``encode``, ``decode`` and ``segments`` actions."""
-    parser = subparsers.add_parser("pdu", help="encode, decode and count SMS PDUs (no modem needed)")
+    parser = subparsers.add_parser("pdu")
     sub = parser.add_subparsers(dest="pdu_command", metavar="ACTION")
     sub.required = True
 

@@ -15,7 +15,7 @@ from firmware.queue.store import EMERGENCY
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("send", help="queue a message for the daemon to send")
+    p = sub.add_parser("send")
     add_state_options(p)
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--to", help="number(s), comma-separated")
@@ -25,11 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-report", action="store_true", help="do not request delivery reports")
     p.set_defaults(func=cmd_send)
 
-    p = sub.add_parser("status", help="modems, queue counts and hold (JSON)")
+    p = sub.add_parser("status")
     add_state_options(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("hold", help="stop (or resume) all non-emergency sending")
+    p = sub.add_parser("hold")
     add_state_options(p)
     hsub = p.add_subparsers(dest="hold_command", metavar="on|off")
     hsub.required = True

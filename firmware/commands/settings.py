@@ -28,7 +28,7 @@ def check_value(key: str, value: float) -> tuple[int | float | None, str, str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("setting", help="office settings (cost per SMS, approval threshold)")
+    p = sub.add_parser("setting")
     ssub = p.add_subparsers(dest="setting_command", metavar="list|set")
     ssub.required = True
     ls = ssub.add_parser("list", help="current settings")

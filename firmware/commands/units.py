@@ -26,7 +26,7 @@ from firmware.queue.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("unit", help="units (dinas) sharing the box: signature, sender name, quota, report")
+    p = sub.add_parser("unit")
     usub = p.add_subparsers(dest="unit_command", metavar="add|list|set|private|report")
     usub.required = True
 

@@ -19,7 +19,7 @@ from firmware.queue.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("usb-import", help="import a contact list from a USB stick (run by siaran-usb@.service)")
+    p = sub.add_parser("usb-import")
     add_state_options(p)
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--device", help="the stick's partition, e.g. /dev/sda1 (mounted, imported, unmounted)")

@@ -20,7 +20,7 @@ from firmware.office.users import (ROLES, UserError, add_user, list_users, new_p
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("user", help="accounts (admin, approver, operator, viewer)")
+    p = sub.add_parser("user")
     usub = p.add_subparsers(dest="user_command", metavar="add|list|disable|enable|reset-password|set-role|set-unit")
     usub.required = True
     a = usub.add_parser("add", help="create an account (prints a generated password unless --password-stdin)")

@@ -10,7 +10,7 @@ from firmware.commands.output import EXIT_FAILED, fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("web", help="the LAN web page (lists, compose, approvals, campaigns)")
+    p = sub.add_parser("web")
     add_state_options(p)
     p.add_argument("--host", help="address to listen on (default from the config: all addresses)")
     p.add_argument("--port", type=int, help="port (default from the config: 8080)")

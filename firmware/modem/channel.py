@@ -14,8 +14,11 @@ emulator listening on TCP.
 from __future__ import annotations
 
 import errno
+import io
 import logging
+import os
 import queue
+import select
 import termios
 import threading
 import time
@@ -31,6 +34,9 @@ log = logging.getLogger(__name__)
 
 #: How long the reader blocks in one read; bounds timeout-detection latency.
 _READ_TICK = 0.05
+#: With no command waiting for its answer the reader sleeps until a byte comes, a write or close
+#: kicks it (then it ticks again), or this many seconds pass: an idle modem costs no CPU.
+_IDLE_TICK = 5.0
 #: Seconds between looks at whether the reader is gone while a caller waits for a reply.
 _LOST_POLL = 0.25
 #: Interrupted system calls retried in a row before the error counts as real (a signal storm, not a port).
@@ -77,6 +83,8 @@ class AtChannel:
         self.last_activity = 0.0  # clock() of the last byte read; a liveness hint
         self.stale_lines: list[str] = []  # recent stale results, for diagnostics
         self.cancel: threading.Event | None = None  # set by the owner: stop resyncing, give up
+        self.on_urc: Callable[[], None] | None = None  # called after each URC is queued (wakes an idle owner)
+        self._kick: tuple[int, int] | None = None  # a pipe (read, write) that ends the reader's idle sleep
 
     # -- life cycle ---------------------------------------------------------
 
@@ -98,6 +106,10 @@ class AtChannel:
         self._serial = ser
         self._stop.clear()
         self._drain_replies()
+        if self._kick is None:
+            self._kick = os.pipe()
+            for fd in self._kick:
+                os.set_blocking(fd, False)
         self._reader = threading.Thread(target=self._read_loop, name=f"at-reader {self.port_name}", daemon=True)
         self._reader.start()
         return self
@@ -109,15 +121,20 @@ class AtChannel:
         """
         self._stop.set()
         self._replies.put(at.Timeout("(channel closed)", "final"))
-        if self._reader is not None and self._reader is not threading.current_thread():
-            self._reader.join(timeout=2)
-        self._reader = None
+        self._kick_reader()
+        reader, self._reader = self._reader, None
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(timeout=2)
         if self._serial is not None:
             try:
                 self._serial.close()
             except (serial.SerialException, OSError):
                 pass
             self._serial = None
+        if self._kick is not None and not (reader is not None and reader.is_alive()):
+            for fd in self._kick:
+                os.close(fd)
+            self._kick = None
 
     def __enter__(self) -> AtChannel:
         return self.open() if self._serial is None else self
@@ -319,7 +336,14 @@ class AtChannel:
     def _read_until_stopped(self) -> None:
         ser = self._serial
         assert ser is not None
+        try:
+            port_fd = ser.fileno()
+        except (AttributeError, io.UnsupportedOperation, serial.SerialException):  # a URL handler: tick always
+            port_fd = None
         while not self._stop.is_set():
+            if port_fd is not None and self._kick is not None and self._session.pending is None \
+                    and not self._sleep_until_input(port_fd):
+                continue
             try:
                 data = ser.read(_retry_eintr(lambda: ser.in_waiting) or 1)
             except (serial.SerialException, OSError, termios.error, TypeError, AttributeError) as exc:
@@ -340,9 +364,35 @@ class AtChannel:
             for event in events:
                 self._dispatch(event)
 
+    def _sleep_until_input(self, port_fd: int) -> bool:
+        """Idle (no command waiting): block until the port has a byte (True: read it), a write or close
+        kicks, or :data:`_IDLE_TICK` passes (False: look again)."""
+        kick_fd = self._kick[0]
+        try:
+            ready, _, _ = select.select([port_fd, kick_fd], [], [], _IDLE_TICK)
+        except (OSError, ValueError):  # the port closed under us: the read says so
+            return True
+        if kick_fd in ready:
+            try:
+                while os.read(kick_fd, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        return port_fd in ready
+
+    def _kick_reader(self) -> None:
+        """End the reader's idle sleep (a command is on its way, or the channel closes)."""
+        if self._kick is not None:
+            try:
+                os.write(self._kick[1], b"k")
+            except (BlockingIOError, OSError):  # full: a kick is pending already; closed: nothing to wake
+                pass
+
     def _dispatch(self, event: at.Event) -> None:
         if isinstance(event, at.Urc):
             self.urcs.put(event)
+            if self.on_urc is not None:
+                self.on_urc()
         elif isinstance(event, (at.Response, at.Prompt, at.Timeout, at.Reset)):
             self._replies.put(event)
         elif isinstance(event, at.Stale):
@@ -357,6 +407,7 @@ class AtChannel:
         ser = self._serial
         if ser is None:
             raise ModemUnavailable(f"{self.port_name} is closed")
+        self._kick_reader()  # an idle reader ticks again: the answer to this may never come
         try:
             ser.write(data)  # pyserial resumes an interrupted write itself (never re-sending a byte)
             _retry_eintr(ser.flush)  # tcdrain(3): a signal during the wait raises termios.error EINTR

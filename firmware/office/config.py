@@ -8,7 +8,6 @@ See ``config/siaran.toml`` for every key with its default and meaning.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -150,6 +149,8 @@ def parse_modem_spec(spec: str, index: int) -> ModemConfig:
 
 def load(path: str | Path) -> Config:
     """Read and validate a TOML configuration file."""
+    import tomllib  # here: a command run with --state-dir reads no file
+
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
+from typing import TYPE_CHECKING
 
 from firmware.errors import BilingualError
 from firmware.modem.pdu import TON_ALPHANUMERIC, TON_NATIONAL
+
+if TYPE_CHECKING:
+    import phonenumbers
 
 
 class InvalidNumber(BilingualError, ValueError):
@@ -77,10 +78,16 @@ def _candidate(text: str) -> str:
 
 
 def _parse(text: str) -> phonenumbers.PhoneNumber:
-    """A dialled string parsed for Indonesia; InvalidNumber when it is not a phone number at all."""
+    """A dialled string parsed for Indonesia; InvalidNumber when it is not a phone number at all.
+
+    libphonenumber is imported here, on the first number parsed, not with this module: a
+    command that opens the store and checks no number (``siaran status``) starts without it.
+    """
+    import phonenumbers
+
     try:
         return phonenumbers.parse(_candidate(text), "ID")
-    except NumberParseException as exc:
+    except phonenumbers.NumberParseException as exc:
         raise InvalidNumber(f"not a phone number: {exc}", "bukan nomor telepon") from exc
 
 
@@ -92,12 +99,14 @@ def normalise(raw: str) -> str:
     landline, a number too short or too long.
     """
     parsed = _parse(dialled(raw))
+    import phonenumbers  # imported by _parse
+
     if parsed.country_code != 62:
         raise ForeignNumber(f"not an Indonesian number (country code +{parsed.country_code})",
                             f"bukan nomor Indonesia (kode negara +{parsed.country_code})")
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidNumber("not a valid Indonesian number", "nomor tidak valid")
-    if phonenumbers.number_type(parsed) != PhoneNumberType.MOBILE:
+    if phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE:
         raise InvalidNumber("not a mobile number", "bukan nomor HP (seluler)")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -125,6 +134,8 @@ def canonical_sender(raw: str, ton: int | None = None) -> str:
             parsed = _parse(form)
         except InvalidNumber:
             continue
+        import phonenumbers  # imported by _parse
+
         if phonenumbers.is_valid_number(parsed):
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return given

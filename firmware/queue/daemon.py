@@ -63,6 +63,8 @@ class Daemon:
 
     def stop(self, *_args) -> None:
         self.stop_event.set()
+        for w in self.workers:
+            w.wake.set()  # an idle worker waits on its own event
 
     def run(self) -> int:
         # Reader threads hand each modem reply to a worker thread; CPython's
@@ -71,7 +73,7 @@ class Daemon:
         self._check_database()
         if self.config.unthrottled:
             log.warning("UNTHROTTLED: no per-SIM limits, jitter or send window (tests and benchmarks only)")
-        store = Store(self.db_file, clock=self.clock)
+        store = Store(self.db_file, clock=self.clock, wakes_daemon=False)
         requeued, unknown = store.recover_in_flight(self.config.inflight_policy)
         if requeued or unknown:
             log.warning("after an unclean stop: %d message(s) queued again, %d marked unknown", requeued, unknown)

@@ -42,6 +42,7 @@ from firmware.office import settings as office_settings
 from firmware.box.clock import real_seconds
 from firmware.office.config import Config, ModemConfig
 from firmware.errors import CommandError, ModemError, ModemTimeout, ModemUnavailable, PduError
+from firmware.queue import wake
 from firmware.queue.limits import RateLimiter, in_window
 from firmware.modem import pdu
 from firmware.modem.driver import Modem
@@ -64,6 +65,7 @@ SAMPLE_PURGE_SECONDS = 3600.0
 REQUEST_USSD_TIMEOUT = 10.0
 #: Seconds between looks at ``modem_requests`` while idle (a new request also wakes the idle wait).
 REQUEST_POLL_SECONDS = 2.0
+COUNTER_EVERY = 5.0  # seconds between writes of a modem's sent counter during a blast
 #: With indications the modem buffers (CNMI mode 2), the SIM is still swept every few status refreshes
 #: (~5 min): an SMS whose +CMTI was lost to line noise is filed late, not at the next restart. With
 #: lossy or no indications it is swept at every refresh.
@@ -155,12 +157,15 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         self._window = config.window()
         self._rng = random.Random()
         self._last_version = -1
+        self.wake = threading.Event()  # set by a commit elsewhere (firmware.queue.wake), a URC, or stop
+        self._woken_by_commits = False  # subscribed to the commits' wake-ups (else: look every 20 ms)
         self._reports: list[Report] = []  # waiting to ride along with the next commit
         self._carry: Outcome | None = None  # the last message's outcome, not yet committed
         self._unrecorded: list[tuple[int, int, int | None, float]] = []  # (seq, total, mr, sent_at) not committed
         self._next: Message | None = None  # claimed ahead while the modem was busy
         self._unrecorded_of: int | None = None  # the message the unrecorded parts belong to
         self._sent_delta = 0  # parts sent since the modem's counter was last written
+        self._next_counter = 0.0  # monotonic time from which a handing commit writes the counter again
         self._pipeline = config.unthrottled or config.jitter_max == 0
         self._registration: dict[str, str] = {}  # last known, per domain (from polls and URCs)
         self._no_network: str | None = None  # why this modem is parked waiting for the network
@@ -179,7 +184,8 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
     # -- thread ---------------------------------------------------------------
 
     def run(self) -> None:
-        self.store = Store(self.db_file, migrate=False, clock=self.clock)  # one clock for the limits and sent_at
+        self.store = Store(self.db_file, migrate=False, clock=self.clock, wakes_daemon=False)  # one clock for the limits and sent_at
+        self._woken_by_commits = wake.subscribe(self.db_file, self.wake)
         try:
             self._supervise()
         except BaseException as exc:  # noqa: BLE001 — a dead worker must be visible, not silent
@@ -200,6 +206,7 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
                     self.store.upsert_modem(self.mc.name, state="stopped")
             except Exception:  # noqa: BLE001 — best effort on the way out
                 pass
+            wake.unsubscribe(self.db_file, self.wake)
             self.store.close()
 
     def _supervise(self) -> None:
@@ -378,12 +385,11 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
     def _send_cycle(self) -> bool:
         """Claim and send until nothing is due; True when anything was sent.
 
-        Pipelined (see :meth:`_hooks`): while the modem prepares the prompt for
-        a part, one commit records what already went out; while it transmits,
-        another files delivery reports and claims the next message.  So the
-        modem waits for at most one small commit, and at any moment at most
-        one message has gone out unrecorded: the bound on duplicates after a
-        crash.
+        Pipelined (see :meth:`_record_hook`): while the modem prepares the prompt for
+        a part, one commit records what already went out, files delivery reports
+        and claims the next message.  So the modem waits for at most one commit
+        per part, and at any moment at most one message has gone out unrecorded:
+        the bound on duplicates after a crash.
         """
         assert self.store is not None
         msg = self._commit(claim=True)
@@ -430,8 +436,11 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         progress_of = progress_of if progress_of is not None else self._unrecorded_of
         self._carry, self._pending = None, []
         sent_delta = 0
-        if reports:  # not on the critical path: the counter can wait
+        if reports and (handed is None or time.monotonic() >= self._next_counter):
+            # The modem's sent counter is for people (siaran status, the page): in a blast, the commit
+            # that hands a message writes it every few seconds, not its page every time.
             sent_delta, self._sent_delta = self._sent_delta, 0
+            self._next_counter = time.monotonic() + COUNTER_EVERY
         may, emergency_only, wait = self._gate() if claim else (False, False, 0.0)
         routes = claim_routes(self.route, self.live_routes.routes(), self.config.routing) if may else None
         try:
@@ -488,10 +497,10 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         for seq, part in enumerate(parts, start=1):
             if seq <= msg.parts_sent:
                 continue
-            record, prefetch = self._hooks(msg, first=first)
+            record = self._record_hook(msg, first=first)
             first = False
             try:
-                mr = self.modem.send_pdu(part.pdu, part.tpdu_length, on_written=record, after_body=prefetch)
+                mr = self.modem.send_pdu(part.pdu, part.tpdu_length, on_written=record)
             except (ModemTimeout, ModemUnavailable) as exc:
                 self.limiter.restamp(self.clock())  # it may have gone at any moment until now
                 return self._in_doubt(msg, exc, total), exc
@@ -506,37 +515,27 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         self._network_strikes = 0
         return Outcome(msg.id, "sent", parts=done, parts_total=total), None
 
-    def _hooks(self, msg: Message, *, first: bool) -> tuple[Callable[[], None], Callable[[], None] | None]:
-        """Two commits around one part of ``msg``, both off the modem's critical path.
+    def _record_hook(self, msg: Message, *, first: bool) -> Callable[[], None]:
+        """The one commit around one part of ``msg``, made while the modem prepares its prompt.
 
-        While the modem prepares its prompt: record what already went out (the
-        previous message's outcome, earlier parts of this one) and, on the
-        claim's first part, that ``msg`` is now handed to the modem — this must
-        be durable before this part's PDU is written, so at most one message is
-        ever sent and unrecorded, and a crash puts in doubt only a message that
-        may really have gone.  While the modem transmits: file delivery reports
-        and claim the next message.
+        It records what already went out (the previous message's outcome, earlier parts of this one)
+        and, on the claim's first part, that ``msg`` is now handed to the modem — this must be durable
+        before this part's PDU is written, so at most one message is ever sent and unrecorded, and a
+        crash puts in doubt only a message that may really have gone.  The same commit files the
+        delivery reports that came meanwhile and claims the next message: one durable commit per
+        message, not two (each commit writes its changed pages to the WAL again: bytes on the SD card).
         """
         def record() -> None:
             # Count the part against the SIM's limits now, so the claim ahead sees it (and the rest reserved).
             self.limiter.record(self.clock())
             self._reserved = max(0, self._reserved - 1)
-            if first or self._carry is not None or self._unrecorded:
-                self._commit(claim=False, progress_of=msg.id, reports=False, handed=msg.id if first else None)
-
-        def claim_ahead() -> None:
             claim = first and self._pipeline and self._next is None
-            if claim or self._reports:
-                try:
-                    nxt = self._commit(claim=claim, may_wait=False)  # never sleep while the modem talks
-                except Exception as exc:  # noqa: BLE001 — raised here it would lose the part being sent
-                    log.warning("%s: commit while the modem transmits failed (kept for the next): %s",
-                                self.mc.name, exc)
-                    return
+            if first or claim or self._carry is not None or self._unrecorded:
+                nxt = self._commit(claim=claim, may_wait=False, progress_of=msg.id, handed=msg.id if first else None)
                 if nxt is not None:
                     self._next = nxt
 
-        return record, claim_ahead
+        return record
 
     def _in_doubt(self, msg: Message, exc: BaseException, total: int) -> Outcome:
         """The modem stopped answering during AT+CMGS: the SMS may or may not have gone."""
@@ -582,10 +581,15 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
             else:
                 self._sleep(1.0)
             return
+        # Asleep until a commit elsewhere pokes (firmware.queue.wake), the modem says something, or a
+        # second passes; without the pokes, a look at the database every 20 ms.
+        if self.modem is not None:
+            self.modem.channel.on_urc = self.wake.set
         deadline = time.monotonic() + real_seconds(self.clock, 1.0)
-        while time.monotonic() < deadline and not self.stop_event.is_set():
+        while not self.stop_event.is_set():
             self.beat()
-            event = self.modem.next_event(timeout=0.02) if self.modem else None
+            self.wake.clear()  # before looking: what comes after the look sets it again
+            event = self.modem.next_event(timeout=0) if self.modem else None
             if event is not None:
                 self._handle_event(event)
                 return
@@ -593,6 +597,10 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
             if version != self._last_version:
                 self._last_version = version
                 return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self.wake.wait(remaining if self._woken_by_commits else min(remaining, 0.02))
         # Nothing changed for a second: maybe a retry's not_before has passed.
 
     # -- status ---------------------------------------------------------------

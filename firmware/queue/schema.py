@@ -18,14 +18,48 @@ import contextlib
 import fcntl
 import sqlite3
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
 
 from firmware.errors import BilingualError, ConfigError
 from firmware.modem.segments import analyse
 from firmware.people.numbers import InvalidNumber, canonical_sender, normalise, optout_match
 
-MIGRATIONS = Migrations("siaran")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+class _Migrations:
+    """sqlite-utils' :class:`~sqlite_utils.migrations.Migrations` for one set, made on first use.
+
+    ``@MIGRATIONS()`` only records the function, so importing this module (every CLI command
+    does, through the store) does not import sqlite-utils, a tenth of a second on a Pi; opening
+    an up-to-date file needs plain sqlite3 only (:func:`migrate`).  Anything else (``apply``,
+    ``applied``, ...) is the real object's.
+    """
+
+    migrations_table = "_sqlite_migrations"  # where sqlite-utils records the applied ones
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.functions: list = []
+        self._real = None
+
+    def __call__(self):
+        def record(fn):
+            self.functions.append(fn)
+            return fn
+        return record
+
+    def __getattr__(self, attr: str):
+        if self._real is None:
+            from sqlite_utils.migrations import Migrations
+            self._real = Migrations(self.name)
+            for fn in self.functions:
+                self._real()(fn)
+        return getattr(self._real, attr)
+
+
+MIGRATIONS = _Migrations("siaran")
 
 
 class SchemaTooNew(BilingualError, ConfigError):
@@ -537,12 +571,19 @@ def _run_script(db: Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {statement[:60]!r}")
 
 
-def migrate(db: Database, lock_path: str | None = None) -> None:
-    """Bring ``db`` to the current schema; refuse a database from a newer Siaran.
+def migrate(db: Database | sqlite3.Connection, lock_path: str | None = None) -> None:
+    """Bring ``db`` (a connection, or sqlite-utils' Database on one) to the current schema;
+    refuse a database from a newer Siaran.
 
     ``lock_path``: a file locked while migrating, so that the daemon and the
-    web page starting together do not both try to create the tables.
+    web page starting together do not both try to create the tables.  A file
+    already at this version is answered with one plain query.
     """
+    conn = getattr(db, "conn", db)
+    if _up_to_date(conn):
+        return
+    from sqlite_utils import Database
+    db = db if isinstance(db, Database) else Database(conn)
     if lock_path is None:
         _migrate(db)
         return
@@ -552,6 +593,16 @@ def migrate(db: Database, lock_path: str | None = None) -> None:
             _migrate(db)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _up_to_date(conn: sqlite3.Connection) -> bool:
+    """Whether every migration of this version, and no other, is recorded in the file."""
+    try:
+        applied = [r[0] for r in conn.execute(
+            f"SELECT name FROM {MIGRATIONS.migrations_table} WHERE migration_set = ?", (MIGRATIONS.name,))]
+    except sqlite3.OperationalError:  # no such table: a new file
+        return False
+    return sorted(applied) == sorted(fn.__name__ for fn in MIGRATIONS.functions)
 
 
 def _migrate(db: Database) -> None:
@@ -573,6 +624,22 @@ def _migrate(db: Database) -> None:
 def version(db: Database) -> int:
     """How many migrations have been applied (the schema version)."""
     return len(MIGRATIONS.applied(db))
+
+
+@MIGRATIONS()
+def m011_fewer_writes_per_message(db: Database) -> None:
+    """Fewer index pages written per message (issue 11 §5: bytes written per message, an SD card's wear).
+
+    ``messages_campaign_done`` goes: no query reads it any more (the campaign chart counts ``done_at``
+    through ``messages_campaign``), and a message paid two of its pages when it became final.
+    ``messages_campaign`` keeps only campaign messages: every query of it names a campaign
+    (``campaign_id = ?``), and a message sent from the CLI, the API or as a reply no longer writes it.
+    """
+    _run_script(db, """
+        DROP INDEX IF EXISTS messages_campaign_done;
+        DROP INDEX messages_campaign;
+        CREATE INDEX messages_campaign ON messages (campaign_id, state) WHERE campaign_id IS NOT NULL;
+        """)
 
 
 @MIGRATIONS()

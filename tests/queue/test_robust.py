@@ -423,10 +423,11 @@ def test_restore_salvage_copies_what_is_readable_from_a_corrupt_database(tmp_pat
     conn = sqlite3.connect(db_path(state))  # a leaf page of the messages table itself
     leaves = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'messages'"
                                          " AND pagetype = 'leaf' ORDER BY pageno")]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     with open(db_path(state), "r+b") as f:
-        f.seek((leaves[len(leaves) // 2] - 1) * 4096)
-        f.write(b"\xff" * 4096)
+        f.seek((leaves[len(leaves) // 2] - 1) * page_size)
+        f.write(b"\xff" * page_size)
     assert integrity_problems(db_path(state))
     proc = _cli("restore", "--salvage", "--state-dir", str(state))
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
