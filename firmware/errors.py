@@ -47,10 +47,6 @@ class ConfigError(SiaranError, ValueError):
 # --- PDU codec -------------------------------------------------------------
 
 
-class StoreError(BilingualError, ValueError):
-    """A change the store refuses (a duplicate name, a shipped template); ``pesan`` in Bahasa Indonesia."""
-
-
 class CampaignError(BilingualError, ValueError):
     """A campaign, template or action is invalid; ``pesan`` says why in Bahasa Indonesia."""
 

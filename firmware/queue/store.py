@@ -1,10 +1,8 @@
 """The queue and everything else in the SQLite file, as verbs.
 
 The schema and its migrations live in :mod:`firmware.queue.schema`; this module
-holds the verbs of the queue (messages, parts, reports, the hold, the inbox,
-opt-outs, the audit log), and its mixins the modems' rows
-(:mod:`firmware.queue.store_modems`) and the office's templates and settings
-(:mod:`firmware.queue.store_office`).  Each other area keeps its own SQL in its own
+holds the verbs of the queue (messages, parts, reports, modems, the hold, the inbox,
+opt-outs, settings, the audit log).  Each other area keeps its own SQL in its own
 module under ``firmware/`` (contacts and audiences in ``firmware/people/``, campaigns
 in ``firmware/campaigns/``, users, sessions and tokens in ``firmware/office/``); the
 page and the CLI call verbs and write no SQL (``tests/queue/test_sql_owners.py``).
@@ -42,11 +40,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from firmware.queue import schema
-from firmware.errors import StoreError
+from firmware.errors import BilingualError
 from firmware.modem.segments import analyse
 from firmware.people.numbers import InvalidNumber, canonical_sender, normalise, optout_match
-from firmware.queue.store_modems import ModemRows
-from firmware.queue.store_office import OfficeRows
 
 DB_NAME = "siaran.db"
 
@@ -65,6 +61,10 @@ FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppr
 OUTSTANDING_STATES = ("queued", "sending", "paused")
 #: Handed to the network: "sent" on a page counts these, never failed or unknown (in doubt) messages.
 SENT_STATES = ("sent", "delivered")
+
+
+class StoreError(BilingualError, ValueError):
+    """A change the store refuses (a duplicate name, a shipped template); ``pesan`` in Bahasa Indonesia."""
 
 
 @dataclass(frozen=True)
@@ -231,9 +231,8 @@ def _ensure_wal(conn: sqlite3.Connection, *, patience: float = 30.0) -> None:
             delay = min(delay * 2, 0.5)
 
 
-class Store(ModemRows, OfficeRows):
-    """One connection to the SQLite file, with the queue verbs on it (and, from its mixins, the modems'
-    rows and the office's templates and settings).
+class Store:
+    """One connection to the SQLite file, with the queue verbs on it.
 
     Not shared between threads: each worker thread opens its own.
     """
@@ -785,6 +784,116 @@ class Store(ModemRows, OfficeRows):
                 "UPDATE messages SET state = 'expired', done_at = ? WHERE state IN ('queued', 'paused')"
                 " AND expires_at IS NOT NULL AND expires_at < ?", (now, now)).rowcount
 
+    # -- modems ---------------------------------------------------------------
+
+    def upsert_modem(self, name: str, **fields) -> None:
+        """Create or update a modem's status row (fields are ``modems`` columns)."""
+        with self.tx() as c:
+            self._upsert_modem(c, name, fields)
+
+    def _upsert_modem(self, c: sqlite3.Connection, name: str, fields: dict) -> None:
+        fields["updated_at"] = self.clock()
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        if c.execute(f"UPDATE modems SET {sets} WHERE name = ?", (*fields.values(), name)).rowcount == 0:
+            cols = ", ".join(fields)
+            marks = ", ".join("?" for _ in fields)
+            c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
+
+    def record_modem_status(self, name: str, fields: dict | None = None, *, at: float, state: str | None,
+                            purge_before: float | None = None) -> None:
+        """A status refresh: update the modem's row with ``fields`` (``modems`` columns) and add a
+        ``modem_samples`` row (``at``, ``fields["signal_dbm"]``, ``state``) in one commit; with
+        ``purge_before``, forget this modem's samples older than that."""
+        fields = dict(fields or {})
+        with self.tx() as c:
+            if fields:
+                self._upsert_modem(c, name, fields)
+            c.execute("INSERT INTO modem_samples (modem, at, signal_dbm, state) VALUES (?,?,?,?)",
+                      (name, at, fields.get("signal_dbm"), state))
+            if purge_before is not None:
+                c.execute("DELETE FROM modem_samples WHERE modem = ? AND at < ?", (name, purge_before))
+
+    def modem_samples(self, modem: str, since: float) -> list[dict]:
+        """Signal samples of ``modem`` since ``since``, oldest first: ``at``, ``signal_dbm``, ``state``."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT at, signal_dbm, state FROM modem_samples WHERE modem = ? AND at >= ? ORDER BY at, id",
+            (modem, since))]
+
+    def purge_modem_samples(self, older_than: float) -> int:
+        """Forget signal samples older than ``older_than`` (the page shows at most a week)."""
+        with self.tx() as c:
+            return c.execute("DELETE FROM modem_samples WHERE at < ?", (older_than,)).rowcount
+
+    # -- requests from the page to the daemon ---------------------------------
+
+    def request_modem(self, modem: str, kind: str, *, by: str) -> tuple[int, bool]:
+        """Ask the daemon to do ``kind`` (``balance``) with ``modem`` at its next idle moment (audited).
+
+        Returns (request id, True) or, when the same request is already waiting, (its id, False)."""
+        now = self.clock()
+        with self.tx() as c:
+            row = c.execute("SELECT id FROM modem_requests WHERE modem = ? AND kind = ? AND done_at IS NULL"
+                            " ORDER BY id LIMIT 1", (modem, kind)).fetchone()
+            if row is not None:
+                return row[0], False
+            cur = c.execute("INSERT INTO modem_requests (modem, kind, requested_by, requested_at) VALUES (?,?,?,?)",
+                            (modem, kind, by, now))
+            self._audit(c, by, "modem_request", {"modem": modem, "kind": kind, "request": cur.lastrowid}, now)
+            return cur.lastrowid, True
+
+    def pending_modem_requests(self, modem: str) -> list[dict]:
+        """Requests for ``modem`` the daemon has not done yet, oldest first."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT * FROM modem_requests WHERE modem = ? AND done_at IS NULL ORDER BY id", (modem,))]
+
+    def finish_modem_requests(self, ids: Iterable[int], result: str, *, balance: str | None = None,
+                              modem: str | None = None) -> int:
+        """Mark requests done with ``result``; with ``balance``, store it as ``modem``'s balance (one commit)."""
+        ids = list(ids)
+        now = self.clock()
+        with self.tx() as c:
+            if balance is not None and modem is not None:
+                self._upsert_modem(c, modem, {"balance": balance, "balance_at": now})
+            return sum(c.execute("UPDATE modem_requests SET done_at = ?, result = ? WHERE id = ? AND done_at IS NULL",
+                                 (now, result[:300], i)).rowcount for i in ids)
+
+    def finish_orphan_requests(self, modems: Iterable[str], result: str) -> int:
+        """Answer waiting requests for modems no worker drives (removed from the configuration)."""
+        names = list(modems)
+        where = f" AND modem NOT IN ({','.join('?' for _ in names)})" if names else ""
+        with self.tx() as c:
+            return c.execute(f"UPDATE modem_requests SET done_at = ?, result = ? WHERE done_at IS NULL{where}",
+                             (self.clock(), result, *names)).rowcount
+
+    def modem_requests(self, modem: str | None = None, limit: int = 10) -> list[dict]:
+        """The latest requests (of ``modem``), newest first."""
+        if modem is None:
+            rows = self.conn.execute("SELECT * FROM modem_requests ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = self.conn.execute("SELECT * FROM modem_requests WHERE modem = ? ORDER BY id DESC LIMIT ?",
+                                     (modem, limit))
+        return [dict(r) for r in rows]
+
+    def count_error(self, modem: str, error_class: str) -> None:
+        with self.tx() as c:
+            row = c.execute("SELECT errors FROM modems WHERE name = ?", (modem,)).fetchone()
+            errors = json.loads(row["errors"]) if row else {}
+            errors[error_class] = errors.get(error_class, 0) + 1
+            c.execute("UPDATE modems SET errors = ? WHERE name = ?", (json.dumps(errors), modem))
+
+    def modems(self) -> list[dict]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM modems ORDER BY name")]
+
+    def count_parts_sent(self, modem: str, since: float) -> int:
+        """How many parts ``modem`` sent since ``since`` (one index range on parts_modem_time)."""
+        return self.conn.execute("SELECT COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?",
+                                 (modem, since)).fetchone()[0]
+
+    def parts_sent_since(self, modem: str, since: float) -> list[float]:
+        """Send times of parts ``modem`` sent since ``since`` (to restore rate limits after a restart)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT sent_at FROM message_parts WHERE modem = ? AND sent_at >= ? ORDER BY sent_at", (modem, since))]
+
     # -- reading --------------------------------------------------------------
 
     def last_message_id(self) -> int:
@@ -865,7 +974,85 @@ class Store(ModemRows, OfficeRows):
         row = self.conn.execute("SELECT MIN(not_before) FROM messages WHERE state = 'queued'").fetchone()
         return row[0]
 
-    # -- audit log ------------------------------------------------------------
+    # -- templates (the office's own; shipped ones are installed by templates_builtin) ----
+
+    def save_template(self, name: str, text: str, *, category: str | None = None, by: str,
+                      template_id: int | None = None) -> int:
+        """Add a template (or change the office's own ``template_id``); return its id. Audited.
+
+        A shipped template (``builtin = 1``) is never changed here: a new release would overwrite it."""
+        now = self.clock()
+        with self.tx() as c:
+            clash = c.execute("SELECT id FROM templates WHERE name = ? AND id IS NOT ?", (name, template_id)).fetchone()
+            if clash is not None:
+                raise StoreError(f"a template named {name!r} exists", f"Template bernama {name!r} sudah ada.")
+            if template_id is None:
+                template_id = c.execute(
+                    "INSERT INTO templates (name, category, text, builtin, created_at) VALUES (?,?,?,0,?)",
+                    (name, category, text, now)).lastrowid
+                self._audit(c, by, "template_add", {"template": template_id, "name": name}, now)
+                return template_id
+            row = c.execute("SELECT builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no template {template_id}", f"Tidak ada template {template_id}.")
+            if row["builtin"]:
+                raise StoreError("a shipped template cannot be changed; save a copy under another name",
+                                 "Template bawaan tidak dapat diubah; simpan salinan dengan nama lain.")
+            c.execute("UPDATE templates SET name = ?, category = ?, text = ? WHERE id = ?",
+                      (name, category, text, template_id))
+            self._audit(c, by, "template_edit", {"template": template_id, "name": name}, now)
+            return template_id
+
+    def delete_template(self, template_id: int, *, by: str) -> str:
+        """Delete the office's own template ``template_id``; return its name. Audited.
+
+        Refused for a shipped template and for one a campaign was made from (the link is kept)."""
+        now = self.clock()
+        with self.tx() as c:
+            row = c.execute("SELECT name, builtin FROM templates WHERE id = ?", (template_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no template {template_id}", f"Tidak ada template {template_id}.")
+            if row["builtin"]:
+                raise StoreError("a shipped template cannot be deleted", "Template bawaan tidak dapat dihapus.")
+            used = c.execute("SELECT COUNT(*) FROM campaigns WHERE template_id = ?", (template_id,)).fetchone()[0]
+            if used:
+                raise StoreError(f"template used by {used} campaign(s)",
+                                 f"Template dipakai oleh {used} kampanye; tidak dapat dihapus.")
+            c.execute("DELETE FROM templates WHERE id = ?", (template_id,))
+            self._audit(c, by, "template_delete", {"template": template_id, "name": row["name"]}, now)
+            return row["name"]
+
+    # -- settings and audit ---------------------------------------------------
+
+    def get_setting(self, key: str, default=None):
+        """The JSON value of ``settings[key]``, or ``default`` when unset or unreadable."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return default
+
+    def setting_age(self, key: str) -> float | None:
+        """Seconds since ``settings[key]`` was written (None when unset)."""
+        row = self.conn.execute("SELECT updated_at FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else self.clock() - row[0]
+
+    def set_setting(self, key: str, value, *, by: str, audit: bool = False) -> None:
+        """Write ``settings[key]`` as JSON (audited when a person changed it)."""
+        now = self.clock()
+        with self.tx() as c:
+            c.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?,?,?,?)"
+                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
+                      " updated_by = excluded.updated_by", (key, json.dumps(value, ensure_ascii=False), now, by))
+            if audit:
+                self._audit(c, by, "setting", {"key": key, "value": value}, now)
+
+    def settings(self) -> dict[str, dict]:
+        """Every setting with who changed it last."""
+        return {r["key"]: {"value": json.loads(r["value"]), "updated_by": r["updated_by"], "updated_at": r["updated_at"]}
+                for r in self.conn.execute("SELECT key, value, updated_at, updated_by FROM settings ORDER BY key")}
 
     def audit(self, actor: str, action: str, detail: dict | None = None) -> None:
         """Append to the hash-chained audit log (no phone numbers in ``detail``)."""
