@@ -1,8 +1,9 @@
 """The queue and everything else in the SQLite file, as verbs.
 
 The schema and its migrations live in :mod:`firmware.queue.schema`; this module
-holds the verbs of the queue (messages, parts, reports, modems, the hold, the inbox,
-opt-outs, settings, the audit log).  Each other area keeps its own SQL in its own
+holds the verbs of the queue (messages, parts, reports, the hold, the inbox,
+opt-outs, settings and templates, the audit log), and its mixin
+(:mod:`firmware.queue.store_modems`) those of the modems' rows.  Each other area keeps its own SQL in its own
 module under ``firmware/`` (contacts and audiences in ``firmware/people/``, campaigns
 in ``firmware/campaigns/``, users, sessions and tokens in ``firmware/office/``); the
 page and the CLI call verbs and write no SQL (``tests/queue/test_sql_owners.py``).
