@@ -507,6 +507,10 @@ def tags_of(store: Store, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
+def tag_exists(store: Store, tag: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM tags WHERE name = ?", (tag,)).fetchone() is not None
+
+
 def numbers_tagged(store: Store, tag: str) -> list[str]:
     """The numbers of the contacts tagged ``tag`` that are not marked dead (opted-out ones included: the
     queue suppresses and counts those)."""

@@ -1,8 +1,9 @@
 """The queue and everything else in the SQLite file, as verbs.
 
 The schema and its migrations live in :mod:`firmware.queue.schema`; this module
-holds the verbs of the queue (messages, parts, reports, modems, the hold, the inbox,
-opt-outs, settings, the audit log).  Each other area keeps its own SQL in its own
+holds the verbs of the queue (messages, parts, reports, the hold, the inbox,
+opt-outs, settings and templates, the audit log), and its mixin
+(:mod:`firmware.queue.store_modems`) those of the modems' rows.  Each other area keeps its own SQL in its own
 module under ``firmware/`` (contacts and audiences in ``firmware/people/``, campaigns
 in ``firmware/campaigns/``, users, sessions and tokens in ``firmware/office/``); the
 page and the CLI call verbs and write no SQL (``tests/queue/test_sql_owners.py``).
@@ -42,6 +43,7 @@ from firmware.queue import schema, wake
 from firmware.errors import BilingualError
 from firmware.modem.segments import analyse
 from firmware.people.numbers import InvalidNumber, canonical_sender, normalise, optout_match
+from firmware.queue.store_modems import ModemRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -246,7 +248,7 @@ def _ensure_wal(conn: sqlite3.Connection, *, patience: float = 30.0) -> None:
             delay = min(delay * 2, 0.5)
 
 
-class Store:
+class Store(ModemRows):
     """One connection to the SQLite file, with the queue verbs on it.
 
     Not shared between threads: each worker thread opens its own.
@@ -813,116 +815,6 @@ class Store:
             return c.execute(
                 "UPDATE messages SET state = 'expired', done_at = ? WHERE state IN ('queued', 'paused')"
                 " AND expires_at IS NOT NULL AND expires_at < ?", (now, now)).rowcount
-
-    # -- modems ---------------------------------------------------------------
-
-    def upsert_modem(self, name: str, **fields) -> None:
-        """Create or update a modem's status row (fields are ``modems`` columns)."""
-        with self.tx() as c:
-            self._upsert_modem(c, name, fields)
-
-    def _upsert_modem(self, c: sqlite3.Connection, name: str, fields: dict) -> None:
-        fields["updated_at"] = self.clock()
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        if c.execute(f"UPDATE modems SET {sets} WHERE name = ?", (*fields.values(), name)).rowcount == 0:
-            cols = ", ".join(fields)
-            marks = ", ".join("?" for _ in fields)
-            c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
-
-    def record_modem_status(self, name: str, fields: dict | None = None, *, at: float, state: str | None,
-                            purge_before: float | None = None) -> None:
-        """A status refresh: update the modem's row with ``fields`` (``modems`` columns) and add a
-        ``modem_samples`` row (``at``, ``fields["signal_dbm"]``, ``state``) in one commit; with
-        ``purge_before``, forget this modem's samples older than that."""
-        fields = dict(fields or {})
-        with self.tx() as c:
-            if fields:
-                self._upsert_modem(c, name, fields)
-            c.execute("INSERT INTO modem_samples (modem, at, signal_dbm, state) VALUES (?,?,?,?)",
-                      (name, at, fields.get("signal_dbm"), state))
-            if purge_before is not None:
-                c.execute("DELETE FROM modem_samples WHERE modem = ? AND at < ?", (name, purge_before))
-
-    def modem_samples(self, modem: str, since: float) -> list[dict]:
-        """Signal samples of ``modem`` since ``since``, oldest first: ``at``, ``signal_dbm``, ``state``."""
-        return [dict(r) for r in self.conn.execute(
-            "SELECT at, signal_dbm, state FROM modem_samples WHERE modem = ? AND at >= ? ORDER BY at, id",
-            (modem, since))]
-
-    def purge_modem_samples(self, older_than: float) -> int:
-        """Forget signal samples older than ``older_than`` (the page shows at most a week)."""
-        with self.tx() as c:
-            return c.execute("DELETE FROM modem_samples WHERE at < ?", (older_than,)).rowcount
-
-    # -- requests from the page to the daemon ---------------------------------
-
-    def request_modem(self, modem: str, kind: str, *, by: str) -> tuple[int, bool]:
-        """Ask the daemon to do ``kind`` (``balance``) with ``modem`` at its next idle moment (audited).
-
-        Returns (request id, True) or, when the same request is already waiting, (its id, False)."""
-        now = self.clock()
-        with self.tx() as c:
-            row = c.execute("SELECT id FROM modem_requests WHERE modem = ? AND kind = ? AND done_at IS NULL"
-                            " ORDER BY id LIMIT 1", (modem, kind)).fetchone()
-            if row is not None:
-                return row[0], False
-            cur = c.execute("INSERT INTO modem_requests (modem, kind, requested_by, requested_at) VALUES (?,?,?,?)",
-                            (modem, kind, by, now))
-            self._audit(c, by, "modem_request", {"modem": modem, "kind": kind, "request": cur.lastrowid}, now)
-            return cur.lastrowid, True
-
-    def pending_modem_requests(self, modem: str) -> list[dict]:
-        """Requests for ``modem`` the daemon has not done yet, oldest first."""
-        return [dict(r) for r in self.conn.execute(
-            "SELECT * FROM modem_requests WHERE modem = ? AND done_at IS NULL ORDER BY id", (modem,))]
-
-    def finish_modem_requests(self, ids: Iterable[int], result: str, *, balance: str | None = None,
-                              modem: str | None = None) -> int:
-        """Mark requests done with ``result``; with ``balance``, store it as ``modem``'s balance (one commit)."""
-        ids = list(ids)
-        now = self.clock()
-        with self.tx() as c:
-            if balance is not None and modem is not None:
-                self._upsert_modem(c, modem, {"balance": balance, "balance_at": now})
-            return sum(c.execute("UPDATE modem_requests SET done_at = ?, result = ? WHERE id = ? AND done_at IS NULL",
-                                 (now, result[:300], i)).rowcount for i in ids)
-
-    def finish_orphan_requests(self, modems: Iterable[str], result: str) -> int:
-        """Answer waiting requests for modems no worker drives (removed from the configuration)."""
-        names = list(modems)
-        where = f" AND modem NOT IN ({','.join('?' for _ in names)})" if names else ""
-        with self.tx() as c:
-            return c.execute(f"UPDATE modem_requests SET done_at = ?, result = ? WHERE done_at IS NULL{where}",
-                             (self.clock(), result, *names)).rowcount
-
-    def modem_requests(self, modem: str | None = None, limit: int = 10) -> list[dict]:
-        """The latest requests (of ``modem``), newest first."""
-        if modem is None:
-            rows = self.conn.execute("SELECT * FROM modem_requests ORDER BY id DESC LIMIT ?", (limit,))
-        else:
-            rows = self.conn.execute("SELECT * FROM modem_requests WHERE modem = ? ORDER BY id DESC LIMIT ?",
-                                     (modem, limit))
-        return [dict(r) for r in rows]
-
-    def count_error(self, modem: str, error_class: str) -> None:
-        with self.tx() as c:
-            row = c.execute("SELECT errors FROM modems WHERE name = ?", (modem,)).fetchone()
-            errors = json.loads(row["errors"]) if row else {}
-            errors[error_class] = errors.get(error_class, 0) + 1
-            c.execute("UPDATE modems SET errors = ? WHERE name = ?", (json.dumps(errors), modem))
-
-    def modems(self) -> list[dict]:
-        return [dict(r) for r in self.conn.execute("SELECT * FROM modems ORDER BY name")]
-
-    def count_parts_sent(self, modem: str, since: float) -> int:
-        """How many parts ``modem`` sent since ``since`` (one index range on parts_modem_time)."""
-        return self.conn.execute("SELECT COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?",
-                                 (modem, since)).fetchone()[0]
-
-    def parts_sent_since(self, modem: str, since: float) -> list[float]:
-        """Send times of parts ``modem`` sent since ``since`` (to restore rate limits after a restart)."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT sent_at FROM message_parts WHERE modem = ? AND sent_at >= ? ORDER BY sent_at", (modem, since))]
 
     # -- reading --------------------------------------------------------------
 
