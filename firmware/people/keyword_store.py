@@ -266,15 +266,14 @@ def decide_change(store: Store, change_id: int, *, approve: bool, by: str) -> st
         if is_opted_out(act, change["new_number"]):
             raise KeywordError("the new number opted out: Siaran sends it nothing",
                                "Nomor baru sudah berhenti langganan: Siaran tidak mengirim apa pun ke nomor itu.")
-        if not _move(act, change, state="approved", reason_if_not="new_is_contact"):
-            # the rejection is kept: commit it, then say why
-            pass
-        else:
+        moved = _move(act, change, state="approved", reason_if_not="new_is_contact")
+        if moved:
             from firmware.people.keywords import approved_notice_text
 
             act.number = change["new_number"]
             act.reply(approved_notice_text(), keyword="GANTI", outcome="change_approved")
             return "approved"
+    # not moved: the change's rejection is committed above; say why
     raise KeywordError("another contact has the new number now (or the contact was deleted): the change was"
                        " rejected", "Nomor baru kini dipakai kontak lain (atau kontaknya sudah dihapus): "
                        "permintaan ini ditolak.")
