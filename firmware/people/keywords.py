@@ -46,7 +46,7 @@ _SHORT = 3
 _WORD = re.compile(r"[0-9A-Za-zÀ-ɏ]+")
 _GLUED = re.compile(r"([A-Za-z]+)(\+?\d[\d\-]{6,})")  # "GANTI08120000002"
 _UNIT = re.compile(r"(?i)(?P<kind>RT|RW)\W{0,3}(?P<n>\d{1,3})\b|(?P<rt>\d{1,3})\s*/\s*(?P<rw>\d{1,3})\b")
-_PLACE_WORDS = {"KEL", "KELURAHAN", "DESA", "DS", "KELUR"}
+_PLACE_WORDS = {"KEL", "KELURAHAN", "DESA", "DS"}
 
 
 # -- parsing (pure) ---------------------------------------------------------------------------------
@@ -188,10 +188,10 @@ def _fit(head: str, items: list[str], tail: str = "") -> str:
 
 def keyword_list(config: Config) -> str:
     """``YA=setuju terima info, DAFTAR kelurahan RT/RW nama=daftar ...``: what the INFO reply lists."""
+    stop = "BERHENTI" if "BERHENTI" in config.optout_keywords else config.optout_keywords[0]
     return (f"{config.consent_keywords[0]}=setuju terima info; "
             f"{config.subscribe_keywords[0]} kelurahan RT/RW nama=daftar; "
-            f"{config.change_keywords[0]} 08xx=ganti nomor; "
-            f"{config.optout_keywords[0] if 'BERHENTI' not in config.optout_keywords else 'BERHENTI'}=berhenti")
+            f"{config.change_keywords[0]} 08xx=ganti nomor; {stop}=berhenti")
 
 
 def info_text(config: Config) -> str:
@@ -255,6 +255,8 @@ def subscribed_text(place: Place, rt: str | None, rw: str | None) -> str:
 def unknown_place_text(query: str, places: list[Place]) -> str:
     names = sorted({strip_place_prefix(p.desa) for p in places}, key=str.lower)
     shown = query[:25] if one_part(query[:25]) else "itu"
+    if not names:  # no list with a kelurahan imported yet
+        return f"Kelurahan {shown} tidak dikenal. Hubungi kantor kelurahan."
     return _fit(f"Kelurahan {shown} tidak dikenal. Pilihan: ", names)
 
 
@@ -280,8 +282,9 @@ def handle(store: Store, config: Config, number: str, text: str, inbox_id: int) 
         number = normalise(number)
     except InvalidNumber:
         return None  # a short code or a landline: nothing to answer
-    places = ks.places(store) if words(text)[:1] and words(text)[0] in \
-        {k.upper() for k in config.subscribe_keywords} else []
+    first = words(text)[:1]
+    subscribing = bool(first) and first[0] in {k.upper() for k in config.subscribe_keywords}
+    places = ks.places(store) if subscribing else []  # read only for a DAFTAR: it scans the contacts
     command = parse(text, config, places)
     if command is None:
         return None
@@ -293,17 +296,13 @@ def handle(store: Store, config: Config, number: str, text: str, inbox_id: int) 
         if ks.is_opted_out(act, number):
             # A keyword from a number that opted out changes nothing and gets no answer (re-subscribing goes
             # through the office, as the opt-out confirmation says); the SMS stays for a person to read.
-            act.audit("keyword_ignored", {"keyword": _kw(command), "why": "opted_out"})
+            act.audit("keyword_ignored", {"keyword": command.keyword, "why": "opted_out"})
             outcome = "opted_out"
         else:
             outcome = _act(act, config, command, replies, places)
             act.mark_inbox(outcome)
-    log.info("keyword %s from %s: %s", _kw(command), mask_number(number), outcome)
+    log.info("keyword %s from %s: %s", command.keyword, mask_number(number), outcome)
     return outcome
-
-
-def _kw(command: Command) -> str:
-    return command.keyword
 
 
 def _act(act: ks.Action, config: Config, command: Command, replies: dict[str, str], places: list[Place]) -> str:

@@ -697,6 +697,9 @@ def m012_keywords(db: Database) -> None:
             at REAL NOT NULL
         );
         CREATE INDEX keyword_replies_number ON keyword_replies (number, at);
+
+        -- DAFTAR reads the kelurahan residents may join (and their kecamatan) from this index alone.
+        CREATE INDEX contacts_desa_kecamatan ON contacts (desa, kecamatan);
         """)
 
 

@@ -381,3 +381,22 @@ def test_ganti_cannot_be_used_to_flood_a_strangers_number(store):
     sms(store, victim, "YA")
     assert store.conn.execute("SELECT name FROM contacts WHERE number = ?", (victim,)).fetchone()[0] == "Warga 4"
     assert sorted(c["state"] for c in ks.changes(store, pending=False)) == ["confirmed"] + ["rejected"] * 4
+
+
+def test_daftar_before_any_list_with_a_kelurahan_says_whom_to_ask(store):
+    sms(store, C, "DAFTAR Sukajadi 01/02 Budi")
+    assert queued(store, C)[-1]["text"] == "Kelurahan Sukajadi tidak dikenal. Hubungi kantor kelurahan."
+    assert store.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 0
+
+
+def test_approving_a_change_whose_number_became_a_contact_rejects_it(store):
+    first = _contact(store, A)
+    sms(store, A, "GANTI 081200000002")
+    [change] = ks.changes(store, pending=True)
+    _contact(store, B, name="Pak Budi")  # imported meanwhile
+    with pytest.raises(ks.KeywordError) as err:
+        ks.decide_change(store, change["id"], approve=True, by="web:lurah")
+    assert "kontak lain" in err.value.pesan
+    assert store.conn.execute("SELECT number FROM contacts WHERE id = ?", (first,)).fetchone()[0] == A
+    [settled] = ks.changes(store, pending=False)
+    assert (settled["state"], settled["reason"]) == ("rejected", "new_is_contact")
