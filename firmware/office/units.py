@@ -132,7 +132,8 @@ def update_unit(store, unit: int | str, *, actor: str, **changes: Any) -> dict[s
     (None or "" clears the last three). Audited with the old and new values; returns the unit."""
     unknown = sorted(set(changes) - set(_FIELDS))
     if unknown:
-        raise UnitError(f"unknown unit field(s) {', '.join(unknown)}", f"Isian unit tidak dikenal: {', '.join(unknown)}.")
+        raise UnitError(f"unknown unit field(s) {', '.join(unknown)}",
+                        f"Isian unit tidak dikenal: {', '.join(unknown)}.")
     values = {key: _FIELDS[key](value) for key, value in changes.items()}
     current = get_unit(store, unit)
     now = store.clock()
@@ -146,8 +147,8 @@ def update_unit(store, unit: int | str, *, actor: str, **changes: Any) -> dict[s
         sets = ", ".join(f"{k} = :{k}" for k in changed)
         c.execute(f"UPDATE units SET {sets}, updated_at = :now WHERE id = :id", {**changed, "now": now,
                                                                                  "id": current["id"]})
-        store._audit(c, actor, "unit_change", {"unit": current["id"], "from": {k: current[k] for k in changed},
-                                               "to": changed}, now)
+        store._audit(c, actor, "unit_change", {"unit": current["id"], "name": current["name"],
+                                               "from": {k: current[k] for k in changed}, "to": changed}, now)
     return get_unit(store, current["id"])
 
 
@@ -313,7 +314,8 @@ def monthly_report(store, month: str | None = None, *, utc_offset_hours: float =
             "bulan": label, "unit": unit["name"], "kampanye": msg["campaigns"], "pesan": msg["messages"],
             "bagian_sms": parts, "biaya_per_sms": cost, "biaya_rp": round(parts * cost, 2),
             "diterima": msg["delivered"], "gagal": msg["failed"],
-            "tingkat_terkirim_persen": round(100.0 * msg["delivered"] / msg["messages"], 1) if msg["messages"] else None,
+            "tingkat_terkirim_persen": (round(100.0 * msg["delivered"] / msg["messages"], 1)
+                                        if msg["messages"] else None),
             "kuota": unit["monthly_quota"], "kuota_terpakai": parts_used(store.conn, unit["id"], start, end),
             "darurat_melebihi_kuota": msg["over_quota"],
         })

@@ -294,8 +294,8 @@ def test_an_emergency_beyond_the_quota_goes_out_flagged_and_audited(city):
     assert tuple(row) == (1, EMERGENCY)
     detail = json.loads(city.conn.execute("SELECT detail FROM audit_log WHERE action = 'campaign_over_quota'")
                         .fetchone()[0])
-    assert detail == {"campaign": cid, "unit": unit_id(city, "Damkar"), "month": "2027-01", "quota": 5,
-                      "used_before": 0, "needed": 12}
+    assert detail == {"campaign": cid, "unit": unit_id(city, "Damkar"), "unit_name": "Damkar", "month": "2027-01",
+                      "quota": 5, "used_before": 0, "needed": 12}
     report = {r["unit"]: r for r in units.monthly_report(city, "2027-01")}
     assert report["Damkar"]["darurat_melebihi_kuota"] == 1
 
