@@ -1016,6 +1016,10 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
         if counts["queued"] == 0:
             raise NotAllowed(f"campaign {campaign_id}: the audience reaches nobody now",
                              f"Kampanye {campaign_id}: audiens kini tidak menjangkau siapa pun.")
+        c.execute("UPDATE campaigns SET state = 'running', recipients = ?, approved_by = COALESCE(?, approved_by),"
+                  " approved_at = CASE WHEN ? IS NULL THEN approved_at ELSE ? END, updated_at = ? WHERE id = ?",
+                  (counts["queued"], approved_by, approved_by, now, now, campaign_id))
+        # After the update: the quota counts the campaigns queued this month, this one with its new rows.
         room = units_mod.room(store, c, camp["unit_id"], parts[0], utc_offset_hours=utc_offset_hours, inserted=True)
         if not room["fits"] and priority < EMERGENCY:
             raise QuotaExceeded(
@@ -1026,10 +1030,8 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
                 f" SMS, sisa kuota {room['month']} tinggal {group_digits(room['left'])} dari "
                 f"{group_digits(room['quota'])}. Minta admin menaikkan kuota, atau kirim ke lebih sedikit penerima.")
         over = None if room["fits"] else room
-        c.execute("UPDATE campaigns SET state = 'running', recipients = ?, approved_by = COALESCE(?, approved_by),"
-                  " approved_at = CASE WHEN ? IS NULL THEN approved_at ELSE ? END, updated_at = ?,"
-                  " over_quota = ? WHERE id = ?",
-                  (counts["queued"], approved_by, approved_by, now, now, int(over is not None), campaign_id))
+        if over is not None:
+            c.execute("UPDATE campaigns SET over_quota = 1 WHERE id = ?", (campaign_id,))
         if over is not None:
             store._audit(c, actor, "campaign_over_quota", {
                 "campaign": campaign_id, "unit": camp["unit_id"], "unit_name": over["unit_name"],

@@ -280,6 +280,10 @@ def test_quota_starts_again_next_month(city, clock):
         campaigns.submit(city, second, "web:fajar")
     clock[0] += 31 * 86400  # 2027-02-15
     assert campaigns.submit(city, second, "web:fajar")["state"] == "running"
+    # Made in January, queued in February: February's (the queueing month's), counted once.
+    assert units.quota_status(city, unit_id(city, "Damkar"))["used"] == 12
+    months = {m: {r["unit"]: r for r in units.monthly_report(city, m)}["Damkar"] for m in ("2027-01", "2027-02")}
+    assert [(r["kampanye"], r["pesan"], r["kuota_terpakai"]) for r in months.values()] == [(1, 12, 12), (1, 12, 12)]
 
 
 def test_an_emergency_beyond_the_quota_goes_out_flagged_and_audited(city):
