@@ -77,13 +77,15 @@ def main() -> int:
            "room_s": round(room_s, 3), "approve_s": round(approve_s, 3), "previous_approve_s": round(seconds, 3),
            "report_s": round(report_s, 3), "report_parts": row["bagian_sms"],
            "report_rate": row["tingkat_terkirim_persen"]}
-    print(f"messages in the month  {out['messages']:>12,}")
-    print(f"quota_status           {quota_s:>12.3f} s  (used {status['used']:,} of {status['quota']:,})")
-    print(f"quota check (room)     {room_s:>12.3f} s  (what approving adds, inside its transaction)")
-    print(f"approve (quota check)  {approve_s:>12.3f} s  ({result['queued']:,} queued; with {messages:,} before;"
-          f" the previous approve took {seconds:.3f} s)")
-    print(f"monthly_report         {report_s:>12.3f} s  (Damkar: {row['bagian_sms']:,} parts,"
-          f" delivery rate {row['tingkat_terkirim_persen']} %)")
+    lines = (("messages in the month", f"{out['messages']:,}", ""),
+             ("quota_status", f"{quota_s:.3f} s", f"used {status['used']:,} of {status['quota']:,}"),
+             ("quota check (room)", f"{room_s:.3f} s", "what approving adds, inside its transaction"),
+             ("approve", f"{approve_s:.3f} s", f"{result['queued']:,} queued after {messages:,};"
+              f" the approve before took {seconds:.3f} s"),
+             ("monthly_report", f"{report_s:.3f} s", f"Damkar: {row['bagian_sms']:,} parts,"
+              f" delivery rate {row['tingkat_terkirim_persen']} %"))
+    for label, value, note in lines:
+        print(f"{label:<22} {value:>12}  {note}")
     print(json.dumps(out))
     return 0
 
