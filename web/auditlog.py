@@ -133,6 +133,17 @@ KEYWORD_WORDS = {
     "pending": ("menunggu balasan YA dari nomor baru", "waiting for YA from the new number"),
     "rejected": ("ditolak", "rejected"), "confirmed": ("dikonfirmasi", "confirmed"),
     "approved": ("disetujui", "approved"), "expired": ("kedaluwarsa", "expired"),
+    "unit_add": ("{who} menambah unit {name}.", "{who} added the unit {name}."),
+    "unit_change": ("{who} mengubah unit {name}.", "{who} changed the unit {name}."),
+    "user_unit": ("{who} memindahkan {username} ke unit {unit}.", "{who} moved {username} to the unit {unit}."),
+    "campaign_over_quota": ("Kampanye darurat {campaign} melebihi kuota bulanan unit {unit_name} ({needed} SMS; kuota "
+                            "{quota}, sudah terpakai {used_before}): tetap dikirim.",
+                            "Emergency campaign {campaign} goes beyond unit {unit_name}'s monthly quota ({needed} SMS; "
+                            "quota {quota}, {used_before} already used): sent all the same."),
+    "unit_report": ("{who} mengunduh laporan bulanan unit {month}.", "{who} downloaded the monthly unit report {month}."),
+    "contact.private": ("{who} mengubah unit {contacts} kontak ({changed} berubah).",
+                        "{who} changed the unit of {contacts} contacts ({changed} changed)."),
+    "audience_private": ("{who} mengubah unit audiens “{name}”.", "{who} changed the unit of the audience “{name}”."),
 }
 #: Words for values that are codes in the detail.
 KINDS = {"balance": ("memeriksa pulsa", "check the balance")}
@@ -253,4 +264,10 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "number_change_request": ("minta ganti nomor", "number change request"),
     "number_change": ("ganti nomor", "number change"),
     "number_change_expired": ("ganti nomor kedaluwarsa", "number change expired"),
+    "unit_add": ("tambah unit", "add unit"), "unit_change": ("ubah unit", "change unit"),
+    "user_unit": ("pindah unit", "move to unit"),
+    "campaign_over_quota": ("darurat melebihi kuota", "emergency over quota"),
+    "unit_report": ("unduh laporan unit", "download unit report"),
+    "contact.private": ("ubah unit kontak", "change contacts' unit"),
+    "audience_private": ("ubah unit audiens", "change audience's unit"),
 }

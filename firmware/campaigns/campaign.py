@@ -195,6 +195,16 @@ def _resolve_audience(store, audience: Audience | str | Mapping, unit: int) -> t
     return audience_id, dataclasses.replace(aud, unit=unit)
 
 
+def _shared(aud: Audience) -> Audience:
+    """The audience without its unit: the definition as saved and shown (a campaign has its own unit)."""
+    return dataclasses.replace(aud, unit=None)
+
+
+def _audience_of(camp: Mapping[str, Any]) -> Audience:
+    """A campaign's audience as its unit reaches it (contacts private to other units left out)."""
+    return dataclasses.replace(Audience.from_dict(camp["audience"]), unit=camp["unit_id"])
+
+
 def _sample_row(store, aud: Audience, sample: Any):
     """The contact to show a preview for: a row/mapping as given, else by number or id within the audience."""
     if sample is None:
@@ -346,7 +356,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     sample = _sample_row(store, aud, sample_contact) if sample_contact is not None else first
     examples = _examples(render_one, [("first", sample), ("longest", longest[1]), ("least_data", sparsest[1])])
     return {
-        "audience": {"description": aud.describe(), "definition": aud.to_dict(), **counts},
+        "audience": {"description": aud.describe(), "definition": _shared(aud).to_dict(), **counts},
         "recipients": n,
         "encoding": "ucs2" if ucs2_recipients else "gsm7",
         "ucs2_recipients": ucs2_recipients,
@@ -505,7 +515,7 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
                             f"out, {counts['dead']} dead)",
                             f"Audiens tidak menjangkau siapa pun ({counts['matched']} cocok, {counts['opted_out']} "
                             f"berhenti langganan, {counts['dead']} nomor mati).")
-    definition = aud.to_json()
+    definition = _shared(aud).to_json()  # the unit is the campaign's own (campaigns.unit_id)
     with store.tx() as c:
         campaign_id = c.execute(
             "INSERT INTO campaigns (name, text, state, priority, audience, send_at, expires_at, created_by, created_at,"
@@ -515,7 +525,7 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
              audience_id, template_id, json.dumps(fb_given, ensure_ascii=False, sort_keys=True), unit_row["id"],
              unit_row["signature"])).lastrowid
         store._audit(c, actor, "campaign_create", {
-            "campaign": campaign_id, "name": name, "audience": aud.to_dict(), "emergency": emergency,
+            "campaign": campaign_id, "name": name, "audience": _shared(aud).to_dict(), "emergency": emergency,
             "template": template, "reachable": counts["reachable"], "send_at": send_ts, "expires_at": expires_ts,
             "unit": unit_row["id"],
             **({"via": via} if via and via != actor else {})}, now)
@@ -566,7 +576,7 @@ def submit(store, campaign_id: int, actor: str, *, via: str | None = None,
     if camp["state"] != "draft":
         raise NotAllowed(f"campaign {camp['id']} is {camp['state']}, not a draft",
                          f"Kampanye {camp['id']} berstatus {camp['state']}, bukan draf.")
-    reachable = aud_mod.count(store, Audience.from_dict(camp["audience"]))["reachable"]
+    reachable = aud_mod.count(store, _audience_of(camp))["reachable"]
     threshold = approval_threshold(store)
     if reachable > threshold:
         now = store.clock()
@@ -625,7 +635,7 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
     if camp["expires_at"] is not None and camp["expires_at"] <= now:
         raise NotAllowed(f"campaign {camp['id']} expired before it was queued; create it again",
                          f"Kampanye {camp['id']} sudah kedaluwarsa sebelum dikirim; buat ulang.")
-    aud = Audience.from_dict(camp["audience"])
+    aud = _audience_of(camp)
     render_one = signed_renderer(camp["text"], camp["fallbacks"], camp["signature"])
     priority = camp["priority"]
     report = camp["report"]
@@ -666,6 +676,10 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
         if counts["queued"] == 0:
             raise NotAllowed(f"campaign {campaign_id}: the audience reaches nobody now",
                              f"Kampanye {campaign_id}: audiens kini tidak menjangkau siapa pun.")
+        c.execute("UPDATE campaigns SET state = 'running', recipients = ?, approved_by = COALESCE(?, approved_by),"
+                  " approved_at = CASE WHEN ? IS NULL THEN approved_at ELSE ? END, updated_at = ? WHERE id = ?",
+                  (counts["queued"], approved_by, approved_by, now, now, campaign_id))
+        # After the update: the quota counts the campaigns queued this month, this one with its new rows.
         room = units_mod.room(store, c, camp["unit_id"], parts[0], utc_offset_hours=utc_offset_hours, inserted=True)
         if not room["fits"] and priority < EMERGENCY:
             raise QuotaExceeded(
@@ -676,13 +690,12 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
                 f" SMS, sisa kuota {room['month']} tinggal {group_digits(room['left'])} dari "
                 f"{group_digits(room['quota'])}. Minta admin menaikkan kuota, atau kirim ke lebih sedikit penerima.")
         over = None if room["fits"] else room
-        c.execute("UPDATE campaigns SET state = 'running', recipients = ?, approved_by = COALESCE(?, approved_by),"
-                  " approved_at = CASE WHEN ? IS NULL THEN approved_at ELSE ? END, updated_at = ?,"
-                  " over_quota = ? WHERE id = ?",
-                  (counts["queued"], approved_by, approved_by, now, now, int(over is not None), campaign_id))
+        if over is not None:
+            c.execute("UPDATE campaigns SET over_quota = 1 WHERE id = ?", (campaign_id,))
         if over is not None:
             store._audit(c, actor, "campaign_over_quota", {
-                "campaign": campaign_id, "unit": camp["unit_id"], "month": over["month"], "quota": over["quota"],
+                "campaign": campaign_id, "unit": camp["unit_id"], "unit_name": over["unit_name"],
+                "month": over["month"], "quota": over["quota"],
                 "used_before": over["used"], "needed": over["needed"]}, now)
         detail = {"campaign": campaign_id, "queued": counts["queued"], "suppressed": counts["suppressed"],
                   "emergency": priority >= EMERGENCY}

@@ -132,7 +132,8 @@ def update_unit(store, unit: int | str, *, actor: str, **changes: Any) -> dict[s
     (None or "" clears the last three). Audited with the old and new values; returns the unit."""
     unknown = sorted(set(changes) - set(_FIELDS))
     if unknown:
-        raise UnitError(f"unknown unit field(s) {', '.join(unknown)}", f"Isian unit tidak dikenal: {', '.join(unknown)}.")
+        raise UnitError(f"unknown unit field(s) {', '.join(unknown)}",
+                        f"Isian unit tidak dikenal: {', '.join(unknown)}.")
     values = {key: _FIELDS[key](value) for key, value in changes.items()}
     current = get_unit(store, unit)
     now = store.clock()
@@ -146,8 +147,8 @@ def update_unit(store, unit: int | str, *, actor: str, **changes: Any) -> dict[s
         sets = ", ".join(f"{k} = :{k}" for k in changed)
         c.execute(f"UPDATE units SET {sets}, updated_at = :now WHERE id = :id", {**changed, "now": now,
                                                                                  "id": current["id"]})
-        store._audit(c, actor, "unit_change", {"unit": current["id"], "from": {k: current[k] for k in changed},
-                                               "to": changed}, now)
+        store._audit(c, actor, "unit_change", {"unit": current["id"], "name": current["name"],
+                                               "from": {k: current[k] for k in changed}, "to": changed}, now)
     return get_unit(store, current["id"])
 
 
@@ -235,13 +236,33 @@ def month_bounds(month: str | None = None, *, now: float, utc_offset_hours: floa
     return start.timestamp(), end.timestamp(), f"{year:04d}-{mon:02d}"
 
 
+def month_campaigns(conn, unit_id: int, start: float, end: float, *, sending: bool = False) -> list[int]:
+    """Ids of the unit's campaigns queued between ``start`` and ``end`` (``sending``: also those queued
+    earlier that may still send then), without reading their messages.
+
+    A campaign's messages are all inserted by one transaction with one ``created_at``, its queue time, and
+    queueing sets ``campaigns.updated_at`` to it (later changes only move it on): a campaign last changed
+    before ``start`` was queued before it. One index seek per remaining campaign reads its queue time.
+    """
+    rows = conn.execute("SELECT id, state FROM campaigns WHERE unit_id = ? AND created_at < ?"
+                        " AND (updated_at >= ? OR state IN ('running', 'paused'))", (unit_id, end, start)).fetchall()
+    out = []
+    for campaign_id, state in rows:
+        queued = conn.execute("SELECT created_at FROM messages WHERE campaign_id = ? LIMIT 1", (campaign_id,)).fetchone()
+        if queued is not None and queued[0] < end and (queued[0] >= start or sending):
+            out.append(campaign_id)
+    return out
+
+
 def parts_used(conn, unit_id: int, start: float, end: float) -> int:
     """SMS parts the unit's campaigns queued between ``start`` and ``end`` (never-sent messages excluded)."""
+    ids = month_campaigns(conn, unit_id, start, end)
+    if not ids:
+        return 0
     marks = ",".join("?" * len(_NOT_SENT))
     return conn.execute(
-        "SELECT COALESCE(SUM(COALESCE(m.parts, 1)), 0) FROM campaigns c JOIN messages m ON m.campaign_id = c.id"
-        f" WHERE c.unit_id = ? AND m.created_at >= ? AND m.created_at < ? AND m.state NOT IN ({marks})",
-        (unit_id, start, end, *_NOT_SENT)).fetchone()[0]
+        f"SELECT COALESCE(SUM(COALESCE(parts, 1)), 0) FROM messages WHERE campaign_id IN ({','.join('?' * len(ids))})"
+        f" AND state NOT IN ({marks})", (*ids, *_NOT_SENT)).fetchone()[0]
 
 
 def quota_status(store, unit_id: int, *, utc_offset_hours: float = 7.0, conn=None) -> dict[str, Any]:
@@ -296,26 +317,28 @@ def monthly_report(store, month: str | None = None, *, utc_offset_hours: float =
     for unit in list_units(store):
         if within is not None and unit["id"] != within:
             continue
+        queued = month_campaigns(store.conn, unit["id"], start, end)
         msg = store.conn.execute(
-            "SELECT COUNT(DISTINCT c.id) AS campaigns, COUNT(m.id) AS messages,"
-            " COALESCE(SUM(m.state = 'delivered'), 0) AS delivered,"
-            " COALESCE(SUM(m.state IN ('failed', 'unknown')), 0) AS failed,"
-            " COUNT(DISTINCT CASE WHEN c.over_quota = 1 THEN c.id END) AS over_quota"
-            " FROM campaigns c JOIN messages m ON m.campaign_id = c.id"
-            f" WHERE c.unit_id = ? AND m.created_at >= ? AND m.created_at < ? AND m.state NOT IN ({marks})",
-            (unit["id"], start, end, *_NOT_SENT)).fetchone()
+            "SELECT COUNT(*) AS messages, COALESCE(SUM(state = 'delivered'), 0) AS delivered,"
+            " COALESCE(SUM(state IN ('failed', 'unknown')), 0) AS failed FROM messages"
+            f" WHERE campaign_id IN ({','.join('?' * len(queued))}) AND state NOT IN ({marks})",
+            (*queued, *_NOT_SENT)).fetchone()
+        over = store.conn.execute(f"SELECT COUNT(*) FROM campaigns WHERE over_quota = 1 AND id IN"
+                                  f" ({','.join('?' * len(queued))})", queued).fetchone()[0]
+        sending = month_campaigns(store.conn, unit["id"], start, end, sending=True)
         parts = store.conn.execute(
-            "SELECT COUNT(*) FROM campaigns c JOIN messages m ON m.campaign_id = c.id"
-            " JOIN message_parts p ON p.message_id = m.id WHERE c.unit_id = ? AND p.sent_at >= ? AND p.sent_at < ?",
-            (unit["id"], start, end)).fetchone()[0]
+            "SELECT COUNT(*) FROM messages m JOIN message_parts p ON p.message_id = m.id"
+            f" WHERE m.campaign_id IN ({','.join('?' * len(sending))}) AND p.sent_at >= ? AND p.sent_at < ?",
+            (*sending, start, end)).fetchone()[0]
         cost = unit["cost_per_part"] if unit["cost_per_part"] is not None else default_cost
         rows.append({
-            "bulan": label, "unit": unit["name"], "kampanye": msg["campaigns"], "pesan": msg["messages"],
+            "bulan": label, "unit": unit["name"], "kampanye": len(queued), "pesan": msg["messages"],
             "bagian_sms": parts, "biaya_per_sms": cost, "biaya_rp": round(parts * cost, 2),
             "diterima": msg["delivered"], "gagal": msg["failed"],
-            "tingkat_terkirim_persen": round(100.0 * msg["delivered"] / msg["messages"], 1) if msg["messages"] else None,
+            "tingkat_terkirim_persen": (round(100.0 * msg["delivered"] / msg["messages"], 1)
+                                        if msg["messages"] else None),
             "kuota": unit["monthly_quota"], "kuota_terpakai": parts_used(store.conn, unit["id"], start, end),
-            "darurat_melebihi_kuota": msg["over_quota"],
+            "darurat_melebihi_kuota": over,
         })
     return rows
 

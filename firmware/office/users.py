@@ -124,7 +124,9 @@ def set_unit(store, username: str, unit: int | str, *, actor: str) -> None:
         if old == unit_id:
             return
         c.execute("UPDATE users SET unit_id = ? WHERE username = ?", (unit_id, row["username"]))
-        store._audit(c, actor, "user_unit", {"username": username, "from": old, "to": unit_id}, store.clock())
+        names = units_mod.unit_names(store)
+        store._audit(c, actor, "user_unit", {"username": username, "unit_id": unit_id, "unit": names.get(unit_id),
+                                             "previous_unit": names.get(old)}, store.clock())
 
 
 def set_password(store, username: str, password: str, *, actor: str) -> None:

@@ -441,8 +441,8 @@ def set_private(store, name: str, unit_id: int | None, actor: str) -> None:
     with store.tx() as c:
         row = c.execute("SELECT id, unit_id FROM audiences WHERE name = ?", (" ".join(str(name).split()),)).fetchone()
         c.execute("UPDATE audiences SET unit_id = ?, updated_at = ? WHERE id = ?", (unit_id, now, row["id"]))
-        store._audit(c, actor, "audience_private", {"audience": row["id"], "from": row["unit_id"], "to": unit_id},
-                     now)
+        store._audit(c, actor, "audience_private", {"audience": row["id"], "name": " ".join(str(name).split()),
+                                                    "from": row["unit_id"], "to": unit_id}, now)
 
 
 def load(store, name: str) -> Audience:

@@ -280,6 +280,10 @@ def test_quota_starts_again_next_month(city, clock):
         campaigns.submit(city, second, "web:fajar")
     clock[0] += 31 * 86400  # 2027-02-15
     assert campaigns.submit(city, second, "web:fajar")["state"] == "running"
+    # Made in January, queued in February: February's (the queueing month's), counted once.
+    assert units.quota_status(city, unit_id(city, "Damkar"))["used"] == 12
+    months = {m: {r["unit"]: r for r in units.monthly_report(city, m)}["Damkar"] for m in ("2027-01", "2027-02")}
+    assert [(r["kampanye"], r["pesan"], r["kuota_terpakai"]) for r in months.values()] == [(1, 12, 12), (1, 12, 12)]
 
 
 def test_an_emergency_beyond_the_quota_goes_out_flagged_and_audited(city):
@@ -294,8 +298,8 @@ def test_an_emergency_beyond_the_quota_goes_out_flagged_and_audited(city):
     assert tuple(row) == (1, EMERGENCY)
     detail = json.loads(city.conn.execute("SELECT detail FROM audit_log WHERE action = 'campaign_over_quota'")
                         .fetchone()[0])
-    assert detail == {"campaign": cid, "unit": unit_id(city, "Damkar"), "month": "2027-01", "quota": 5,
-                      "used_before": 0, "needed": 12}
+    assert detail == {"campaign": cid, "unit": unit_id(city, "Damkar"), "unit_name": "Damkar", "month": "2027-01",
+                      "quota": 5, "used_before": 0, "needed": 12}
     report = {r["unit"]: r for r in units.monthly_report(city, "2027-01")}
     assert report["Damkar"]["darurat_melebihi_kuota"] == 1
 

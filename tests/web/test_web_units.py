@@ -175,6 +175,8 @@ def test_users_page_puts_people_in_units(web, admin, city):
     assert r.status == 200
     with Store.in_state_dir(web.config.state_dir) as s:
         assert users.get_user(s, "rina")["unit"] == "Diskominfo"
+    audit = admin.get("/audit").text
+    assert "memindahkan fajar ke unit Diskominfo" in audit and "menambah pengguna rina" in audit
     # fajar now sees Diskominfo's campaigns, not Damkar's.
     page = login(web, "fajar").get("/campaigns").text
     assert "Info Kominfo" in page and "Latihan Damkar" not in page

@@ -17,6 +17,7 @@ without JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime
 from typing import Any
@@ -213,9 +214,9 @@ def _confirm_emergency(form: dict[str, Any]):
     p = preview["p"]
     store, config = context.store(), context.site().config
     sending, _ = camp_mod.sending_config(store, config)
+    aud = dataclasses.replace(Audience.from_dict(p["audience"]["definition"]), unit=form["unit"])
     sample = [{"name": r["name"], "number": shown_number(r["number"]), "desa": r["desa"], "rw": r["rw"], "rt": r["rt"]}
-              for r in itertools.islice(aud_mod.recipients(store, Audience.from_dict(p["audience"]["definition"])),
-                                        CONFIRM_SAMPLE)]
+              for r in itertools.islice(aud_mod.recipients(store, aud), CONFIRM_SAMPLE)]
     return page("compose_confirm", title=context.lang()("Konfirmasi pesan DARURAT", "Confirm the EMERGENCY message"),
                 p=p, form=form, sample=sample, carried=_carried(), hold=store.hold(),
                 window=(sending.window_start, sending.window_end))

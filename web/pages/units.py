@@ -18,8 +18,9 @@ from web.render import page
 
 
 #: (method, rule, handler) of every route here.
-ROUTES = (("GET", "/units", "units_page"), ("POST", "/units", "unit_add"), ("POST", "/units/<unit_id:int>", "unit_save"),
-          ("GET", "/units/report", "report_page"), ("GET", "/units/report.csv", "report_csv"))
+ROUTES = (("GET", "/units", "units_page"), ("POST", "/units", "unit_add"),
+          ("POST", "/units/<unit_id:int>", "unit_save"), ("GET", "/units/report", "report_page"),
+          ("GET", "/units/report.csv", "report_csv"))
 
 
 def register(app: bottle.Bottle) -> None:

@@ -8,7 +8,11 @@
 % c = it['c']
 % p = it['p']
 <section class="card approval" data-campaign="{{c['id']}}">
+  % if user.within is None or user.within == c['unit_id']:
   <h2><a href="/campaigns/{{c['id']}}">{{c['name']}}</a>
+  % else:
+  <h2>{{c['name']}} <span class="muted">({{t("unit", "unit")}} {{c['unit']}})</span>
+  % end
   % if c['emergency']:
   <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
   % end

@@ -6,6 +6,7 @@
     <dt>{{t("Status", "State")}}</dt><dd><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></dd>
     <dt>{{t("Audiens", "Audience")}}</dt><dd>{{audience}}</dd>
     <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{fmt.actor(c['created_by'])}}, {{fmt.time(c['created_at'])}}</dd>
+    <dt>{{t("Unit", "Unit")}}</dt><dd data-unit>{{c['unit'] or "-"}}{{(" · " + t("tanda tangan", "signature") + ": " + c['signature']) if c['signature'] else ""}}{{(" · " + t("darurat melebihi kuota bulanan unit", "emergency beyond the unit's monthly quota")) if c['over_quota'] else ""}}</dd>
     % if c['approved_by']:
     <dt>{{t("Disetujui oleh", "Approved by")}}</dt><dd>{{fmt.actor(c['approved_by'])}}, {{fmt.time(c['approved_at'])}}</dd>
     % end

@@ -16,7 +16,14 @@
       % if c['emergency']:
       <span class="pill failed">{{t("DARURAT", "EMERGENCY")}}</span>
       % end
-      <div class="muted">{{c['audience'] or "-"}}</div></td>
+      <div class="muted">{{c['audience'] or "-"}}</div>
+      % if user.within is None:
+      <div class="muted" data-campaign-unit>{{t("Unit", "Unit")}}: {{c['unit'] or "-"}}</div>
+      % end
+      % if c['over_quota']:
+      <span class="pill failed" data-over-quota>{{t("melebihi kuota", "beyond quota")}}</span>
+      % end
+      </td>
     <td><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></td>
     <td>
       % if c['total']:
