@@ -35,8 +35,14 @@ img_now() { date +%s.%N; }
 # img_since START: seconds elapsed since START, one decimal.
 img_since() { awk -v a="$1" -v b="$(img_now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-img_need_root() {
-    [ "$(id -u)" -eq 0 ] || img_die "jalankan sebagai root (sudo $0 ...)" "run as root (sudo $0 ...)"
+# img_as_root ARGS...: carry on as root: already root, or run this script again through
+# sudo (as scripts/bootstrap.sh does for apt-get), or stop and say so.
+img_as_root() {
+    [ "$(id -u)" -eq 0 ] && return 0
+    if command -v sudo >/dev/null 2>&1; then
+        exec sudo --preserve-env=SIARAN_IMAGE_CACHE,SIARAN_IMAGE_MIRROR,SIARAN_VM_ACCEL bash "$0" "$@"
+    fi
+    img_die "jalankan sebagai root (sudo $0 ...)" "run as root (sudo $0 ...)"
 }
 
 # img_need_tools CMD:PACKAGE ...: install the Debian package of every missing command.
