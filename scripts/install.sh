@@ -7,7 +7,9 @@
 # leaves everything else as it is. See docs/install.md.
 #
 # Usage: sudo scripts/install.sh [--no-apt] [--no-systemctl] [--no-venv] [--force-os]
+#                                [--wheels DIR] [--debs DIR]
 #        scripts/install.sh --root DIR [--no-venv]          (staging, for tests)
+#        scripts/install.sh --list-packages                 (the Debian packages it needs)
 #
 #   --root DIR      staging: write every file under DIR instead of / and run no system
 #                   command (apt-get, useradd, usermod, chown, raspi-config, systemctl,
@@ -17,6 +19,12 @@
 #   --no-systemctl  do not talk to systemd or udev (no reload, enable, start)
 #   --no-venv       do not create the virtualenv or pip-install the checkout
 #   --force-os      install on an OS other than Debian/Raspberry Pi OS bookworm/trixie
+#   --wheels DIR    offline: pip installs from this wheelhouse only (--no-index
+#                   --find-links DIR); it must hold setuptools and wheel (to build the
+#                   checkout) and every dependency, systemd-python built for this box
+#   --debs DIR      offline: the Debian packages come from the .deb files in DIR (no
+#                   apt-get update, nothing downloaded); scripts/bundle makes both folders
+#   --list-packages print the Debian packages the installer needs, one a line, and exit
 #
 # Every step is a function taking the root prefix ("" for a real install), so the real
 # install and the staging run go through the same code.
@@ -40,6 +48,8 @@ skip_systemctl=0
 skip_venv=0
 force_os=0
 actions_log=""   # staging only
+wheels=""        # --wheels: offline wheelhouse
+debs=""          # --debs: folder of .deb files
 changed=0        # files written or edited during this run
 reboot_needed=0
 
@@ -166,9 +176,13 @@ os_field() {
     sed -n "s/^$2=//p" "$1" | head -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
 }
 
+# The Debian packages Siaran needs (scripts/bundle downloads them with --list-packages).
+# python3-dev, gcc, pkg-config, libsystemd-dev: pip builds systemd-python when no wheel is given.
+PACKAGES=(python3 python3-venv python3-dev gcc pkg-config libsystemd-dev
+    dosfstools exfatprogs sqlite3)
+
 step_packages() {
-    local pkgs=(python3 python3-venv python3-dev gcc pkg-config libsystemd-dev
-        dosfstools exfatprogs sqlite3)
+    local pkgs=("${PACKAGES[@]}")
     local missing=() p
     # Debian's lgpio (0.2.2) rather than pip's; only Raspberry Pi OS and trixie have it.
     if probe "python3-lgpio is available from apt" apt_has python3-lgpio; then
@@ -183,8 +197,35 @@ step_packages() {
         say "paket Debian sudah ada/Debian packages present"
         return 0
     fi
+    if [ -n "$debs" ]; then
+        install_debs
+        return 0
+    fi
     act apt env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     act apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# install_debs: offline, from the .deb files in $debs: every one whose package is not
+# installed yet (the needed packages and their dependencies, as scripts/bundle resolved
+# them). apt-get installs them in dependency order; with every dependency in the folder
+# it has nothing to fetch.
+install_debs() {
+    local f pkg files=()
+    shopt -s nullglob
+    for f in "$debs"/*.deb; do
+        pkg="$(dpkg-deb -f "$f" Package 2>/dev/null)" || continue
+        if [ "$staging" = 1 ] || ! dpkg_installed "$pkg"; then
+            files+=("$f")
+        fi
+    done
+    shopt -u nullglob
+    if [ "${#files[@]}" -eq 0 ]; then
+        say "paket Debian dari $debs sudah terpasang/packages from $debs already installed"
+        return 0
+    fi
+    say "memasang ${#files[@]} paket dari/installing ${#files[@]} packages from $debs"
+    act apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o Dpkg::Use-Pty=0 "${files[@]}"
 }
 
 apt_has() {
@@ -233,7 +274,11 @@ step_venv() {
         act venv python3 -m venv --system-site-packages "$r$VENV"
     fi
     # Always reinstall: an update is a new checkout with (perhaps) the same version.
-    act venv "$r$VENV/bin/python" -m pip install -q --disable-pip-version-check "$src"
+    local offline=()
+    if [ -n "$wheels" ]; then
+        offline=(--no-index --find-links "$wheels")
+    fi
+    act venv "$r$VENV/bin/python" -m pip install -q --disable-pip-version-check "${offline[@]}" "$src"
     install -d -m 0755 "$(dirname "$r$BIN_LINK")"
     if [ "$(readlink "$r$BIN_LINK" 2>/dev/null || true)" != "$VENV/bin/siaran" ]; then
         ln -sfn "$VENV/bin/siaran" "$r$BIN_LINK"
@@ -423,6 +468,16 @@ main() {
             --no-systemctl) skip_systemctl=1 ;;
             --no-venv) skip_venv=1 ;;
             --force-os) force_os=1 ;;
+            --wheels | --debs)
+                [ "$#" -ge 2 ] || die "$1 perlu folder" "$1 needs a directory"
+                [ -d "$2" ] || die "$1: folder tidak ada: $2" "$1: no such directory: $2"
+                if [ "$1" = --wheels ]; then wheels="$(cd "$2" && pwd)"; else debs="$(cd "$2" && pwd)"; fi
+                shift
+                ;;
+            --list-packages)
+                printf '%s\n' "${PACKAGES[@]}"
+                exit 0
+                ;;
             -h | --help)
                 usage
                 exit 0

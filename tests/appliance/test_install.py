@@ -396,3 +396,55 @@ def test_polkit_rule_lets_only_the_service_user_power_off(tmp_path):
     rule = (tmp_path / "etc/polkit-1/rules.d/50-siaran-poweroff.rules").read_text()
     assert 'subject.user == "siaran"' in rule and "login1.power-off" in rule
     assert "polkit.Result.YES" in rule and "org.freedesktop.systemd1" not in rule
+
+
+# --- the offline install (scripts/bundle's wheels/ and debs/) --------------------------------
+
+
+def make_deb(folder: Path, package: str) -> Path:
+    """A real (empty) .deb named as apt names its downloads."""
+    build = folder / f"{package}-build"
+    (build / "DEBIAN").mkdir(parents=True)
+    (build / "DEBIAN" / "control").write_text(
+        f"Package: {package}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Siaran tests <tests@example.invalid>\n"
+        f"Description: test package\n")
+    deb = folder / f"{package}_1.0-1_all.deb"
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "--build", str(build), str(deb)],
+                   check=True, capture_output=True)
+    shutil.rmtree(build)
+    return deb
+
+
+def test_list_packages_is_what_apt_installs(staged):
+    listed = run("--list-packages").stdout.split()
+    assert listed[:3] == ["python3", "python3-venv", "python3-dev"] and "sqlite3" in listed
+    apt = next(line for line in staged["log1"].splitlines() if "apt-get install" in line)
+    assert all(f" {pkg}" in apt for pkg in listed)
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb (Debian)")
+def test_offline_install_uses_only_the_bundle(tmp_path):
+    wheels, debs = tmp_path / "wheels", tmp_path / "debs"
+    wheels.mkdir()
+    debs.mkdir()
+    made = [make_deb(debs, name) for name in ("gcc", "libsystemd-dev")]
+    (debs / "README.txt").write_text("not a package")
+    root = new_root(tmp_path)
+    proc = run("--no-venv", "--wheels", str(wheels), "--debs", str(debs), root=root)
+    lines = (root / "install-actions.log").read_text().splitlines()
+    assert not any("apt-get update" in line for line in lines), "an offline install must not ask the network"
+    apt = [line for line in lines if "apt-get install" in line]
+    assert len(apt) == 1 and all(str(deb) in apt[0] for deb in made) and "README" not in apt[0]
+    assert "--no-install-recommends" in apt[0]
+    pip = next(line for line in lines if " -m pip install " in line)
+    assert f"--no-index --find-links {wheels} " in pip and pip.endswith(str(ROOT))
+    assert "memasang 2 paket" in proc.stdout
+
+
+def test_offline_install_refuses_missing_folders(tmp_path):
+    for option in ("--wheels", "--debs"):
+        proc = run(option, str(tmp_path / "nowhere"), root=tmp_path / "x", check=False)
+        assert proc.returncode == 1
+        assert "folder tidak ada" in proc.stderr and "no such directory" in proc.stderr
+        proc = run(option, check=False)
+        assert proc.returncode == 1 and "needs a directory" in proc.stderr
