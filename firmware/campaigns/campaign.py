@@ -738,14 +738,19 @@ def list_templates(store) -> list[dict[str, Any]]:
 def create(store, name: str, text: str | None, audience_or_name: Audience | str | Mapping, *,
            fallbacks: Mapping[str, str] | None = None, emergency: bool = False, send_at: Any = None,
            expires_at: Any = None, actor: str, template: str | None = None, fills: Mapping[str, str] | None = None,
-           tz: timezone | None = None, via: str | None = None) -> int:
+           tz: timezone | None = None, via: str | None = None, channel: str | None = None) -> int:
     """A new campaign in state ``draft``; return its id.
+
+    ``channel``: ``modem`` (the box's SIMs only), ``smpp`` (the operator route only), or None/``auto``
+    (either route takes each message: the operator route, much faster, takes most of a large job while
+    the modems take what they can; an emergency goes out by both at once).
 
     ``text`` or ``template`` (a template name; its ``[[blanks]]`` filled from
     ``fills``).  The audience's definition is copied into the campaign.
     Raises CampaignError/TemplateError/AudienceError naming what is wrong.
     """
     name = aud_mod.check_name(name, "campaign")
+    channel = check_channel(channel)
     template_id = None
     if template is not None:
         if text is not None:
@@ -777,14 +782,29 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
     with store.tx() as c:
         campaign_id = c.execute(
             "INSERT INTO campaigns (name, text, state, priority, audience, send_at, expires_at, created_by, created_at,"
-            " updated_at, audience_id, template_id, fallbacks) VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?)",
+            " updated_at, audience_id, template_id, fallbacks, channel) VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?,?)",
             (name, tpl.text, EMERGENCY if emergency else 0, definition, send_ts, expires_ts, actor, now, now,
-             audience_id, template_id, json.dumps(fb_given, ensure_ascii=False, sort_keys=True))).lastrowid
+             audience_id, template_id, json.dumps(fb_given, ensure_ascii=False, sort_keys=True), channel)).lastrowid
         store._audit(c, actor, "campaign_create", {
             "campaign": campaign_id, "name": name, "audience": aud.to_dict(), "emergency": emergency,
             "template": template, "reachable": counts["reachable"], "send_at": send_ts, "expires_at": expires_ts,
+            "channel": channel or "auto",
             **({"via": via} if via and via != actor else {})}, now)
     return campaign_id
+
+
+#: The routes a campaign may choose (``auto``: either; stored as NULL).
+CHANNELS = ("modem", "smpp", "auto")
+
+
+def check_channel(channel: str | None) -> str | None:
+    """``modem`` or ``smpp`` as given, None for ``auto``/None; CampaignError for anything else."""
+    if channel in (None, "", "auto"):
+        return None
+    if channel not in CHANNELS:
+        raise CampaignError(f"route must be one of {', '.join(CHANNELS)}, not {channel!r}",
+                            "Jalur harus modem (SIM perangkat), smpp (operator) atau auto (otomatis).")
+    return channel
 
 
 def get(store, campaign_id: int) -> dict[str, Any]:
@@ -880,6 +900,7 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
     expires_at = camp["expires_at"]
     created_by = camp["created_by"]
     campaign_id = camp["id"]
+    channel = camp.get("channel")
     counts = {"queued": 0, "suppressed": 0}
 
     def rows(c):
@@ -889,11 +910,11 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
             if r["opted_out"]:
                 counts["suppressed"] += 1
                 yield (campaign_id, number, text, priority, report, operator_of(number), "suppressed",
-                       not_before, expires_at, now, created_by, now, "opted out", count_segments(text)[1])
+                       not_before, expires_at, now, created_by, now, "opted out", count_segments(text)[1], channel)
             else:
                 counts["queued"] += 1
                 yield (campaign_id, number, text, priority, report, operator_of(number), "queued",
-                       not_before, expires_at, now, created_by, None, None, count_segments(text)[1])
+                       not_before, expires_at, now, created_by, None, None, count_segments(text)[1], channel)
 
     with store.tx() as c:
         state = c.execute("SELECT state FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()[0]
@@ -906,7 +927,7 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
         # one connection; different tables), so 100k texts are never all in memory.
         c.executemany(
             "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before, expires_at,"
-            " created_at, created_by, done_at, error, parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows(c))
+            " created_at, created_by, done_at, error, parts, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows(c))
         if counts["queued"] == 0:
             raise NotAllowed(f"campaign {campaign_id}: the audience reaches nobody now",
                              f"Kampanye {campaign_id}: audiens kini tidak menjangkau siapa pun.")
