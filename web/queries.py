@@ -64,6 +64,35 @@ def modem_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     return out
 
 
+#: A link row not written for this long is old news: its worker (or the daemon) is not running.
+SMPP_LINK_STALE = 60.0
+
+
+def smpp_cards(store: Store, config: Config) -> list[dict[str, Any]]:
+    """Each operator account beside the modems: its link as the worker last wrote it (``smpp_links``: state,
+    ``rate_now``, ``window_used``, ``sent_total``, ``last_error``), with the account's own ``window`` and
+    ``rate``; ``stale`` when the row is older than :data:`SMPP_LINK_STALE` (the daemon is not running), and a
+    ``not_seen`` card for an account no worker has reported yet."""
+    accounts = {a.name: {"window": a.window, "rate": a.rate, "source_addr": a.source_addr} for a in config.smpp}
+    for row in store.smpp_accounts():
+        if row.get("enabled", True):
+            accounts.setdefault(row["name"], {"window": row["window"], "rate": row["rate"],
+                                              "source_addr": row["source_addr"]})
+    links = {r["name"]: r for r in store.smpp_links()}
+    now = store.clock()
+    out = []
+    for name in sorted(set(accounts) | set(links)):
+        link = links.get(name)
+        account = accounts.get(name) or {"window": None, "rate": None, "source_addr": None}
+        if link is None:
+            out.append({"name": name, "state": "not_seen", "stale": False, "rate_now": 0, "window_used": 0,
+                        "sent_total": 0, "last_error": None, "bound_at": None, "updated_at": None, **account})
+            continue
+        stale = link.get("updated_at") is None or now - link["updated_at"] > SMPP_LINK_STALE
+        out.append({**link, **account, "stale": stale, "known": name in accounts})
+    return out
+
+
 def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, usb_state) -> dict[str, str]:
     """The four front-panel LEDs as the daemon shows them: the same rules on the same inputs, read once by
     the caller (``throttled`` and ``usb_state`` are the settings the monitors write)."""

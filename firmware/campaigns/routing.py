@@ -165,3 +165,13 @@ def route_costs(parts: int, *, modem_price: float, modem_time: Mapping[str, Any]
     if seconds is not None:
         smpp["minutes"], smpp["human"], smpp["human_en"] = human_minutes(seconds)
     return {MODEM: modem, SMPP: smpp}
+
+
+def accounts(store, config=None) -> list[Account]:
+    """Every operator account the daemon sends through, as the preview and the rule count them: the
+    configuration file's (``config.smpp``, when a config is given) and those added on the page (enabled)."""
+    out = {a.name: Account(a.name, a.rate, a.price_per_part) for a in (config.smpp if config is not None else ())}
+    for row in store.smpp_accounts():
+        if row.get("enabled", 1):
+            out.setdefault(row["name"], Account(row["name"], row["rate"], row["price_per_part"]))
+    return list(out.values())
