@@ -99,3 +99,66 @@ def test_route_costs_side_by_side():
     assert out[SMPP]["minutes"] == 34 and out[SMPP]["human"] == "34 menit" and out[SMPP]["human_en"] == "34 min"
     none = routing.route_costs(10, modem_price=150, modem_time=modem_time, accounts=[])
     assert none[SMPP]["cost_rupiah"] is None and none[SMPP]["minutes"] is None and none[SMPP]["accounts"] == 0
+
+
+# -- every route honours the hold and opt-outs (real SQLite file, the workers' own claim verbs) -----------
+
+from firmware.campaigns import campaign as campaigns  # noqa: E402
+from firmware.people.audience import Audience  # noqa: E402
+from firmware.office.config import Config, ModemConfig, SmppAccount  # noqa: E402
+
+from test_audience import add_contacts  # noqa: E402
+
+PEMKAB = SmppAccount("pemkab", "127.0.0.1", "pemkab01", "rahasia", source_addr="PEMKAB", rate=100.0,
+                     price_per_part=275.0)
+
+
+@pytest.mark.parametrize("channel", [MODEM, SMPP, AUTO])
+def test_the_hold_and_opt_outs_apply_to_every_route(store, channel):
+    add_contacts(store, [{"number": f"+6281300002{i:03d}", "name": f"Warga {i}", "desa": "Sumberagung"}
+                         for i in range(6)])
+    store.add_optout("081300002000", source="test")  # opted out before the campaign: never queued
+    config = Config(modems=(ModemConfig("sim800", "/dev/ttyUSB2"),), smpp=(PEMKAB,))
+    cid = campaigns.create(store, "Vaksin", "Vaksinasi Sabtu.", Audience(everyone=True), actor="test",
+                           channel=channel)
+    store.set_hold(True, reason="Masa tenang", by="test")
+    result = campaigns.submit(store, cid, "test", config=config)
+    assert result["queued"] == 5 and result["suppressed"] == 1
+
+    def claim_all() -> list:
+        got = store.smpp_claim("pemkab", 100)
+        while (m := store.claim("sim800")) is not None:
+            got.append(m)
+        return got
+
+    assert claim_all() == []  # the hold stops the modems and the operator alike
+    store.add_optout("+6281300002001", source="test")  # a BERHENTI while held: its queued message is dropped
+    store.set_hold(False, reason=None, by="test")
+    sent = {m.number for m in claim_all()}
+    assert sent == {f"+6281300002{i:03d}" for i in range(2, 6)}
+    states = dict(store.conn.execute("SELECT number, state FROM messages WHERE campaign_id = ?", (cid,)).fetchall())
+    assert states["+6281300002000"] == states["+6281300002001"] == "suppressed"
+    channels = {r[0] for r in store.conn.execute("SELECT channel FROM messages WHERE campaign_id = ?", (cid,))}
+    assert channels == ({MODEM} if channel in (MODEM, AUTO) else {SMPP})  # 5 recipients, automatic: the modems
+
+
+def test_queue_time_overflow_when_the_modems_would_take_too_long(store):
+    add_contacts(store, [{"number": f"+6281300003{i:03d}", "name": f"Warga {i}", "desa": "Sumberagung"}
+                         for i in range(120)])
+    slow = Config(modems=(ModemConfig("sim800", "/dev/ttyUSB2", per_minute=1),), smpp=(PEMKAB,))
+    fast = Config(modems=(ModemConfig("sim800", "/dev/ttyUSB2", per_minute=20),), smpp=(PEMKAB,))
+
+    def queued(config, **kw) -> set:
+        cid = campaigns.create(store, "Posyandu", "Posyandu Selasa.", Audience(everyone=True), actor="test", **kw)
+        store.set_setting("approval_threshold", 1000, by="test")
+        campaigns.submit(store, cid, "test", config=config)
+        channels = {r[0] for r in store.conn.execute("SELECT channel FROM messages WHERE campaign_id = ?", (cid,))}
+        store.cancel_campaign(cid, "test")
+        return channels
+
+    assert queued(fast) == {MODEM}  # 120 parts at 20 a minute: 6 minutes
+    assert queued(slow) == {None}  # 120 minutes > 60: the operator takes what the modems cannot
+    assert queued(fast, emergency=True) == {None}  # emergencies either way
+    store.set_setting(routing.AUTO_THRESHOLD_KEY, 100, by="test")
+    assert queued(fast) == {SMPP}  # 120 > 100 recipients
+    assert queued(Config(modems=fast.modems)) == {MODEM}  # no operator account: the modems, whatever the size
