@@ -17,9 +17,9 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
-from firmware.office.config import SmppAccount, check_smpp_account, smpp_account
+from firmware.office.config import SmppAccount, check_smpp_account
 
 #: How a receipt's ``stat`` counts as a part's report (the modem reports' classes): a number the
 #: operator calls undeliverable or rejected is a permanent failure (the contact is flagged dead, as with
@@ -39,8 +39,6 @@ STATE_NUMBER = {"ENROUTE": 1, "DELIVRD": 2, "EXPIRED": 3, "DELETED": 4, "UNDELIV
                 "UNKNOWN": 7, "REJECTD": 8}
 #: Receipts that matched no part are kept this long (a part's id may be written later), then purged.
 EARLY_RECEIPT_KEEP = 3 * 86400.0
-
-_ACCOUNT_FIELDS = tuple(f.name for f in fields(SmppAccount))
 
 
 @dataclass(frozen=True)
@@ -81,12 +79,6 @@ class SmppVerbs:
                 d["has_password"] = bool(d.pop("password"))
             out.append(d)
         return out
-
-    def smpp_table_accounts(self) -> list[SmppAccount]:
-        """The enabled table accounts as :class:`SmppAccount` (for the daemon); a row that no longer
-        passes validation is skipped by the caller's choice: this raises ConfigError naming it."""
-        rows = self.smpp_accounts(include_password=True, enabled_only=True)
-        return [smpp_account({k: r[k] for k in _ACCOUNT_FIELDS}, f"smpp_accounts {r['name']}") for r in rows]
 
     def save_smpp_account(self, account: SmppAccount, *, by: str, enabled: bool = True,
                           keep_password: bool = False) -> bool:
