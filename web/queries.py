@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from firmware.campaigns import routing
 from firmware.queue import estimate
 from firmware.office import settings as office_settings
 from firmware.office.config import Config, ModemConfig
@@ -111,7 +112,20 @@ def campaign_progress(store: Store, config: Config, camp: dict[str, Any],
     eta = eta_of.get(camp["id"]) if eta_of is not None else None
     if eta_of is None and numbers["outstanding"] and camp.get("state") == "running":
         eta = estimate.campaigns_finish(store, config, [camp["id"]])[camp["id"]]
+    if eta is None and numbers["outstanding"] and camp.get("state") == "running":
+        eta = operator_eta(store, config, camp["id"])
     return {"counts": counts, **numbers, "eta": eta}
+
+
+def operator_eta(store: Store, config: Config, campaign_id: int) -> dict[str, Any] | None:
+    """The time left of a campaign the operator route alone sends (the modems' estimate leaves it out):
+    its waiting parts over the accounts' rate (:func:`firmware.campaigns.routing.operator_eta`)."""
+    if campaign_id not in store.operator_only_campaigns([campaign_id]):
+        return None
+    parts = sum(r["parts"] for r in store.queue_load() if r["campaign_id"] == campaign_id)
+    hold = store.hold()
+    return routing.operator_eta(parts, routing.accounts(store, config), store.clock(), held=hold.active,
+                                hold_reason=hold.reason)
 
 
 def tally(counts: dict[str, int]) -> dict[str, Any]:

@@ -175,3 +175,20 @@ def accounts(store, config=None) -> list[Account]:
         if row.get("enabled", 1):
             out.setdefault(row["name"], Account(row["name"], row["rate"], row["price_per_part"]))
     return list(out.values())
+
+
+def operator_eta(parts: int, accounts: Sequence[Account], now: float, *, hold_reason: str | None = None,
+                 held: bool = False) -> dict[str, Any] | None:
+    """When the operator route will have sent ``parts`` waiting parts, shaped like an estimate answer of
+    :mod:`firmware.queue.estimate` (``human``/``human_en``, ``finish_ts``, or the hold's ``note``) so the pages
+    show it the same way; None without an account."""
+    seconds = smpp_seconds(parts, accounts)
+    if seconds is None:
+        return None
+    if held:
+        why = f": {hold_reason}" if hold_reason else ""
+        return {"reason": "hold", "note": f"Ditahan{why}", "note_en": f"On hold{why}", "human": f"Ditahan{why}",
+                "human_en": f"On hold{why}", "finish_ts": None, "elapsed_minutes": None}
+    minutes, human, human_en = human_minutes(seconds)
+    return {"reason": None, "note": None, "note_en": None, "human": human, "human_en": human_en,
+            "finish_ts": now + seconds, "elapsed_minutes": minutes}

@@ -901,6 +901,18 @@ class Store(SmppVerbs):
             " WHERE q.messages > 0 ORDER BY q.priority DESC, COALESCE(c.send_at, 0), q.first_id").fetchall()
         return [dict(r) for r in rows]
 
+    def operator_only_campaigns(self, campaign_ids: Iterable[int]) -> set[int]:
+        """Which of these campaigns wait for the operator route alone (``channel = 'smpp'``): the modems never
+        claim their messages.  A campaign's messages share one channel (decided when it is queued), so one
+        outstanding message per campaign answers (index ``messages_campaign``)."""
+        out = set()
+        for cid in set(campaign_ids):
+            row = self.conn.execute("SELECT channel FROM messages WHERE campaign_id = ? AND state IN ('queued',"
+                                    " 'sending') LIMIT 1", (cid,)).fetchone()
+            if row is not None and row[0] == "smpp":
+                out.add(cid)
+        return out
+
     def parts_per_minute(self, modem: str, since: float) -> dict[int, int]:
         """Parts ``modem`` handed to the network since ``since``, counted per minute (epoch minute -> parts);
         one range of the index parts_modem_time (at most a day of one SIM's parts)."""

@@ -162,3 +162,20 @@ def test_queue_time_overflow_when_the_modems_would_take_too_long(store):
     store.set_setting(routing.AUTO_THRESHOLD_KEY, 100, by="test")
     assert queued(fast) == {SMPP}  # 120 > 100 recipients
     assert queued(Config(modems=fast.modems)) == {MODEM}  # no operator account: the modems, whatever the size
+
+
+def test_a_blast_on_the_operator_route_is_not_counted_as_the_modems_work(store):
+    """The modems never claim an operator-only campaign: the estimate (and so the automatic rule) leaves it out."""
+    add_contacts(store, [{"number": f"+6281300004{i:03d}", "name": f"Warga {i}", "desa": "Sumberagung",
+                          "tags": ["besar" if i < 300 else "kecil"]} for i in range(310)])
+    store.set_setting("approval_threshold", 1000, by="test")
+    slow = Config(modems=(ModemConfig("sim800", "/dev/ttyUSB2", per_minute=2),), smpp=(PEMKAB,))
+    big = campaigns.create(store, "Besar", "Pajak PBB jatuh tempo.", Audience.build(tag=["besar"]), actor="test",
+                           channel="smpp")
+    campaigns.submit(store, big, "test", config=slow)
+    small = campaigns.create(store, "Kecil", "Rapat RT.", Audience.build(tag=["kecil"]), actor="test")
+    p = campaigns.preview_campaign(store, slow, small)
+    assert p["time"]["ahead_parts"] == 0 and p["time"]["elapsed_minutes"] <= 6  # 10 parts at 2 a minute
+    assert p["route"]["channel"] == MODEM
+    campaigns.submit(store, small, "test", config=slow)
+    assert {r[0] for r in store.conn.execute("SELECT channel FROM messages WHERE campaign_id = ?", (small,))} == {MODEM}

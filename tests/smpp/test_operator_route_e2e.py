@@ -140,6 +140,7 @@ def test_blitar_campaign_through_the_operator_route_in_chromium(appliance, brows
     login(p, "camat", CAMAT_PW)
     p.open("/approvals")
     p.wait_text("Vaksinasi Sumberagung")
+    assert "Rp 54.175" in p.css(f"[data-route='smpp']").text  # the approver sees the operator's price
     p.css(f"form[action='/approvals/{camp['id']}/approve'] button").click()
     p.accept_confirm()
     logout(p)

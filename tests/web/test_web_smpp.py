@@ -278,3 +278,18 @@ def test_the_automatic_rule_thresholds_are_office_settings_shown_once_there_is_a
     with open_store(web) as s:
         assert campaigns.route_thresholds(s) == (2000, 30)
     assert "smpp_auto_threshold" in audit_text(web)
+
+
+def test_a_campaign_on_the_operator_route_shows_its_own_time_left(web, admin):
+    with open_store(web) as s:
+        people(s, 30)
+    add_account(admin)  # 100 SMS a second
+    assert compose(admin, channel="smpp", name="Lewat operator").status == 200
+    with open_store(web) as s:
+        cid = s.conn.execute("SELECT id FROM campaigns WHERE name = 'Lewat operator'").fetchone()[0]
+    r = admin.get(f"/campaigns/{cid}")
+    assert 'data-eta="sending"' in r.text and "1 menit lagi" in r.text  # 30 parts / 100 a second, rounded up
+    with open_store(web) as s:
+        s.set_hold(True, reason="Masa tenang", by="test")
+    r = admin.get(f"/campaigns/{cid}")
+    assert 'data-eta="hold"' in r.text and "Ditahan: Masa tenang" in r.text
