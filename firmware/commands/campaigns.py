@@ -64,6 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--audience", required=True, help="a saved audience name")
     _add_text_options(s)
     s.add_argument("--emergency", action="store_true", help="priority 100: ignores the hold and the send window")
+    s.add_argument("--channel", choices=camp_mod.CHANNELS, default="auto",
+                   help="route: modem (the box's SIMs), smpp (the operator account), auto (either; default)")
     s.add_argument("--send-at", help="ISO time to start (local time when no offset), e.g. 2025-07-01T08:00")
     s.add_argument("--expires-at", help="ISO time after which nothing more is sent")
     s.add_argument("--as", dest="as_user", metavar="USER", help="record the Siaran user USER as the creator")
@@ -241,7 +243,8 @@ def cmd_create(args: argparse.Namespace) -> int:
         campaign_id = camp_mod.create(
             store, args.name, text, args.audience, fallbacks=_pairs(args.fallback, "fallback"),
             emergency=args.emergency, send_at=args.send_at, expires_at=args.expires_at, actor=who,
-            template=args.template, fills=_pairs(args.fill, "fill"), tz=config.tz, via=system)
+            template=args.template, fills=_pairs(args.fill, "fill"), tz=config.tz, via=system,
+            channel=args.channel)
         out = {"id": campaign_id, "state": "draft", "created_by": who,
                "preview": camp_mod.preview_campaign(store, config, campaign_id)}
         if args.submit:
