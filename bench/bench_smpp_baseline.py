@@ -14,7 +14,9 @@ GSM-7 message each with a receipt requested. Figures:
 * ``to network/s``: messages Jasmin handed to the operator network per second over the same window
   until the last one arrived (Jasmin queues, so this can lag);
 * ``receipts/s``: receipts reaching the ESMEs per second (first send to last receipt), ``matched``:
-  receipts whose id is one Jasmin returned (must be all of them), ``dup``: receipts seen twice.
+  receipts whose id is one Jasmin returned (must be all of them), ``dup``: receipts seen twice;
+* ``ms/msg``: CPU milliseconds per message of jasmind and of RabbitMQ over the row (Jasmin is one
+  Python process: on 2 cores its CPU per message bounds the rate).
 
 ``--connectors N`` gives Jasmin N SMPP client connectors to the network (a round-robin MT route):
 Jasmin handles one downstream PDU at a time per connector, so receipts scale with connectors.
@@ -60,6 +62,7 @@ def run_one(stack: JasminStack, net: OperatorNetwork, size: int, connections: in
         except BaseException as e:
             errors.append(e)
 
+    cpu0 = stack.cpu_seconds()
     t0 = time.monotonic()
     threads = [threading.Thread(target=send, args=(k,)) for k in range(connections)]
     for t in threads:
@@ -81,6 +84,7 @@ def run_one(stack: JasminStack, net: OperatorNetwork, size: int, connections: in
             break
         time.sleep(0.2)
     t_receipts = time.monotonic() - t0
+    cpu = {k: v - cpu0.get(k, 0.0) for k, v in stack.cpu_seconds().items()}
     seen = set().union(*(e.receipts.keys() for e in esmes))
     matched = len(want & seen)
     dup = sum(e.receipt_count for e in esmes) - sum(len(e.receipts) for e in esmes)
@@ -92,6 +96,7 @@ def run_one(stack: JasminStack, net: OperatorNetwork, size: int, connections: in
         "network_s": round(t_network, 2), "network_per_s": round(len(ids) / t_network, 1),
         "receipts_s": round(t_receipts, 2), "receipts_per_s": round(matched / t_receipts, 1),
         "matched": matched, "expected": len(ids), "dup": dup,
+        "cpu_ms_per_msg": {k: round(1000 * v / max(1, len(ids)), 2) for k, v in cpu.items()},
     }
 
 
@@ -129,12 +134,13 @@ def main(argv: list[str] | None = None) -> int:
             stack.stop()
             net.stop()
     hdr = (f"{'msgs':>6} {'conns':>5} {'submit/s':>9} {'to network/s':>12} {'receipts/s':>10} "
-           f"{'matched':>13} {'dup':>4} {'refused':>7}")
+           f"{'matched':>13} {'dup':>4} {'refused':>7} {'jasmind ms/msg':>14} {'rabbitmq ms/msg':>15}")
     print(f"\nJasmin 0.11.0, {args.connectors} connector(s), window {args.window}, receipt delay "
           f"{args.receipt_delay} s\n" + hdr)
     for r in rows:
         print(f"{r['size']:>6} {r['connections']:>5} {r['submit_per_s']:>9} {r['network_per_s']:>12} "
-              f"{r['receipts_per_s']:>10} {r['matched']:>6}/{r['expected']:<6} {r['dup']:>4} {r['refused']:>7}")
+              f"{r['receipts_per_s']:>10} {r['matched']:>6}/{r['expected']:<6} {r['dup']:>4} {r['refused']:>7} "
+              f"{r['cpu_ms_per_msg'].get('jasmind', 0):>14} {r['cpu_ms_per_msg'].get('rabbitmq', 0):>15}")
     print(json.dumps({"bench": "smpp_baseline", "connectors": args.connectors, "window": args.window,
                       "cold_start_s": round(cold, 1), "rows": rows}))
     return 0

@@ -20,6 +20,7 @@ the work folder. Nothing is started before ``start()`` and nothing stays behind 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -68,6 +69,12 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the process that started it dies (Linux prctl)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 @dataclass(frozen=True)
@@ -308,6 +315,22 @@ class JasminStack:
 
     # -- diagnostics ---------------------------------------------------------------------------------
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by each part of the stack (every process of its
+        process group: RabbitMQ's Erlang VM runs under a shell wrapper), for benchmarks."""
+        tick = os.sysconf("SC_CLK_TCK")
+        groups = {proc.pid: name for name, proc in self.procs.items() if proc.poll() is None}
+        used = dict.fromkeys(self.procs, 0.0)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            name = groups.get(int(fields[2]))  # pgrp
+            if name is not None:
+                used[name] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        return used
+
     def log_tail(self, lines: int = 25) -> str:
         """The last lines of each process's log, for failure messages."""
         if self.workdir is None:
@@ -333,11 +356,13 @@ class JasminStack:
             )
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Start a part of the stack in its own process group (``stop`` ends the whole group), killed by
+        the kernel should the test process die without stopping it (PR_SET_PDEATHSIG)."""
         log = open(self.workdir / f"{name}.log", "ab")
         try:
             proc = subprocess.Popen(
                 argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=env, cwd=self.workdir, start_new_session=True,
+                env=env, cwd=self.workdir, start_new_session=True, preexec_fn=_die_with_parent,
             )
         finally:
             log.close()
@@ -408,6 +433,8 @@ class JasminStack:
             "RABBITMQ_CONF_ENV_FILE": str(base / "rabbitmq-env.conf"),
             "RABBITMQ_PID_FILE": str(base / "rabbit.pid"),
             "RABBITMQ_LOGS": "-",
+            # Exec the Erlang VM in place of the wrapper shell, so the VM is the process started here.
+            "RUNNING_UNDER_SYSTEMD": "true",
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
         }
         (base / "rabbitmq-env.conf").write_text("")
