@@ -16,6 +16,7 @@ from firmware.queue import estimate
 from firmware.office import settings as office_settings
 from firmware.office.config import Config, ModemConfig
 from firmware.box.panel import panel_state
+from firmware.queue.smpp_store import operator_accounts
 from firmware.queue.store import Store
 
 FINAL = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
@@ -74,11 +75,8 @@ def smpp_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     ``rate_now``, ``window_used``, ``sent_total``, ``last_error``), with the account's own ``window`` and
     ``rate``; ``stale`` when the row is older than :data:`SMPP_LINK_STALE` (the daemon is not running), and a
     ``not_seen`` card for an account no worker has reported yet."""
-    accounts = {a.name: {"window": a.window, "rate": a.rate, "source_addr": a.source_addr} for a in config.smpp}
-    for row in store.smpp_accounts():
-        if row.get("enabled", True):
-            accounts.setdefault(row["name"], {"window": row["window"], "rate": row["rate"],
-                                              "source_addr": row["source_addr"]})
+    accounts = {a.name: {"window": a.window, "rate": a.rate, "source_addr": a.source_addr}
+                for a in operator_accounts(config, store)[0]}
     links = {r["name"]: r for r in store.smpp_links()}
     now = store.clock()
     out = []

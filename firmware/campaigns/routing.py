@@ -168,13 +168,14 @@ def route_costs(parts: int, *, modem_price: float, modem_time: Mapping[str, Any]
 
 
 def accounts(store, config=None) -> list[Account]:
-    """Every operator account the daemon sends through, as the preview and the rule count them: the
-    configuration file's (``config.smpp``, when a config is given) and those added on the page (enabled)."""
-    out = {a.name: Account(a.name, a.rate, a.price_per_part) for a in (config.smpp if config is not None else ())}
-    for row in store.smpp_accounts():
-        if row.get("enabled", 1):
-            out.setdefault(row["name"], Account(row["name"], row["rate"], row["price_per_part"]))
-    return list(out.values())
+    """Every operator account the daemon sends through, as the preview and the rule count them: the one merge
+    of the configuration file's (``config.smpp``, when a config is given) and the enabled ones added on the page
+    (:func:`firmware.queue.smpp_store.operator_accounts`)."""
+    from firmware.office.config import Config
+    from firmware.queue.smpp_store import operator_accounts
+
+    found, _ = operator_accounts(config if config is not None else Config(), store)
+    return [Account(a.name, a.rate, a.price_per_part) for a in found]
 
 
 def operator_eta(parts: int, accounts: Sequence[Account], now: float, *, hold_reason: str | None = None,

@@ -17,21 +17,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import fields
 
 from firmware.queue import health
 from firmware.box import panel as panel_mod
 from firmware.box import power
-from firmware.office.config import Config, SmppAccount, smpp_account
-from firmware.errors import ConfigError, DatabaseCorrupt
+from firmware.office.config import Config, SmppAccount
+from firmware.errors import DatabaseCorrupt
 from firmware.queue.store import Store, db_path, integrity_problems, storage_problem
 from firmware.queue.modem_worker import LiveRoutes, ModemWorker
-from firmware.queue.smpp_store import EARLY_RECEIPT_KEEP
+from firmware.queue.smpp_store import EARLY_RECEIPT_KEEP, operator_accounts
 from firmware.queue.smpp_worker import SmppWorker
 
 log = logging.getLogger(__name__)
-
-SMPP_FIELDS = tuple(f.name for f in fields(SmppAccount))
 
 #: A worker that has not beaten for this long is hung (longest single wait: AT+CMGS 60 s).
 HUNG_AFTER = 120.0
@@ -201,27 +198,15 @@ class Daemon:
         return [*self.workers, *self.smpp_workers.values()]
 
     def accounts(self, store: Store) -> list[SmppAccount]:
-        """The operator accounts to drive: the file's ``[[smpp]]``, then the enabled ones added on the
-        Settings page (one whose name the file already uses, or that no longer validates, is skipped
-        and logged once)."""
-        accounts = list(self.config.smpp)
-        taken = {a.name for a in accounts} | {m.name for m in self.config.modems}
+        """The operator accounts to drive (:func:`~firmware.queue.smpp_store.operator_accounts`); a table
+        account that is skipped is logged once."""
         try:
-            rows = store.smpp_accounts(include_password=True, enabled_only=True)
+            accounts, problems = operator_accounts(self.config, store)
         except sqlite3.Error as exc:
             log.warning("operator accounts unreadable: %s", exc)
-            return accounts
+            return list(self.config.smpp)
         skipped = getattr(self, "_skipped_accounts", set())
-        for row in rows:
-            try:
-                account = smpp_account({k: row[k] for k in SMPP_FIELDS}, f"smpp_accounts {row['name']}")
-            except ConfigError as exc:
-                problem = str(exc)
-            else:
-                if account.name not in taken:
-                    accounts.append(account)
-                    continue
-                problem = f"smpp_accounts {account.name}: the configuration file already uses this name"
+        for problem in problems:
             if problem not in skipped:
                 log.error("operator account skipped: %s", problem)
                 skipped.add(problem)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
-from firmware.office.config import SmppAccount, check_smpp_account
+from firmware.errors import ConfigError
+from firmware.office.config import Config, SmppAccount, check_smpp_account, smpp_account
 
 #: How a receipt's ``stat`` counts as a part's report (the modem reports' classes): a number the
 #: operator calls undeliverable or rejected is a permanent failure (the contact is flagged dead, as with
@@ -39,6 +40,27 @@ STATE_NUMBER = {"ENROUTE": 1, "DELIVRD": 2, "EXPIRED": 3, "DELETED": 4, "UNDELIV
                 "UNKNOWN": 7, "REJECTD": 8}
 #: Receipts that matched no part are kept this long (a part's id may be written later), then purged.
 EARLY_RECEIPT_KEEP = 3 * 86400.0
+
+
+def operator_accounts(config: Config, store) -> tuple[list[SmppAccount], list[str]]:
+    """The operator accounts to drive: the file's ``[[smpp]]``, then the enabled ones added on the Settings
+    page; and why any table account was skipped (its name is taken by the file or a modem, or it no longer
+    validates). Used by the daemon and by ``siaran smpp test``."""
+    accounts = list(config.smpp)
+    taken = {a.name for a in accounts} | {m.name for m in config.modems}
+    problems = []
+    names = [f.name for f in fields(SmppAccount)]
+    for row in store.smpp_accounts(include_password=True, enabled_only=True):
+        try:
+            account = smpp_account({k: row[k] for k in names}, f"smpp_accounts {row['name']}")
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
+        if account.name in taken:
+            problems.append(f"smpp_accounts {account.name}: the configuration file already uses this name")
+            continue
+        accounts.append(account)
+    return accounts, problems
 
 
 @dataclass(frozen=True)
@@ -240,6 +262,18 @@ class SmppVerbs:
         """Forget receipts that never matched a part (their part was never recorded: a lost submit_sm_resp)."""
         with self.tx() as c:
             return c.execute("DELETE FROM smpp_receipts WHERE received_at < ?", (older_than,)).rowcount
+
+    def smpp_receipt_stat(self, account: str, smsc_id: str) -> str | None:
+        """The ``stat`` of a receipt kept unmatched for ``smsc_id`` (``siaran smpp test``'s message), or None."""
+        row = self.conn.execute("SELECT stat FROM smpp_receipts WHERE account = ? AND smsc_id = ? ORDER BY id DESC",
+                                (account, smsc_id)).fetchone()
+        return None if row is None else row[0]
+
+    def forget_smpp_receipts(self, account: str, smsc_ids: Iterable[str]) -> int:
+        """Drop the kept receipts of ``smsc_ids`` (a test message's: no part will ever match them)."""
+        with self.tx() as c:
+            return sum(c.execute("DELETE FROM smpp_receipts WHERE account = ? AND smsc_id = ?", (account, i)).rowcount
+                       for i in smsc_ids)
 
     def unmatched_smpp_receipts(self) -> int:
         """How many receipts wait for their part (the dashboard may show it; the tests check it is 0)."""

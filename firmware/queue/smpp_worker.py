@@ -97,10 +97,16 @@ REASONS = {
 }
 
 
-def reason(status: int) -> str:
-    """``English / Bahasa Indonesia (ESME_Rxxx)`` for an SMPP error status."""
+def reasons(status: int) -> tuple[str, str]:
+    """(English, Bahasa Indonesia) for an SMPP error status, each naming the code (``ESME_RTHROTTLED``)."""
     en, id_ = REASONS.get(status, ("the provider answered with an error", "penyedia menjawab dengan kesalahan"))
-    return f"{en} / {id_} ({P.status_name(status)})"
+    code = P.status_name(status)
+    return f"{en} ({code})", f"{id_[0].upper()}{id_[1:]} ({code})."
+
+
+def reason(status: int) -> str:
+    """``English (ESME_Rxxx) / Bahasa Indonesia (ESME_Rxxx).``: the one line the page and the log show."""
+    return " / ".join(reasons(status))
 
 
 class TokenBucket:

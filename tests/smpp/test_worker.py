@@ -162,7 +162,7 @@ def test_refused_bind_says_why_then_binds_when_allowed(rig, opnet, monkeypatch):
     rig.store.enqueue(nums(2), "Info")
     rig.start()
     link = rig.wait(lambda: [r for r in rig.store.smpp_links() if r["state"] == "refused"], what="refused state")[0]
-    assert "ESME_RBINDFAIL" in link["last_error"] and "penyedia menolak" in link["last_error"]
+    assert "ESME_RBINDFAIL" in link["last_error"] and "Penyedia menolak" in link["last_error"]
     assert "rahasia1" not in link["last_error"]
     opnet.refuse_binds = False
     assert rig.final(2) == {"delivered": 2}

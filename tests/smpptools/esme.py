@@ -18,6 +18,8 @@ import smpplib.client
 import smpplib.consts
 import smpplib.exceptions
 
+from .fields import encode_short_message, field_text
+
 
 @dataclass
 class SubmitResult:
@@ -52,12 +54,6 @@ class SeenMo:
     short_message: bytes
     data_coding: int
     at: float
-
-
-def _s(value) -> str:
-    if value is None:
-        return ""
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
 def parse_receipt_text(text: str) -> tuple[str, str]:
@@ -154,13 +150,7 @@ class BareEsme:
              data_coding: int | None = None, **fields) -> int:
         """Send one submit_sm without waiting for its response (blocks while the window is full);
         returns its sequence number. Alphanumeric ``source`` goes as TON 5/NPI 0, digits as TON 1/NPI 1."""
-        if isinstance(text, str):
-            try:
-                body, dc = text.encode("ascii"), 0
-            except UnicodeEncodeError:
-                body, dc = text.encode("utf-16-be"), 8
-        else:
-            body, dc = text, 0
+        body, dc = encode_short_message(text)
         alpha = not source.isdigit()
         if not self._slots.acquire(timeout=self.timeout * 3):
             raise TimeoutError(f"window of {self.window} still full after {self.timeout * 3:.0f} s")
@@ -213,8 +203,8 @@ class BareEsme:
             dest = self._outstanding.pop(pdu.sequence, None)
             if dest is None:
                 return
-            self.results[pdu.sequence] = SubmitResult(pdu.status, _s(pdu.message_id) if pdu.status == 0 else "",
-                                                      dest)
+            mid = field_text(pdu.message_id) if pdu.status == 0 else ""
+            self.results[pdu.sequence] = SubmitResult(pdu.status, mid, dest)
             self._cond.notify_all()
         self._slots.release()
 
@@ -224,13 +214,13 @@ class BareEsme:
         now = time.time()
         with self._cond:
             if (pdu.esm_class or 0) & 0x3C == 0x04:
-                text = _s(pdu.short_message)
+                text = field_text(pdu.short_message)
                 text_id, stat = parse_receipt_text(text)
-                mid = _s(pdu.receipted_message_id) or text_id
+                mid = field_text(pdu.receipted_message_id) or text_id
                 self.receipts[mid] = SeenReceipt(mid, stat, pdu.message_state, text, now)
                 self.receipt_count += 1
             else:
-                self.mo.append(SeenMo(_s(pdu.source_addr), _s(pdu.destination_addr),
+                self.mo.append(SeenMo(field_text(pdu.source_addr), field_text(pdu.destination_addr),
                                       bytes(pdu.short_message or b""), pdu.data_coding or 0, now))
             self._cond.notify_all()
         return 0

@@ -43,6 +43,8 @@ from smpplib import consts
 from smpplib.command_codes import get_command_name
 from smpplib.smpp import make_pdu, parse_pdu
 
+from .fields import encode_short_message, field_text
+
 ESME_ROK = consts.SMPP_ESME_ROK
 ESME_RSYSERR = consts.SMPP_ESME_RSYSERR
 ESME_RBINDFAIL = consts.SMPP_ESME_RBINDFAIL
@@ -52,13 +54,6 @@ ESME_RINVCMDID = consts.SMPP_ESME_RINVCMDID
 
 #: message_state TLV values (SMPP 3.4 §5.2.28) for the receipt stats this network sends.
 MESSAGE_STATE = {"DELIVRD": 2, "EXPIRED": 3, "DELETED": 4, "UNDELIV": 5, "ACCEPTD": 6, "UNKNOWN": 7, "REJECTD": 8}
-
-
-def _text(value) -> str:
-    """A C-octet string field as smpplib parses it (bytes) or as a test set it (str)."""
-    if value is None:
-        return ""
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
 class _Seq:
@@ -249,13 +244,7 @@ class OperatorNetwork:
         """A handset's message to ``destination_addr`` (e.g. the office's sender number) as deliver_sm on
         a bound session; returns the peer's deliver_sm_resp status. ``text`` as str is GSM-7-safe ASCII
         (data_coding 0) or, with other characters, UCS-2 (data_coding 8)."""
-        if isinstance(text, str):
-            try:
-                body, dc = text.encode("ascii"), 0
-            except UnicodeEncodeError:
-                body, dc = text.encode("utf-16-be"), 8
-        else:
-            body, dc = text, 0
+        body, dc = encode_short_message(text)
         if data_coding is not None:
             dc = data_coding
 
@@ -396,7 +385,7 @@ class OperatorNetwork:
             self._response(session, "generic_nack", pdu, status=ESME_RINVCMDID)
 
     def _bind(self, session: _Session, name: str, pdu) -> None:
-        system_id, password = _text(pdu.system_id), _text(pdu.password)
+        system_id, password = field_text(pdu.system_id), field_text(pdu.password)
         if self.refuse_binds:
             status = ESME_RBINDFAIL
         elif system_id != self.system_id or password != self.password:
@@ -440,8 +429,8 @@ class OperatorNetwork:
             status = ESME_ROK
         message_id = uuid.uuid4().hex if status == ESME_ROK else ""
         sub = Submit(
-            message_id=message_id, status=status, source_addr=_text(pdu.source_addr),
-            destination_addr=_text(pdu.destination_addr), short_message=bytes(pdu.short_message or b""),
+            message_id=message_id, status=status, source_addr=field_text(pdu.source_addr),
+            destination_addr=field_text(pdu.destination_addr), short_message=bytes(pdu.short_message or b""),
             data_coding=pdu.data_coding or 0, esm_class=pdu.esm_class or 0,
             registered_delivery=pdu.registered_delivery or 0, source_addr_ton=pdu.source_addr_ton or 0,
             source_addr_npi=pdu.source_addr_npi or 0, session=session.id, at=time.time(),

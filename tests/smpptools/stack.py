@@ -20,6 +20,7 @@ the work folder. Nothing is started before ``start()`` and nothing stays behind 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -70,6 +71,12 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "(no log)"
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the process that started it dies (Linux prctl)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 @dataclass(frozen=True)
 class Downstream:
     """Where Jasmin's SMPP client connectors bind: the operator network's SMSC."""
@@ -84,7 +91,8 @@ class JCli:
     """A line-oriented session on Jasmin's jCli console (telnet protocol, authentication off).
 
     jCli prints a banner ending ``Session ref: N`` (no prompt), then after each line its output and the
-    prompt ``jcli : ``; inside ``user -a`` and the like the prompt is ``> ``. Telnet option negotiation (IAC sequences) is stripped from what is read.
+    prompt ``jcli : ``; inside ``user -a`` and the like the prompt is ``> ``. Telnet option negotiation
+    (IAC sequences) is stripped from what is read.
     """
 
     def __init__(self, port: int, timeout: float = 15.0) -> None:
@@ -150,7 +158,7 @@ class JasminStack:
         self.connector_window = connector_window
         self.log_level = log_level
         self._own_workdir = workdir is None
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="siaran-jasmin-"))
+        self.workdir: Path | None = Path(workdir) if workdir is not None else None  # made by start() when None
         self.host = "127.0.0.1"
         self.ports: dict[str, int] = {}
         self.procs: dict[str, subprocess.Popen] = {}
@@ -173,6 +181,8 @@ class JasminStack:
     def start(self, timeout: float = 90.0) -> "JasminStack":
         """Start Redis, RabbitMQ and jasmind, provision them, and wait until a connector is bound."""
         self._check_installed()
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="siaran-jasmin-"))
         for name in ("redis", "amqp", "dist", "epmd", "smpp", "smpp_pb", "router", "cm", "http", "jcli"):
             self.ports[name] = free_port()
         try:
@@ -208,8 +218,9 @@ class JasminStack:
                 ["epmd", "-port", str(self.ports["epmd"]), "-kill"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, check=False,
             )
-        if self._own_workdir:
+        if self._own_workdir and self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
 
     def __enter__(self) -> "JasminStack":
         return self.start()
@@ -252,7 +263,9 @@ class JasminStack:
                       "rate 0.00", "ok")
         else:
             conns = ";".join(f"smppc({c})" for c in self.connector_ids)
-            self.jcli("mtrouter -a", "type RandomRoundrobinMTRoute", "order 10", "filters all",
+            # jCli keeps filters per console session: the route that uses one is added in the same session.
+            self.jcli("filter -a", "fid any", "type TransparentFilter", "ok",
+                      "mtrouter -a", "type RandomRoundrobinMTRoute", "order 10", "filters any",
                       f"connectors {conns}", "rate 0.00", "ok")
             self.jcli("mtrouter -a", "type DefaultRoute", f"connector smppc({self.connector_ids[0]})",
                       "rate 0.00", "ok")
@@ -302,14 +315,32 @@ class JasminStack:
 
     # -- diagnostics ---------------------------------------------------------------------------------
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by each part of the stack (every process of its
+        process group: RabbitMQ's Erlang VM runs under a shell wrapper), for benchmarks."""
+        tick = os.sysconf("SC_CLK_TCK")
+        groups = {proc.pid: name for name, proc in self.procs.items() if proc.poll() is None}
+        used = dict.fromkeys(self.procs, 0.0)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            name = groups.get(int(fields[2]))  # pgrp
+            if name is not None:
+                used[name] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        return used
+
     def log_tail(self, lines: int = 25) -> str:
         """The last lines of each process's log, for failure messages."""
+        if self.workdir is None:
+            return "(the stack was not started)"
         parts = []
-        for name in ("redis", "rabbitmq", "jasmind"):
-            parts.append(f"--- {name} ({self.workdir / f'{name}.log'}) ---\n{_tail(self.workdir / f'{name}.log', lines)}")
-        for extra in ("messages.log", "smpp-server.log", "smppclient.log"):
-            for p in sorted((self.workdir / "root/var/log/jasmin").glob(f"*{extra}")):
-                parts.append(f"--- {p} ---\n{_tail(p, lines)}")
+        logs = [self.workdir / f"{name}.log" for name in ("redis", "rabbitmq", "jasmind")]
+        for pattern in ("messages.log", "default-*.log"):
+            logs += sorted((self.workdir / "root/var/log/jasmin").glob(pattern))
+        for p in logs:
+            parts.append(f"--- {p} ---\n{_tail(p, lines)}")
         return "\n".join(parts)
 
     # -- internals -----------------------------------------------------------------------------------
@@ -320,16 +351,18 @@ class JasminStack:
             missing.append("redis-server")
         if missing:
             raise StackError(
-                "the Jasmin test stack is not installed (missing: " + ", ".join(missing) + "); "
-                "run scripts/jasmin-setup (scripts/test does it) / Jasmin belum terpasang: jalankan scripts/jasmin-setup"
+                "Jasmin belum terpasang / the Jasmin test stack is not installed (missing: "
+                + ", ".join(missing) + "): run scripts/jasmin-setup (scripts/test does it)"
             )
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Start a part of the stack in its own process group (``stop`` ends the whole group), killed by
+        the kernel should the test process die without stopping it (PR_SET_PDEATHSIG)."""
         log = open(self.workdir / f"{name}.log", "ab")
         try:
             proc = subprocess.Popen(
                 argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=env, cwd=self.workdir, start_new_session=True,
+                env=env, cwd=self.workdir, start_new_session=True, preexec_fn=_die_with_parent,
             )
         finally:
             log.close()
@@ -400,6 +433,8 @@ class JasminStack:
             "RABBITMQ_CONF_ENV_FILE": str(base / "rabbitmq-env.conf"),
             "RABBITMQ_PID_FILE": str(base / "rabbit.pid"),
             "RABBITMQ_LOGS": "-",
+            # Exec the Erlang VM in place of the wrapper shell, so the VM is the process started here.
+            "RUNNING_UNDER_SYSTEMD": "true",
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
         }
         (base / "rabbitmq-env.conf").write_text("")
