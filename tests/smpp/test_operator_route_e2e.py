@@ -22,8 +22,9 @@ import threading
 import time
 
 import pytest
-from browser import Page, chromium
-from test_web_e2e import ADMIN_PW, CAMAT_PW, add_user, commit_import, first_run, login, logout, upload_list
+from browser import Page
+from test_web_e2e import (ADMIN_PW, CAMAT_PW, add_user, browser, commit_import, first_run,  # noqa: F401 (fixture)
+                          login, logout, upload_list)
 from webtools import WebServer
 
 from firmware.office.config import with_defaults
@@ -50,16 +51,6 @@ def appliance(tmp_path):
     daemon.stop()
     thread.join(30)
     web.close()
-
-
-@pytest.fixture
-def browser(tmp_path):
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    d = chromium(downloads)
-    d.downloads = downloads
-    yield d
-    d.quit()
 
 
 def digits(number: str) -> str:

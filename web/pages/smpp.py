@@ -174,7 +174,8 @@ def _checked(values: dict[str, Any], password: str) -> config_mod.SmppAccount:
         m = re.match(r"smpp\.(\w+)", str(exc))
         key = m.group(1) if m and m.group(1) in RULES else None
         if key is None:
-            raise FormError("", context.lang()("Akun tidak dapat dipakai: ", "The account cannot be used: ") + str(exc)[:200]) from None
+            raise FormError("", context.lang()("Akun tidak dapat dipakai; periksa setiap isian.",
+                                               f"The account cannot be used: {str(exc)[:200]}")) from None
         raise FormError(key, _rule(key, context.lang()("tidak dapat dipakai", "cannot be used"))) from None
 
 
