@@ -289,6 +289,7 @@ def test_a_campaign_on_the_operator_route_shows_its_own_time_left(web, admin):
         cid = s.conn.execute("SELECT id FROM campaigns WHERE name = 'Lewat operator'").fetchone()[0]
     r = admin.get(f"/campaigns/{cid}")
     assert 'data-eta="sending"' in r.text and "1 menit lagi" in r.text  # 30 parts / 100 a second, rounded up
+    assert 'data-channel="smpp"' in r.text and "Operator (SMPP)" in r.text
     with open_store(web) as s:
         s.set_hold(True, reason="Masa tenang", by="test")
     r = admin.get(f"/campaigns/{cid}")
