@@ -743,7 +743,7 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
 
     ``channel``: ``modem`` (the box's SIMs only), ``smpp`` (the operator route only), or None/``auto``
     (either route takes each message: the operator route, much faster, takes most of a large job while
-    the modems take what they can; an emergency goes out by both at once).
+    the modems take what they can; an emergency goes by whichever route is free first).
 
     ``text`` or ``template`` (a template name; its ``[[blanks]]`` filled from
     ``fills``).  The audience's definition is copied into the campaign.
