@@ -7,9 +7,9 @@ these verbs and never write SQL.
 Claiming follows the modem worker's durable discipline, in batches: :meth:`SmppVerbs.smpp_commit`
 records the outcomes of the parts whose ``submit_sm_resp`` came back, files receipts, and claims the
 next messages in ONE commit; a claimed message is marked handed (``handed_at``) in that same commit
-because its submit_sm goes on the wire right after it. A crash therefore leaves in doubt at most the
-messages claimed in the last commit and not yet answered (the window): re-sent once, or ``unknown``, by
-the existing :meth:`~firmware.queue.store.Store.recover_in_flight` policy.
+because its submit_sm goes on the wire right after it. A crash therefore leaves in doubt only messages
+claimed for the wire and not yet answered and recorded (at most 2.5 times the account's window):
+re-sent once, or ``unknown``, by the existing :meth:`~firmware.queue.store.Store.recover_in_flight` policy.
 """
 
 from __future__ import annotations

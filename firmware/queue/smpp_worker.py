@@ -5,8 +5,10 @@ An :class:`SmppWorker` is a thread beside the modem workers with its own
 operator route (NULL or ``smpp``) and keeps the modem worker's durable discipline, in batches: one
 commit records the outcomes of the parts the SMSC answered, files the receipts that came, and claims
 (and marks handed) the next messages; their submit_sm go on the wire after that commit. A crash can
-therefore leave in doubt only what was claimed and not yet answered (at most the window), and that is
-settled by the existing policy (re-sent once, or ``unknown``).
+therefore leave in doubt only what was claimed and not yet answered or recorded: the next batch is
+claimed while the last one is on the wire, so at most two and a half times the account's ``window`` (the
+in-doubt window; typically about one window), settled by the existing policy (re-sent once, or ``unknown``). The commits run on a writer
+thread of the worker's own, so their fsync overlaps the network instead of stalling it.
 
 Its loop, on one thread and without locks (the socket I/O is :mod:`firmware.smpp.link`, the protocol
 :mod:`firmware.smpp.session`):
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import collections
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 import random
 import sqlite3
 import threading
@@ -182,6 +185,9 @@ class SmppWorker(threading.Thread):
         self._acks: list[tuple[Link, P.DeliverSm]] = []
         self._sent_delta = 0
         self._first_pending: float | None = None
+        self._committing: Future | None = None  # the commit the writer thread is making
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_local = threading.local()
         self._bucket = TokenBucket(account.rate, min(account.window, account.rate), time.monotonic())
         self._throttle_until = 0.0
         self._throttle_pause = THROTTLE_PAUSE
@@ -372,6 +378,8 @@ class SmppWorker(threading.Thread):
     def _wait_time(self) -> float:
         """How long the next read may wait: not at all while parts can go, else until the next commit or tick."""
         now = time.monotonic()
+        if self._committing is not None:
+            return 0.002  # the writer's commit ends soon: then there is more to send
         if self._parts and self.tx is not None and self.tx.session.window_free and now >= self._throttle_until:
             return min(self._bucket.wait(now), 0.05)
         if self._first_pending is not None:
@@ -430,38 +438,51 @@ class SmppWorker(threading.Thread):
 
     # -- sending -----------------------------------------------------------------
 
-    def _claimable(self, now: float) -> bool:
-        """May a claim find something now (a cheap check: a change in the database, or a second passed)?"""
+    def _claimable(self, now: float, *, ahead: bool = False) -> bool:
+        """May a claim find something now (a cheap check: a change in the database, or a second passed)?
+
+        ``ahead``: claiming the next batch while parts of the last one still wait to go."""
         if self.tx is None or now < self._throttle_until or now < self._park_until or self.stop_event.is_set():
             return False
-        if self._parts or not self.tx.session.window_free or not self._bucket.available(now):
+        if self._committing is not None:
+            return False
+        if not ahead and (self._parts or not self.tx.session.window_free):
             return False
         if now - self._idle_at >= IDLE_CLAIM_EVERY:
             return True
         return self.store.data_version() != self._idle_version
 
     def _send_some(self) -> None:
-        """Submit parts while the window and the rate allow; claim more (one commit) when they run out."""
+        """Submit parts while the window and the rate allow; keep the next batch being claimed meanwhile.
+
+        The commit that records what was answered and claims the next messages runs on the writer
+        thread while this one talks to the SMSC (its fsync overlaps the network): the wire waits for a
+        commit only when the parts claimed before have all gone.
+        """
+        self._collect_commit(wait=False)
         now = time.monotonic()
         if self.tx is None or now < self._throttle_until or now < self._park_until:
+            self._maybe_start_commit(0)
             return
-        while not self.stop_event.is_set():
+        while not self.stop_event.is_set() and self.tx is not None:
+            # The next batch (a window's worth, handed: in doubt after a crash) is claimed once half the
+            # last one went: what is claimed, on the wire, or answered and not yet recorded stays within
+            # two and a half windows (the in-doubt window).
+            if len(self._parts) <= self.account.window // 2 and self._claimable(now, ahead=True):
+                self._maybe_start_commit(min(self.account.window, CLAIM_MAX))
             if not self._parts:
-                if not self._claimable(now):
-                    return
-                n = min(self.tx.session.window_free, max(1, self._bucket.available(now)), CLAIM_MAX)
-                claimed = self._commit(claim=n)
-                if not claimed:
-                    self._idle_at, self._idle_version = now, self.store.data_version()
-                    return
-                for msg in claimed:
-                    self._prepare(msg)
+                if self._committing is None:
+                    break
+                self._collect_commit(wait=True)  # the parts to send are being claimed: wait for them
+                if not self._parts:
+                    break
                 continue
             if not self.tx.session.window_free or not self._bucket.take(now):
-                return
+                break
             flight, part = self._parts.popleft()
             self._submit(flight, part, now)
             now = time.monotonic()
+        self._maybe_start_commit(0)
 
     def _prepare(self, msg: Message) -> None:
         """Cut a claimed message into the parts still to send (a resumed one starts after those sent)."""
@@ -586,30 +607,85 @@ class SmppWorker(threading.Thread):
             return False
         return not in_window(self.clock(), *self.config.window(), self.config.tz)
 
-    def _commit(self, claim: int = 0) -> list[Message]:
-        """Outcomes, receipts and the link row in one commit with the claim; then acknowledge the receipts."""
-        assert self.store is not None
-        outcomes, receipts, acks = self._outcomes, self._receipts, self._acks
-        link = self._link_fields() if time.monotonic() >= self._next_link_row else None
-        claimed = self.store.smpp_commit(self.label, outcomes, receipts=receipts, claim=claim,
-                                         emergency_only=self._emergency_only() if claim else False,
-                                         sent_delta=self._sent_delta, link=link)
-        self.sent_total += self._sent_delta
-        if link is not None:
-            self._next_link_row = time.monotonic() + LINK_ROW_EVERY
+    def _writer_store(self) -> Store:
+        """The writer thread's own connection (a Store is never shared between threads)."""
+        store = getattr(self._writer_local, "store", None)
+        if store is None:
+            store = self._writer_local.store = Store(self.db_file, migrate=False, clock=self.clock)
+        return store
+
+    def _maybe_start_commit(self, claim: int) -> None:
+        """Start a commit on the writer thread when none is running and there is something to write
+        (outcomes or receipts waiting COMMIT_EVERY, or a claim)."""
+        if self._committing is not None:
+            return
+        waiting = self._first_pending is not None and time.monotonic() - self._first_pending >= COMMIT_EVERY
+        if not claim and not waiting:
+            return
+        outcomes, receipts, acks, sent = self._outcomes, self._receipts, self._acks, self._sent_delta
         self._outcomes, self._receipts, self._acks, self._sent_delta = [], [], [], 0
         self._first_pending = None
+        link = self._link_fields() if time.monotonic() >= self._next_link_row else None
+        if link is not None:
+            self._next_link_row = time.monotonic() + LINK_ROW_EVERY
+        emergency_only = self._emergency_only() if claim else False
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix=f"smpp {self.label} writer")
+
+        def job() -> list[Message]:
+            return self._writer_store().smpp_commit(self.label, outcomes, receipts=receipts, claim=claim,
+                                                    emergency_only=emergency_only, sent_delta=sent, link=link)
+
+        future = self._writer.submit(job)
+        future.siaran_batch = (outcomes, receipts, acks, sent, claim)  # type: ignore[attr-defined]
+        self._committing = future
+
+    def _collect_commit(self, wait: bool) -> None:
+        """Take the result of the writer's commit when it is done (or wait for it): prepare the messages
+        it claimed, acknowledge the receipts it filed. A failed commit gives its outcomes and receipts
+        back (written by the next one) and raises (the loop's supervisor deals with it)."""
+        future = self._committing
+        if future is None or (not wait and not future.done()):
+            return
+        self._committing = None
+        outcomes, receipts, acks, sent, claim = future.siaran_batch  # type: ignore[attr-defined]
+        try:
+            claimed = future.result()
+        except BaseException:
+            self._outcomes[:0], self._receipts[:0], self._acks[:0] = outcomes, receipts, acks
+            self._sent_delta += sent
+            self._first_pending = self._first_pending or time.monotonic()
+            raise
+        self.sent_total += sent
         for ack_link, deliver in acks:
             if ack_link.open_:
                 ack_link.session.ack(deliver)
-        return claimed
+        if claim and not claimed:
+            self._idle_at, self._idle_version = time.monotonic(), self.store.data_version()
+        for msg in claimed:
+            self._prepare(msg)
+
+    def _commit(self) -> None:
+        """Write everything waiting now and wait for it (start, stop)."""
+        self._collect_commit(wait=True)
+        self._first_pending = self._first_pending or (time.monotonic() - COMMIT_EVERY)
+        self._maybe_start_commit(0)
+        self._collect_commit(wait=True)
 
     def _pending_commit(self, force: bool = False) -> None:
-        """Commit waiting outcomes and receipts when they have waited COMMIT_EVERY (or ``force``)."""
-        if self._first_pending is None and not self._sent_delta:
+        """Commit waiting outcomes and receipts when they have waited COMMIT_EVERY (or ``force``: now)."""
+        if force:
+            if self._first_pending is not None or self._sent_delta or self._committing is not None:
+                self._commit()
             return
-        if force or (self._first_pending is not None and time.monotonic() - self._first_pending >= COMMIT_EVERY):
-            self._commit()
+        self._collect_commit(wait=False)
+        self._maybe_start_commit(0)
+
+    def _close_writer_store(self) -> None:
+        store = getattr(self._writer_local, "store", None)
+        if store is not None:
+            store.close()
+            self._writer_local.store = None
 
     def _flush(self) -> None:
         for link in list(self.links):
@@ -658,6 +734,10 @@ class SmppWorker(threading.Thread):
         """Let what is in flight be answered (briefly), give back what was not sent, commit, unbind."""
         if self.store is None:
             return
+        try:
+            self._collect_commit(wait=True)
+        except sqlite3.Error:
+            log.exception("%s: the last commit failed", self.label)
         self._unsend_all()
         deadline = time.monotonic() + STOP_DRAIN
         while self._flights and self.links and time.monotonic() < deadline:
@@ -682,3 +762,8 @@ class SmppWorker(threading.Thread):
                 self._show("stopped", None)
         except sqlite3.Error:
             log.exception("%s: could not record the last outcomes (recovered at the next start)", self.label)
+        finally:
+            if self._writer is not None:
+                self._writer.submit(self._close_writer_store).result(10)
+                self._writer.shutdown(wait=True)
+                self._writer = None
