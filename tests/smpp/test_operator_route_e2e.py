@@ -24,7 +24,7 @@ import time
 import pytest
 from browser import Page
 from test_web_e2e import (ADMIN_PW, CAMAT_PW, add_user, browser, commit_import, first_run,  # noqa: F401 (fixture)
-                          login, logout, upload_list)
+                          hold_off, hold_on, login, logout, upload_list)
 from webtools import WebServer
 
 from firmware.office.config import with_defaults
@@ -139,11 +139,7 @@ def test_blitar_campaign_through_the_operator_route_in_chromium(appliance, brows
 
     # -- the hold mid-blast: sending stops -----------------------------------------------------------------------
     login(p, "admin", ADMIN_PW)
-    p.open("/settings")
-    p.type("input[name=reason][required]", "Masa tenang Pilkada")
-    p.css("input[name=reason][required]").submit()
-    p.accept_confirm()
-    p.wait_text("PENGIRIMAN DITAHAN")
+    hold_on(p, "Masa tenang Pilkada")
     time.sleep(2.0)  # what was on the wire (at most the window) is answered
     held_at = len(network.accepted())
     assert held_at < reachable, "the blast finished before the hold: nothing was tested"
@@ -161,10 +157,7 @@ def test_blitar_campaign_through_the_operator_route_in_chromium(appliance, brows
         p.wait_for(lambda: s.is_opted_out(quitter), 30, "the opt-out filed from the operator route")
 
     # -- lift the hold: sending resumes and finishes --------------------------------------------------------------
-    p.open("/settings")
-    p.css("form[action='/hold'] input[name=reason]:not([required])").submit()
-    p.accept_confirm()
-    p.wait_for(lambda: "PENGIRIMAN DITAHAN" not in p.text, 10, "the banner gone")
+    hold_off(p)
     expected = reachable - 1
 
     def delivered() -> int:
