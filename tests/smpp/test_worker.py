@@ -77,7 +77,8 @@ class Rig:
             if got:
                 return got
             time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}; queue: {self.store.queue_counts()}")
+        raise AssertionError(f"timed out waiting for {what}; queue {self.store.queue_counts()};"
+                             f" links {self.store.smpp_links()}")
 
     def counts(self) -> dict[str, int]:
         return self.store.queue_counts()
