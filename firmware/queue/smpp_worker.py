@@ -45,6 +45,7 @@ from firmware.queue.inbox import file_incoming
 from firmware.queue.limits import in_window
 from firmware.queue.smpp_store import SmppReceipt
 from firmware.queue.store import Message, Outcome, Store, storage_problem
+from firmware.queue.worker import WorkerThread
 from firmware.smpp import pdu as P
 from firmware.smpp.link import Link, wait_readable
 from firmware.smpp.session import Bound, Closed, Incoming, Session, SubmitResult, TimedOut
@@ -157,12 +158,12 @@ class _Flight:
         return self.unsent == 0 and self.waiting == 0
 
 
-class SmppWorker(threading.Thread):
+class SmppWorker(WorkerThread):
     """Drives one SMPP account; see the module docstring."""
 
     def __init__(self, account: SmppAccount, config: Config, db_file: str, *, stop: threading.Event,
                  clock: Callable[[], float] = time.time) -> None:
-        super().__init__(name=f"smpp {account.name}", daemon=True)
+        super().__init__(name=f"smpp {account.name}")
         self.account = account
         self.label = account.name
         self.config = config
@@ -170,7 +171,6 @@ class SmppWorker(threading.Thread):
         self.db_file = db_file
         self.stop_event = stop
         self.clock = clock
-        self.heartbeat = time.monotonic()
         self.state = "starting"
         self.ready = threading.Event()
         self.crashed: BaseException | None = None
@@ -274,18 +274,6 @@ class SmppWorker(threading.Thread):
         """Cut the connections (called by the daemon after the stop grace period)."""
         for link in list(self.links):
             link.close()
-
-    def beat(self) -> None:
-        self.heartbeat = time.monotonic()
-
-    def _sleep(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while not self.stop_event.is_set():
-            self.beat()
-            remaining = end - time.monotonic()
-            if remaining <= 0:
-                return
-            self.stop_event.wait(min(remaining, 1.0))
 
     # -- binding -----------------------------------------------------------------
 

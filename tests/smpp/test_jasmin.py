@@ -9,23 +9,20 @@ another's). The stack fixtures fail (never skip) when Jasmin cannot start.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from firmware.office.config import Config, SmppAccount
+from firmware.office.config import SmppAccount
 from firmware.queue import smpp_worker
-from firmware.queue.smpp_worker import SmppWorker
 from firmware.queue.store import Store
+from test_worker import Rig
 
-ALL_DAY = dict(window_start="00:00", window_end="24:00")
 FINAL = ("delivered", "failed", "unknown")
 
 
@@ -33,15 +30,12 @@ def nums(n: int, block: int) -> list[str]:
     return [f"+628120{block:03d}{i:04d}" for i in range(n)]
 
 
-class Route:
-    """A store on a real file and one SmppWorker bound to Jasmin's account."""
+class Route(Rig):
+    """A store on a real file and SmppWorkers bound to Jasmin's account (test_worker's rig, through Jasmin)."""
 
     def __init__(self, tmp_path: Path, jasmin) -> None:
-        self.db = str(tmp_path / "siaran.db")
-        self.store = Store(self.db)
+        super().__init__(tmp_path, None)
         self.jasmin = jasmin
-        self.stop_event = threading.Event()
-        self.worker: SmppWorker | None = None
 
     def account(self, **kw) -> SmppAccount:
         base = dict(name="jasmin", host=self.jasmin.host, port=self.jasmin.smpp_port,
@@ -49,33 +43,8 @@ class Route:
                     rate=500.0, window=10, enquire_link=10.0)
         return SmppAccount(**{**base, **kw})
 
-    def start(self, account: SmppAccount | None = None) -> SmppWorker:
-        self.worker = SmppWorker(account or self.account(), Config(state_dir="unused", **ALL_DAY), self.db,
-                                 stop=self.stop_event)
-        self.worker.start()
-        return self.worker
-
-    def close(self) -> None:
-        self.stop_event.set()
-        if self.worker is not None:
-            self.worker.join(15)
-        self.store.close()
-
-    def counts(self) -> dict[str, int]:
-        return self.store.queue_counts()
-
-    def wait(self, predicate, timeout: float, what: str):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            got = predicate()
-            if got:
-                return got
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; queue {self.counts()}; links {self.store.smpp_links()}")
-
     def final(self, n: int, timeout: float = 90.0) -> dict[str, int]:
-        self.wait(lambda: sum(self.counts().get(s, 0) for s in FINAL) >= n, timeout, f"{n} final messages")
-        return self.counts()
+        return super().final(n, timeout)
 
     def parts_without_receipt(self) -> int:
         return self.store.conn.execute("SELECT COUNT(*) FROM message_parts p JOIN messages m ON m.id = p.message_id"

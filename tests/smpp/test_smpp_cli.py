@@ -75,3 +75,11 @@ def test_smpp_test_refuses_an_opted_out_number(capsys, state, opnet):
         store.add_optout("+6281200000004", source="test")
     code, out = siaran(capsys, "smpp", "test", "--state-dir", str(state), "--account", "op", "--to", "081200000004")
     assert code == 1 and "berhenti langganan" in out["pesan"] and opnet.submits == []
+
+
+def test_status_shows_the_operator_link(capsys, state, opnet):
+    with Store(state / "siaran.db") as store:
+        store.update_smpp_link("op", state="bound", window_used=3, last_error=None)
+    code, out = siaran(capsys, "status", "--state-dir", str(state))
+    assert code == 0 and out["smpp"][0]["name"] == "op" and out["smpp"][0]["state"] == "bound"
+    assert out["smpp"][0]["window_used"] == 3

@@ -77,7 +77,8 @@ class Rig:
             if got:
                 return got
             time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}; queue: {self.store.queue_counts()}")
+        raise AssertionError(f"timed out waiting for {what}; queue {self.store.queue_counts()};"
+                             f" links {self.store.smpp_links()}")
 
     def counts(self) -> dict[str, int]:
         return self.store.queue_counts()
@@ -263,3 +264,42 @@ def test_receipts_outlive_the_session_that_sent(rig, opnet, monkeypatch):
     opnet.drop_link()
     assert rig.final(5, timeout=20) == {"delivered": 5}
     assert len({r.session for r in opnet.receipts}) >= 1 and len(opnet.binds) >= 2
+
+
+def test_daemon_runs_table_accounts_and_applies_edits(tmp_path, opnet, monkeypatch):
+    """The daemon starts a worker for an account added on the Settings page (table), replaces it when an
+    admin edits the account, stops it when the account goes, and counts it for the watchdog."""
+    from firmware.queue import daemon as daemon_mod
+
+    monkeypatch.setattr(daemon_mod, "ACCOUNTS_EVERY", 0.5)
+    state = tmp_path / "state"
+    cfg = Config(state_dir=str(state), **ALL_DAY)
+    store = Store(state / "siaran.db")
+    acc = SmppAccount(name="op", host=opnet.host, port=opnet.port, system_id="siaran", password="rahasia1",
+                      source_addr="PEMKAB-BLTR")
+    store.save_smpp_account(acc, by="admin")
+    d = daemon_mod.Daemon(cfg)
+    runner = threading.Thread(target=d.run, daemon=True)
+    runner.start()
+    try:
+        opnet.wait_bound(1, timeout=20)
+        first = d.smpp_workers["op"]
+        assert d.workers_alive() and "op=" in d.status_line(store)
+        store.enqueue(["+6281200000501"], "Info")
+        opnet.wait_submits(1, timeout=10)
+        store.save_smpp_account(SmppAccount(**{**acc.__dict__, "rate": 20.0}), by="admin")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and d.smpp_workers.get("op") in (first, None):
+            time.sleep(0.1)
+        assert d.smpp_workers["op"] is not first and d.smpp_workers["op"].account.rate == 20.0
+        assert not first.is_alive()
+        store.delete_smpp_account("op", by="admin")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "op" in d.smpp_workers:
+            time.sleep(0.1)
+        assert "op" not in d.smpp_workers
+        assert store.smpp_links()[0]["state"] == "stopped"
+    finally:
+        d.stop()
+        runner.join(20)
+        store.close()
