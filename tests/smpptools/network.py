@@ -288,6 +288,12 @@ class OperatorNetwork:
         self.wait_for(lambda: len(self.accepted()) >= n, timeout, f"{n} accepted submit_sm")
         return self.accepted()
 
+    def wait_submit_to(self, destination: str, timeout: float = 30.0) -> Submit:
+        """Wait until a message to ``destination`` was accepted; returns the first one. Tests match by
+        number: messages another test left queued in Jasmin may reach the network at any time."""
+        return self.wait_for(lambda: next((s for s in self.accepted() if s.destination_addr == destination), None),
+                             timeout, f"accepted submit_sm to {destination}")
+
     def wait_receipts(self, n: int, timeout: float = 30.0) -> list[Receipt]:
         """Wait until ``n`` receipts were acknowledged by the peer; returns them."""
         self.wait_for(lambda: len(self.receipts) >= n, timeout, f"{n} acknowledged receipts")
