@@ -145,12 +145,13 @@ def test_wrong_password_is_refused_by_jasmin(jasmin, network, esme):
     assert err.value.args[1] in (0x0E, 0x0D)  # ESME_RINVPASWD or ESME_RBINDFAIL
 
 
-def test_jasmin_restart_keeps_receipt_mapping(jasmin, network, esme):
+@pytest.mark.parametrize("hard", [False, True], ids=["sigterm", "sigkill"])
+def test_jasmin_restart_keeps_receipt_mapping(jasmin, network, esme, hard):
     e = esme()
     network.receipt_delay = 6.0  # the receipt comes after Jasmin is back
     r = e.submit("6281200000901", "Sebelum Jasmin restart")
     network.wait_submit_to("6281200000901", timeout=20)
-    jasmin.restart()
+    jasmin.restart(hard=hard)
     deadline = time.monotonic() + 10
     while e.closed is None and time.monotonic() < deadline:  # the old session died with jasmind
         time.sleep(0.1)
