@@ -85,7 +85,7 @@ def test_jasmin_account_throughput_answers_throttled(jasmin, network, esme):
 
 
 def test_network_throttling_is_retried_by_jasmin(network, esme):
-    network.throttle = 4.0  # messages/s; above it the operator answers 0x58
+    network.throttle = 2.0  # messages/s; above it the operator answers 0x58
     e = esme()
     results = e.submit_many([f"62812000005{i:02d}" for i in range(12)], "Uji throttle operator")
     assert all(r.ok for r in results)  # Jasmin queues; the throttling happens behind it
