@@ -53,7 +53,7 @@ def fill_office(demo: demo_mod.Demo) -> dict[str, int]:
         "PERINGATAN LONGSOR untuk {nama}: hujan deras di lereng utara. Periksa retakan tanah di RT {rt}. -Kecamatan",
         NORTH, actor="web:staf")
     camp_mod.submit(store, campaign_id, "web:staf")
-    from web import tokens
+    from firmware.office import tokens
 
     tokens.create(store, "sistem-bpbd", ["send"], "web:admin")
     contact_id = store.conn.execute("SELECT MIN(id) FROM contacts").fetchone()[0]

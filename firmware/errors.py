@@ -47,6 +47,10 @@ class ConfigError(SiaranError, ValueError):
 # --- PDU codec -------------------------------------------------------------
 
 
+class CampaignError(BilingualError, ValueError):
+    """A campaign, template or action is invalid; ``pesan`` says why in Bahasa Indonesia."""
+
+
 class PduError(SiaranError, ValueError):
     """A PDU could not be encoded or decoded; ``reason`` says why.
 

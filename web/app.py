@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import bottle
 
+from firmware.campaigns import campaign as camp_mod
 from firmware.office.config import Config
 from firmware.errors import SiaranError, pesan_of
 from web import auth, context
@@ -111,8 +112,7 @@ def _before() -> None:
         view["hold"] = store.hold()
         # A background refresh (siaran.js marks it) must not eat the message meant for the page the user sees next.
         view["flash"] = context.take_flash() if context.header("X-Requested-With") != "fetch" else None
-        view["pending_approvals"] = store.conn.execute(
-            "SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
+        view["pending_approvals"] = camp_mod.count_awaiting_approval(store)
 
 
 def _parse_multipart(req: bottle.BaseRequest) -> None:

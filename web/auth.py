@@ -1,6 +1,6 @@
 """Who is asking: sessions, login throttling, CSRF tokens and roles for the LAN page.
 
-Sessions are server-side rows (``web_sessions``): the cookie holds a random
+Sessions are server-side rows (``web_sessions``, read and written by :mod:`firmware.office.sessions`): the cookie holds a random
 token signed with the box's key (so a forged cookie is refused without a
 database lookup); the row keeps only the token's SHA-256, so a copy of the
 database lets nobody in. Logging out or disabling a user deletes the rows.
@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from firmware.office import sessions
 from firmware.office import users as users_mod
+
 ROLE_RANK = {"viewer": 0, "operator": 1, "approver": 2, "admin": 3}
 SESSION_IDLE = 12 * 3600.0  # an office day; then log in again
 SESSION_MAX = 7 * 86400.0
@@ -95,18 +97,14 @@ def unsign(key: bytes, value: str | None) -> str | None:
 
 def needs_setup(store) -> bool:
     """True until the first admin account exists (there is no default password)."""
-    return store.conn.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 LIMIT 1").fetchone() is None
+    return not sessions.admin_exists(store)
 
 
 def start_session(store, username: str, client: str) -> str:
     """A new session for ``username``; returns the token for the cookie."""
     token = secrets.token_urlsafe(32)
-    now = store.clock()
-    with store.tx() as c:
-        c.execute("DELETE FROM web_sessions WHERE expires_at < ? OR last_seen < ?", (now, now - SESSION_IDLE))
-        c.execute("INSERT INTO web_sessions (token_hash, username, csrf, created_at, last_seen, expires_at, client)"
-                  " VALUES (?,?,?,?,?,?,?)",
-                  (_hash(token), username, secrets.token_urlsafe(24), now, now, now + SESSION_MAX, client))
+    sessions.add_session(store, _hash(token), username, secrets.token_urlsafe(24), client, idle=SESSION_IDLE,
+                         lifetime=SESSION_MAX)
     return token
 
 
@@ -115,44 +113,34 @@ def session_user(store, token: str | None) -> User | None:
     if not token:
         return None
     now = store.clock()
-    row = store.conn.execute(
-        "SELECT s.username, s.csrf, s.last_seen, s.expires_at, u.role, u.disabled FROM web_sessions s"
-        " JOIN users u ON u.username = s.username WHERE s.token_hash = ?", (_hash(token),)).fetchone()
+    row = sessions.get_session(store, _hash(token))
     if row is None or row["disabled"] or row["expires_at"] < now or row["last_seen"] < now - SESSION_IDLE:
         return None
     if now - row["last_seen"] > 60:  # keep writes rare: the page polls every few seconds
-        with store.tx() as c:
-            c.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", (now, _hash(token)))
+        sessions.touch_session(store, _hash(token), now)
     return User(row["username"], row["role"], row["csrf"])
 
 
 def end_session(store, token: str | None) -> None:
     if token:
-        with store.tx() as c:
-            c.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_hash(token),))
+        sessions.delete_session(store, _hash(token))
 
 
 def end_sessions_of(store, username: str) -> None:
     """Log ``username`` out everywhere (disabled, password changed)."""
-    with store.tx() as c:
-        c.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
+    sessions.delete_sessions_of(store, username)
 
 
 def after_reset(store, username: str) -> None:
     """After an administrator's password reset: log ``username`` out everywhere and forget
     their failed logins, so a locked-out person can log in with the new password at once."""
-    with store.tx() as c:
-        c.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
-        c.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+    sessions.delete_sessions_of(store, username, failures=True)
 
 
 def unlock(store, username: str, actor: str) -> int:
     """Forget ``username``'s failed logins from every address (the Users page's "unlock"); audited.
     Returns how many failures were forgotten."""
-    with store.tx() as c:
-        n = c.execute("DELETE FROM login_failures WHERE username = ?", (username,)).rowcount
-        store._audit(c, actor, "user_unlock", {"username": username, "failures": n}, store.clock())
-    return n
+    return sessions.forget_failures(store, username, actor)
 
 
 def throttle_address(client: str) -> str:
@@ -188,11 +176,8 @@ def login_wait(store, username: str, client: str) -> float:
     client = throttle_address(client)
     now = store.clock()
     since = now - THROTTLE_WINDOW
-    n_pair, last_pair = store.conn.execute(
-        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = ? AND client = ? AND at >= ?",
-        (username, client, since)).fetchone()
-    n_client, last_client = store.conn.execute(
-        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE client = ? AND at >= ?", (client, since)).fetchone()
+    n_pair, last_pair = sessions.failures_of_pair(store, username, client, since)
+    n_client, last_client = sessions.failures_of_client(store, client, since)
     wait = _pair_wait(n_pair, last_pair) - now if n_pair else 0.0
     if n_client >= THROTTLE_CLIENT:
         wait = max(wait, last_client + THROTTLE_WINDOW - now)
@@ -208,16 +193,12 @@ def locks(store) -> dict[str, Any]:
     now = store.clock()
     since = now - THROTTLE_WINDOW
     accounts: dict[str, list[dict[str, Any]]] = {}
-    for username, client, n, last in store.conn.execute(
-            "SELECT username, client, COUNT(*), MAX(at) FROM login_failures WHERE at >= ?"
-            " GROUP BY username, client HAVING COUNT(*) >= ? ORDER BY username, client", (since, THROTTLE_FREE)):
+    for username, client, n, last in sessions.pairs_failing(store, since, THROTTLE_FREE):
         until = _pair_wait(n, last)
         if until > now:
             accounts.setdefault(username, []).append({"client": client, "until": until, "failures": n})
     addresses = [{"client": client, "until": last + THROTTLE_WINDOW, "failures": n}
-                 for client, n, last in store.conn.execute(
-                     "SELECT client, COUNT(*), MAX(at) FROM login_failures WHERE at >= ?"
-                     " GROUP BY client HAVING COUNT(*) >= ? ORDER BY client", (since, THROTTLE_CLIENT))]
+                 for client, n, last in sessions.clients_failing(store, since, THROTTLE_CLIENT)]
     return {"accounts": accounts, "addresses": addresses}
 
 
@@ -234,23 +215,13 @@ def check_login(store, username: str, password: str, client: str) -> LoginResult
     wait = login_wait(store, username, client)
     if wait > 0:
         return LoginResult(None, wait, True)
-    row = store.conn.execute("SELECT username, password_hash, disabled FROM users WHERE username = ?",
-                             (username,)).fetchone()
+    row = sessions.login_row(store, username)
     # Hash even for an unknown name, so the answer's timing does not tell which names exist.
     stored = row["password_hash"] if row else _DUMMY_HASH
     ok = users_mod.verify_password(password or "", stored) and row is not None and not row["disabled"]
-    now = store.clock()
-    with store.tx() as c:
-        if ok:
-            # Only this address's failures: a stranger's elsewhere keep their own lock.
-            c.execute("DELETE FROM login_failures WHERE username = ? AND client = ?",
-                      (username, throttle_address(client)))
-            store._audit(c, f"web:{username}", "login", {"client": client}, now)
-            return LoginResult(username, 0.0, False)
-        c.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))
-        c.execute("INSERT INTO login_failures (username, client, at) VALUES (?,?,?)",
-                  (username, throttle_address(client), now))
-        store._audit(c, "web:-", "login_failed", {"username": username, "client": client}, now)
+    sessions.record_login(store, username, throttle_address(client), ok, audit_client=client)
+    if ok:
+        return LoginResult(username, 0.0, False)
     return LoginResult(None, login_wait(store, username, client), False)
 
 

@@ -309,7 +309,7 @@ def write_report(folder: Path, data: bytes, when: datetime) -> Path:
 def _tag_for(store: Store, when: datetime) -> str:
     base = f"usb-{when:%Y%m%d-%H%M}"
     tag, n = base, 2
-    while store.conn.execute("SELECT 1 FROM tags WHERE name = ?", (tag,)).fetchone():
+    while contacts_mod.tag_exists(store, tag):
         tag, n = f"{base}-{n}", n + 1
     return tag
 

@@ -42,7 +42,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -53,43 +52,27 @@ from firmware.campaigns import templates_builtin
 from firmware.people.audience import Audience, AudienceError
 from firmware.office.config import Config
 from firmware.queue.estimate import sending_config
-from firmware.errors import BilingualError
-from firmware.modem import gsm7
-from firmware.modem.pdu import Encoding, split_text
+from firmware.errors import CampaignError
+from firmware.modem.pdu import Encoding
 from firmware.modem.segments import analyse
 from firmware.people.numbers import operator_of
 from firmware.people.privacy import mask_number
 from firmware.queue.store import EMERGENCY
+from firmware.campaigns.text_checks import GSM_CHARS, count_segments, filter_warnings, warning
+# Also re-exported for the pages and commands (``camp_mod.MAX_TEXT``, ``camp_mod.render``): this module is the
+# campaigns' front door; the template language is template.py, the text checks text_checks.py.
+from firmware.campaigns.template import (DEFAULT_FALLBACKS, MAX_TEXT, PLACEHOLDERS, TemplateError, check_fallbacks,
+                                         compile_template, field_text, fill_blanks, render, renderer, unfilled)
 
 #: Rupiah per SMS segment when the setting ``cost_per_segment`` is absent
 #: (a typical prepaid on-net price; set the real tariff of your SIMs).
 DEFAULT_COST_PER_SEGMENT = 150
 #: A campaign to more recipients than this needs a second user's approval.
 DEFAULT_APPROVAL_THRESHOLD = 50
-#: Longest template text accepted (about 12 GSM-7 segments).
-MAX_TEXT = 1800
-
-#: Placeholder -> contacts column.
-PLACEHOLDERS: dict[str, str] = {
-    "nama": "name", "jabatan": "role", "rt": "rt", "rw": "rw", "desa": "desa", "dusun": "dusun",
-}
-#: What a placeholder becomes when the contact's field is empty.
-DEFAULT_FALLBACKS: dict[str, str] = {
-    "nama": "Bapak/Ibu", "jabatan": "Warga", "rt": "setempat", "rw": "setempat", "desa": "setempat",
-    "dusun": "setempat",
-}
 #: Placeholders whose fallback ("setempat") reads wrong in a phrase: the preview suggests ``[...]``.
 _PLACE_FALLBACKS = ("rt", "rw", "desa", "dusun")
 #: Roles that may approve a campaign (``users.role``).
 APPROVER_ROLES = ("approver", "admin")
-
-
-class CampaignError(BilingualError, ValueError):
-    """A campaign, template or action is invalid; ``pesan`` says why in Bahasa Indonesia."""
-
-
-class TemplateError(CampaignError):
-    """A template has an unknown placeholder, an unfilled blank or is too long."""
 
 
 class NotAllowed(CampaignError, PermissionError):
@@ -98,330 +81,6 @@ class NotAllowed(CampaignError, PermissionError):
 
 class NotFound(CampaignError, LookupError):
     """No campaign, template or user by that id or name."""
-
-
-# -- templates -------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\{\{|\}\}|\{\s*([^{}]*?)\s*\}")
-_BLANK = re.compile(r"\[\[\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*\]\]")
-_PHRASE = re.compile(r"\[([^\[\]]*)\]")
-
-Part = tuple[str, "str | None"]  # (literal, None) or ("", placeholder)
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """An optional phrase ``[...]``: its alternatives (``|``), each a run of parts; the first whose
-    placeholders all have data is rendered, and with none the phrase is dropped."""
-
-    alternatives: tuple[tuple[Part, ...], ...]
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p for alt in self.alternatives for _, p in alt if p))
-
-
-@dataclass(frozen=True)
-class Template:
-    """A parsed template: in order, literal text, placeholders (``parts``: (literal, placeholder|None))
-    and optional phrases (:class:`Phrase`)."""
-
-    text: str
-    parts: tuple[Part | Phrase, ...]
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        """Every placeholder used, in order (inside phrases too)."""
-        names: list[str] = []
-        for part in self.parts:
-            names.extend(part.placeholders if isinstance(part, Phrase) else [part[1]] if part[1] else [])
-        return tuple(dict.fromkeys(names))
-
-    @property
-    def bare_placeholders(self) -> tuple[str, ...]:
-        """The placeholders outside any phrase: the ones an empty field fills with a fallback."""
-        return tuple(dict.fromkeys(part[1] for part in self.parts if not isinstance(part, Phrase) and part[1]))
-
-    def literal_text(self, fill: str = " ") -> str:
-        """The text with every placeholder replaced by ``fill`` and every alternative of a phrase kept
-        (for the operator-filter checks)."""
-        out = []
-        for part in self.parts:
-            runs = part.alternatives if isinstance(part, Phrase) else ((part,),)
-            out.append(" ".join("".join(lit if p is None else fill for lit, p in run) for run in runs))
-        return "".join(out)
-
-
-def _parse_plain(text: str, unknown: list[str]) -> list[Part]:
-    """Literal text and ``{placeholder}`` parts of ``text`` (unknown ones appended to ``unknown``)."""
-    parts: list[Part] = []
-    pos = 0
-    for m in _TOKEN.finditer(text):
-        if m.start() > pos:
-            parts.append((text[pos:m.start()], None))
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            parts.append((token[0], None))
-        else:
-            name = m.group(1).lower()
-            if name in PLACEHOLDERS:
-                parts.append(("", name))
-            else:
-                unknown.append(token)
-        pos = m.end()
-    if pos < len(text):
-        parts.append((text[pos:], None))
-    return _join_literals(parts)
-
-
-def _join_literals(parts: list[Part]) -> list[Part]:
-    """Adjacent literals joined (fewer pieces to render)."""
-    merged: list[Part] = []
-    for lit, p in parts:
-        if p is None and merged and merged[-1][1] is None:
-            merged[-1] = (merged[-1][0] + lit, None)
-        else:
-            merged.append((lit, p))
-    return merged
-
-
-def compile_template(text: Any) -> Template:
-    """Parse ``text``; TemplateError on unknown placeholders, unfilled ``[[blanks]]`` or excess length."""
-    if not isinstance(text, str) or not text.strip():
-        raise TemplateError("message text is empty", "Teks pesan kosong.")
-    if len(text) > MAX_TEXT:
-        raise TemplateError(f"message text longer than {MAX_TEXT} characters",
-                            f"Teks pesan lebih dari {MAX_TEXT} karakter.")
-    parts: list[Part | Phrase] = []
-    unknown: list[str] = []
-    pos = 0
-    for m in _PHRASE.finditer(text):
-        found: list[str] = []
-        alternatives = tuple(tuple(_parse_plain(alt, found)) for alt in m.group(1).split("|"))
-        if not any(p for alt in alternatives for _, p in alt):
-            continue  # square brackets around plain text: literal
-        unknown.extend(found)
-        parts.extend(_parse_plain(text[pos:m.start()], unknown))
-        parts.append(Phrase(alternatives))
-        pos = m.end()
-    parts.extend(_parse_plain(text[pos:], unknown))
-    if unknown:
-        known = ", ".join("{" + k + "}" for k in PLACEHOLDERS)
-        raise TemplateError(
-            f"unknown placeholder(s) {', '.join(dict.fromkeys(unknown))}; known: {known}"
-            " (write {{ for a literal brace)",
-            f"Isian tidak dikenal: {', '.join(dict.fromkeys(unknown))}. Yang dikenal: {known}.")
-    blanks = unfilled(text)
-    if blanks:
-        raise TemplateError(
-            f"fill the template's blanks first: {', '.join(blanks)} (e.g. --fill {blanks[0]}=...)",
-            f"Isi dulu bagian kosong template: {', '.join(blanks)} (misalnya --fill {blanks[0]}=...).")
-    return Template(text, tuple(parts))
-
-
-def unfilled(text: str) -> list[str]:
-    """Names of the ``[[blanks]]`` still in ``text``."""
-    return list(dict.fromkeys(m.group(1).strip().lower() for m in _BLANK.finditer(text)))
-
-
-def fill_blanks(text: str, values: Mapping[str, str] | None) -> str:
-    """Replace ``[[name]]`` blanks with ``values[name]``; unknown names are refused."""
-    values = {str(k).strip().lower(): str(v) for k, v in (values or {}).items()}
-    present = set(unfilled(text))
-    extra = sorted(set(values) - present)
-    if extra:
-        raise TemplateError(f"no blank(s) {', '.join(extra)} in the text"
-                            f" (blanks: {', '.join(sorted(present)) or 'none'})",
-                            f"Tidak ada bagian kosong {', '.join(extra)} dalam teks.")
-    for key, value in values.items():
-        if not value.strip() or unfilled(value):
-            raise TemplateError(f"blank {key}: empty value", f"Bagian {key}: nilai kosong.")
-    return _BLANK.sub(lambda m: values.get(m.group(1).strip().lower(), m.group(0)), text)
-
-
-def check_fallbacks(fallbacks: Mapping[str, str] | None) -> dict[str, str]:
-    """Defaults overlaid with ``fallbacks``; TemplateError on an unknown placeholder name."""
-    out = dict(DEFAULT_FALLBACKS)
-    for key, value in (fallbacks or {}).items():
-        name = str(key).strip().strip("{}").strip().lower()
-        if name not in PLACEHOLDERS:
-            raise TemplateError(f"fallback for unknown placeholder {key!r}; known: {', '.join(PLACEHOLDERS)}",
-                                f"Cadangan untuk isian tidak dikenal {key!r}.")
-        if not isinstance(value, str) or len(value) > 100:
-            raise TemplateError(f"fallback {name}: must be text of at most 100 characters",
-                                f"Cadangan {name}: harus teks maks. 100 karakter.")
-        out[name] = value
-    return out
-
-
-def field_text(contact: Any, column: str) -> str:
-    """A contact's field as a message shows it: spaces collapsed, "" when empty or absent."""
-    try:
-        value = contact[column]
-    except (KeyError, IndexError):  # a partial mapping (a sample typed by hand)
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
-
-
-_PUNCT_AFTER = frozenset(" ,.;:!?)/")
-
-
-def renderer(template: Template | str, fallbacks: Mapping[str, str] | None = None) -> Callable[[Any], str]:
-    """A fast ``render(contact)`` for one template (contact: a mapping or sqlite3.Row with contacts columns).
-
-    A placeholder outside a phrase takes its fallback when the field is empty; a phrase is rendered
-    from its first alternative whose fields all have data, or dropped (see the module docstring).
-    """
-    tpl = template if isinstance(template, Template) else compile_template(template)
-    fb = check_fallbacks(fallbacks)
-    # Each piece: (literal, None, None) | ("", column, fallback) | (None, alternatives, None)
-    pieces: list[tuple[Any, Any, Any]] = []
-    for part in tpl.parts:
-        if isinstance(part, Phrase):
-            pieces.append((None, [[(lit, PLACEHOLDERS[p] if p else None) for lit, p in alt]
-                                  for alt in part.alternatives], None))
-        else:
-            lit, p = part
-            pieces.append((lit, None, None) if p is None else ("", PLACEHOLDERS[p], fb[p]))
-
-    def render_one(contact: Any) -> str:
-        out: list[str] = []
-        dropped = False
-        for lit, column, fallback in pieces:
-            if lit is None:  # a phrase
-                text = _phrase_text(column, contact)
-                if not text:
-                    dropped = True
-                    continue
-            elif column is None:
-                text = lit
-            else:
-                text = field_text(contact, column) or fallback
-            if dropped and out and text[:1] in _PUNCT_AFTER and out[-1][-1:] == " ":
-                out[-1] = out[-1].rstrip(" ")  # "warga [RT {rt}] :" without its RT: "warga:"
-            dropped = False
-            out.append(text)
-        return "".join(out).rstrip(" ") if dropped else "".join(out)
-
-    return render_one
-
-
-def _phrase_text(alternatives: list[list[tuple[str, str | None]]], contact: Any) -> str:
-    """The first alternative whose fields all have data, rendered; "" when none has."""
-    for alt in alternatives:
-        bits = []
-        for lit, column in alt:
-            if column is None:
-                bits.append(lit)
-                continue
-            value = field_text(contact, column)
-            if not value:
-                break
-            bits.append(value)
-        else:
-            return "".join(bits)
-    return ""
-
-
-def render(template: Template | str, contact: Any, fallbacks: Mapping[str, str] | None = None) -> str:
-    """The text ``contact`` receives."""
-    return renderer(template, fallbacks)(contact)
-
-
-# -- segments, fast --------------------------------------------------------------
-
-_GSM_ALL = frozenset(gsm7.DEFAULT_ALPHABET.replace("\x1b", "")) | frozenset(gsm7.EXTENSION_TABLE.values())
-_GSM_EXT = tuple(gsm7.EXTENSION_TABLE.values())
-
-
-def count_segments(text: str) -> tuple[Encoding, int]:
-    """(encoding, segments) exactly as :func:`firmware.modem.segments.analyse` counts them.
-
-    Arithmetic where it is exact (no escape characters / no surrogate pairs
-    in a multipart text), :func:`split_text` otherwise: some 100,000 texts
-    a second, so a preview can count every recipient's text.
-    """
-    if not text:
-        return Encoding.GSM7, 0
-    if _GSM_ALL.issuperset(text):
-        escapes = sum(text.count(ch) for ch in _GSM_EXT)
-        units = len(text) + escapes
-        if units <= 160:
-            return Encoding.GSM7, 1
-        if not escapes:
-            return Encoding.GSM7, -(-units // 153)
-        return Encoding.GSM7, len(split_text(text, Encoding.GSM7))
-    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
-    if units <= 70:
-        return Encoding.UCS2, 1
-    if units == len(text):
-        return Encoding.UCS2, -(-units // 67)
-    return Encoding.UCS2, len(split_text(text, Encoding.UCS2))
-
-
-# -- operator filter warnings ------------------------------------------------------
-
-_LINK = re.compile(
-    r"(?:https?://\S+|www\.\S+|\b(?:bit\.ly|s\.id|tinyurl\.com|t\.co|wa\.me|goo\.gl|linktr\.ee)/\S*"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|id|net|org|info|xyz|ly|me|co|io|link|site|online)\b(?:/\S*)?)",
-    re.IGNORECASE)
-# A run of digits with the separators people put in amounts, dates and numbers.
-_DIGITS = re.compile(r"\d(?:[\d.,/:\-]*\d)?")
-_TIME = re.compile(r"^(?:[01]?\d|2[0-3])[.:][0-5]\d$")
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-#: Words Indonesian operators' filters (and scam SMS) are known for.  The
-#: first group is from operators' guidance on OTP/fraud filtering; the
-#: second from the "mama minta pulsa"/lottery scams they block.
-FILTER_WORDS = ("kode", "pin", "password", "otp", "token", "verifikasi", "akun", "dana", "selamat", "nomor", "juta",
-                "hadiah", "rekening", "transfer", "klik", "pulsa")
-
-
-def _warning(code: str, message: str, pesan: str, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "message": message, "pesan": pesan, **extra}
-
-
-def filter_warnings(text: str) -> list[dict[str, Any]]:
-    """What Indonesian operators' spam filters may catch in ``text``: links, long numbers, trigger words.
-
-    Rules:
-
-    - link: ``http(s)://``, ``www.``, shorteners (bit.ly, s.id ...) or a bare
-      domain (``.com``, ``.id``, ``.go.id`` ...): often dropped outright;
-    - digits: a number of 4 or more digits, separators included
-      (``Rp 100.000``, ``12/03/2025``, ``0812...``) looks like an OTP or a
-      scam; years and times (``2025``, ``08.00-10.00``, ``2024/2025``) are
-      let through;
-    - words: :data:`FILTER_WORDS` as whole words (also with -nya/-mu/-ku:
-      "kodenya"), any case; "pinjam" is not "pin".
-    """
-    out: list[dict[str, Any]] = []
-    links = [m.group(0).rstrip(".,;:!?)") for m in _LINK.finditer(text)]
-    if links:
-        out.append(_warning(
-            "link", "Links are often blocked by operators; give the address in words or drop it.",
-            "Tautan/link sering diblokir operator; tulis alamatnya dengan kata-kata atau hapus.",
-            found=list(dict.fromkeys(links))))
-    long_numbers = []
-    for m in _DIGITS.finditer(text):
-        token = m.group(0).strip()
-        digits = sum(ch.isdigit() for ch in token)
-        pieces = re.split(r"[-/]", token)
-        if digits >= 4 and not all(_YEAR.match(p) or _TIME.match(p) for p in pieces):
-            long_numbers.append(token)
-    if long_numbers:
-        out.append(_warning(
-            "digits", "Long digit strings (amounts, dates, phone numbers) look like OTPs or scams to operator "
-            "filters; write amounts in words (seratus ribu rupiah) and dates with the month name (12 Maret).",
-            "Deretan angka panjang (nominal, tanggal, nomor telepon) mirip OTP/penipuan bagi filter operator; "
-            "tulis nominal dengan huruf (seratus ribu rupiah) dan tanggal dengan nama bulan (12 Maret).",
-            found=list(dict.fromkeys(long_numbers))))
-    words = [w for w in FILTER_WORDS if re.search(rf"(?<![a-z0-9]){w}(?:nya|mu|ku)?(?![a-z0-9])", text, re.IGNORECASE)]
-    if words:
-        out.append(_warning(
-            "words", "Words operators' filters look for (OTP, fraud, lottery scams); rephrase if you can.",
-            "Kata yang dicari filter operator (OTP, penipuan, undian); ganti kata bila bisa.",
-            found=words))
-    return out
 
 
 # -- settings ----------------------------------------------------------------------
@@ -458,7 +117,7 @@ def balance_warning(store, cost: float) -> dict[str, Any] | None:
     if not known or total >= cost:
         return None
     found = [f"{name}: {_rupiah(amount)}" for name, amount in known.items()]
-    return _warning("balance", f"the SIMs' known balance ({_rupiah(total)}) is less than the cost "
+    return warning("balance", f"the SIMs' known balance ({_rupiah(total)}) is less than the cost "
                     f"({_rupiah(cost)}): top up before sending or some messages will fail",
                     f"pulsa SIM yang diketahui ({_rupiah(total)}) kurang dari perkiraan biaya ({_rupiah(cost)}): "
                     f"isi pulsa dulu, atau sebagian pesan akan gagal", found=found)
@@ -572,7 +231,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
         if encoding is Encoding.UCS2:
             ucs2_recipients += 1
             if len(contact_ucs2) < 20:
-                contact_ucs2.update(dict.fromkeys(ch for ch in rendered if ch not in _GSM_ALL))
+                contact_ucs2.update(dict.fromkeys(ch for ch in rendered if ch not in GSM_CHARS))
     base = analyse(render_one({v: None for v in PLACEHOLDERS.values()}))
     cost_per = setting(store, "cost_per_segment", DEFAULT_COST_PER_SEGMENT)
     now = store.clock()
@@ -588,7 +247,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     if used:
         names = ", ".join("{" + p + "}" for p in used)
         example = "[di RW {rw}]" if "rw" in used else "[ {" + next(iter(used)) + "}]"
-        warnings.append(_warning(
+        warnings.append(warning(
             "fallback", f"{max(used.values())} recipient(s) have no data for {names}: their text says "
             f"\"{fb[next(iter(used))]}\" instead. Put the phrase in square brackets, e.g. {example}, so it is "
             "dropped when empty.",
@@ -598,7 +257,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     template_ucs2 = list(base.ucs2_chars)
     from_contacts = [ch for ch in contact_ucs2 if ch not in template_ucs2]
     if ucs2_recipients:
-        warnings.append(_warning(
+        warnings.append(warning(
             "ucs2", f"{ucs2_recipients} text(s) need UCS-2 (70 characters a segment instead of 160)"
             + (f"; replace {', '.join(template_ucs2)} to stay in GSM-7" if template_ucs2 else "")
             + (f"; contact data brings {', '.join(from_contacts)}" if from_contacts else ""),
@@ -607,24 +266,24 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
             + (f"; data kontak berisi {', '.join(from_contacts)}" if from_contacts else ""),
             found=template_ucs2 + from_contacts))
     if seg_max > 1:
-        warnings.append(_warning(
+        warnings.append(warning(
             "segments", f"up to {seg_max} SMS per recipient; shorten the text to save cost and time",
             f"hingga {seg_max} SMS per penerima; persingkat teks untuk menghemat biaya dan waktu"))
     if n == 0:
-        warnings.append(_warning("no_recipients", "the audience reaches nobody",
+        warnings.append(warning("no_recipients", "the audience reaches nobody",
                                  "audiens tidak menjangkau siapa pun"))
     if not config.modems:
-        warnings.append(_warning("no_modems", "no modems configured or seen: the time cannot be estimated",
+        warnings.append(warning("no_modems", "no modems configured or seen: the time cannot be estimated",
                                  "belum ada modem: waktu kirim tidak dapat diperkirakan"))
     if store.hold().active and not emergency:
-        warnings.append(_warning("hold", "the global hold is on: only emergencies go out until it is lifted",
+        warnings.append(warning("hold", "the global hold is on: only emergencies go out until it is lifted",
                                  "penahanan aktif: hanya pesan darurat yang dikirim sampai dicabut"))
     low_balance = balance_warning(store, total * cost_per)
     if low_balance is not None:
         warnings.append(low_balance)
     finish = time_estimate.get("elapsed_minutes")
     if expires_at is not None and (finish is None and n or finish is not None and now + finish * 60 > expires_at):
-        warnings.append(_warning(
+        warnings.append(warning(
             "expiry", "the campaign expires before all its messages can be sent at these limits",
             "kampanye kedaluwarsa sebelum semua pesan terkirim dengan batas kirim ini"))
     sample = _sample_row(store, aud, sample_contact) if sample_contact is not None else first
@@ -946,6 +605,32 @@ def list_campaigns(store) -> list[dict[str, Any]]:
                     "created_at": r["created_at"], "approved_by": r["approved_by"], "approved_at": r["approved_at"],
                     "send_at": r["send_at"], "expires_at": r["expires_at"], "messages": per.get(r["id"], {})})
     return out
+
+
+def awaiting_approval(store) -> list[int]:
+    """Ids of the campaigns waiting for an approver, oldest first."""
+    return [r[0] for r in store.conn.execute("SELECT id FROM campaigns WHERE state = 'awaiting_approval' ORDER BY id")]
+
+
+def count_awaiting_approval(store) -> int:
+    return store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
+
+
+def active_rows(store, limit: int = 5) -> list[dict[str, Any]]:
+    """Running and paused campaigns (``id, name, state, priority, send_at``), newest first."""
+    return [dict(r) for r in store.conn.execute(
+        "SELECT id, name, state, priority, send_at FROM campaigns"
+        " WHERE state IN ('running', 'paused') ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def rejection(store, campaign_id: int) -> dict[str, str] | None:
+    """Who rejected the campaign and why (``{"by", "reason"}``, from the audit log), or None."""
+    row = store.conn.execute(
+        "SELECT actor, detail FROM audit_log WHERE action = 'campaign_reject'"
+        " AND json_extract(detail, '$.campaign') = ? ORDER BY id DESC LIMIT 1", (campaign_id,)).fetchone()
+    if row is None:
+        return None
+    return {"by": row["actor"], "reason": json.loads(row["detail"]).get("reason", "")}
 
 
 def retry_failed(store, campaign_id: int, actor: str) -> dict[str, Any]:

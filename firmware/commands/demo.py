@@ -33,6 +33,7 @@ from firmware.modem.emulator.modem import EmulatorConfig
 from firmware.modem.emulator.pty import PtyEmulator
 from firmware.people.numbers import operator_of
 from firmware.people.privacy import mask_number
+from firmware.queue.inbox import inbox_entries
 from firmware.queue.store import EMERGENCY, Store
 
 #: Obviously fake numbers (never a real resident's): 0812-0000-01xx.
@@ -144,7 +145,7 @@ def _accounts(store: Store) -> dict[str, str]:
     """Create the demo's three accounts with fresh random passwords (there is no default password)."""
     out = {}
     for username, role, _ in ACCOUNTS:
-        if store.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+        if users.get_user(store, username) is not None:
             password = users.new_password()
             users.set_password(store, username, password, actor="cli:demo")
         else:
@@ -232,21 +233,17 @@ def _wait(cond, timeout: float) -> bool:
 
 def _settled(store: Store) -> bool:
     """Everything sent, every requested delivery report in, both replies filed."""
-    open_ = store.conn.execute(
-        "SELECT COUNT(*) FROM messages WHERE state IN ('queued', 'sending') OR (state = 'sent' AND report = 1)"
-    ).fetchone()[0]
-    inbox = store.conn.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
-    return open_ == 0 and inbox >= 2
+    return store.unsettled_count() == 0 and len(inbox_entries(store)) >= 2
 
 
 def _summary(store: Store, emulators: list[PtyEmulator]) -> dict:
     inbox = [{"from": mask_number(r["number"]), "text": r["text"], "kind": r["kind"]}
-             for r in store.conn.execute("SELECT number, text, kind FROM inbox ORDER BY id")]
+             for r in inbox_entries(store)]
     return {
         "queue": store.queue_counts(),
         "sent_by_modem": {e.config.name: e.sent_count for e in emulators},
         "inbox": inbox,
-        "optouts": store.conn.execute("SELECT COUNT(*) FROM optouts").fetchone()[0],
+        "optouts": store.optout_count(),
         "modems": [{k: m[k] for k in ("name", "state", "operator", "signal_dbm", "sent_total")} for m in store.modems()],
     }
 

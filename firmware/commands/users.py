@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
+from firmware.office import sessions
 from firmware.queue.store import Store
 from firmware.office.users import ROLES, UserError, add_user, list_users, new_password, set_disabled, set_password, set_role
 
@@ -76,11 +77,10 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
-    from web.auth import after_reset  # the web page's sessions and login lock (same SQLite file)
-
     def reset(store: Store) -> None:
         set_password(store, args.username, password, actor=actor())
-        after_reset(store, args.username)
+        # Log them out of the page everywhere and lift their login lock (as a reset on the page does).
+        sessions.delete_sessions_of(store, args.username, failures=True)
 
     password = _password(args)
     return _change(args, reset) or _emit_with_password(args, {"username": args.username, "reset": True}, password)

@@ -245,6 +245,11 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def like_contains(text: str) -> str:
+    """A ``LIKE ? ESCAPE '\\'`` pattern matching ``text`` anywhere (its ``%``, ``_`` and ``\\`` taken literally)."""
+    return "%" + _like_escape(text) + "%"
+
+
 def where_sql(aud: Audience) -> tuple[str, list[Any]]:
     """The WHERE clause (over ``contacts c``) and its parameters; values are never spliced into SQL."""
     clauses: list[str] = []
@@ -418,6 +423,30 @@ def load_row(store, name: str) -> tuple[int, Audience]:
         raise AudienceError(f"audience {name!r}: stored definition is not JSON",
                             f"Audiens {name!r}: definisi tersimpan rusak.") from exc
     return row["id"], Audience.from_dict(definition)
+
+
+def get_saved(store, audience_id: int) -> dict[str, Any] | None:
+    """The saved audience's row (``id, name, definition, created_by, ...``), or None."""
+    row = store.conn.execute("SELECT * FROM audiences WHERE id = ?", (audience_id,)).fetchone()
+    return dict(row) if row is not None else None
+
+
+def saved_id(store, name: str) -> int | None:
+    """The id of the saved audience named exactly ``name``, or None."""
+    row = store.conn.execute("SELECT id FROM audiences WHERE name = ?", (name,)).fetchone()
+    return row[0] if row is not None else None
+
+
+def campaigns_using(store, audience_id: int) -> int:
+    """How many campaigns were made for the saved audience (one that is used cannot be deleted)."""
+    return store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE audience_id = ?", (audience_id,)).fetchone()[0]
+
+
+def delete_saved(store, audience_id: int, name: str, actor: str) -> None:
+    """Delete the saved audience, audited (the caller checked :func:`campaigns_using` first)."""
+    with store.tx() as c:
+        c.execute("DELETE FROM audiences WHERE id = ?", (audience_id,))
+        store._audit(c, actor, "audience_delete", {"audience": audience_id, "name": name}, store.clock())
 
 
 def list_saved(store, *, with_counts: bool = True) -> list[dict[str, Any]]:

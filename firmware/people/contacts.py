@@ -43,6 +43,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -52,7 +53,10 @@ from typing import Any
 from firmware.people import importer
 from firmware.people.csvcells import cell_safe, number_cell
 from firmware.errors import SiaranError
+from firmware.people.audience import OPTED_OUT_SQL, Audience, like_contains, where_sql
 from firmware.people.importer import Problem, Sheet
+from firmware.people.rows import to_e164
+from firmware.people.numbers import InvalidNumber, normalise
 from firmware.queue.store import Store
 
 #: Where an import came from (``imports.source``).
@@ -309,7 +313,7 @@ def set_consent(store: Store, number: str, *, basis: str, source: str | None = N
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
     if basis == "consent" and not (source and source.strip()):
         raise ValueError("consent needs its source (where it was given)")
-    e164 = importer.to_e164(number)
+    e164 = to_e164(number)
     with store.tx() as c:
         now = store.clock()
         row = c.execute("SELECT id FROM contacts WHERE number = ?", (e164,)).fetchone()
@@ -351,7 +355,7 @@ def export_person(store: Store, number: str, *, actor: str | None = None) -> dic
     ``number`` in any written form; raises :class:`~firmware.people.numbers.InvalidNumber`.  With ``actor``
     the export is audited (without the number).
     """
-    e164 = importer.to_e164(number)
+    e164 = to_e164(number)
     conn = store.conn
     contact = conn.execute("SELECT * FROM contacts WHERE number = ?", (e164,)).fetchone()
     tags = [r[0] for r in conn.execute(
@@ -386,7 +390,7 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
     adds one so a later import cannot bring the number back into a campaign.  The audit entry holds
     counts only.
     """
-    e164 = importer.to_e164(number)
+    e164 = to_e164(number)
     with store.tx() as c:
         now = store.clock()
         contact = c.execute("SELECT id FROM contacts WHERE number = ?", (e164,)).fetchone()
@@ -410,3 +414,156 @@ def delete_person(store: Store, number: str, actor: str, *, suppress: bool = Tru
                   "messages_cancelled": cancelled, "messages_anonymised": anonymised, "optout": optout}
         store._audit(c, actor, "contact.delete", counts, now)
     return counts
+
+
+# -- the Contacts page: the list, one contact -----------------------------------------------------------
+
+def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[Any]]:
+    """WHERE (over ``contacts c``) for the list's filters; wilayah/role/tag as an audience matches them.
+
+    Raises AudienceError for an unreadable RW/RT filter.  A viewer's search matches a number only when
+    the whole number is typed (fragments would let a viewer rebuild masked numbers digit by digit).
+    """
+    has_filter = any(f[k] for k in ("desa", "dusun", "rw", "rt", "role", "tag"))
+    aud = Audience.build(desa=f["desa"] or None, dusun=f["dusun"] or None, rw=f["rw"] or None,
+                         rt=f["rt"] or None, role=f["role"] or None, tag=f["tag"] or None,
+                         everyone=not has_filter)
+    where, params = where_sql(aud)
+    clauses, out = [f"({where})"], list(params)
+    q = f["q"]
+    if q:
+        ors, ors_params = ["c.name LIKE ? ESCAPE '\\'"], [like_contains(q)]
+        digits = re.sub(r"\D", "", q)
+        if digits and re.fullmatch(r"[\d\s+\-.()/]+", q):
+            if can_see_numbers and len(digits) >= 3:
+                if digits.startswith("0"):
+                    digits = "62" + digits[1:]
+                ors.append("c.number LIKE ?")
+                ors_params.append(like_contains(digits))
+            else:
+                try:
+                    ors_params.append(normalise(q))
+                    ors.append("c.number = ?")
+                except InvalidNumber:
+                    pass
+        clauses.append("(" + " OR ".join(ors) + ")")
+        out.extend(ors_params)
+    status = f["status"]
+    if status == "optout":
+        clauses.append(OPTED_OUT_SQL)
+    elif status == "reachable":
+        clauses.append(f"NOT {OPTED_OUT_SQL} AND c.dead = 0")
+    elif status == "dead":
+        clauses.append("c.dead <> 0")
+    return " AND ".join(clauses), out
+
+
+def count_listed(store: Store, f: Mapping[str, str], *, can_see_numbers: bool) -> int:
+    """How many contacts the list's filters ``f`` match (AudienceError for an unreadable RW/RT filter)."""
+    where, params = list_where(f, can_see_numbers=can_see_numbers)
+    return store.conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+
+
+def list_page(store: Store, f: Mapping[str, str], *, can_see_numbers: bool, limit: int, offset: int) -> list[dict]:
+    """One page of the contacts the filters ``f`` match, in id order, each with ``opted_out``."""
+    where, params = list_where(f, can_see_numbers=can_see_numbers)
+    return [dict(r) for r in store.conn.execute(
+        "SELECT c.id, c.number, c.name, c.desa, c.dusun, c.rw, c.rt, c.role, c.dead,"
+        f" {OPTED_OUT_SQL} AS opted_out FROM contacts c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
+        [*params, limit, offset])]
+
+
+def totals(store: Store) -> dict[str, int]:
+    conn = store.conn
+    return {
+        "all": conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
+        "optout": conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {OPTED_OUT_SQL}").fetchone()[0],
+        "dead": conn.execute("SELECT COUNT(*) FROM contacts WHERE dead <> 0").fetchone()[0],
+    }
+
+
+def tags_of(store: Store, ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return out
+    marks = ",".join("?" * len(ids))
+    for r in store.conn.execute(
+            f"SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+            f" WHERE ct.contact_id IN ({marks}) ORDER BY t.name", ids):
+        out.setdefault(r[0], []).append(r[1])
+    return out
+
+
+def tag_exists(store: Store, tag: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM tags WHERE name = ?", (tag,)).fetchone() is not None
+
+
+def numbers_tagged(store: Store, tag: str) -> list[str]:
+    """The numbers of the contacts tagged ``tag`` that are not marked dead (opted-out ones included: the
+    queue suppresses and counts those)."""
+    return [r[0] for r in store.conn.execute(
+        "SELECT c.number FROM contacts c JOIN contact_tags ct ON ct.contact_id = c.id"
+        " JOIN tags t ON t.id = ct.tag_id WHERE t.name = ? AND c.dead = 0", (tag,))]
+
+
+def count_contacts(store: Store) -> int:
+    return store.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
+
+
+def get_contact(store: Store, contact_id: int) -> dict | None:
+    row = store.conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    return dict(row) if row is not None else None
+
+
+def optout_of(store: Store, number: str) -> dict | None:
+    """When, how and with which keyword ``number`` opted out, or None."""
+    row = store.conn.execute("SELECT created_at, source, keyword FROM optouts WHERE match_number = ?",
+                             (number,)).fetchone()
+    return dict(row) if row else None
+
+
+def messages_to(store: Store, number: str) -> int:
+    """How many messages were ever queued to ``number``."""
+    return store.conn.execute("SELECT COUNT(*) FROM messages WHERE number = ?", (number,)).fetchone()[0]
+
+
+def edit_contact(store: Store, contact_id: int, values: Mapping[str, str | None], changed: list[str], *,
+                 actor: str) -> None:
+    """Set the contact's fields ``values`` (column -> value), audited as the fields ``changed``."""
+    columns = list(values)
+    with store.tx() as c:
+        now = store.clock()
+        c.execute(f"UPDATE contacts SET {', '.join(k + ' = ?' for k in columns)}, updated_at = ? WHERE id = ?",
+                  (*(values[k] for k in columns), now, contact_id))
+        # The audit entry commits with the change; it names the fields, never the number.
+        store._audit(c, actor, "contact.edit", {"contact_id": contact_id, "fields": changed}, now)
+
+
+def contact_choices(store: Store, limit: int = 300) -> dict[str, list[str]]:
+    """The desa/kelurahan, dusun, roles and tags already in the contacts, for filter pick-lists.
+
+    Each list is a skip-scan over the column's index (one seek per distinct value), so it costs
+    well under a millisecond at 100,000 contacts; values are trimmed and de-duplicated here.
+    At most ``limit`` values each.
+    """
+    return {"desa": _distinct(store, "desa", limit), "dusun": _distinct(store, "dusun", limit),
+            "role": _distinct(store, "role", limit),
+            "tag": [r[0] for r in store.conn.execute("SELECT name FROM tags ORDER BY name COLLATE NOCASE LIMIT ?",
+                                                     (limit,))]}
+
+
+_CHOICE_COLUMNS = ("desa", "dusun", "role")  # each has an index whose first column it is
+
+
+def _distinct(store: Store, col: str, limit: int) -> list[str]:
+    assert col in _CHOICE_COLUMNS
+    rows = store.conn.execute(
+        f"WITH RECURSIVE d(v) AS (SELECT MIN({col}) FROM contacts WHERE {col} > ''"
+        f" UNION ALL SELECT (SELECT MIN({col}) FROM contacts WHERE {col} > d.v) FROM d"
+        f" WHERE d.v IS NOT NULL LIMIT ?) SELECT v FROM d WHERE v IS NOT NULL", (limit * 2,))
+    seen: dict[str, str] = {}
+    for (v,) in rows:
+        text = v.strip()
+        if text and text.lower() not in seen:
+            seen[text.lower()] = text
+    return sorted(seen.values(), key=str.lower)[:limit]

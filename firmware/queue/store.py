@@ -1,7 +1,13 @@
 """The queue and everything else in the SQLite file, as verbs.
 
-This is the only module that writes SQL (the schema lives in
-:mod:`firmware.queue.schema`).  Every process — daemon, web page, USB import, CLI —
+The schema and its migrations live in :mod:`firmware.queue.schema`; this module
+holds the verbs of the queue (messages, parts, reports, the hold, the inbox,
+opt-outs, settings and templates, the audit log), and its mixin
+(:mod:`firmware.queue.store_modems`) those of the modems' rows.  Each other area keeps its own SQL in its own
+module under ``firmware/`` (contacts and audiences in ``firmware/people/``, campaigns
+in ``firmware/campaigns/``, users, sessions and tokens in ``firmware/office/``); the
+page and the CLI call verbs and write no SQL (``tests/queue/test_sql_owners.py``).
+Every process — daemon, web page, USB import, CLI —
 opens its own :class:`Store` on the same file; the file is their only
 contract.  Connections use WAL, ``synchronous=FULL`` (a committed queue
 transition survives a power cut) and a busy timeout.
@@ -37,6 +43,7 @@ from firmware.queue import schema, wake
 from firmware.errors import BilingualError
 from firmware.modem.segments import analyse
 from firmware.people.numbers import InvalidNumber, canonical_sender, normalise, optout_match
+from firmware.queue.store_modems import ModemRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -56,8 +63,15 @@ EMERGENCY = 100
 #: priority of a reply from the inbox: before blasts (0), after opt-out confirmations (90), never an emergency.
 REPLY_PRIORITY = 50
 
+#: Every state of ``messages.state``, in the order the pages list them (the life of one message: above).
+MESSAGE_STATES = ("queued", "paused", "sending", "sent", "delivered", "failed", "unknown", "cancelled", "expired",
+                  "suppressed")
 #: States in which a message is finished.
 FINAL_STATES = ("delivered", "failed", "unknown", "cancelled", "expired", "suppressed")
+#: States of a message still to send (what a page counts as outstanding).
+OUTSTANDING_STATES = ("queued", "sending", "paused")
+#: Handed to the network: "sent" on a page counts these, never failed or unknown (in doubt) messages.
+SENT_STATES = ("sent", "delivered")
 
 
 class StoreError(BilingualError, ValueError):
@@ -234,7 +248,7 @@ def _ensure_wal(conn: sqlite3.Connection, *, patience: float = 30.0) -> None:
             delay = min(delay * 2, 0.5)
 
 
-class Store:
+class Store(ModemRows):
     """One connection to the SQLite file, with the queue verbs on it.
 
     Not shared between threads: each worker thread opens its own.
@@ -292,6 +306,10 @@ class Store:
             raise
         if self.wakes_daemon and self.conn.total_changes != changes:
             wake.poke(self.path)
+
+    def ping(self) -> None:
+        """A cheap read: raises when the file cannot be read (the page's health check)."""
+        self.conn.execute("SELECT 1").fetchone()
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): a cheap wake-up check."""
@@ -798,112 +816,23 @@ class Store:
                 "UPDATE messages SET state = 'expired', done_at = ? WHERE state IN ('queued', 'paused')"
                 " AND expires_at IS NOT NULL AND expires_at < ?", (now, now)).rowcount
 
-    # -- modems ---------------------------------------------------------------
-
-    def upsert_modem(self, name: str, **fields) -> None:
-        """Create or update a modem's status row (fields are ``modems`` columns)."""
-        with self.tx() as c:
-            self._upsert_modem(c, name, fields)
-
-    def _upsert_modem(self, c: sqlite3.Connection, name: str, fields: dict) -> None:
-        fields["updated_at"] = self.clock()
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        if c.execute(f"UPDATE modems SET {sets} WHERE name = ?", (*fields.values(), name)).rowcount == 0:
-            cols = ", ".join(fields)
-            marks = ", ".join("?" for _ in fields)
-            c.execute(f"INSERT INTO modems (name, {cols}) VALUES (?, {marks})", (name, *fields.values()))
-
-    def record_modem_status(self, name: str, fields: dict | None = None, *, at: float, state: str | None,
-                            purge_before: float | None = None) -> None:
-        """A status refresh: update the modem's row with ``fields`` (``modems`` columns) and add a
-        ``modem_samples`` row (``at``, ``fields["signal_dbm"]``, ``state``) in one commit; with
-        ``purge_before``, forget this modem's samples older than that."""
-        fields = dict(fields or {})
-        with self.tx() as c:
-            if fields:
-                self._upsert_modem(c, name, fields)
-            c.execute("INSERT INTO modem_samples (modem, at, signal_dbm, state) VALUES (?,?,?,?)",
-                      (name, at, fields.get("signal_dbm"), state))
-            if purge_before is not None:
-                c.execute("DELETE FROM modem_samples WHERE modem = ? AND at < ?", (name, purge_before))
-
-    def modem_samples(self, modem: str, since: float) -> list[dict]:
-        """Signal samples of ``modem`` since ``since``, oldest first: ``at``, ``signal_dbm``, ``state``."""
-        return [dict(r) for r in self.conn.execute(
-            "SELECT at, signal_dbm, state FROM modem_samples WHERE modem = ? AND at >= ? ORDER BY at, id",
-            (modem, since))]
-
-    def purge_modem_samples(self, older_than: float) -> int:
-        """Forget signal samples older than ``older_than`` (the page shows at most a week)."""
-        with self.tx() as c:
-            return c.execute("DELETE FROM modem_samples WHERE at < ?", (older_than,)).rowcount
-
-    # -- requests from the page to the daemon ---------------------------------
-
-    def request_modem(self, modem: str, kind: str, *, by: str) -> tuple[int, bool]:
-        """Ask the daemon to do ``kind`` (``balance``) with ``modem`` at its next idle moment (audited).
-
-        Returns (request id, True) or, when the same request is already waiting, (its id, False)."""
-        now = self.clock()
-        with self.tx() as c:
-            row = c.execute("SELECT id FROM modem_requests WHERE modem = ? AND kind = ? AND done_at IS NULL"
-                            " ORDER BY id LIMIT 1", (modem, kind)).fetchone()
-            if row is not None:
-                return row[0], False
-            cur = c.execute("INSERT INTO modem_requests (modem, kind, requested_by, requested_at) VALUES (?,?,?,?)",
-                            (modem, kind, by, now))
-            self._audit(c, by, "modem_request", {"modem": modem, "kind": kind, "request": cur.lastrowid}, now)
-            return cur.lastrowid, True
-
-    def pending_modem_requests(self, modem: str) -> list[dict]:
-        """Requests for ``modem`` the daemon has not done yet, oldest first."""
-        return [dict(r) for r in self.conn.execute(
-            "SELECT * FROM modem_requests WHERE modem = ? AND done_at IS NULL ORDER BY id", (modem,))]
-
-    def finish_modem_requests(self, ids: Iterable[int], result: str, *, balance: str | None = None,
-                              modem: str | None = None) -> int:
-        """Mark requests done with ``result``; with ``balance``, store it as ``modem``'s balance (one commit)."""
-        ids = list(ids)
-        now = self.clock()
-        with self.tx() as c:
-            if balance is not None and modem is not None:
-                self._upsert_modem(c, modem, {"balance": balance, "balance_at": now})
-            return sum(c.execute("UPDATE modem_requests SET done_at = ?, result = ? WHERE id = ? AND done_at IS NULL",
-                                 (now, result[:300], i)).rowcount for i in ids)
-
-    def finish_orphan_requests(self, modems: Iterable[str], result: str) -> int:
-        """Answer waiting requests for modems no worker drives (removed from the configuration)."""
-        names = list(modems)
-        where = f" AND modem NOT IN ({','.join('?' for _ in names)})" if names else ""
-        with self.tx() as c:
-            return c.execute(f"UPDATE modem_requests SET done_at = ?, result = ? WHERE done_at IS NULL{where}",
-                             (self.clock(), result, *names)).rowcount
-
-    def modem_requests(self, modem: str | None = None, limit: int = 10) -> list[dict]:
-        """The latest requests (of ``modem``), newest first."""
-        if modem is None:
-            rows = self.conn.execute("SELECT * FROM modem_requests ORDER BY id DESC LIMIT ?", (limit,))
-        else:
-            rows = self.conn.execute("SELECT * FROM modem_requests WHERE modem = ? ORDER BY id DESC LIMIT ?",
-                                     (modem, limit))
-        return [dict(r) for r in rows]
-
-    def count_error(self, modem: str, error_class: str) -> None:
-        with self.tx() as c:
-            row = c.execute("SELECT errors FROM modems WHERE name = ?", (modem,)).fetchone()
-            errors = json.loads(row["errors"]) if row else {}
-            errors[error_class] = errors.get(error_class, 0) + 1
-            c.execute("UPDATE modems SET errors = ? WHERE name = ?", (json.dumps(errors), modem))
-
-    def modems(self) -> list[dict]:
-        return [dict(r) for r in self.conn.execute("SELECT * FROM modems ORDER BY name")]
-
-    def parts_sent_since(self, modem: str, since: float) -> list[float]:
-        """Send times of parts ``modem`` sent since ``since`` (to restore rate limits after a restart)."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT sent_at FROM message_parts WHERE modem = ? AND sent_at >= ? ORDER BY sent_at", (modem, since))]
-
     # -- reading --------------------------------------------------------------
+
+    def last_message_id(self) -> int:
+        """The highest message id so far (0 when there is none)."""
+        return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
+
+    def one_offs_after(self, after_id: int, created_by: str, limit: int) -> list[sqlite3.Row]:
+        """``id, number, state`` of the one-off messages (no campaign) ``created_by`` queued after ``after_id``."""
+        return self.conn.execute(
+            "SELECT id, number, state FROM messages WHERE id > ? AND created_by = ? AND campaign_id IS NULL"
+            " ORDER BY id LIMIT ?", (after_id, created_by, limit)).fetchall()
+
+    def latest_message_to(self, number: str, created_by: str) -> int | None:
+        """The id of the newest message ``created_by`` queued to ``number``, or None."""
+        row = self.conn.execute("SELECT id FROM messages WHERE number = ? AND created_by = ? ORDER BY id DESC LIMIT 1",
+                                (number, created_by)).fetchone()
+        return row[0] if row else None
 
     def queue_load(self) -> list[dict]:
         """What waits to be sent (queued or sending), per priority, campaign and route, in the daemon's claim
@@ -926,6 +855,15 @@ class Store:
         return dict(self.conn.execute(
             "SELECT CAST(sent_at / 60 AS INTEGER), COUNT(*) FROM message_parts WHERE modem = ? AND sent_at >= ?"
             " GROUP BY 1", (modem, since)).fetchall())
+
+    def unsettled_count(self) -> int:
+        """Messages still to send, or sent and waiting for the delivery report they asked for."""
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE state IN ('queued', 'sending') OR (state = 'sent' AND report = 1)"
+        ).fetchone()[0]
+
+    def optout_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM optouts").fetchone()[0]
 
     def queue_counts(self) -> dict[str, int]:
         """Messages by state (states with none left out); O(1): kept by triggers in ``message_counts``."""

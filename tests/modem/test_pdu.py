@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from firmware.commands import pdu as pdu_command
 from firmware.errors import PduError
-from firmware.modem import gsm7, pdu
+from firmware.modem import gsm7, pdu, pdu_fields
 from firmware.modem.pdu import Encoding, ReportStatus
 from firmware.modem.segments import analyse
 
@@ -142,7 +142,7 @@ def test_published_timestamps(case):
     expected = datetime.fromisoformat(case["iso"])
     assert d.timestamp == expected and d.timestamp.utcoffset() == expected.utcoffset()
     if expected.year >= 2000:  # our two-digit years: 69..99 -> 19xx
-        assert pdu._encode_timestamp(expected).hex().upper() == case["octets"]
+        assert pdu_fields.encode_timestamp(expected).hex().upper() == case["octets"]
 
 
 @pytest.mark.parametrize("case", VECTORS["alphanumeric_addresses"], ids=lambda c: c["text"])
@@ -687,8 +687,8 @@ def test_relative_validity(duration, vp):
 @given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(weeks=63)))
 def test_relative_validity_is_the_smallest_period_not_shorter(duration):
     vp = pdu.relative_validity(duration)
-    assert pdu._vp_duration(vp) >= duration
-    assert vp == 0 or pdu._vp_duration(vp - 1) < duration
+    assert pdu_fields._vp_duration(vp) >= duration
+    assert vp == 0 or pdu_fields._vp_duration(vp - 1) < duration
 
 
 def test_negative_validity():

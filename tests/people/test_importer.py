@@ -13,17 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firmware.people.importer import (
-    ImportFileError,
-    SciNumber,
-    canonical_unit,
-    field_of,
-    from_records,
-    parse_number_cell,
-    read_rows,
-    split_rt_rw,
-    to_e164,
-)
+from firmware.people.importer import ImportFileError, from_records, read_rows
+from firmware.people.rows import canonical_unit, field_of, parse_number_cell, split_rt_rw, to_e164
+from firmware.people.xlsx import SciNumber
 from firmware.people.numbers import InvalidNumber, normalise
 import office_files as of
 
@@ -484,7 +476,7 @@ def test_xlsx_with_odd_cells(tmp_path):
 
 
 def test_rt_rw_cell_of_a_ketua_rw_has_only_the_rw():
-    from firmware.people.importer import split_rt_rw
+    from firmware.people.rows import split_rt_rw
 
     for cell in ("-/005", "/005", "- / 5", "RT - RW 5", "000/005"):
         assert split_rt_rw(cell) == ("", "05"), cell

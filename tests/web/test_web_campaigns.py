@@ -22,6 +22,7 @@ from firmware.people import importer
 from firmware.office import users
 from firmware.people.audience import Audience
 from firmware.queue.store import Store
+from firmware.campaigns import report
 from web import charts, queries
 from webtools import PASSWORD
 
@@ -422,7 +423,7 @@ def test_campaign_page_chart_live_fragment_and_paging(web, admin, db):
     db.set_setting("approval_threshold", 1000, by="test")
     cid = campaign_id(send(admin))
     _finish(db, cid, {number(i): "delivered" for i in range(60)} | {number(i): "sent" for i in range(60, 70)})
-    queries._chart_cache.clear()
+    report._chart_cache.clear()
     page = admin.get(f"/campaigns/{cid}")
     assert page.status == 200
     assert f'data-refresh="/campaigns/{cid}/live"' in page.text

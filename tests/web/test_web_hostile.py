@@ -208,7 +208,7 @@ HOSTILE_JSON = [
 
 
 def _api_token(server: WebServer) -> str:
-    from web import tokens
+    from firmware.office import tokens
 
     with Store.in_state_dir(server.config.state_dir) as s:
         s.set_setting("api_rate_per_minute", 1_000_000, by="test")  # hundreds of calls in a few seconds

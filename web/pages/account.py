@@ -133,7 +133,7 @@ def static(name: str):
 
 def healthz():
     """For monitoring on the LAN: the page's process answers and the file opens. No data."""
-    context.store().conn.execute("SELECT 1").fetchone()
+    context.store().ping()
     return {"ok": True}
 
 

@@ -15,12 +15,13 @@ import bottle
 
 from firmware.people import audience as aud_mod
 from firmware.campaigns import campaign as camp_mod
+from firmware.office import audit
 from firmware.office import users as users_mod
 from firmware.office import settings as office_settings
 from firmware.commands.settings import check_value
 from firmware.people.privacy import mask_numbers_in
 from firmware.queue.store import StoreError
-from web import auditlog, auth, context, queries
+from web import auditlog, auth, context
 from web.pages.inbox import pager
 from web.render import page
 
@@ -452,7 +453,7 @@ def _audit(verify: dict | None = None) -> str:
     actor = context.field("actor", maxlen=80)
     action = context.field("action", maxlen=60)
     page_no = context.int_field("page", 1, low=1, high=1_000_000) or 1
-    rows, total = queries.audit_page(store, actor=actor, action=action, hidden=hidden,
+    rows, total = audit.audit_page(store, actor=actor, action=action, hidden=hidden,
                                      offset=(page_no - 1) * PER_PAGE, limit=PER_PAGE)
     fmt = bottle.request.environ["siaran.view"]["fmt"]
     for r in rows:
@@ -461,7 +462,7 @@ def _audit(verify: dict | None = None) -> str:
         r["text"] = _detail_text(r["detail"])
     params = {"actor": actor, "action": action}
     return page("audit", title="Log Audit", rows=rows, actor=actor, action=action,
-                actions=[(a, auditlog.action_label(a, fmt)) for a in queries.audit_actions(store, hidden)],
+                actions=[(a, auditlog.action_label(a, fmt)) for a in audit.audit_actions(store, hidden)],
                 pager=pager("/audit", params, page_no, total, PER_PAGE),
                 limited=bool(hidden), verify=verify,
                 query=urllib.parse.urlencode({k: v for k, v in params.items() if v}))
@@ -477,9 +478,8 @@ def audit_verify():
     """Recompute the hash chain: intact, or the first row that does not chain (edited, deleted or inserted)."""
     store = context.store()
     broken = store.verify_audit()
-    rows = store.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    rows = audit.audit_count(store)
     info = {"ok": broken is None, "rows": rows, "broken": broken}
     if broken is not None:
-        row = store.conn.execute("SELECT id, at, actor, action FROM audit_log WHERE id = ?", (broken,)).fetchone()
-        info["row"] = dict(row) if row else None
+        info["row"] = audit.audit_entry(store, broken)
     return _audit(info)

@@ -33,7 +33,7 @@ from firmware.people.numbers import InvalidNumber, normalise, operator_of
 from firmware.people.privacy import mask_number, mask_numbers_in
 from firmware.queue.store import EMERGENCY
 from web import context, openapi, queries
-from web import tokens as tok
+from firmware.office import tokens as tok
 from web.render import page
 
 PREFIX = "/api/v1"
@@ -321,7 +321,7 @@ def status(token: tok.Token):
     running = [{"id": c["id"], "name": c["name"], "state": c["state"], "emergency": c["emergency"],
                 "send_at": _iso(c.get("send_at")), "progress": _progress(c)}
                for c in queries.active_campaigns(store, config)]
-    awaiting = store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
+    awaiting = camp_mod.count_awaiting_approval(store)
     return _ok({
         "time": _iso(store.clock()),
         "hold": {"active": hold.active, "reason": mask_numbers_in(hold.reason) if hold.reason else None,
@@ -377,12 +377,10 @@ def send_messages(token: tok.Token):
     store = context.store()
     with _send_lock(token.actor):
         # The ids are read back under a per-token lock: nothing else inserts one-off messages as this token.
-        before = store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
+        before = store.last_message_id()
         queued, suppressed = store.enqueue(list(valid), text, priority=EMERGENCY if emergency else 0, report=report,
                                            created_by=token.actor, route_of=operator_of)
-        rows = store.conn.execute(
-            "SELECT id, number, state FROM messages WHERE id > ? AND created_by = ? AND campaign_id IS NULL"
-            " ORDER BY id LIMIT ?", (before, token.actor, len(valid))).fetchall()
+        rows = store.one_offs_after(before, token.actor, len(valid))
     ids = [r["id"] for r in rows]
     store.audit(token.actor, "api_send", {
         "queued": queued, "suppressed": suppressed, "invalid": len(invalid), "duplicates": duplicates,

@@ -14,7 +14,8 @@ import bottle
 
 from firmware.people import audience as aud_mod
 from firmware.people.audience import Audience, AudienceError
-from web import context, queries
+from firmware.people import contacts as contacts_mod
+from web import context
 from web.context import field, shown_number
 from web.render import page
 
@@ -48,10 +49,10 @@ def _blank_form() -> dict[str, Any]:
 
 
 def _saved_row(aid: int) -> dict:
-    row = context.store().conn.execute("SELECT * FROM audiences WHERE id = ?", (aid,)).fetchone()
+    row = aud_mod.get_saved(context.store(), aid)
     if row is None:
         bottle.abort(404)
-    return dict(row)
+    return row
 
 
 def _form_of(row: dict) -> dict[str, Any]:
@@ -82,7 +83,7 @@ def _list_page(form: dict[str, Any] | None = None, error: str | None = None, sta
         if edit is not None:
             form = _form_of(_saved_row(edit))
     return page("audiences", title=context.lang()("Audiens", "Audiences"), saved=aud_mod.list_saved(store), form=form,
-                error=error, choices=queries.contact_choices(store), count_view=count_view)
+                error=error, choices=contacts_mod.contact_choices(store), count_view=count_view)
 
 
 @context.require("viewer")
@@ -119,8 +120,8 @@ def audience_save():
         aud = _build(f)
     except AudienceError as exc:
         return _list_page(f, context.error_text(exc), 400)
-    existing = store.conn.execute("SELECT id FROM audiences WHERE name = ?", (name,)).fetchone()
-    if existing is not None and existing[0] != f["id"]:
+    existing = aud_mod.saved_id(store, name)
+    if existing is not None and existing != f["id"]:
         return _list_page(f, t(f"Audiens bernama “{name}” sudah ada. Pilih nama lain, atau buka audiens itu lalu "
                                "klik 'Ubah' untuk mengubahnya.",
                                f"An audience named “{name}” exists. Choose another name, or open it and click "
@@ -145,7 +146,7 @@ def audience_page(aid: int):
         for r in islice(aud_mod.recipients(store, aud), PREVIEW_RECIPIENTS):
             people.append({"id": r["id"], "name": r["name"], "shown": shown_number(r["number"]), "desa": r["desa"],
                            "dusun": r["dusun"], "rw": r["rw"], "rt": r["rt"], "role": r["role"]})
-    used = store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE audience_id = ?", (aid,)).fetchone()[0]
+    used = aud_mod.campaigns_using(store, aid)
     return page("audiences_detail", title=row["name"], a=row, aud=aud, counts=counts, people=people, error=error,
                 used=used, definition=aud.to_dict() if aud else {}, ww=ww)
 
@@ -154,13 +155,11 @@ def audience_page(aid: int):
 def audience_delete(aid: int):
     store, t = context.store(), context.lang()
     row = _saved_row(aid)
-    used = store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE audience_id = ?", (aid,)).fetchone()[0]
+    used = aud_mod.campaigns_using(store, aid)
     if used:
         context.flash(t(f"Audiens ini dipakai {used} kampanye, jadi tidak dapat dihapus.",
                         f"This audience is used by {used} campaign(s), so it cannot be deleted."), "error")
         bottle.redirect(f"/audiences/{aid}", 303)
-    with store.tx() as c:
-        c.execute("DELETE FROM audiences WHERE id = ?", (aid,))
-        store._audit(c, context.actor(), "audience_delete", {"audience": aid, "name": row["name"]}, store.clock())
+    aud_mod.delete_saved(store, aid, row["name"], context.actor())
     context.flash(t(f"Audiens “{row['name']}” dihapus.", f"Audience “{row['name']}” deleted."))
     bottle.redirect("/audiences", 303)

@@ -2,7 +2,7 @@
 
 Fast with 100,000 recipients and a million message rows: counts come from the index
 messages(campaign_id, state), recipient pages from that index or a rowid range (no sort), the chart from
-two grouped passes kept for a few seconds (:func:`web.queries.campaign_deliveries`), and the report is
+two grouped passes kept for a few seconds (:func:`web.report.campaign_deliveries`), and the report is
 streamed in batches.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,6 +23,8 @@ from firmware.campaigns.campaign import CampaignError
 from firmware.people.csvcells import cell_safe, number_cell as excel_number
 from firmware.people.numbers import national
 from firmware.people.privacy import mask_number, mask_numbers_in
+from firmware.campaigns import report
+from firmware.queue.store import MESSAGE_STATES
 from web import charts, context, queries
 from web.context import field, shown_number
 from web.render import STATE_LABELS, Lang, page
@@ -103,7 +104,7 @@ def _progress(camp: dict[str, Any]) -> dict[str, Any]:
     store, config = context.store(), context.site().config
     progress = queries.campaign_progress(store, config, camp)
     fmt = bottle.request.environ["siaran.view"]["fmt"]
-    points = queries.campaign_deliveries(store, camp["id"], progress["counts"])
+    points = report.campaign_deliveries(store, camp["id"], progress["counts"])
     chart = charts.deliveries_chart(points, utc_offset_hours=config.utc_offset_hours, zone=fmt.zone, t=context.lang())
     return {"progress": progress, "chart": chart}
 
@@ -130,7 +131,7 @@ def _values(camp: dict[str, Any]) -> dict[str, Any]:
     recipient rows of the page and filter asked for (``state``, ``page``)."""
     store = context.store()
     state = field("state", maxlen=20)
-    if state not in queries.MESSAGE_STATES:
+    if state not in MESSAGE_STATES:
         state = ""
     data = _progress(camp)
     counts = data["progress"]["counts"]
@@ -138,20 +139,16 @@ def _values(camp: dict[str, Any]) -> dict[str, Any]:
     pages = max(1, math.ceil(shown / PER_PAGE))
     page_no = context.int_field("page", 1, low=1) or 1
     page_no = min(page_no, pages)
-    rows = queries.campaign_messages(store, camp["id"], state=state or None, page=page_no, per_page=PER_PAGE)
+    rows = report.campaign_messages(store, camp["id"], state=state or None, page=page_no, per_page=PER_PAGE)
     t = context.lang()
     for r in rows:
         r["shown_number"] = shown_number(r["number"])
         r["reason"] = reason(r, t)
     rejected = None
     if camp["state"] == "cancelled":
-        row = store.conn.execute(
-            "SELECT actor, detail FROM audit_log WHERE action = 'campaign_reject'"
-            " AND json_extract(detail, '$.campaign') = ? ORDER BY id DESC LIMIT 1", (camp["id"],)).fetchone()
-        if row is not None:
-            rejected = {"by": row["actor"], "reason": json.loads(row["detail"]).get("reason", "")}
+        rejected = camp_mod.rejection(store, camp["id"])
     return dict(c=camp, rejected=rejected, audience=_describe(camp["audience"]), rows=rows, state=state,
-                page_no=page_no, pages=pages, shown=shown, live=is_live(camp, counts), states=queries.MESSAGE_STATES,
+                page_no=page_no, pages=pages, shown=shown, live=is_live(camp, counts), states=MESSAGE_STATES,
                 **data)
 
 
@@ -201,7 +198,7 @@ def campaign_report(cid: str):
         w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
         w.writerow(header)
         yield b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
-        for batch in queries.report_rows(store, camp["id"]):
+        for batch in report.report_rows(store, camp["id"]):
             buf.seek(0)
             buf.truncate()
             for r in batch:
@@ -291,10 +288,10 @@ def campaign_retry(cid: str):
 def approvals():
     store, config = context.store(), context.site().config
     items = []
-    for row in store.conn.execute("SELECT id FROM campaigns WHERE state = 'awaiting_approval' ORDER BY id"):
+    for campaign_id in camp_mod.awaiting_approval(store):
         try:
-            items.append({"p": camp_mod.preview_campaign(store, config, row["id"]), "error": None,
-                          "c": camp_mod.get(store, row["id"])})
+            items.append({"p": camp_mod.preview_campaign(store, config, campaign_id), "error": None,
+                          "c": camp_mod.get(store, campaign_id)})
         except (CampaignError, AudienceError) as exc:
             items.append({"p": None, "error": context.error_text(exc), "c": camp_mod.get(store, row["id"])})
     return page("approvals", title=context.lang()("Persetujuan", "Approvals"), items=items,

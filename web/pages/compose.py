@@ -28,7 +28,8 @@ from firmware.campaigns import campaign as camp_mod
 from firmware.people.audience import Audience, AudienceError
 from firmware.campaigns.campaign import CampaignError
 from firmware.modem.segments import analyse
-from web import context, queries
+from firmware.people import contacts as contacts_mod
+from web import context
 from web.context import field, shown_number
 from web.render import page
 
@@ -78,8 +79,7 @@ def _audience(form: dict[str, Any]) -> Audience | str | None:
     choice = form["audience"] or (FILTER if any(form["filter"].values()) else "")
     if not choice:
         return None
-    if not choice.startswith("@") or context.store().conn.execute(
-            "SELECT 1 FROM audiences WHERE name = ?", (choice,)).fetchone():
+    if not choice.startswith("@") or aud_mod.saved_id(context.store(), choice) is not None:
         return choice  # a saved audience (a saved name beginning with "@" still wins)
     if choice == ALL:
         return Audience(everyone=True)
@@ -152,7 +152,7 @@ def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, 
     everyone = aud_mod.count(store, Audience(everyone=True))["reachable"]
     return page("compose", title=context.lang()("Tulis Pesan", "Compose"), form=form, error=error,
                 audiences=aud_mod.list_saved(store), templates=camp_mod.list_templates(store),
-                everyone=everyone, choices=queries.contact_choices(store), ALL=ALL, FILTER=FILTER, TAG=TAG,
+                everyone=everyone, choices=contacts_mod.contact_choices(store), ALL=ALL, FILTER=FILTER, TAG=TAG,
                 placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,
                 threshold=camp_mod.approval_threshold(store), now_local=now_local,
                 preview=preview if preview is not None else (_preview(form) if form["text"] else None))

@@ -35,10 +35,10 @@ from typing import Any
 import bottle
 
 from firmware.people import contacts as contacts_mod
-from firmware.people.audience import OPTED_OUT_SQL, Audience, AudienceError, where_sql
-from firmware.people.importer import FIELD_MAX, ImportFileError, canonical_unit, read_rows
-from firmware.people.numbers import InvalidNumber, normalise
-from web import context, queries
+from firmware.people.audience import AudienceError
+from firmware.people.importer import FIELD_MAX, ImportFileError, read_rows
+from firmware.people.rows import canonical_unit
+from web import context
 from web.context import field, int_field, shown_number
 from web.render import page
 
@@ -78,77 +78,12 @@ def register(app: bottle.Bottle) -> None:
 # -- the list -----------------------------------------------------------------------------------
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def list_filters() -> dict[str, str]:
     """The list's filters from the query string (all text, as typed)."""
     f = {k: field(k, maxlen=200) for k in ("q", "desa", "dusun", "rw", "rt", "role", "tag")}
     status = field("status", maxlen=20)
     f["status"] = status if status in STATUSES else ""
     return f
-
-
-def list_where(f: dict[str, str], *, can_see_numbers: bool) -> tuple[str, list[Any]]:
-    """WHERE (over ``contacts c``) for the list's filters; wilayah/role/tag as an audience matches them.
-
-    Raises AudienceError for an unreadable RW/RT filter.  A viewer's search matches a number only when
-    the whole number is typed (fragments would let a viewer rebuild masked numbers digit by digit).
-    """
-    has_filter = any(f[k] for k in ("desa", "dusun", "rw", "rt", "role", "tag"))
-    aud = Audience.build(desa=f["desa"] or None, dusun=f["dusun"] or None, rw=f["rw"] or None,
-                         rt=f["rt"] or None, role=f["role"] or None, tag=f["tag"] or None,
-                         everyone=not has_filter)
-    where, params = where_sql(aud)
-    clauses, out = [f"({where})"], list(params)
-    q = f["q"]
-    if q:
-        ors, ors_params = ["c.name LIKE ? ESCAPE '\\'"], [_like(q)]
-        digits = re.sub(r"\D", "", q)
-        if digits and re.fullmatch(r"[\d\s+\-.()/]+", q):
-            if can_see_numbers and len(digits) >= 3:
-                if digits.startswith("0"):
-                    digits = "62" + digits[1:]
-                ors.append("c.number LIKE ?")
-                ors_params.append(_like(digits))
-            else:
-                try:
-                    ors_params.append(normalise(q))
-                    ors.append("c.number = ?")
-                except InvalidNumber:
-                    pass
-        clauses.append("(" + " OR ".join(ors) + ")")
-        out.extend(ors_params)
-    status = f["status"]
-    if status == "optout":
-        clauses.append(OPTED_OUT_SQL)
-    elif status == "reachable":
-        clauses.append(f"NOT {OPTED_OUT_SQL} AND c.dead = 0")
-    elif status == "dead":
-        clauses.append("c.dead <> 0")
-    return " AND ".join(clauses), out
-
-
-def _totals(store) -> dict[str, int]:
-    conn = store.conn
-    return {
-        "all": conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
-        "optout": conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {OPTED_OUT_SQL}").fetchone()[0],
-        "dead": conn.execute("SELECT COUNT(*) FROM contacts WHERE dead <> 0").fetchone()[0],
-    }
-
-
-def _tags_of(store, ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if not ids:
-        return out
-    marks = ",".join("?" * len(ids))
-    for r in store.conn.execute(
-            f"SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
-            f" WHERE ct.contact_id IN ({marks}) ORDER BY t.name", ids):
-        out.setdefault(r[0], []).append(r[1])
-    return out
 
 
 @context.require("viewer")
@@ -159,19 +94,17 @@ def contact_list():
     error = None
     rows: list[dict] = []
     matched = 0
+    can_see_numbers = u.can("operator")
     try:
-        where, params = list_where(f, can_see_numbers=u.can("operator"))
+        matched = contacts_mod.count_listed(store, f, can_see_numbers=can_see_numbers)
     except AudienceError as exc:
-        error, where, params = exc.pesan, "0", []
-    matched = store.conn.execute(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+        error, matched = exc.pesan, 0
     pages = max(1, math.ceil(matched / PAGE_SIZE))
     pg = min(pg, pages)
     if matched:
-        rows = [dict(r) for r in store.conn.execute(
-            "SELECT c.id, c.number, c.name, c.desa, c.dusun, c.rw, c.rt, c.role, c.dead,"
-            f" {OPTED_OUT_SQL} AS opted_out FROM contacts c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
-            [*params, PAGE_SIZE, (pg - 1) * PAGE_SIZE])]
-        tags = _tags_of(store, [r["id"] for r in rows])
+        rows = contacts_mod.list_page(store, f, can_see_numbers=can_see_numbers, limit=PAGE_SIZE,
+                                      offset=(pg - 1) * PAGE_SIZE)
+        tags = contacts_mod.tags_of(store, [r["id"] for r in rows])
         for r in rows:
             r["tags"] = tags.get(r["id"], [])
             r["shown"] = shown_number(r["number"])
@@ -183,7 +116,7 @@ def contact_list():
     if error:
         bottle.response.status = 400
     return page("contacts", title=context.lang()("Kontak", "Contacts"), f=f, rows=rows, matched=matched, pg=pg, pages=pages,
-                totals=_totals(store), choices=queries.contact_choices(store), error=error,
+                totals=contacts_mod.totals(store), choices=contacts_mod.contact_choices(store), error=error,
                 prev_link=link(pg - 1) if pg > 1 else "", next_link=link(pg + 1) if pg < pages else "",
                 filtered=bool(query))
 
@@ -192,22 +125,21 @@ def contact_list():
 
 
 def _contact(cid: int) -> dict:
-    row = context.store().conn.execute("SELECT * FROM contacts WHERE id = ?", (cid,)).fetchone()
-    if row is None:
+    contact = contacts_mod.get_contact(context.store(), cid)
+    if contact is None:
         bottle.abort(404)
-    return dict(row)
+    return contact
 
 
 def _detail(contact: dict, **values: Any) -> str:
     store = context.store()
-    optout = store.conn.execute("SELECT created_at, source, keyword FROM optouts WHERE match_number = ?",
-                                (contact["number"],)).fetchone()
-    sent = store.conn.execute("SELECT COUNT(*) FROM messages WHERE number = ?", (contact["number"],)).fetchone()[0]
+    optout = contacts_mod.optout_of(store, contact["number"])
+    sent = contacts_mod.messages_to(store, contact["number"])
     form = values.pop("form", None) or {k: contact.get(k) or "" for k in _EDITABLE}
     return page("contacts_detail", title=contact.get("name") or context.lang()("Kontak", "Contact"), c=contact,
-                shown=shown_number(contact["number"]), tags=_tags_of(store, [contact["id"]]).get(contact["id"], []),
-                optout=dict(optout) if optout else None, sent=sent, form=form,
-                choices=queries.contact_choices(store), error=values.pop("error", None), **values)
+                shown=shown_number(contact["number"]), tags=contacts_mod.tags_of(store, [contact["id"]]).get(contact["id"], []),
+                optout=optout, sent=sent, form=form,
+                choices=contacts_mod.contact_choices(store), error=values.pop("error", None), **values)
 
 
 @context.require("viewer")
@@ -248,12 +180,7 @@ def contact_edit(cid: int):
     if not changed:
         context.flash(t("Tidak ada perubahan.", "Nothing changed."), "warn")
         bottle.redirect(f"/contacts/{cid}", 303)
-    with store.tx() as c:
-        now = store.clock()
-        c.execute(f"UPDATE contacts SET {', '.join(k + ' = ?' for k in _EDITABLE)}, updated_at = ? WHERE id = ?",
-                  (*(values[k] for k in _EDITABLE), now, cid))
-        # The audit entry commits with the change; it names the fields, never the number.
-        store._audit(c, context.actor(), "contact.edit", {"contact_id": cid, "fields": changed}, now)
+    contacts_mod.edit_contact(store, cid, {k: values[k] for k in _EDITABLE}, changed, actor=context.actor())
     context.flash(t("Kontak disimpan.", "Contact saved."))
     bottle.redirect(f"/contacts/{cid}", 303)
 
@@ -409,7 +336,7 @@ def _upload_page(error: str | None = None, status: int = 200, tag: str = "") -> 
     return page("import", title=context.lang()("Impor kontak", "Import contacts"), error=error, tag=tag,
                 max_file_bytes=MAX_BODY - UPLOAD_FORM_OVERHEAD,
                 recent=recent, kept=kept_rejected([r["id"] for r in recent if not r["dry_run"]]),
-                keep_days=REJECTED_MAX_AGE // 86400, tags=queries.contact_choices(context.store())["tag"])
+                keep_days=REJECTED_MAX_AGE // 86400, tags=contacts_mod.contact_choices(context.store())["tag"])
 
 
 @context.require("operator")

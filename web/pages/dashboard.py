@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bottle
 
+from firmware.people.contacts import count_contacts
 from firmware.queue import health
+from firmware.queue.inbox import inbox_counts
 from firmware.box.panel import usb_signal
 from web import context, queries
 from web.render import page
@@ -29,8 +31,8 @@ def _data() -> dict:
         "throttled": throttled,
         "usb_state": usb_state,
         "daemon_health": daemon_health,
-        "inbox_new": store.conn.execute("SELECT COUNT(*) FROM inbox WHERE handled = 0 AND kind = 'reply'").fetchone()[0],
-        "contacts": store.conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0],
+        "inbox_new": inbox_counts(store).get("reply", 0),
+        "contacts": count_contacts(store),
     }
 
 

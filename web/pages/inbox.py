@@ -13,8 +13,9 @@ import bottle
 
 from firmware.campaigns import campaign as camp_mod
 from firmware.people.numbers import InvalidNumber, normalise, operator_of
+from firmware.queue import inbox as inbox_mod
 from firmware.queue.store import StoreError
-from web import context, queries
+from web import context
 from web.pages.modems import wait_notes
 from web.render import page
 
@@ -45,7 +46,7 @@ def pager(base: str, params: dict, page_no: int, total: int, per_page: int) -> d
 def _filters() -> tuple[str, str]:
     kind = context.field("kind", maxlen=20)
     handled = context.field("handled", maxlen=5)
-    return (kind if kind in queries.INBOX_KINDS else ""), (handled if handled in HANDLED else "")
+    return (kind if kind in inbox_mod.INBOX_KINDS else ""), (handled if handled in HANDLED else "")
 
 
 @context.require("viewer")
@@ -53,13 +54,13 @@ def inbox():
     store = context.store()
     kind, handled = _filters()
     page_no = context.int_field("page", 1, low=1, high=100_000) or 1
-    rows, total = queries.inbox_page(store, kind=kind or None, handled=HANDLED.get(handled),
+    rows, total = inbox_mod.inbox_page(store, kind=kind or None, handled=HANDLED.get(handled),
                                      offset=(page_no - 1) * PER_PAGE, limit=PER_PAGE)
     params = {"kind": kind, "handled": handled}
     here = "/inbox" + (("?" + urllib.parse.urlencode({**{k: v for k, v in params.items() if v}, "page": page_no}))
                        if kind or handled or page_no > 1 else "")
     return page("inbox", title="Kotak Masuk", rows=rows, kind=kind, handled=handled,
-                pager=pager("/inbox", params, page_no, total, PER_PAGE), counts=queries.inbox_counts(store),
+                pager=pager("/inbox", params, page_no, total, PER_PAGE), counts=inbox_mod.inbox_counts(store),
                 here=here)
 
 
@@ -67,7 +68,7 @@ def inbox():
 def mark_handled(inbox_id: int):
     t = bottle.request.environ["siaran.lang"]
     store = context.store()
-    if store.conn.execute("SELECT 1 FROM inbox WHERE id = ?", (inbox_id,)).fetchone() is None:
+    if not inbox_mod.inbox_exists(store, inbox_id):
         bottle.abort(404)
     handled = context.field("handled", "1", maxlen=2) != "0"
     store.set_inbox_handled([inbox_id], handled, by=context.actor())
@@ -102,13 +103,13 @@ def why_no_reply(row: dict) -> tuple[str, str] | None:
 
 def _message_page(inbox_id: int, *, text: str = "", error: str | None = None, status: int = 200) -> str:
     store = context.store()
-    row = queries.inbox_row(store, inbox_id)
+    row = inbox_mod.inbox_row(store, inbox_id)
     if row is None:
         bottle.abort(404)
     bottle.response.status = status
     t = context.lang()
     return page("inbox_message", title=t("Pesan masuk", "Incoming message"), r=row, blocked=why_no_reply(row),
-                replies=queries.replies_to(store, row["number"]), text=text, error=error,
+                replies=inbox_mod.replies_to(store, row["number"]), text=text, error=error,
                 max_text=camp_mod.MAX_TEXT)
 
 
@@ -130,7 +131,7 @@ def reply(inbox_id: int):
                              error=t(f"Balasan terlalu panjang: paling banyak {camp_mod.MAX_TEXT} karakter.",
                                      f"The reply is too long: at most {camp_mod.MAX_TEXT} characters."))
     store = context.store()
-    if store.conn.execute("SELECT 1 FROM inbox WHERE id = ?", (inbox_id,)).fetchone() is None:
+    if not inbox_mod.inbox_exists(store, inbox_id):
         bottle.abort(404)
     try:
         message_id = store.reply_inbox(inbox_id, text, by=context.actor(), route_of=operator_of)

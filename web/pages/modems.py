@@ -111,9 +111,7 @@ def test_send():
     by = context.actor()
     queued, suppressed = store.enqueue([number], text, priority=TEST_PRIORITY, created_by=by,
                                        route_of=numbers.operator_of)
-    row = store.conn.execute("SELECT id FROM messages WHERE number = ? AND created_by = ? ORDER BY id DESC LIMIT 1",
-                             (number, by)).fetchone()
-    message_id = row[0] if row else None
+    message_id = store.latest_message_to(number, by)
     store.audit(by, "test_sms", {"to": mask_number(number), "message": message_id, "queued": queued,
                                  "suppressed": suppressed})
     shown = fmt.national(number)
