@@ -150,7 +150,11 @@ def test_watchdog_stops_when_a_worker_hangs(tmp_path, notify_socket, monkeypatch
         assert daemon.workers[0].is_alive(), "the worker is hung, not dead"
         assert count(window, "WATCHDOG=1") == 0, window
         assert count(window, "STATUS=") >= 3, "the main loop keeps reporting status"
-        assert "sending=1" in [line for line in window if line.startswith("STATUS=")][-1]
+        # The message in AT+CMGS, and the next one, claimed ahead in the commit that handed it over
+        # (one commit per message): only the first is handed, the other goes back to the queue untouched.
+        assert "sending=2" in [line for line in window if line.startswith("STATUS=")][-1]
+        assert store.conn.execute("SELECT COUNT(*) FROM messages WHERE state = 'sending'"
+                                  " AND handed_at IS NOT NULL").fetchone()[0] == 1
     finally:
         store.close()
         daemon.stop()

@@ -384,7 +384,10 @@ def test_a_limit_counts_each_part_from_when_the_network_took_it(tmp_path):
         wall = [datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp() for r in rig.sent_log()]
         span = (wall[2] + rig.offset) - wall[0]
         assert span > 60.0, f"3 parts on the network within {span:.2f} s with 2 a minute allowed"
-        sent_at = [r[0] for r in rig.store.conn.execute("SELECT sent_at FROM message_parts ORDER BY sent_at")]
+        # The emulator logs a part before it answers +CMGS; the worker records it after: wait for the record.
+        sent_at = wait_until(lambda: (rows := [r[0] for r in rig.store.conn.execute(
+            "SELECT sent_at FROM message_parts ORDER BY sent_at")]) and len(rows) >= 3 and rows, 10,
+            "the third part recorded")
         assert sent_at[0] >= wall[0] and sent_at[2] - sent_at[0] > 60.0, "sent_at says when each part went"
     finally:
         rig.stop()
