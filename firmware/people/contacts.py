@@ -588,7 +588,7 @@ def set_private(store: Store, *, unit_id: int | None, actor: str, numbers: Itera
     """Make contacts private to the unit ``unit_id`` (only its campaigns reach them and only its people and
     admins see them), or shared by every unit again (None): the given ``numbers``, and every contact with
     ``tag``. Returns how many contacts were changed. Audited (ids and counts, never a number)."""
-    e164 = [importer.to_e164(n) for n in numbers]
+    e164 = [to_e164(n) for n in numbers]
     now = store.clock()
     with store.tx() as c:
         ids: set[int] = set()
