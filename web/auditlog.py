@@ -112,6 +112,17 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "number_change": ("{who}: ganti nomor #{change} {state}.", "{who}: number change #{change} {state}."),
     "number_change_expired": ("{count} permintaan ganti nomor kedaluwarsa (tidak dijawab YA).",
                               "{count} number change request(s) expired (no YA)."),
+    "unit_add": ("{who} menambah unit {name}.", "{who} added the unit {name}."),
+    "unit_change": ("{who} mengubah unit {name}.", "{who} changed the unit {name}."),
+    "user_unit": ("{who} memindahkan {username} ke unit {unit}.", "{who} moved {username} to the unit {unit}."),
+    "campaign_over_quota": ("Kampanye darurat {campaign} melebihi kuota bulanan unit {unit_name} ({needed} SMS; kuota "
+                            "{quota}, sudah terpakai {used_before}): tetap dikirim.",
+                            "Emergency campaign {campaign} goes beyond unit {unit_name}'s monthly quota ({needed} SMS; "
+                            "quota {quota}, {used_before} already used): sent all the same."),
+    "unit_report": ("{who} mengunduh laporan bulanan unit {month}.", "{who} downloaded the monthly unit report {month}."),
+    "contact.private": ("{who} mengubah unit {contacts} kontak ({changed} berubah).",
+                        "{who} changed the unit of {contacts} contacts ({changed} changed)."),
+    "audience_private": ("{who} mengubah unit audiens “{name}”.", "{who} changed the unit of the audience “{name}”."),
 }
 #: Words for the codes of the resident keyword rows (outcomes, states, reasons).
 KEYWORD_WORDS = {
@@ -133,17 +144,6 @@ KEYWORD_WORDS = {
     "pending": ("menunggu balasan YA dari nomor baru", "waiting for YA from the new number"),
     "rejected": ("ditolak", "rejected"), "confirmed": ("dikonfirmasi", "confirmed"),
     "approved": ("disetujui", "approved"), "expired": ("kedaluwarsa", "expired"),
-    "unit_add": ("{who} menambah unit {name}.", "{who} added the unit {name}."),
-    "unit_change": ("{who} mengubah unit {name}.", "{who} changed the unit {name}."),
-    "user_unit": ("{who} memindahkan {username} ke unit {unit}.", "{who} moved {username} to the unit {unit}."),
-    "campaign_over_quota": ("Kampanye darurat {campaign} melebihi kuota bulanan unit {unit_name} ({needed} SMS; kuota "
-                            "{quota}, sudah terpakai {used_before}): tetap dikirim.",
-                            "Emergency campaign {campaign} goes beyond unit {unit_name}'s monthly quota ({needed} SMS; "
-                            "quota {quota}, {used_before} already used): sent all the same."),
-    "unit_report": ("{who} mengunduh laporan bulanan unit {month}.", "{who} downloaded the monthly unit report {month}."),
-    "contact.private": ("{who} mengubah unit {contacts} kontak ({changed} berubah).",
-                        "{who} changed the unit of {contacts} contacts ({changed} changed)."),
-    "audience_private": ("{who} mengubah unit audiens “{name}”.", "{who} changed the unit of the audience “{name}”."),
 }
 #: Words for values that are codes in the detail.
 KINDS = {"balance": ("memeriksa pulsa", "check the balance")}
