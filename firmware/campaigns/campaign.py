@@ -746,10 +746,6 @@ def awaiting_approval(store, *, within: int | None = None) -> list[int]:
     return [r[0] for r in rows]
 
 
-def count_awaiting_approval(store) -> int:
-    return store.conn.execute("SELECT COUNT(*) FROM campaigns WHERE state = 'awaiting_approval'").fetchone()[0]
-
-
 def active_rows(store, limit: int = 5, *, within: int | None = None) -> list[dict[str, Any]]:
     """Running and paused campaigns (``id, name, state, priority, send_at``; ``within``: of that unit), newest
     first."""
