@@ -30,6 +30,7 @@ _AREAS = (
     "users",
     "settings",
     "modem",
+    "smpp",
     "pdu",
     "emulator",
     "backup",

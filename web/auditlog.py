@@ -96,6 +96,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "template_edit": ("{who} mengubah template “{name}”.", "{who} changed the template “{name}”."),
     "template_delete": ("{who} menghapus template “{name}”.", "{who} deleted the template “{name}”."),
     "restore": ("{who} memulihkan data dari cadangan {source}.", "{who} restored the data from the backup {source}."),
+    "smpp_account_add": ("{who} menambah akun operator {name} ({system_id} di {host}:{port}, pengirim {source_addr}).",
+                         "{who} added the operator account {name} ({system_id} at {host}:{port}, sender {source_addr})."),
+    "smpp_account_edit": ("{who} mengubah akun operator {name}{password_note}.",
+                          "{who} changed the operator account {name}{password_note}."),
+    "smpp_account_delete": ("{who} menghapus akun operator {name}.", "{who} deleted the operator account {name}."),
 }
 #: Words for values that are codes in the detail.
 KINDS = {"balance": ("memeriksa pulsa", "check the balance")}
@@ -138,6 +143,9 @@ def _extra(action: str, detail: dict, fmt) -> dict[str, Any]:
     if "basis" in detail:
         pair = BASES.get(detail["basis"])
         out["basis"] = fmt.t(*pair) if pair else detail["basis"]
+    if action == "smpp_account_edit":
+        out["password_note"] = fmt.t(", termasuk kata sandinya", ", including its password") \
+            if detail.get("password_changed") else ""
     if action.startswith("hold") and not detail.get("reason"):
         out["reason"] = fmt.t("tidak disebut", "none given")
     return out
@@ -198,4 +206,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "api_token_revoke": ("cabut token API", "revoke API token"), "setting": ("ubah pengaturan", "change setting"),
     "template_add": ("tambah template", "add template"), "template_edit": ("ubah template", "change template"),
     "template_delete": ("hapus template", "delete template"), "restore": ("pulihkan cadangan", "restore backup"),
+    "smpp_account_add": ("tambah akun operator", "add operator account"),
+    "smpp_account_edit": ("ubah akun operator", "change operator account"),
+    "smpp_account_delete": ("hapus akun operator", "delete operator account"),
 }

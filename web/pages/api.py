@@ -443,7 +443,7 @@ def create_campaign(token: tok.Token):
                                   send_at=send_at, expires_at=expires_at, actor=token.actor, template=template,
                                   fills=fills, tz=config.tz)
     try:
-        result = camp_mod.submit(store, campaign_id, token.actor)
+        result = camp_mod.submit(store, campaign_id, token.actor, config=config)
     except SiaranError as exc:
         # Do not leave a draft no one asked for behind.
         try:

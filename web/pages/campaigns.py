@@ -306,7 +306,8 @@ def approve(cid: str):
     camp = _campaign(cid)
     t = context.lang()
     try:
-        r = camp_mod.approve(context.store(), camp["id"], context.actor(), via=context.actor())
+        r = camp_mod.approve(context.store(), camp["id"], context.actor(), via=context.actor(),
+                             config=context.site().config)
     except CampaignError as exc:
         context.flash(context.error_text(exc), "error")
         bottle.redirect("/approvals", 303)

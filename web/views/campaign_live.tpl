@@ -5,6 +5,9 @@
   <dl class="facts">
     <dt>{{t("Status", "State")}}</dt><dd><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></dd>
     <dt>{{t("Audiens", "Audience")}}</dt><dd>{{audience}}</dd>
+    % if c.get('channel') in ('modem', 'smpp'):
+    <dt>{{t("Jalur kirim", "Sending route")}}</dt><dd data-channel="{{c['channel']}}">{{t("Modem kotak", "The box's modems") if c['channel'] == 'modem' else t("Operator (SMPP)", "Operator (SMPP)")}}</dd>
+    % end
     <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{fmt.actor(c['created_by'])}}, {{fmt.time(c['created_at'])}}</dd>
     % if c['approved_by']:
     <dt>{{t("Disetujui oleh", "Approved by")}}</dt><dd>{{fmt.actor(c['approved_by'])}}, {{fmt.time(c['approved_at'])}}</dd>

@@ -31,12 +31,7 @@
     </dd>
     <dt>{{t("Jumlah SMS", "SMS segments")}}</dt>
     <dd><span class="counter"><strong class="{{'bad' if seg['per_message_max'] > 1 else ''}}">{{seg['per_message_max']}}</strong> {{t("SMS per penerima (paling banyak)", "SMS per recipient (at most)")}}, {{t("rata-rata", "average")}} {{seg['per_message_avg']}}; {{t("total", "total")}} <strong>{{fmt.num(seg['total'])}}</strong> SMS</span></dd>
-    <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt>
-    <dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong> <span class="muted">({{fmt.rupiah(p['cost']['per_segment_rupiah'])}} {{t("per SMS", "per SMS")}})</span></dd>
-    <dt>{{t("Perkiraan waktu kirim", "Estimated sending time")}}</dt>
-    <dd>
-      % include('eta.tpl', eta=p['time'])
-    </dd>
+    % include('route_costs.tpl', p=p)
   </dl>
 
   % if fix['ucs2_chars'] or fix['ucs2_chars_from_contacts']:
