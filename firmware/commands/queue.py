@@ -90,6 +90,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                                     "parked_until")}
                 for m in store.modems()
             ],
+            "smpp": store.smpp_links(),  # each operator account's link: state, sent, rate, window, last error
         })
     return 0
 

@@ -445,7 +445,7 @@ def create_campaign(token: tok.Token):
                                   send_at=send_at, expires_at=expires_at, actor=token.actor, template=template,
                                   fills=fills, tz=config.tz, unit=token.unit_id)
     try:
-        result = camp_mod.submit(store, campaign_id, token.actor, utc_offset_hours=config.utc_offset_hours)
+        result = camp_mod.submit(store, campaign_id, token.actor, config=config)
     except SiaranError as exc:
         # Do not leave a draft no one asked for behind.
         try:
