@@ -444,8 +444,9 @@ def queue_channel(store, config: Config | None, camp: Mapping[str, Any], aud: Au
                          f"Kampanye {camp['id']} memilih jalur operator (SMPP), tetapi belum ada akun operator: "
                          "tambahkan di Pengaturan, atau buat ulang kampanye dengan jalur lain.")
     threshold, overflow = route_thresholds(store)
-    kw = {"recipients": aud_mod.count(store, aud)["reachable"], "emergency": camp["priority"] >= EMERGENCY,
-          "smpp_accounts": len(accounts), "threshold": threshold}
+    counted = choice == routing.AUTO and accounts  # only the automatic rule with an account weighs the size
+    kw = {"recipients": aud_mod.count(store, aud)["reachable"] if counted else 0,
+          "emergency": camp["priority"] >= EMERGENCY, "smpp_accounts": len(accounts), "threshold": threshold}
     minutes = None
     if routing.needs_modem_estimate(choice, **kw):
         snapshot = estimate.take_snapshot(store, sending_config(store, config)[0])

@@ -535,7 +535,9 @@ def m010_smpp(db: Database) -> None:
         ALTER TABLE messages ADD COLUMN channel TEXT;
         ALTER TABLE campaigns ADD COLUMN channel TEXT;
         -- Each kind of worker walks an index of only what it may claim: a 100,000-message operator
-        -- campaign ahead in the queue costs a modem's claim nothing, and the reverse.
+        -- campaign ahead in the queue costs a modem's claim nothing, and the reverse. The index of every
+        -- queued message goes: the two below answer what it did (an index less to write per message).
+        DROP INDEX messages_due;
         DROP INDEX messages_due_route;
         CREATE INDEX messages_due_route ON messages (route, priority DESC, not_before, id)
             WHERE state = 'queued' AND channel IS NOT 'smpp';

@@ -40,6 +40,8 @@ STATE_NUMBER = {"ENROUTE": 1, "DELIVRD": 2, "EXPIRED": 3, "DELETED": 4, "UNDELIV
                 "UNKNOWN": 7, "REJECTD": 8}
 #: Receipts that matched no part are kept this long (a part's id may be written later), then purged.
 EARLY_RECEIPT_KEEP = 3 * 86400.0
+#: Receipts kept unmatched are tried again at each commit for this long (then only kept, for the record).
+EARLY_RECEIPT_MATCH = 600.0
 
 
 def operator_accounts(config: Config, store) -> tuple[list[SmppAccount], list[str]]:
@@ -228,9 +230,7 @@ class SmppVerbs:
         sent it; set the part's report and settle the message once every part has a final one. A receipt
         whose part is not written yet is kept in ``smpp_receipts`` (``keep``) and matched when it is."""
         now = self.clock()
-        row = c.execute(
-            "SELECT id, message_id, final FROM message_parts WHERE smsc_id = ? AND modem = ? ORDER BY id DESC"
-            " LIMIT 1", (r.smsc_id, r.account)).fetchone()
+        row = self._receipted_part(c, r)
         if row is None:
             if keep:
                 c.execute("INSERT INTO smpp_receipts (account, smsc_id, stat, err, received_at) VALUES (?,?,?,?,?)",
@@ -246,17 +246,30 @@ class SmppVerbs:
         state = self._settle_message(c, row["message_id"], now) if final else None
         return ReceiptMatch(row["message_id"], row["id"], state)
 
+    @staticmethod
+    def _receipted_part(c: sqlite3.Connection, r: SmppReceipt):
+        """The part receipt ``r`` is about (the newest of that id on its account): its id as the submit_sm_resp
+        gave it, else another form of it (:func:`firmware.smpp.pdu.receipt_id_forms`: hex for decimal ...)."""
+        from firmware.smpp.pdu import receipt_id_forms  # the SMPP codec only when a receipt comes
+        forms = receipt_id_forms(r.smsc_id)
+        marks = ",".join("?" for _ in forms)
+        rows = c.execute(f"SELECT id, message_id, final, smsc_id FROM message_parts WHERE smsc_id IN ({marks})"
+                         " AND modem = ? ORDER BY id DESC", (*forms, r.account)).fetchall()
+        return min(rows, key=lambda row: forms.index(row["smsc_id"]), default=None)
+
     def _match_early_receipts(self, c: sqlite3.Connection) -> int:
-        """Receipts that came before their part's ``smsc_id`` was written, matched now; return how many."""
-        if c.execute("SELECT 1 FROM smpp_receipts LIMIT 1").fetchone() is None:
-            return 0
-        rows = c.execute(
-            "SELECT r.id, r.account, r.smsc_id, r.stat, r.err FROM smpp_receipts r WHERE EXISTS (SELECT 1 FROM"
-            " message_parts p WHERE p.smsc_id = r.smsc_id AND p.modem = r.account)").fetchall()
-        for row in rows:
-            self._apply_receipt(c, SmppReceipt(row["account"], row["smsc_id"], row["stat"], row["err"]), keep=False)
-        c.executemany("DELETE FROM smpp_receipts WHERE id = ?", [(row["id"],) for row in rows])
-        return len(rows)
+        """Receipts that came before their part's ``smsc_id`` was written, matched now; return how many.
+
+        Only those of the last :data:`EARLY_RECEIPT_MATCH` seconds are tried (a part's id is written
+        within seconds of its receipt, or never: its submit_sm_resp was lost), so receipts that will never
+        match cost a commit nothing once they are old."""
+        rows = c.execute("SELECT id, account, smsc_id, stat, err FROM smpp_receipts WHERE received_at >= ?",
+                         (self.clock() - EARLY_RECEIPT_MATCH,)).fetchall()
+        matched = [row["id"] for row in rows
+                   if self._apply_receipt(c, SmppReceipt(row["account"], row["smsc_id"], row["stat"], row["err"]),
+                                          keep=False) is not None]
+        c.executemany("DELETE FROM smpp_receipts WHERE id = ?", [(i,) for i in matched])
+        return len(matched)
 
     def purge_smpp_receipts(self, older_than: float) -> int:
         """Forget receipts that never matched a part (their part was never recorded: a lost submit_sm_resp)."""

@@ -909,14 +909,19 @@ class Store(ModemRows, SmppVerbs):
         return dict(row) if row else None
 
     def has_due(self, *, emergency_only: bool = False) -> bool:
-        """Is any message due now (cheap; for idle workers)?"""
+        """Is any message a modem may send due now (cheap; for idle modem workers)?  What only the
+        operator route sends (``channel = 'smpp'``) is not: :meth:`smpp_has_due` asks for that route."""
         row = self.conn.execute(
-            "SELECT 1 FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ? LIMIT 1",
-            (EMERGENCY if emergency_only else -(2**31), self.clock())).fetchone()
+            "SELECT 1 FROM messages WHERE state = 'queued' AND channel IS NOT 'smpp' AND priority >= ?"
+            " AND not_before <= ? LIMIT 1", (EMERGENCY if emergency_only else -(2**31), self.clock())).fetchone()
         return row is not None
 
     def next_due_at(self) -> float | None:
-        row = self.conn.execute("SELECT MIN(not_before) FROM messages WHERE state = 'queued'").fetchone()
+        """When the earliest queued message falls due, whichever route sends it."""
+        row = self.conn.execute(
+            "SELECT MIN(due) FROM (SELECT MIN(not_before) AS due FROM messages WHERE state = 'queued'"
+            " AND channel IS NOT 'smpp' UNION ALL SELECT MIN(not_before) FROM messages WHERE state = 'queued'"
+            " AND channel = 'smpp')").fetchone()
         return row[0]
 
     # -- templates (the office's own; shipped ones are installed by templates_builtin) ----

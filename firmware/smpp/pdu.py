@@ -49,6 +49,9 @@ class Command(enum.IntEnum):
     BIND_TRANSCEIVER_RESP = 0x80000009
     ENQUIRE_LINK = 0x00000015
     ENQUIRE_LINK_RESP = 0x80000015
+    ALERT_NOTIFICATION = 0x00000102  # an SMSC's note that a phone is reachable again; never answered
+    DATA_SM = 0x00000103  # an SMSC may bring a resident's SMS or a receipt this way instead of deliver_sm
+    DATA_SM_RESP = 0x80000103
 
 
 BINDS = (Command.BIND_RECEIVER, Command.BIND_TRANSMITTER, Command.BIND_TRANSCEIVER)
@@ -231,6 +234,12 @@ class DeliverSm(ShortMessage):
 
 
 @dataclass(frozen=True)
+class DataSm(DeliverSm):
+    """data_sm from the SMSC (§4.7.1): what deliver_sm carries, with the text in ``message_payload`` and
+    no short_message; read and answered (data_sm_resp) like a deliver_sm."""
+
+
+@dataclass(frozen=True)
 class SubmitSmResp(Pdu):
     """The SMSC took (``status`` 0) or refused a submit_sm; ``message_id`` names it for its receipt."""
 
@@ -279,6 +288,37 @@ def parse_receipt_text(text: str) -> dict[str, str]:
     return out
 
 
+#: ``stat:`` words some SMSCs write in full instead of SMPP 3.4's seven letters (appendix B).
+_STAT_WORDS = {"DELIVERED": "DELIVRD", "UNDELIVERED": "UNDELIV", "UNDELIVERABLE": "UNDELIV", "REJECTED": "REJECTD",
+               "ACCEPTED": "ACCEPTD", "EXPIRED": "EXPIRED", "DELETED": "DELETED", "UNKNOWN": "UNKNOWN",
+               "ENROUTE": "ENROUTE", "FAILED": "UNDELIV"}
+
+
+def receipt_stat(word: str) -> str:
+    """A receipt's ``stat:`` as one of SMPP 3.4's words (DELIVRD, UNDELIV ...): case and the long forms
+    some SMSCs use ("DELIVERED", "Undeliverable") do not matter; anything else is UNKNOWN."""
+    word = word.strip().upper()
+    if word in STATE_NUMBERS:
+        return word
+    return _STAT_WORDS.get(word, "UNKNOWN")
+
+
+def receipt_id_forms(message_id: str) -> tuple[str, ...]:
+    """The forms a receipt's message id may have had in the submit_sm_resp, the exact one first.
+
+    SMSCs are known to answer submit_sm with the id in hex and write it in decimal in the receipt's
+    text, or the reverse, or in the other letter case (Kannel's ``msg-id-type`` exists for this): a
+    decimal id is also tried as hex, a hex one as decimal, and either in lower and upper case."""
+    forms = [message_id, message_id.lower(), message_id.upper()]
+    digits = message_id.strip()
+    if digits.isdigit() and len(digits) <= 20:
+        value = int(digits)
+        forms += [f"{value:x}", f"{value:X}", str(value)]
+    if digits and len(digits) <= 16 and all(ch in "0123456789abcdefABCDEF" for ch in digits):
+        forms.append(str(int(digits, 16)))
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
 def receipt_of(pdu: DeliverSm) -> Receipt | None:
     """The receipt a deliver_sm carries, or None when it is a mobile-originated message.
 
@@ -296,7 +336,7 @@ def receipt_of(pdu: DeliverSm) -> Receipt | None:
     raw_id = pdu.tlv(Tag.RECEIPTED_MESSAGE_ID)
     message_id = _cstring_value(raw_id) if raw_id is not None else fields.get("id", "")
     state = pdu.tlv(Tag.MESSAGE_STATE)
-    stat = MESSAGE_STATES.get(state[0], "UNKNOWN") if state else fields.get("stat", "UNKNOWN").upper()[:7]
+    stat = MESSAGE_STATES.get(state[0], "UNKNOWN") if state else receipt_stat(fields.get("stat", "UNKNOWN"))
     if not message_id:
         raise PduError("delivery receipt without a message id")
     return Receipt(message_id, stat, fields.get("err"), text)
@@ -391,6 +431,11 @@ def encode(pdu: Pdu) -> bytes:
                 + _cstring(pdu.address_range, 41, "address_range"))
     elif isinstance(pdu, BindResp):
         body = _cstring(pdu.system_id, 16, "system_id") + _tlvs(pdu.tlvs) if pdu.status == 0 or pdu.system_id else b""
+    elif isinstance(pdu, DataSm):
+        body = (_cstring(pdu.service_type, 6, "service_type")
+                + bytes((pdu.source_addr_ton, pdu.source_addr_npi)) + _cstring(pdu.source_addr, 65, "source_addr")
+                + bytes((pdu.dest_addr_ton, pdu.dest_addr_npi)) + _cstring(pdu.destination_addr, 65, "destination_addr")
+                + bytes((pdu.esm_class, pdu.registered_delivery, pdu.data_coding)) + _tlvs(pdu.tlvs))
     elif isinstance(pdu, ShortMessage):
         if len(pdu.short_message) > 254:
             raise PduError("short_message longer than 254 octets (use message_payload)")
@@ -481,7 +526,14 @@ def decode(frame: bytes) -> Pdu:
                        data_coding=r.octet("data_coding"), sm_default_msg_id=r.octet("sm_default_msg_id"))
         sm_length = r.octet("sm_length")
         return cls(**head, **fields_, short_message=r.take(sm_length, "short_message"), tlvs=r.tlvs())
-    if command in (Command.SUBMIT_SM_RESP, Command.DELIVER_SM_RESP):
+    if command == Command.DATA_SM:
+        return DataSm(**head, service_type=r.cstring(6, "service_type"), source_addr_ton=r.octet("source_addr_ton"),
+                      source_addr_npi=r.octet("source_addr_npi"), source_addr=r.cstring(65, "source_addr"),
+                      dest_addr_ton=r.octet("dest_addr_ton"), dest_addr_npi=r.octet("dest_addr_npi"),
+                      destination_addr=r.cstring(65, "destination_addr"), esm_class=r.octet("esm_class"),
+                      registered_delivery=r.octet("registered_delivery"), data_coding=r.octet("data_coding"),
+                      tlvs=r.tlvs())
+    if command in (Command.SUBMIT_SM_RESP, Command.DELIVER_SM_RESP, Command.DATA_SM_RESP):
         cls = SubmitSmResp if command == Command.SUBMIT_SM_RESP else DeliverSmResp
         if not r.data:  # an error response may omit the body
             return cls(**head)
@@ -516,7 +568,7 @@ class Framer:
 def response_to(pdu: Pdu, status: int = 0, **fields_) -> Pdu:
     """The response PDU to request ``pdu`` (same sequence number), e.g. the deliver_sm_resp we owe."""
     command = pdu.command | 0x80000000
-    if pdu.command == Command.DELIVER_SM:
+    if pdu.command in (Command.DELIVER_SM, Command.DATA_SM):
         return DeliverSmResp(command, pdu.sequence, status, **fields_)
     if pdu.command == Command.SUBMIT_SM:
         return SubmitSmResp(command, pdu.sequence, status, **fields_)
@@ -529,6 +581,6 @@ def generic_nack(sequence: int, status: int) -> Pdu:
     return Pdu(Command.GENERIC_NACK, sequence, status)
 
 
-__all__ = ["Bind", "BindResp", "Command", "DeliverSm", "DeliverSmResp", "Framer", "Pdu", "Receipt", "Status",
+__all__ = ["Bind", "BindResp", "Command", "DataSm", "DeliverSm", "DeliverSmResp", "Framer", "Pdu", "Receipt", "Status",
            "SubmitSm", "SubmitSmResp", "Tag", "TextPart", "decode", "encode", "generic_nack", "parse_receipt_text",
            "receipt_of", "response_to", "status_name", "text_parts", "validity_period"]

@@ -192,8 +192,10 @@ class Session:
             if pending is None:
                 return []  # a late answer to something already given up on
             return self._response(pending, pdu)
-        if pdu.command == P.Command.DELIVER_SM and isinstance(pdu, P.DeliverSm):
+        if pdu.command in (P.Command.DELIVER_SM, P.Command.DATA_SM) and isinstance(pdu, P.DeliverSm):
             return [Incoming(pdu)]
+        if pdu.command == P.Command.ALERT_NOTIFICATION:
+            return []  # has no response (§4.12); nothing waits on a phone coming back
         if pdu.command == P.Command.ENQUIRE_LINK:
             self._send(P.response_to(pdu))
             return []

@@ -80,6 +80,37 @@ def test_receipt_before_its_part_is_matched_later_and_flags_dead(store: Store, c
     assert store.conn.execute("SELECT dead FROM contacts WHERE number = ?", (A,)).fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("sent_id, receipt_id", [
+    ("1a2b3c", "1715004"),  # submit_sm_resp in hex, the receipt's text in decimal
+    ("1715004", "1a2b3c"),  # the reverse
+    ("ABCDEF12", "abcdef12"),  # letter case
+    ("42", "0000000042"),  # a receipt text padding the id to ten digits
+])
+def test_receipt_matches_another_form_of_the_id(store: Store, clock, sent_id, receipt_id):
+    """SMSCs known to give the id in one base in submit_sm_resp and the other in the receipt text still match,
+    at once and when the receipt came before the part was written."""
+    store.enqueue([A], "halo")
+    [m] = store.smpp_claim("op", 5)
+    store.smpp_commit("op", [Outcome(m.id, "sent", parts=((1, 1, None, clock[0], sent_id),), parts_total=1)])
+    assert store.apply_smpp_receipts([SmppReceipt("op", receipt_id + "7", "DELIVRD")]) == [None]  # not a form of it
+    assert store.message(m.id)["state"] == "sent"
+    assert store.apply_smpp_receipts([SmppReceipt("op", receipt_id, "DELIVRD")])[0].message_state == "delivered"
+    store.enqueue([B], "halo")
+    [n] = store.smpp_claim("op2", 5)
+    assert store.apply_smpp_receipts([SmppReceipt("op2", receipt_id, "UNDELIV")]) == [None]  # early: kept
+    store.smpp_commit("op2", [Outcome(n.id, "sent", parts=((1, 1, None, clock[0], sent_id),), parts_total=1)])
+    assert store.message(n.id)["state"] == "failed"
+
+
+def test_exact_id_wins_over_another_form(store: Store, clock):
+    store.enqueue([A, B], "halo")
+    m, n = store.smpp_claim("op", 5)
+    store.smpp_commit("op", [Outcome(m.id, "sent", parts=((1, 1, None, clock[0], "10"),), parts_total=1),
+                             Outcome(n.id, "sent", parts=((1, 1, None, clock[0], "a"),), parts_total=1)])
+    store.apply_smpp_receipts([SmppReceipt("op", "10", "DELIVRD")])
+    assert store.message(m.id)["state"] == "delivered" and store.message(n.id)["state"] == "sent"
+
+
 def test_receipt_of_another_account_does_not_match(store: Store, clock):
     store.enqueue([A], "halo")
     [m] = store.smpp_claim("op", 5)

@@ -129,6 +129,23 @@ def test_receipt_tlvs_win_over_text():
     assert (r.message_id, r.stat) == ("7b", "UNDELIV")
 
 
+@pytest.mark.parametrize("word, stat", [("DELIVRD", "DELIVRD"), ("delivrd", "DELIVRD"), ("DELIVERED", "DELIVRD"),
+                                        ("Undeliverable", "UNDELIV"), ("REJECTED", "REJECTD"), ("expired", "EXPIRED"),
+                                        ("ACCEPTD", "ACCEPTD"), ("?", "UNKNOWN"), ("DELIVERX", "UNKNOWN")])
+def test_receipt_stat_words(word, stat):
+    r = P.receipt_of(_receipt(f"id:9 sub:001 dlvrd:001 submit date:2612051200 done date:2612051201 stat:{word} err:0"))
+    assert r.stat == stat
+
+
+def test_receipt_id_forms_exact_first():
+    assert P.receipt_id_forms("1715004")[0] == "1715004"
+    assert "1a2b3c" in P.receipt_id_forms("1715004") and "1A2B3C" in P.receipt_id_forms("1715004")
+    assert "1715004" in P.receipt_id_forms("1a2b3c")
+    assert "42" in P.receipt_id_forms("0000000042")
+    uuid = "5c2f3bd4-5b9b-4e3c-9d4b-2e0a8f1f0f0a"  # Jasmin's ids: only the case may differ
+    assert set(P.receipt_id_forms(uuid)) == {uuid, uuid.upper()}
+
+
 def test_mo_message_is_not_a_receipt_and_reads_its_text():
     mo = P.DeliverSm(P.Command.DELIVER_SM, 6, source_addr="6281200000001", data_coding=8,
                      short_message="BERHENTI 🙏".encode("utf-16-be"))

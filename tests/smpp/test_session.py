@@ -118,9 +118,26 @@ def test_deliver_sm_waits_for_the_callers_ack():
     assert (resp.command, resp.sequence, resp.status) == (P.Command.DELIVER_SM_RESP, 55, 0)
 
 
+def test_data_sm_is_read_and_answered_like_deliver_sm_and_alerts_get_no_answer():
+    s = bound_session()
+    mo = P.DataSm(P.Command.DATA_SM, 56, source_addr="6281200000002", data_coding=8,
+                  tlvs=((P.Tag.MESSAGE_PAYLOAD, "Kapan posyandu? 🙏".encode("utf-16-be")),))
+    [event] = s.receive(P.encode(mo), now=1.0)
+    assert isinstance(event, Incoming) and event.pdu == mo and event.pdu.text() == "Kapan posyandu? 🙏"
+    s.ack(event.pdu)
+    [resp] = peer(s.outgoing())
+    assert (resp.command, resp.sequence, resp.status) == (P.Command.DATA_SM_RESP, 56, 0)
+    receipt = P.DataSm(P.Command.DATA_SM, 57, esm_class=0x04, tlvs=(
+        (P.Tag.RECEIPTED_MESSAGE_ID, b"abc\0"), (P.Tag.MESSAGE_STATE, b"\x02")))
+    [event] = s.receive(P.encode(receipt), now=1.1)
+    assert P.receipt_of(event.pdu) == P.Receipt("abc", "DELIVRD", None, "")
+    alert = P.HEADER.pack(16 + 4 + 4, P.Command.ALERT_NOTIFICATION, 0, 58) + b"\x01\x01a\x00" + b"\x01\x01b\x00"
+    assert s.receive(alert, now=1.2) == [] and s.outgoing() == b""
+
+
 def test_unknown_command_gets_generic_nack_and_malformed_pdu_keeps_the_session():
     s = bound_session()
-    s.receive(P.encode(P.Pdu(0x00000103, 5)), now=1.0)  # data_sm: not supported here
+    s.receive(P.encode(P.Pdu(0x00000021, 5)), now=1.0)  # submit_multi: an ESME's command, not an SMSC's
     [nack] = peer(s.outgoing())
     assert (nack.command, nack.status) == (P.Command.GENERIC_NACK, P.Status.ESME_RINVCMDID)
     bad = P.HEADER.pack(20, P.Command.DELIVER_SM, 0, 6) + b"\x00abc"  # body cut short

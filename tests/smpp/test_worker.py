@@ -306,11 +306,13 @@ def test_daemon_runs_table_accounts_and_applies_edits(tmp_path, opnet, monkeypat
         store.close()
 
 
-def test_an_sms_right_behind_the_bind_answer_is_filed_not_dropped(tmp_path):
+@pytest.mark.parametrize("kind", ["deliver_sm", "data_sm"])
+def test_an_sms_right_behind_the_bind_answer_is_filed_not_dropped(tmp_path, kind):
     """An SMSC may write a waiting SMS (or receipt) in the same TCP segment as its bind_resp: the worker must
     file and answer it, not lose it in the bind wait (the SMSC would wait for an answer that never comes).
 
-    A one-shot SMSC on a real socket writes bind_transceiver_resp and a deliver_sm with ONE sendall."""
+    A one-shot SMSC on a real socket writes bind_transceiver_resp and the SMS with ONE sendall; the SMS as
+    deliver_sm, or as data_sm (§4.7: some SMSCs bring MO that way, the text in message_payload)."""
     from firmware.smpp import pdu as P
 
     server = socket.create_server(("127.0.0.1", 0))
@@ -326,8 +328,13 @@ def test_an_sms_right_behind_the_bind_answer_is_filed_not_dropped(tmp_path):
             while bind is None:
                 frames = framer.feed(conn.recv(4096))
                 bind = next((P.decode(f) for f in frames), None)
-            mo = P.DeliverSm(P.Command.DELIVER_SM, sequence=1, source_addr_ton=1, source_addr_npi=1,
-                             source_addr="6281200000088", destination_addr="PEMKAB-BLTR", short_message=b"BERHENTI")
+            if kind == "deliver_sm":
+                mo = P.DeliverSm(P.Command.DELIVER_SM, sequence=1, source_addr_ton=1, source_addr_npi=1,
+                                 source_addr="6281200000088", destination_addr="PEMKAB-BLTR", short_message=b"BERHENTI")
+            else:
+                mo = P.DataSm(P.Command.DATA_SM, sequence=1, source_addr_ton=1, source_addr_npi=1,
+                              source_addr="6281200000088", destination_addr="PEMKAB-BLTR",
+                              tlvs=((P.Tag.MESSAGE_PAYLOAD, b"BERHENTI"),))
             conn.sendall(P.encode(P.response_to(bind, system_id="SMSC")) + P.encode(mo))
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and not answers:
@@ -338,7 +345,7 @@ def test_an_sms_right_behind_the_bind_answer_is_filed_not_dropped(tmp_path):
                 if not data:
                     break
                 answers.extend(p for p in map(P.decode, framer.feed(data))
-                               if p.command == P.Command.DELIVER_SM_RESP)
+                               if p.command == mo.command | 0x80000000)  # deliver_sm_resp / data_sm_resp
 
     thread = threading.Thread(target=smsc, daemon=True)
     thread.start()
