@@ -27,7 +27,7 @@ from firmware.queue.store import EMERGENCY, Store
 
 from test_audience import add_contacts
 
-from conftest import T0  # noqa: E402  (shared fixtures: clock, store)
+from timetools import T0  # noqa: E402  (shared fixtures: clock, store)
 LONGSOR = next(t.text for t in templates_builtin.BUILTIN if t.name == "peringatan-longsor")
 
 

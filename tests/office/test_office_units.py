@@ -22,7 +22,7 @@ from firmware.queue.store import EMERGENCY, Store
 
 from test_audience import add_contacts
 
-from conftest import T0  # noqa: E402
+from timetools import T0  # noqa: E402
 
 PW = "rahasia-sekali-123"
 
