@@ -92,6 +92,17 @@ class SmppAccount:
         return self.source_addr.lstrip("+") if _is_number_addr(self.source_addr) else self.source_addr
 
 
+#: A sender name for SMS masking as operators register them: 1 to 11 letters, digits, spaces and ``- . _ &``,
+#: beginning with a letter or digit, with one letter at least (``PEMKAB-BLTR``, ``DINKES JTM``, ``BPBD.JATIM``).
+_SENDER_NAME = re.compile(r"(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9 .&_-]{0,10}")
+
+
+def is_sender_name(text: str) -> bool:
+    """Is ``text`` a sender name an operator can register (:data:`_SENDER_NAME`; no trailing space)?
+    The one rule for the SMPP accounts' ``source_addr`` and the units' sender names."""
+    return bool(_SENDER_NAME.fullmatch(text)) and not text.endswith(" ")
+
+
 def _is_number_addr(addr: str) -> bool:
     return bool(re.fullmatch(r"\+?\d{3,15}", addr.strip()))
 
@@ -312,9 +323,9 @@ def check_smpp_account(a: SmppAccount, where: str | None = None) -> SmppAccount:
     if _is_number_addr(a.source_addr):
         if len(a.source) > 20:
             raise ConfigError(f"{where}.source_addr: at most 20 digits")
-    elif len(a.source_addr) > 11 or not all(32 <= ord(ch) < 127 for ch in a.source_addr):
-        raise ConfigError(f"{where}.source_addr: a sender name is at most 11 plain characters (letters, digits, "
-                          f"'-'), got {a.source_addr!r}")
+    elif not is_sender_name(a.source_addr):
+        raise ConfigError(f"{where}.source_addr: a sender name is 1 to 11 letters, digits, spaces or - . _ & with a "
+                          f"letter at least, got {a.source_addr!r}")
     for key in ("source_ton", "source_npi"):
         value = getattr(a, key)
         if value is not None and not 0 <= value <= 255:

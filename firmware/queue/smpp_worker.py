@@ -34,11 +34,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from firmware.errors import PduError
 from firmware.office import settings as office_settings
+from firmware.office import units
 from firmware.office.config import Config, SmppAccount
 from firmware.people.privacy import mask_number
 from firmware.queue.inbox import file_incoming
@@ -71,6 +72,8 @@ THROTTLE_PAUSE = 0.5
 THROTTLE_MAX = 30.0
 #: After the SMSC refused the sender (invalid source address): sending pauses this long.
 SOURCE_PARK = 300.0
+#: Seconds a campaign's sender name (its unit's) is used before it is looked up again.
+SENDER_LOOKUP_EVERY = 60.0
 #: On stop: how long to wait for the responses to what is in flight before unbinding.
 STOP_DRAIN = 1.5
 SETTINGS_EVERY = 5.0
@@ -152,6 +155,7 @@ class _Flight:
     errors: list[int] = field(default_factory=list)  # statuses of refused parts
     doubt: bool = False  # a part went out and its response never came
     failed_text: str | None = None  # the text cannot be encoded
+    sender: SmppAccount | None = None  # the account with its campaign's unit's sender name, when it has one
 
     @property
     def done(self) -> bool:
@@ -198,6 +202,7 @@ class SmppWorker(WorkerThread):
         self._refusals = 0
         self._next_settings = 0.0
         self._settings_seen: dict | None = None
+        self._senders: dict[int, tuple[float, SmppAccount]] = {}  # campaign -> (when looked up, its sender)
         self._next_link_row = 0.0
         self._accepted: collections.deque = collections.deque()  # monotonic times of accepted parts (rate_now)
         self._last_error: str | None = None
@@ -488,15 +493,31 @@ class SmppWorker(WorkerThread):
             self._finish(flight)
             return
         todo = [p for p in parts if p.seq > msg.parts_sent]
-        flight = _Flight(msg, len(parts), len(todo))
+        flight = _Flight(msg, len(parts), len(todo), sender=self._sender(msg))
         self._flights[msg.id] = flight
         for part in todo:
             self._parts.append((flight, part))
         if not todo:
             self._finish(flight)
 
+    def _sender(self, msg: Message) -> SmppAccount:
+        """The account as ``msg`` goes out on it: with the sender name of its campaign's unit when the unit has
+        one (SMS masking per dinas: ``DAMKAR-BLTR`` beside ``PEMKAB-BLTR`` on one account), else the account's
+        own ``source_addr``. Looked up once a minute per campaign (an admin may change a unit's name)."""
+        if msg.campaign_id is None:
+            return self.account
+        now = time.monotonic()
+        known = self._senders.get(msg.campaign_id)
+        if known is None or now - known[0] > SENDER_LOOKUP_EVERY:
+            assert self.store is not None
+            name = units.sender_name_for_campaign(self.store, msg.campaign_id)
+            sender = (replace(self.account, source_addr=name, source_ton=None, source_npi=None)
+                      if name and name != self.account.source_addr else self.account)
+            known = self._senders[msg.campaign_id] = (now, sender)
+        return known[1]
+
     def _submit(self, flight: _Flight, part: P.TextPart, now: float) -> None:
-        a, msg = self.account, flight.msg
+        a, msg = flight.sender or self.account, flight.msg
         report = a.registered_delivery and msg.report and self.config.report
         sm = P.SubmitSm(P.Command.SUBMIT_SM, source_addr_ton=a.ton, source_addr_npi=a.npi, source_addr=a.source,
                         dest_addr_ton=1, dest_addr_npi=1, destination_addr=msg.number.lstrip("+"),
@@ -523,7 +544,7 @@ class SmppWorker(WorkerThread):
                 self._slow_down(status)
             elif status in BAD_SOURCE:
                 self._park_until = time.monotonic() + SOURCE_PARK
-                self._last_error = reason(status)
+                self._last_error = f"{reason(status)} ({(flight.sender or self.account).source_addr})"
                 self._show("bound", self._last_error)
                 log.error("%s: %s: sending paused for %g s", self.label, self._last_error, SOURCE_PARK)
         if flight.done:

@@ -366,3 +366,31 @@ def test_an_sms_right_behind_the_bind_answer_is_filed_not_dropped(tmp_path, kind
         worker.join(10)
         server.close()
         store.close()
+
+
+def test_each_units_campaign_goes_out_under_its_units_sender_name(rig, opnet):
+    """SMS masking per dinas on one operator account: a Damkar campaign goes out as DAMKAR-BLTR (its unit's
+    sender name), a campaign of a unit without one and a one-off send as the account's PEMKAB-BLTR."""
+    from firmware.campaigns import campaign as campaigns
+    from firmware.office import units
+    from firmware.people import audience
+    from firmware.people.audience import Audience
+    from test_audience import add_contacts
+
+    store = rig.store
+    units.add_unit(store, "Damkar", actor="test", sender_name="DAMKAR-BLTR")
+    units.add_unit(store, "Dinkes", actor="test")
+    add_contacts(store, [{"number": n, "name": "Pak", "desa": "Sukorejo"} for n in nums(3)])
+    audience.save(store, "sukorejo", Audience.build(desa="Sukorejo"), "test")
+    for unit in ("Damkar", "Dinkes"):
+        cid = campaigns.create(store, f"Info {unit}", "Info {nama}", "sukorejo", actor="admin", unit=unit,
+                               channel="smpp")
+        campaigns.submit(store, cid, "admin", config=Config(state_dir="unused", smpp=(rig.account(),)))
+    store.enqueue([nums(1, 50)[0]], "satu pesan", channel="smpp")
+    rig.start()
+    opnet.wait_for(lambda: len(opnet.accepted()) >= 7, 20, "7 accepted submit_sm")
+    sources = {}
+    for sm in opnet.accepted():
+        sources.setdefault(sm.source_addr, []).append(sm.destination_addr)
+    assert sorted((k, len(v)) for k, v in sources.items()) == [("DAMKAR-BLTR", 3), ("PEMKAB-BLTR", 4)]
+    assert {(sm.source_addr_ton, sm.source_addr_npi) for sm in opnet.accepted()} == {(5, 0)}
