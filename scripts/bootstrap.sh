@@ -19,7 +19,7 @@ want_test=0
 # Debian packages: build tools for systemd-python, venv support.
 apt_pkgs=(python3 python3-venv python3-dev gcc pkg-config libsystemd-dev)
 if [ "$want_test" = 1 ]; then
-    apt_pkgs+=(shellcheck systemd dosfstools udev chromium chromium-driver fonts-liberation)
+    apt_pkgs+=(shellcheck systemd dosfstools udev chromium chromium-driver fonts-liberation openssl)
 fi
 
 missing=()

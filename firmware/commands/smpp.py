@@ -77,7 +77,7 @@ def _run(account, number: str, text: str, wait: float, store: Store) -> dict:
     kinds = ([P.Command.BIND_TRANSCEIVER] if account.bind == "transceiver"
              else [P.Command.BIND_TRANSMITTER, P.Command.BIND_RECEIVER])
     links = [Link(account.host, account.port, Session(window=10, enquire_link=account.enquire_link),
-                  tls=account.tls, name=account.name) for _ in kinds]
+                  tls=account.tls, tls_ca=account.tls_ca, name=account.name) for _ in kinds]
     out: dict = {"account": account.name, "server": f"{account.host}:{account.port}", "tls": account.tls,
                  "bind": account.bind}
     started = time.monotonic()

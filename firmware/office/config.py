@@ -68,6 +68,9 @@ class SmppAccount:
     window: int = 10  # submit_sm awaiting their response at once
     enquire_link: float = 30.0  # seconds of silence before a keep-alive
     tls: bool = False  # a TLS socket (a stunnel-style front), verified against the system's CAs
+    #: With ``tls``: the certificate(s) to trust instead of the system's CAs, as PEM text or the path of a PEM
+    #: file: the provider's own CA, or its server's self-signed certificate.
+    tls_ca: str = ""
     validity_minutes: int = 1440  # how long the operator keeps trying a phone that is off
     registered_delivery: bool = True  # ask for delivery receipts
     price_per_part: float = 0.0  # Rupiah per SMS part on this route (the preview's cost)
@@ -101,6 +104,29 @@ def is_sender_name(text: str) -> bool:
     """Is ``text`` a sender name an operator can register (:data:`_SENDER_NAME`; no trailing space)?
     The one rule for the SMPP accounts' ``source_addr`` and the units' sender names."""
     return bool(_SENDER_NAME.fullmatch(text)) and not text.endswith(" ")
+
+
+def tls_context(tls_ca: str = ""):
+    """The TLS client context of an SMPP link: the system's CAs, or only ``tls_ca`` (PEM text or a PEM file's
+    path). The server's name is always checked. Raises OSError (ssl.SSLError) for a CA it cannot read."""
+    import ssl  # here: the configuration is read by every command, TLS by the operator route only
+
+    if not tls_ca:
+        return ssl.create_default_context()
+    if tls_ca.lstrip().startswith("-----BEGIN"):
+        return ssl.create_default_context(cadata=tls_ca)
+    return ssl.create_default_context(cafile=tls_ca)
+
+
+def tls_ca_problem(tls_ca: str) -> str | None:
+    """Why ``tls_ca`` cannot be used (not PEM, no such file, no certificate in it), or None."""
+    try:
+        tls_context(tls_ca)
+    except FileNotFoundError:
+        return f"no such file {tls_ca[:100]!r} (give the PEM text or the path of a PEM file)"
+    except (OSError, ValueError) as exc:
+        return f"not a PEM certificate the box can use ({str(exc)[:100]})"
+    return None
 
 
 def _is_number_addr(addr: str) -> bool:
@@ -326,6 +352,12 @@ def check_smpp_account(a: SmppAccount, where: str | None = None) -> SmppAccount:
     elif not is_sender_name(a.source_addr):
         raise ConfigError(f"{where}.source_addr: a sender name is 1 to 11 letters, digits, spaces or - . _ & with a "
                           f"letter at least, got {a.source_addr!r}")
+    if a.tls_ca:
+        if not a.tls:
+            raise ConfigError(f"{where}.tls_ca: only with tls = true (the certificate to trust for the TLS link)")
+        problem = tls_ca_problem(a.tls_ca)
+        if problem:
+            raise ConfigError(f"{where}.tls_ca: {problem}")
     for key in ("source_ton", "source_npi"):
         value = getattr(a, key)
         if value is not None and not 0 <= value <= 255:

@@ -561,6 +561,7 @@ def m010_smpp(db: Database) -> None:
             window INTEGER NOT NULL DEFAULT 10,
             enquire_link REAL NOT NULL DEFAULT 30,
             tls INTEGER NOT NULL DEFAULT 0,
+            tls_ca TEXT NOT NULL DEFAULT '',
             validity_minutes INTEGER NOT NULL DEFAULT 1440,
             registered_delivery INTEGER NOT NULL DEFAULT 1,
             price_per_part REAL NOT NULL DEFAULT 0,

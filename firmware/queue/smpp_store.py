@@ -128,6 +128,7 @@ class SmppVerbs:
                 c.execute(f"UPDATE smpp_accounts SET {sets} WHERE name = ?",
                           (*(v for k, v in values.items() if k != "name"), account.name))
             detail = {k: v for k, v in values.items() if k not in ("password", "updated_at", "created_at")}
+            detail["tls_ca"] = bool(account.tls_ca)  # a certificate is public, but pages long: only whether one is set
             detail["password_changed"] = old is None or not keep_password
             self._audit(c, by, "smpp_account_add" if old is None else "smpp_account_edit", detail, now)
         return old is None

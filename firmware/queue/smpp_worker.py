@@ -293,7 +293,8 @@ class SmppWorker(WorkerThread):
         kinds = ([P.Command.BIND_TRANSCEIVER] if a.bind == "transceiver"
                  else [P.Command.BIND_TRANSMITTER, P.Command.BIND_RECEIVER])
         links = [Link(a.host, a.port, Session(window=a.window, enquire_link=a.enquire_link,
-                                              response_timeout=RESPONSE_TIMEOUT), tls=a.tls, name=a.name)
+                                              response_timeout=RESPONSE_TIMEOUT), tls=a.tls, tls_ca=a.tls_ca,
+                      name=a.name)
                  for _ in kinds]
         self.links = links
         refused: int | None = None

@@ -13,6 +13,7 @@ import socket
 import ssl
 import time
 
+from firmware.office.config import tls_context
 from firmware.smpp.session import Session
 
 CONNECT_TIMEOUT = 10.0
@@ -24,19 +25,20 @@ class Link:
     """One connection carrying one session (see the module docstring)."""
 
     def __init__(self, host: str, port: int, session: Session, *, tls: bool = False, name: str = "",
-                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
-        self.host, self.port, self.tls, self.name = host, port, tls, name
+                 connect_timeout: float = CONNECT_TIMEOUT, tls_ca: str = "") -> None:
+        self.host, self.port, self.tls, self.name, self.tls_ca = host, port, tls, name, tls_ca
         self.session = session
         self.connect_timeout = connect_timeout
         self.sock: socket.socket | None = None
 
     def open(self) -> None:
-        """Connect (and handshake TLS, verifying the server against the system's CAs). Raises OSError."""
+        """Connect (and handshake TLS, verifying the server against the system's CAs, or ``tls_ca``'s).
+        Raises OSError (a refused connection, a certificate that does not verify ...)."""
         sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.tls:
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+                sock = tls_context(self.tls_ca).wrap_socket(sock, server_hostname=self.host)
             sock.settimeout(WRITE_TIMEOUT)
         except BaseException:
             sock.close()

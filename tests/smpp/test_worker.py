@@ -394,3 +394,67 @@ def test_each_units_campaign_goes_out_under_its_units_sender_name(rig, opnet):
         sources.setdefault(sm.source_addr, []).append(sm.destination_addr)
     assert sorted((k, len(v)) for k, v in sources.items()) == [("DAMKAR-BLTR", 3), ("PEMKAB-BLTR", 4)]
     assert {(sm.source_addr_ton, sm.source_addr_npi) for sm in opnet.accepted()} == {(5, 0)}
+
+
+@pytest.fixture
+def tls_front(tmp_path, opnet):
+    """A stunnel-style TLS front on loopback before the operator network, with a self-signed certificate for
+    127.0.0.1 made by openssl: (port, the certificate's PEM text)."""
+    import select
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    done = threading.Event()
+
+    def pipe(client: socket.socket) -> None:
+        try:
+            tls = ctx.wrap_socket(client, server_side=True)
+        except (OSError, ssl.SSLError):
+            client.close()  # a client that does not trust the certificate ends the handshake
+            return
+        plain = socket.create_connection((opnet.host, opnet.port))
+        with tls, plain:
+            while not done.is_set():
+                ready = [tls] if tls.pending() else select.select([tls, plain], [], [], 0.2)[0]
+                for src in ready:
+                    data = src.recv(65536)
+                    if not data:
+                        return
+                    (plain if src is tls else tls).sendall(data)
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                client, _ = server.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=pipe, args=(client,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1], cert.read_text()
+    done.set()
+    server.close()
+
+
+def test_tls_front_with_the_providers_certificate(rig, opnet, tls_front):
+    """TLS to a stunnel-style front whose certificate only ``tls_ca`` vouches for: a blast goes through and
+    every receipt is matched; without ``tls_ca`` the system's CAs refuse it, the dashboard says why, and
+    nothing is sent or lost."""
+    port, pem = tls_front
+    rig.store.enqueue(nums(20), "Info lewat TLS")
+    untrusted = rig.start(rig.account(port=port, tls=True))
+    rig.wait(lambda: (rig.store.smpp_links() or [{}])[0].get("last_error"), what="the refusal on the dashboard")
+    assert "certificate" in rig.store.smpp_links()[0]["last_error"].lower()
+    rig.stop(untrusted)
+    assert opnet.accepted() == [] and rig.store.queue_counts().get("queued") == 20
+    rig.start(rig.account(port=port, tls=True, tls_ca=pem))
+    rig.wait(lambda: rig.store.queue_counts().get("delivered") == 20, what="20 delivered through TLS")
+    assert len(opnet.accepted()) == 20

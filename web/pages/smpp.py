@@ -25,7 +25,7 @@ from web.render import page
 
 #: The form's fields, in order (``tls`` and ``registered_delivery`` are checkboxes).
 TEXT_FIELDS = ("name", "host", "port", "system_id", "system_type", "bind", "source_addr", "source_ton",
-               "source_npi", "rate", "window", "enquire_link", "validity_minutes", "price_per_part")
+               "source_npi", "rate", "window", "enquire_link", "validity_minutes", "price_per_part", "tls_ca")
 CHECKBOXES = ("tls", "registered_delivery")
 REQUIRED = ("name", "host", "system_id", "source_addr")
 INT_FIELDS = ("port", "window", "validity_minutes", "source_ton", "source_npi")
@@ -34,6 +34,7 @@ FLOAT_FIELDS = ("rate", "enquire_link", "price_per_part")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|[0-9A-Fa-f:.]{2,45}")
 _WHOLE = re.compile(r"\d{1,9}|\d{1,3}(?:\.\d{3}){1,2}")  # 2775, or 10.080 as Bahasa groups thousands
 PASSWORD_MAX = 8  # SMPP 3.4: a C-Octet String of at most 9 octets with its NUL
+TLS_CA_MAX = 20_000  # a few PEM certificates (one is about 1,200-2,000 characters)
 
 #: field -> (Bahasa Indonesia, English): what each field is, for the messages below and the form's labels.
 LABELS: dict[str, tuple[str, str]] = {
@@ -44,6 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "source_ton": ("TON pengirim", "Sender TON"), "source_npi": ("NPI pengirim", "Sender NPI"),
     "rate": ("Kecepatan (SMS per detik)", "Rate (SMS a second)"), "window": ("Jendela (submit_sm sekaligus)", "Window (submit_sm at once)"),
     "enquire_link": ("Cek sambungan tiap (detik)", "Keep-alive every (seconds)"), "tls": ("TLS", "TLS"),
+    "tls_ca": ("Sertifikat TLS penyedia (PEM)", "The provider's TLS certificate (PEM)"),
     "validity_minutes": ("Masa berlaku pesan (menit)", "Message validity (minutes)"),
     "registered_delivery": ("Minta laporan terkirim", "Ask for delivery receipts"),
     "price_per_part": ("Harga per bagian SMS (Rupiah)", "Price per SMS part (Rupiah)"),
@@ -72,6 +74,10 @@ RULES: dict[str, tuple[str, str]] = {
     "enquire_link": ("antara 5 dan 3.600 detik.", "between 5 and 3,600 seconds."),
     "validity_minutes": ("antara 1 menit dan 7 hari (10.080 menit).", "between 1 minute and 7 days (10,080 minutes)."),
     "price_per_part": ("angka 0 atau lebih.", "a number, 0 or more."),
+    "tls_ca": ("tempel sertifikat dari penyedia (teks yang diawali -----BEGIN CERTIFICATE-----), dan centang TLS; "
+               "kosongkan bila sertifikat server ditandatangani CA umum.",
+               "paste the certificate from the provider (text beginning -----BEGIN CERTIFICATE-----) and tick TLS; "
+               "leave empty when the server's certificate is signed by a public CA."),
 }
 TON_CHOICES = ((None, "otomatis / automatic"), (0, "0 unknown"), (1, "1 international"), (2, "2 national"),
                (3, "3 network specific"), (4, "4 subscriber number"), (5, "5 alphanumeric"), (6, "6 abbreviated"))
@@ -100,7 +106,7 @@ def register(app: bottle.Bottle) -> None:
 
 def _typed_in() -> dict[str, str]:
     """The posted form's fields as typed (never the password)."""
-    return {k: context.field(k, maxlen=300) for k in TEXT_FIELDS}
+    return {k: context.field(k, maxlen=TLS_CA_MAX if k == "tls_ca" else 300) for k in TEXT_FIELDS}
 
 
 def _typed_values(typed_in: dict[str, str]) -> dict[str, Any]:

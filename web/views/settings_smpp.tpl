@@ -51,6 +51,10 @@
       <label>{{t(*labels['port'])}} <input name="port" value="{{f.get('port', '')}}" inputmode="numeric" size="6" required></label>
       <label class="check"><input type="checkbox" name="tls" value="1" {{!'checked' if f.get('tls') else ''}}> {{t("TLS (sambungan terenkripsi, bila penyedia menyediakan)", "TLS (encrypted connection, when the provider offers it)")}}</label>
     </div>
+    <details{{!' open' if f.get('tls_ca') else ''}}>
+      <summary>{{t(*labels['tls_ca'])}} — {{t("hanya bila penyedia memberi sertifikat sendiri", "only when the provider gives its own certificate")}}</summary>
+      <label>{{t(*labels['tls_ca'])}} <textarea name="tls_ca" rows="4" cols="64" maxlength="20000" spellcheck="false" placeholder="-----BEGIN CERTIFICATE-----">{{f.get('tls_ca', '')}}</textarea></label>
+    </details>
     <div class="row">
       <label>{{t(*labels['system_id'])}} <input name="system_id" value="{{f.get('system_id', '')}}" maxlength="15" required></label>
       <label>{{t(*labels['password'])}} <input type="password" name="password" value="" maxlength="8" autocomplete="new-password" {{!'' if editing else 'required'}} placeholder="{{t('kosongkan: tetap yang lama', 'leave empty: keep the old one') if editing else ''}}"></label>
