@@ -83,3 +83,21 @@ def test_status_shows_the_operator_link(capsys, state, opnet):
     code, out = siaran(capsys, "status", "--state-dir", str(state))
     assert code == 0 and out["smpp"][0]["name"] == "op" and out["smpp"][0]["state"] == "bound"
     assert out["smpp"][0]["window_used"] == 3
+
+
+def test_send_chooses_the_route(capsys, state, tmp_path):
+    code, out = siaran(capsys, "send", "--state-dir", str(state), "--to", "081200000005,081200000006", "--text",
+                       "Info", "--channel", "smpp")
+    assert code == 0 and out["queued"] == 2 and out["channel"] == "smpp", out
+    code, out = siaran(capsys, "send", "--state-dir", str(state), "--to", "081200000007", "--text", "Info")
+    assert code == 0 and out["channel"] == "auto"
+    with Store(state / "siaran.db") as store:
+        rows = store.conn.execute("SELECT number, channel FROM messages ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [("+6281200000005", "smpp"), ("+6281200000006", "smpp"),
+                                        ("+6281200000007", None)]
+    empty = tmp_path / "kosong"  # no operator account there: refused, nothing queued
+    code, out = siaran(capsys, "send", "--state-dir", str(empty), "--to", "081200000008", "--text", "Info",
+                       "--channel", "smpp")
+    assert code != 0 and "akun operator" in out["pesan"]
+    with Store(empty / "siaran.db") as store:
+        assert store.queue_counts().get("queued", 0) == 0
