@@ -438,9 +438,11 @@ def tls_front(tmp_path, opnet):
                 continue
             threading.Thread(target=pipe, args=(client,), daemon=True).start()
 
-    threading.Thread(target=accept, daemon=True).start()
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
     yield server.getsockname()[1], cert.read_text()
     done.set()
+    acceptor.join(5)
     server.close()
 
 
