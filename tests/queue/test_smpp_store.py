@@ -141,3 +141,23 @@ def test_accounts_are_saved_validated_and_never_show_the_password(store: Store):
         store.save_smpp_account(account(window=0), by="admin")
     assert store.delete_smpp_account("op", by="admin") is True
     assert store.smpp_accounts() == []
+
+
+def test_receipt_lookup_uses_the_id_index(store: Store, clock):
+    """A receipt finds its part through parts_smsc_id, not by walking every part the account sent (the
+    planner chose that for the IN list of the id's forms: 5x slower at 10,000 parts)."""
+    store.enqueue([A], "halo")
+    [m] = store.smpp_claim("op", 5)
+    store.smpp_commit("op", [Outcome(m.id, "sent", parts=((1, 1, None, clock[0], "7b"),), parts_total=1)])
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        store.apply_smpp_receipts([SmppReceipt("op", "123", "DELIVRD")])
+    finally:
+        store.conn.set_trace_callback(None)
+    lookups = [s for s in statements if "FROM message_parts" in s and "smsc_id IN" in s]
+    assert lookups
+    for sql in lookups:
+        plan = " | ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "parts_smsc_id" in plan, plan
+    assert store.message(m.id)["state"] == "delivered"
