@@ -197,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         daemon.close()
         n_alone, modems_alone = rate(store, "modem LIKE 'modem%'")
         res["modems_alone_parts_per_s"] = round(modems_alone, 1)
-        # 3. the campaign
+        # 3. the campaign (the account first: a campaign on the operator route is refused without one)
+        store.save_smpp_account(SmppAccount(name="jasmin", host=stack.host, port=stack.smpp_port,
+                                            system_id=stack.system_id, password=stack.password,
+                                            source_addr="PEMKAB-BLTR", rate=args.rate, window=args.window,
+                                            price_per_part=250.0), by="bench")
         t0 = time.perf_counter()
         populate(store, args.n)
         audience.save(store, "semua-blitar", audience.Audience(everyone=True), "bench")
@@ -208,10 +212,6 @@ def main(argv: list[str] | None = None) -> int:
         res["campaign_setup_s"] = round(time.perf_counter() - t0, 1)
         res["campaign"] = {"submitted": submitted["state"], "queued": approved["queued"],
                            "suppressed_optouts": approved["suppressed"]}
-        store.save_smpp_account(SmppAccount(name="jasmin", host=stack.host, port=stack.smpp_port,
-                                            system_id=stack.system_id, password=stack.password,
-                                            source_addr="PEMKAB-BLTR", rate=args.rate, window=args.window,
-                                            price_per_part=250.0), by="bench")
         store.set_hold(True, reason="bench: nothing may go before the hold is lifted", by="bench")
         daemon = Daemon(state, emus)
         wait(lambda: any(r["state"] == "bound" for r in store.smpp_links()), 60, "the operator link bound")
