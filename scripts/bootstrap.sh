@@ -5,7 +5,8 @@
 #
 # Usage: scripts/bootstrap.sh [--test]
 #   --test  also install what the test suite needs (test extras, shellcheck,
-#           systemd-analyze, chromium for the browser tests).
+#           systemd-analyze, chromium for the browser tests, and the Jasmin SMPP
+#           gateway with RabbitMQ and Redis for tests/smpp via scripts/jasmin-setup).
 #
 # Sourced by scripts/demo and scripts/test; safe to run again (idempotent).
 set -euo pipefail
@@ -18,7 +19,7 @@ want_test=0
 # Debian packages: build tools for systemd-python, venv support.
 apt_pkgs=(python3 python3-venv python3-dev gcc pkg-config libsystemd-dev)
 if [ "$want_test" = 1 ]; then
-    apt_pkgs+=(shellcheck systemd dosfstools udev chromium chromium-driver fonts-liberation)
+    apt_pkgs+=(shellcheck systemd dosfstools udev chromium chromium-driver fonts-liberation openssl)
 fi
 
 missing=()
@@ -63,4 +64,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$venv/bin/python" -m pip install -q --upgrade pip
     "$venv/bin/python" -m pip install -q -e "$here$extras"
     echo "$want" > "$stamp"
+fi
+
+# The SMPP integration tests route through a real Jasmin gateway (own venv, quick when already there).
+if [ "$want_test" = 1 ]; then
+    "$here/scripts/jasmin-setup"
 fi

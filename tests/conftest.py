@@ -15,8 +15,7 @@ sys.path[:0] = [str(_HERE)] + sorted(str(d) for d in _HERE.iterdir() if d.is_dir
 
 from firmware.queue.store import Store
 
-#: 2027-01-15 15:00 WIB: inside the default send window.
-T0 = 1_800_000_000.0
+from timetools import T0  # noqa: E402  (the tests' fixed "now")
 
 
 @pytest.fixture

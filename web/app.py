@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 20 * 1024 * 1024  # an office list of 100,000 rows as XLSX is ~4 MB
 PAGE_MODULES = ("account", "dashboard", "contacts", "audiences", "compose", "campaigns", "inbox", "warga", "modems",
-                "admin", "api", "units")
+                "admin", "smpp", "api", "units")
 PUBLIC_PATHS = ("/login", "/setup", "/static/", "/lang/", "/healthz", "/api/")
 SECURITY_HEADERS = {
     # Everything is served from the box itself: there is no internet in the office.

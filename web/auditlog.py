@@ -123,6 +123,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "contact.private": ("{who} mengubah unit {contacts} kontak ({changed} berubah).",
                         "{who} changed the unit of {contacts} contacts ({changed} changed)."),
     "audience_private": ("{who} mengubah unit audiens “{name}”.", "{who} changed the unit of the audience “{name}”."),
+    "smpp_account_add": ("{who} menambah akun operator {name} ({system_id} di {host}:{port}, pengirim {source_addr}).",
+                         "{who} added the operator account {name} ({system_id} at {host}:{port}, sender {source_addr})."),
+    "smpp_account_edit": ("{who} mengubah akun operator {name}{password_note}.",
+                          "{who} changed the operator account {name}{password_note}."),
+    "smpp_account_delete": ("{who} menghapus akun operator {name}.", "{who} deleted the operator account {name}."),
 }
 #: Words for the codes of the resident keyword rows (outcomes, states, reasons).
 KEYWORD_WORDS = {
@@ -195,6 +200,9 @@ def _extra(action: str, detail: dict, fmt) -> dict[str, Any]:
                                 + [f"{k.upper()} {detail[k]}" for k in ("rt", "rw") if detail.get(k)])
     if action == "number_change_expired":
         out["count"] = len(detail.get("changes") or [])
+    if action == "smpp_account_edit":
+        out["password_note"] = fmt.t(", termasuk kata sandinya", ", including its password") \
+            if detail.get("password_changed") else ""
     if action.startswith("hold") and not detail.get("reason"):
         out["reason"] = fmt.t("tidak disebut", "none given")
     return out
@@ -270,4 +278,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "unit_report": ("unduh laporan unit", "download unit report"),
     "contact.private": ("ubah unit kontak", "change contacts' unit"),
     "audience_private": ("ubah unit audiens", "change audience's unit"),
+    "smpp_account_add": ("tambah akun operator", "add operator account"),
+    "smpp_account_edit": ("ubah akun operator", "change operator account"),
+    "smpp_account_delete": ("hapus akun operator", "delete operator account"),
 }

@@ -148,6 +148,9 @@ SCHEMAS: dict[str, Any] = {
                         "description": "ISO 8601 (no zone = office time) or epoch seconds; default now"},
             "expires_at": {"type": ["string", "number", "null"],
                            "description": "messages not sent by then are dropped"},
+            "channel": {"type": "string", "enum": ["auto", "modem", "smpp"], "default": "auto",
+                        "description": "the route: the box's modems, the operator account (SMPP), or automatic "
+                                       "(decided when queued: large jobs by the operator, emergencies either way)"},
         },
     },
     "CampaignCreated": {
@@ -163,6 +166,9 @@ SCHEMAS: dict[str, Any] = {
             "queued": {"type": "integer"}, "suppressed": {"type": "integer"},
             "reachable": {"type": "integer"}, "threshold": {"type": "integer"},
             "send_at": _ISO, "expires_at": _ISO,
+            "channel": {"type": "string", "enum": ["auto", "modem", "smpp"], "description": "the route chosen"},
+            "route": {"type": ["string", "null"], "enum": ["modem", "smpp", None],
+                      "description": "once queued: the route its messages take (null: whichever is free first)"},
             "message": {"type": "string"}, "pesan": {"type": "string"},
         },
     },
@@ -204,6 +210,7 @@ SCHEMAS: dict[str, Any] = {
             "unit": {"type": ["string", "null"], "description": "the unit (dinas) it belongs to"},
             "signature": {"type": "string", "description": "the unit's signature appended to every text"},
             "over_quota": {"type": "boolean", "description": "an emergency queued beyond its unit's monthly quota"},
+            "channel": {"type": "string", "enum": ["auto", "modem", "smpp"], "description": "the route chosen"},
             "progress": _ref("Progress"),
         },
     },

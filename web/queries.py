@@ -12,10 +12,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from firmware.campaigns import campaign as camp_mod
+from firmware.campaigns import routing
 from firmware.queue import estimate
 from firmware.office import settings as office_settings
 from firmware.office.config import Config, ModemConfig
 from firmware.box.panel import panel_state
+from firmware.queue.smpp_store import operator_accounts
 from firmware.queue.store import OUTSTANDING_STATES, SENT_STATES, Store
 
 
@@ -59,6 +61,32 @@ def modem_cards(store: Store, config: Config) -> list[dict[str, Any]]:
     return out
 
 
+#: A link row not written for this long is old news: its worker (or the daemon) is not running.
+SMPP_LINK_STALE = 60.0
+
+
+def smpp_cards(store: Store, config: Config) -> list[dict[str, Any]]:
+    """Each operator account beside the modems: its link as the worker last wrote it (``smpp_links``: state,
+    ``rate_now``, ``window_used``, ``sent_total``, ``last_error``), with the account's own ``window`` and
+    ``rate``; ``stale`` when the row is older than :data:`SMPP_LINK_STALE` (the daemon is not running), and a
+    ``not_seen`` card for an account no worker has reported yet."""
+    accounts = {a.name: {"window": a.window, "rate": a.rate, "source_addr": a.source_addr}
+                for a in operator_accounts(config, store)[0]}
+    links = {r["name"]: r for r in store.smpp_links()}
+    now = store.clock()
+    out = []
+    for name in sorted(set(accounts) | set(links)):
+        link = links.get(name)
+        account = accounts.get(name) or {"window": None, "rate": None, "source_addr": None}
+        if link is None:
+            out.append({"name": name, "state": "not_seen", "stale": False, "rate_now": 0, "window_used": 0,
+                        "sent_total": 0, "last_error": None, "bound_at": None, "updated_at": None, **account})
+            continue
+        stale = link.get("updated_at") is None or now - link["updated_at"] > SMPP_LINK_STALE
+        out.append({**link, **account, "stale": stale, "known": name in accounts})
+    return out
+
+
 def panel_mirror(modems: list[dict], counts: dict[str, int], hold, throttled, usb_state) -> dict[str, str]:
     """The four front-panel LEDs as the daemon shows them: the same rules on the same inputs, read once by
     the caller (``throttled`` and ``usb_state`` are the settings the monitors write)."""
@@ -77,7 +105,20 @@ def campaign_progress(store: Store, config: Config, camp: dict[str, Any],
     eta = eta_of.get(camp["id"]) if eta_of is not None else None
     if eta_of is None and numbers["outstanding"] and camp.get("state") == "running":
         eta = estimate.campaigns_finish(store, config, [camp["id"]])[camp["id"]]
+    if eta is None and numbers["outstanding"] and camp.get("state") == "running":
+        eta = operator_eta(store, config, camp["id"])
     return {"counts": counts, **numbers, "eta": eta}
+
+
+def operator_eta(store: Store, config: Config, campaign_id: int) -> dict[str, Any] | None:
+    """The time left of a campaign the operator route alone sends (the modems' estimate leaves it out):
+    its waiting parts over the accounts' rate (:func:`firmware.campaigns.routing.operator_eta`)."""
+    if campaign_id not in store.operator_only_campaigns([campaign_id]):
+        return None
+    parts = sum(r["parts"] for r in store.queue_load() if r["campaign_id"] == campaign_id)
+    hold = store.hold()
+    return routing.operator_eta(parts, routing.accounts(store, config), store.clock(), held=hold.active,
+                                hold_reason=hold.reason)
 
 
 def tally(counts: dict[str, int]) -> dict[str, Any]:

@@ -55,7 +55,7 @@ from firmware.people import audience as aud_mod
 from firmware.queue import estimate
 from firmware.office import settings as office_settings
 from firmware.office import units as units_mod
-from firmware.campaigns import templates_builtin
+from firmware.campaigns import routing, templates_builtin
 from firmware.people.audience import Audience, AudienceError
 from firmware.office.config import Config
 from firmware.queue.estimate import sending_config
@@ -223,8 +223,12 @@ def _sample_row(store, aud: Audience, sample: Any):
 def preview(store, config: Config | None, text: str, audience: Audience | str | Mapping,
             fallbacks: Mapping[str, str] | None = None, *, sample_contact: Any = None, emergency: bool = False,
             send_at: float | None = None, expires_at: float | None = None, unit: int | None = None,
-            signature: str | None = None) -> dict[str, Any]:
+            signature: str | None = None, channel: str = routing.AUTO) -> dict[str, Any]:
     """Everything to check before sending: recipients, encoding, segments, cost, time, warnings, a sample.
+
+    ``route``: the route ``channel`` (``modem``, ``smpp`` or ``auto``) would take now and each route's
+    cost at its own price per SMS part and its time (:func:`firmware.campaigns.routing.route_costs`);
+    ``cost`` and ``time`` stay the modems' figures (the box's SIMs), as before there was a choice.
 
     Every reachable recipient's text is rendered and counted (not just one),
     so a long name pushing some texts into a second segment shows in
@@ -291,6 +295,11 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     time_estimate = estimate.for_new(snapshot, total, n, emergency=emergency,
                                      send_at=send_at if send_at and send_at > now else None, routes=by_route)
     time_estimate["limits_from"] = limits_from
+    choice = routing.check_choice(channel)
+    accounts = routing.accounts(store, config)
+    route = _route_preview(choice, accounts, recipients=n, parts=total, emergency=emergency, store=store,
+                           modem_price=cost_per, time_estimate=time_estimate, routes=by_route,
+                           send_at=send_at if send_at and send_at > now else None, snapshot=snapshot)
     warnings = filter_warnings(tpl.literal_text()) + filter_warnings(" ".join(fb[p] for p in tpl.bare_placeholders))
     warnings = _merge_warnings(warnings)
     spans = aud_mod.wilayah_warning(store, aud)
@@ -325,9 +334,12 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
     if n == 0:
         warnings.append(warning("no_recipients", "the audience reaches nobody",
                                  "audiens tidak menjangkau siapa pun"))
-    if not config.modems:
+    if not config.modems and route["channel"] != routing.SMPP:
         warnings.append(warning("no_modems", "no modems configured or seen: the time cannot be estimated",
                                  "belum ada modem: waktu kirim tidak dapat diperkirakan"))
+    if choice == routing.SMPP and not accounts:
+        warnings.append(warning("no_smpp", "no operator (SMPP) account: add one in Settings or choose another route",
+                                 "belum ada akun operator (SMPP): tambahkan di Pengaturan atau pilih jalur lain"))
     if store.hold().active and not emergency:
         warnings.append(warning("hold", "the global hold is on: only emergencies go out until it is lifted",
                                  "penahanan aktif: hanya pesan darurat yang dikirim sampai dicabut"))
@@ -345,7 +357,7 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
             "(70 characters a segment); ask the admin to change it",
             "tanda tangan unit berisi karakter di luar GSM-7: semua pesan menjadi UCS-2 (70 karakter per SMS); "
             "minta admin menggantinya", found=list(analyse(signature).ucs2_chars)))
-    low_balance = balance_warning(store, total * cost_per)
+    low_balance = balance_warning(store, total * cost_per) if route["channel"] != routing.SMPP else None
     if low_balance is not None:
         warnings.append(low_balance)
     finish = time_estimate.get("elapsed_minutes")
@@ -370,11 +382,78 @@ def preview(store, config: Config | None, text: str, audience: Audience | str | 
         "unit": {"id": unit_row["id"], "name": unit_row["name"], "signature": signature},
         "quota": quota,
         "time": time_estimate,
+        "route": route,
         "warnings": warnings,
         "sample": _sample(sample, render_one) if sample is not None else None,
         "examples": examples,
         "emergency": emergency,
     }
+
+
+def _route_preview(choice: str, accounts: list[routing.Account], *, recipients: int, parts: int, emergency: bool,
+                   store, modem_price: float, time_estimate: Mapping[str, Any],
+                   routes: Mapping[str | None, tuple[int, int]], send_at: float | None,
+                   snapshot: estimate.Snapshot) -> dict[str, Any]:
+    """What the preview says of the routes: the choice, the channel the rule picks now, each route's figures."""
+    threshold, overflow = route_thresholds(store)
+    kw = {"recipients": recipients, "emergency": emergency, "smpp_accounts": len(accounts), "threshold": threshold}
+    minutes = (_rule_minutes(snapshot, routes, emergency=emergency, send_at=send_at)
+               if routing.needs_modem_estimate(choice, **kw) else None)
+    channel = routing.choose_channel(choice, modem_minutes=minutes, overflow_minutes=overflow, **kw)
+    return {"choice": choice, "channel": channel, "threshold": threshold, "overflow_minutes": overflow,
+            **routing.route_costs(parts, modem_price=modem_price, modem_time=time_estimate, accounts=accounts)}
+
+
+def route_thresholds(store) -> tuple[int, float]:
+    """(recipients above which an automatic campaign goes by the operator, the modems' minutes beyond which a
+    smaller one overflows): the office settings, else the defaults of :mod:`firmware.campaigns.routing`."""
+    return (int(setting(store, routing.AUTO_THRESHOLD_KEY, routing.DEFAULT_AUTO_THRESHOLD)),
+            setting(store, routing.OVERFLOW_KEY, routing.DEFAULT_OVERFLOW_MINUTES))
+
+
+def _rule_minutes(snapshot: estimate.Snapshot, routes: Mapping[str | None, tuple[int, int]], *, emergency: bool,
+                  send_at: float | None) -> float | None:
+    """The modems' minutes for a job as the automatic rule weighs them: with the hold off (it stops every
+    route, so it says nothing of the modems' load)."""
+    parts = sum(p for p, _ in routes.values())
+    messages = sum(m for _, m in routes.values())
+    answer = estimate.for_new(dataclasses.replace(snapshot, hold=False), parts, messages, emergency=emergency, send_at=send_at,
+                              routes=routes)
+    return routing.modem_minutes(answer)
+
+
+def _parts_by_route(store, aud: Audience, render_one: Callable[[Any], str]) -> dict[str | None, tuple[int, int]]:
+    """operator -> (SMS parts, messages) of an audience's reachable recipients, as the estimate takes them."""
+    out: dict[str | None, tuple[int, int]] = {}
+    for row in aud_mod.recipients(store, aud):
+        route = operator_of(row["number"])
+        parts, messages = out.get(route, (0, 0))
+        out[route] = (parts + count_segments(render_one(row))[1], messages + 1)
+    return out
+
+
+def queue_channel(store, config: Config | None, camp: Mapping[str, Any], aud: Audience,
+                  render_one: Callable[[Any], str]) -> str | None:
+    """``messages.channel`` for a campaign about to be queued: its chosen route, or the automatic rule
+    (:func:`firmware.campaigns.routing.choose_channel`) applied to the queue as it is now.
+    NotAllowed when it chose the operator route and there is no operator account."""
+    choice = routing.choice_of(camp.get("channel"))
+    accounts = routing.accounts(store, config)
+    if choice == routing.SMPP and not accounts:
+        raise NotAllowed(f"campaign {camp['id']} chose the operator route (SMPP) but there is no operator account",
+                         f"Kampanye {camp['id']} memilih jalur operator (SMPP), tetapi belum ada akun operator: "
+                         "tambahkan di Pengaturan, atau buat ulang kampanye dengan jalur lain.")
+    threshold, overflow = route_thresholds(store)
+    counted = choice == routing.AUTO and accounts  # only the automatic rule with an account weighs the size
+    kw = {"recipients": aud_mod.count(store, aud)["reachable"] if counted else 0,
+          "emergency": camp["priority"] >= EMERGENCY, "smpp_accounts": len(accounts), "threshold": threshold}
+    minutes = None
+    if routing.needs_modem_estimate(choice, **kw):
+        snapshot = estimate.take_snapshot(store, sending_config(store, config)[0])
+        now = store.clock()
+        minutes = _rule_minutes(snapshot, _parts_by_route(store, aud, render_one), emergency=kw["emergency"],
+                                send_at=camp["send_at"] if camp["send_at"] and camp["send_at"] > now else None)
+    return routing.choose_channel(choice, modem_minutes=minutes, overflow_minutes=overflow, **kw)
 
 
 def _examples(render_one: Callable[[Any], str], rows: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -470,7 +549,8 @@ def list_templates(store, *, within: int | None = None) -> list[dict[str, Any]]:
 def create(store, name: str, text: str | None, audience_or_name: Audience | str | Mapping, *,
            fallbacks: Mapping[str, str] | None = None, emergency: bool = False, send_at: Any = None,
            expires_at: Any = None, actor: str, template: str | None = None, fills: Mapping[str, str] | None = None,
-           tz: timezone | None = None, via: str | None = None, unit: int | str | None = None) -> int:
+           tz: timezone | None = None, via: str | None = None, unit: int | str | None = None,
+           channel: str | None = None) -> int:
     """A new campaign in state ``draft``; return its id.
 
     ``text`` or ``template`` (a template name; its ``[[blanks]]`` filled from
@@ -478,9 +558,12 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
     ``unit``: the unit it is sent for (id or name); default the unit of the user behind ``actor`` (else the
     first unit). Someone limited to a unit (not an admin) can create only for their own. The unit's
     signature is copied into the campaign (what the approver sees is what is sent).
+    ``channel``: ``modem`` (the box's SIMs only), ``smpp`` (the operator route only), or None/``auto``
+    (decided when it is queued, by :func:`firmware.campaigns.routing.choose_channel`).
     Raises CampaignError/TemplateError/AudienceError/UnitError naming what is wrong.
     """
     name = aud_mod.check_name(name, "campaign")
+    channel = check_channel(channel)
     within = units_mod.scope_of(store, actor)
     if unit is None:
         unit = units_mod.user_unit(store, actor) or units_mod.DEFAULT_UNIT
@@ -519,17 +602,30 @@ def create(store, name: str, text: str | None, audience_or_name: Audience | str 
     with store.tx() as c:
         campaign_id = c.execute(
             "INSERT INTO campaigns (name, text, state, priority, audience, send_at, expires_at, created_by, created_at,"
-            " updated_at, audience_id, template_id, fallbacks, unit_id, signature)"
-            " VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?,?,?)",
+            " updated_at, audience_id, template_id, fallbacks, unit_id, signature, channel)"
+            " VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (name, tpl.text, EMERGENCY if emergency else 0, definition, send_ts, expires_ts, actor, now, now,
              audience_id, template_id, json.dumps(fb_given, ensure_ascii=False, sort_keys=True), unit_row["id"],
-             unit_row["signature"])).lastrowid
+             unit_row["signature"], channel)).lastrowid
         store._audit(c, actor, "campaign_create", {
             "campaign": campaign_id, "name": name, "audience": _shared(aud).to_dict(), "emergency": emergency,
             "template": template, "reachable": counts["reachable"], "send_at": send_ts, "expires_at": expires_ts,
-            "unit": unit_row["id"],
+            "unit": unit_row["id"], "channel": channel or "auto",
             **({"via": via} if via and via != actor else {})}, now)
     return campaign_id
+
+
+#: The routes a campaign may choose (``auto``: decided when queued; stored as NULL).
+CHANNELS = routing.CHOICES
+
+
+def check_channel(channel: str | None) -> str | None:
+    """The ``campaigns.channel`` of a route choice: ``modem`` or ``smpp``, None for ``auto`` (also
+    ``otomatis``, ``operator``, empty; :func:`firmware.campaigns.routing.check_choice`); CampaignError otherwise."""
+    try:
+        return routing.stored(routing.check_choice(channel))
+    except routing.RouteError as exc:
+        raise CampaignError(exc.reason, exc.pesan) from None
 
 
 def get(store, campaign_id: int, *, within: int | None = None) -> dict[str, Any]:
@@ -559,7 +655,8 @@ def preview_campaign(store, config: Config | None, campaign_id: int, *, sample_c
     camp = get(store, campaign_id, within=within)
     out = preview(store, config, camp["text"], Audience.from_dict(camp["audience"]), camp["fallbacks"],
                   sample_contact=sample_contact, emergency=camp["emergency"], send_at=camp["send_at"],
-                  expires_at=camp["expires_at"], unit=camp["unit_id"], signature=camp["signature"])
+                  expires_at=camp["expires_at"], unit=camp["unit_id"], signature=camp["signature"],
+                  channel=routing.choice_of(camp.get("channel")))
     return {"id": camp["id"], "name": camp["name"], "state": camp["state"], "created_by": camp["created_by"],
             "approval_needed": out["recipients"] > approval_threshold(store), **out}
 
@@ -569,9 +666,10 @@ def approval_threshold(store) -> int:
 
 
 def submit(store, campaign_id: int, actor: str, *, via: str | None = None,
-           utc_offset_hours: float = 7.0) -> dict[str, Any]:
+           config: Config | None = None) -> dict[str, Any]:
     """Send a draft on: queued now when small (within its unit's monthly quota), else ``awaiting_approval``.
-    ``utc_offset_hours``: the box's time zone, where a quota's month begins."""
+    ``config``: the box's time zone (where a quota's month begins) and its operator accounts, which count
+    for the route rule (without it: UTC+7 and the accounts added on the page)."""
     camp = get(store, campaign_id, within=units_mod.scope_of(store, actor))
     if camp["state"] != "draft":
         raise NotAllowed(f"campaign {camp['id']} is {camp['state']}, not a draft",
@@ -593,11 +691,11 @@ def submit(store, campaign_id: int, actor: str, *, via: str | None = None,
         return {"id": camp["id"], "state": "awaiting_approval", "reachable": reachable, "threshold": threshold,
                 "pesan": f"Perlu persetujuan pengguna lain (lebih dari {threshold} penerima)."}
     return _queue(store, camp, actor, "campaign_submit", approved_by=None, expect_state="draft", via=via,
-                  utc_offset_hours=utc_offset_hours)
+                  config=config)
 
 
 def approve(store, campaign_id: int, approver: str, *, via: str | None = None,
-            utc_offset_hours: float = 7.0) -> dict[str, Any]:
+            config: Config | None = None) -> dict[str, Any]:
     """Approve a campaign awaiting approval and queue it.
 
     ``approver`` must be an enabled ``users`` account with role approver or
@@ -621,12 +719,13 @@ def approve(store, campaign_id: int, approver: str, *, via: str | None = None,
                          f"Kampanye {camp['id']} milik unit {camp['unit']}: harus disetujui approver unit itu "
                          "(atau admin).")
     return _queue(store, camp, username, "campaign_approve", approved_by=username,
-                  expect_state="awaiting_approval", via=via, utc_offset_hours=utc_offset_hours)
+                  expect_state="awaiting_approval", via=via, config=config)
 
 
 def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by: str | None, expect_state: str,
-           via: str | None = None, utc_offset_hours: float = 7.0) -> dict[str, Any]:
-    """Render and insert every recipient's message in ONE transaction; the campaign becomes ``running``.
+           via: str | None = None, config: Config | None = None) -> dict[str, Any]:
+    """Render and insert every recipient's message in ONE transaction, on the route :func:`queue_channel`
+    decides; the campaign becomes ``running``.
 
     The unit's monthly quota is checked in the same transaction, with the parts just rendered: beyond it
     the transaction is rolled back (:class:`~firmware.office.units.QuotaExceeded`), except for an
@@ -645,6 +744,8 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
     campaign_id = camp["id"]
     counts = {"queued": 0, "suppressed": 0}
     parts = [0]
+    channel = queue_channel(store, config, camp, aud, render_one)
+    utc_offset_hours = (config or Config()).utc_offset_hours
 
     def rows(c):
         for r in aud_mod.recipients(store, aud, reachable_only=False, conn=c):
@@ -653,13 +754,13 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
             if r["opted_out"]:
                 counts["suppressed"] += 1
                 yield (campaign_id, number, text, priority, report, operator_of(number), "suppressed",
-                       not_before, expires_at, now, created_by, now, "opted out", count_segments(text)[1])
+                       not_before, expires_at, now, created_by, now, "opted out", count_segments(text)[1], channel)
             else:
                 counts["queued"] += 1
                 segments = count_segments(text)[1]
                 parts[0] += segments
                 yield (campaign_id, number, text, priority, report, operator_of(number), "queued",
-                       not_before, expires_at, now, created_by, None, None, segments)
+                       not_before, expires_at, now, created_by, None, None, segments, channel)
 
     with store.tx() as c:
         state = c.execute("SELECT state FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()[0]
@@ -672,7 +773,7 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
         # one connection; different tables), so 100k texts are never all in memory.
         c.executemany(
             "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before, expires_at,"
-            " created_at, created_by, done_at, error, parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows(c))
+            " created_at, created_by, done_at, error, parts, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows(c))
         if counts["queued"] == 0:
             raise NotAllowed(f"campaign {campaign_id}: the audience reaches nobody now",
                              f"Kampanye {campaign_id}: audiens kini tidak menjangkau siapa pun.")
@@ -698,12 +799,13 @@ def _queue(store, camp: dict[str, Any], actor: str, action: str, *, approved_by:
                 "month": over["month"], "quota": over["quota"],
                 "used_before": over["used"], "needed": over["needed"]}, now)
         detail = {"campaign": campaign_id, "queued": counts["queued"], "suppressed": counts["suppressed"],
-                  "emergency": priority >= EMERGENCY}
+                  "emergency": priority >= EMERGENCY, "channel": channel}
         if via and via != actor:
             detail["via"] = via
         store._audit(c, actor, action, detail, now)
     return {"id": campaign_id, "state": "running", **counts, "approved_by": approved_by,
-            "send_at": camp["send_at"], "expires_at": expires_at, "parts": parts[0], "over_quota": over is not None}
+            "send_at": camp["send_at"], "expires_at": expires_at, "parts": parts[0], "over_quota": over is not None,
+            "channel": channel}
 
 
 def cancel(store, campaign_id: int, actor: str) -> dict[str, Any]:

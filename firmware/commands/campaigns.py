@@ -66,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--audience", required=True, help="a saved audience name")
     _add_text_options(s)
     s.add_argument("--emergency", action="store_true", help="priority 100: ignores the hold and the send window")
+    s.add_argument("--channel", choices=camp_mod.CHANNELS, default="auto",
+                   help="route: modem (the box's SIMs), smpp (the operator account), auto (either; default)")
     s.add_argument("--send-at", help="ISO time to start (local time when no offset), e.g. 2025-07-01T08:00")
     s.add_argument("--expires-at", help="ISO time after which nothing more is sent")
     s.add_argument("--as", dest="as_user", metavar="USER", help="record the Siaran user USER as the creator")
@@ -247,12 +249,12 @@ def cmd_create(args: argparse.Namespace) -> int:
         campaign_id = camp_mod.create(
             store, args.name, text, args.audience, fallbacks=_pairs(args.fallback, "fallback"),
             emergency=args.emergency, send_at=args.send_at, expires_at=args.expires_at, actor=who,
-            template=args.template, fills=_pairs(args.fill, "fill"), tz=config.tz, via=system, unit=args.unit)
+            template=args.template, fills=_pairs(args.fill, "fill"), tz=config.tz, via=system,
+            unit=args.unit, channel=args.channel)
         out = {"id": campaign_id, "state": "draft", "created_by": who,
                "preview": camp_mod.preview_campaign(store, config, campaign_id)}
         if args.submit:
-            out["submit"] = camp_mod.submit(store, campaign_id, who, via=system,
-                                            utc_offset_hours=config.utc_offset_hours)
+            out["submit"] = camp_mod.submit(store, campaign_id, who, via=system, config=config)
             out["state"] = out["submit"]["state"]
         emit(out)
     return 0
@@ -283,7 +285,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     config, store = _open(args)
     with store:
         who, system = _who(store, args)
-        emit(camp_mod.submit(store, args.id, who, via=system, utc_offset_hours=config.utc_offset_hours))
+        emit(camp_mod.submit(store, args.id, who, via=system, config=config))
     return 0
 
 
@@ -292,7 +294,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     with store:
         system = actor()
         approver = args.as_user or system
-        emit(camp_mod.approve(store, args.id, approver, via=system, utc_offset_hours=config.utc_offset_hours))
+        emit(camp_mod.approve(store, args.id, approver, via=system, config=config))
     return 0
 
 

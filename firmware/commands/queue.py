@@ -6,12 +6,12 @@ import argparse
 import sys
 import time
 
-from firmware.commands.common import actor, add_state_options, open_store
+from firmware.commands.common import actor, add_state_options, load_config, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, config_failed, emit, fail
 from firmware.errors import ConfigError
 from firmware.people.numbers import InvalidNumber, normalise, operator_of
 from firmware.people.privacy import mask_number
-from firmware.queue.store import EMERGENCY
+from firmware.queue.store import EMERGENCY, Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text", required=True, help="message text ('-' reads stdin)")
     p.add_argument("--emergency", action="store_true", help="send first, even during a hold or at night")
     p.add_argument("--no-report", action="store_true", help="do not request delivery reports")
+    p.add_argument("--channel", choices=("auto", "modem", "smpp"), default="auto",
+                   help="the route: the box's modems, the operator account (SMPP), or either (default)")
     p.set_defaults(func=cmd_send)
 
     p = sub.add_parser("status")
@@ -47,10 +49,19 @@ def cmd_send(args: argparse.Namespace) -> int:
     if not text.strip():
         return fail("empty message", "Pesan kosong.", EXIT_BAD_INPUT)
     try:
-        store = open_store(args)
+        config = load_config(args)
+        store = Store.in_state_dir(config.state_dir)
     except ConfigError as exc:
         return config_failed(exc)
     with store:
+        channel = None if args.channel == "auto" else args.channel
+        if channel == "smpp":
+            from firmware.campaigns import routing  # only for --channel smpp: keeps `siaran send` light
+
+            if not routing.accounts(store, config):
+                return fail("no operator (SMPP) account: add one ([[smpp]] or the Settings page), or use "
+                            "--channel modem", "Belum ada akun operator (SMPP): tambahkan di berkas konfigurasi "
+                            "atau halaman Pengaturan, atau pakai --channel modem.", EXIT_BAD_INPUT)
         if args.to:
             numbers, rejected = [], []
             for i, raw in enumerate(args.to.split(","), start=1):
@@ -71,10 +82,12 @@ def cmd_send(args: argparse.Namespace) -> int:
                             EXIT_BAD_INPUT)
         numbers = list(dict.fromkeys(numbers))  # the same number twice gets one SMS
         queued, suppressed = store.enqueue(numbers, text, priority=EMERGENCY if args.emergency else 0,
-                                           report=not args.no_report, created_by=actor(), route_of=operator_of)
-        store.audit(actor(), "send", {"queued": queued, "suppressed": suppressed, "emergency": args.emergency})
+                                           report=not args.no_report, created_by=actor(), route_of=operator_of,
+                                           channel=channel)
+        store.audit(actor(), "send", {"queued": queued, "suppressed": suppressed, "emergency": args.emergency,
+                                      "channel": args.channel})
         emit({"queued": queued, "suppressed_optout": suppressed, "emergency": args.emergency,
-              "queued_at": time.time()})
+              "channel": args.channel, "queued_at": time.time()})
     return 0
 
 
@@ -90,6 +103,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                                     "parked_until")}
                 for m in store.modems()
             ],
+            "smpp": store.smpp_links(),  # each operator account's link: state, sent, rate, window, last error
         })
     return 0
 

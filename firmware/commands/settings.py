@@ -1,8 +1,12 @@
 """``siaran setting list|set KEY VALUE``: the office's settings kept in the store.
 
-Known keys: ``cost_per_segment`` (Rupiah per SMS part, default 150) and
+Known keys: ``cost_per_segment`` (Rupiah per SMS part, default 150),
 ``approval_threshold`` (recipients above which a campaign needs a second
-user's approval, default 50).
+user's approval, default 50), and for a campaign on the automatic route
+``smpp_auto_threshold`` (recipients above which it goes by the operator,
+default 500) and ``smpp_overflow_minutes`` (the modems' estimate beyond which
+a smaller one overflows to the operator, default 60); see
+:mod:`firmware.campaigns.routing`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import argparse
 from firmware.commands.common import actor, add_state_options, open_store
 from firmware.commands.output import EXIT_BAD_INPUT, emit, fail
 
-KNOWN = {"cost_per_segment": (0, 100_000), "approval_threshold": (0, 10_000_000)}
+KNOWN = {"cost_per_segment": (0, 100_000), "approval_threshold": (0, 10_000_000),
+         "smpp_auto_threshold": (0, 10_000_000), "smpp_overflow_minutes": (0, 100_000)}
 
 
 def check_value(key: str, value: float) -> tuple[int | float | None, str, str]:

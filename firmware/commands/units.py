@@ -58,7 +58,7 @@ def _add_fields(p: argparse.ArgumentParser, positional: str) -> None:
     p.add_argument(positional, help="the unit's name" + (" or id" if positional == "unit" else ""))
     p.add_argument("--signature",
                    help="text appended to every message of the unit, e.g. --signature='-Damkar Kota Bandung'")
-    p.add_argument("--sender-name", help="alphanumeric sender for SMS masking: 1-11 letters and digits")
+    p.add_argument("--sender-name", help="alphanumeric sender for SMS masking: 1-11 letters, digits, spaces or - . _ &")
     p.add_argument("--monthly-quota", help="SMS parts per calendar month ('' for none)")
     p.add_argument("--cost-per-part", help="Rupiah per SMS part for the report ('' for the office's cost_per_segment)")
 

@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from firmware.errors import PduError
 from firmware.modem import gsm7
 # The codec's one front door: ``from firmware.modem import pdu`` gives the decoder and the values too (__all__).
-from firmware.modem.pdu_decode import decode, decode_ucs2
+from firmware.modem.pdu_decode import decode, decode_ucs2, parse_udh
 from firmware.modem.pdu_fields import (DCS, MAX_PARTS, TON_ALPHANUMERIC, TON_INTERNATIONAL, TON_NATIONAL,
                                        Address, Concat, Deliver, Encoding, ReportStatus, StatusReport, Submit,
                                        SubmitPart, classify_status, encode_address, encode_smsc,

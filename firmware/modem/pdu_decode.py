@@ -34,7 +34,7 @@ def _decode_dcs(dcs: int) -> tuple[Encoding, int | None]:
     return Encoding.GSM7, None
 
 
-def _parse_udh(header: bytes) -> tuple[tuple[tuple[int, bytes], ...], Concat | None]:
+def parse_udh(header: bytes) -> tuple[tuple[tuple[int, bytes], ...], Concat | None]:
     """Information elements of a UDH (without UDHL) and the concat info, if valid.
 
     A concatenation IE with total 0, seq 0 or seq > total is ignored as the
@@ -101,7 +101,7 @@ def _decode_user_data(reader: Reader, has_udh: bool, encoding: Encoding) -> _Use
         room = udl * 7 if encoding is Encoding.GSM7 else udl * 8
         if header_octets * 8 > room:
             raise PduError("bad UDH: header longer than user data", offset=start)
-        elements, concat = _parse_udh(user_data[1:header_octets])
+        elements, concat = parse_udh(user_data[1:header_octets])
     payload = user_data[header_octets:]
     if encoding is Encoding.GSM7:
         fill = (7 - header_octets * 8 % 7) % 7

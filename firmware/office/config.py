@@ -8,7 +8,7 @@ See ``config/siaran.toml`` for every key with its default and meaning.
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -41,12 +41,105 @@ class ModemConfig:
     status_pin: int | None = None
 
 
+#: The bind modes an SMPP account may use: one transceiver session, or a transmitter and a receiver.
+SMPP_BINDS = ("transceiver", "transmitter+receiver")
+
+
+@dataclass(frozen=True)
+class SmppAccount:
+    """One operator (or aggregator) account reached over SMPP 3.4: the route beside the box's SIMs.
+
+    ``source_ton``/``source_npi`` left out (None) follow ``source_addr``: a sender name ("SMS masking",
+    ``PEMKAB-BLITAR``) is TON 5 (alphanumeric) NPI 0, a number is TON 1 (international) NPI 1 (E.164).
+    The password is never shown: ``repr`` hides it and nothing logs it.
+    """
+
+    name: str
+    host: str
+    system_id: str
+    password: str = field(repr=False)
+    port: int = 2775  # the usual SMPP port; providers often use another
+    source_addr: str = ""
+    system_type: str = ""
+    bind: str = "transceiver"  # or "transmitter+receiver"
+    source_ton: int | None = None
+    source_npi: int | None = None
+    rate: float = 50.0  # submit_sm per second the provider allows (token bucket)
+    window: int = 10  # submit_sm awaiting their response at once
+    enquire_link: float = 30.0  # seconds of silence before a keep-alive
+    tls: bool = False  # a TLS socket (a stunnel-style front), verified against the system's CAs
+    #: With ``tls``: the certificate(s) to trust instead of the system's CAs, as PEM text or the path of a PEM
+    #: file: the provider's own CA, or its server's self-signed certificate.
+    tls_ca: str = ""
+    validity_minutes: int = 1440  # how long the operator keeps trying a phone that is off
+    registered_delivery: bool = True  # ask for delivery receipts
+    price_per_part: float = 0.0  # Rupiah per SMS part on this route (the preview's cost)
+
+    @property
+    def ton(self) -> int:
+        """The source address TON actually used (5 alphanumeric, 1 international)."""
+        if self.source_ton is not None:
+            return self.source_ton
+        return 1 if _is_number_addr(self.source_addr) else 5
+
+    @property
+    def npi(self) -> int:
+        """The source address NPI actually used (0 unknown for a name, 1 E.164 for a number)."""
+        if self.source_npi is not None:
+            return self.source_npi
+        return 1 if _is_number_addr(self.source_addr) else 0
+
+    @property
+    def source(self) -> str:
+        """``source_addr`` as sent: a number without its ``+`` (TON international carries that)."""
+        return self.source_addr.lstrip("+") if _is_number_addr(self.source_addr) else self.source_addr
+
+
+#: A sender name for SMS masking as operators register them: 1 to 11 letters, digits, spaces and ``- . _ &``,
+#: beginning with a letter or digit, with one letter at least (``PEMKAB-BLTR``, ``DINKES JTM``, ``BPBD.JATIM``).
+_SENDER_NAME = re.compile(r"(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9 .&_-]{0,10}")
+
+
+def is_sender_name(text: str) -> bool:
+    """Is ``text`` a sender name an operator can register (:data:`_SENDER_NAME`; no trailing space)?
+    The one rule for the SMPP accounts' ``source_addr`` and the units' sender names."""
+    return bool(_SENDER_NAME.fullmatch(text)) and not text.endswith(" ")
+
+
+def tls_context(tls_ca: str = ""):
+    """The TLS client context of an SMPP link: the system's CAs, or only ``tls_ca`` (PEM text or a PEM file's
+    path). The server's name is always checked. Raises OSError (ssl.SSLError) for a CA it cannot read."""
+    import ssl  # here: the configuration is read by every command, TLS by the operator route only
+
+    if not tls_ca:
+        return ssl.create_default_context()
+    if tls_ca.lstrip().startswith("-----BEGIN"):
+        return ssl.create_default_context(cadata=tls_ca)
+    return ssl.create_default_context(cafile=tls_ca)
+
+
+def tls_ca_problem(tls_ca: str) -> str | None:
+    """Why ``tls_ca`` cannot be used (not PEM, no such file, no certificate in it), or None."""
+    try:
+        tls_context(tls_ca)
+    except FileNotFoundError:
+        return f"no such file {tls_ca[:100]!r} (give the PEM text or the path of a PEM file)"
+    except (OSError, ValueError) as exc:
+        return f"not a PEM certificate the box can use ({str(exc)[:100]})"
+    return None
+
+
+def _is_number_addr(addr: str) -> bool:
+    return bool(re.fullmatch(r"\+?\d{3,15}", addr.strip()))
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the daemon reads at start."""
 
     state_dir: str = DEFAULT_STATE_DIR
     modems: tuple[ModemConfig, ...] = ()
+    smpp: tuple[SmppAccount, ...] = ()  # operator accounts ([[smpp]] tables); the page can add more
     window_start: str = "06:00"  # local time; emergencies ignore the window
     window_end: str = "21:00"
     utc_offset_hours: float = 7.0  # WIB; WITA 8, WIT 9
@@ -161,13 +254,17 @@ def load(path: str | Path) -> Config:
     if not isinstance(modems_raw, list):
         raise ConfigError(f"{path}: [[modem]] must be a list of tables")
     modems = tuple(_build(ModemConfig, m, f"modem[{i}]") for i, m in enumerate(modems_raw))
+    smpp_raw = data.pop("smpp", [])
+    if not isinstance(smpp_raw, list):
+        raise ConfigError(f"{path}: [[smpp]] must be a list of tables")
+    accounts = tuple(smpp_account(a, f"smpp[{i}]") for i, a in enumerate(smpp_raw))
     codes = data.pop("balance_codes", None)
     config = _build(Config, data, str(path))
     if codes is not None:
         if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
             raise ConfigError(f"{path}: [balance_codes] must map operator names to USSD codes")
         config = replace(config, balance_codes=tuple(codes.items()))
-    return validate(replace(config, modems=modems))
+    return validate(replace(config, modems=modems, smpp=accounts))
 
 
 def validate(config: Config) -> Config:
@@ -193,12 +290,89 @@ def validate(config: Config) -> Config:
     names = [m.name for m in config.modems]
     if len(set(names)) != len(names):
         raise ConfigError("modem names must be unique")
+    accounts = [a.name for a in config.smpp]
+    if len(set(accounts)) != len(accounts):
+        raise ConfigError("smpp account names must be unique")
+    clash = sorted(set(accounts) & set(names))
+    if clash:
+        raise ConfigError(f"smpp account and modem share a name: {', '.join(clash)}")
+    for account in config.smpp:
+        check_smpp_account(account)
     for m in config.modems:
         if m.model not in (None, "sim800", "sim7600"):
             raise ConfigError(f"modem {m.name}: model must be sim800 or sim7600")
         if min(m.per_minute, m.per_hour, m.per_day) <= 0:
             raise ConfigError(f"modem {m.name}: limits must be positive")
     return config
+
+
+def smpp_account(data: dict[str, Any], where: str = "smpp") -> SmppAccount:
+    """An :class:`SmppAccount` from a ``[[smpp]]`` table (or a ``smpp_accounts`` row as a dict), checked.
+
+    Integers are accepted where a number of seconds or messages per second is meant (``rate = 50``).
+    """
+    data = dict(data)
+    for key in ("rate", "enquire_link", "price_per_part"):
+        if isinstance(data.get(key), int) and not isinstance(data.get(key), bool):
+            data[key] = float(data[key])
+    for key in ("source_ton", "source_npi"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ConfigError(f"{where}.{key}: expected int, got {value!r}")
+    plain = {k: v for k, v in data.items() if k not in ("source_ton", "source_npi")}
+    account = _build(SmppAccount, plain, where)
+    account = replace(account, source_ton=data.get("source_ton"), source_npi=data.get("source_npi"))
+    return check_smpp_account(account, where)
+
+
+def check_smpp_account(a: SmppAccount, where: str | None = None) -> SmppAccount:
+    """Check what types alone do not catch (limits of SMPP 3.4 fields, sensible numbers); return ``a``.
+
+    The messages name the account and the key, never the password's value."""
+    where = where or f"smpp {a.name}"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", a.name):
+        raise ConfigError(f"{where}.name: 1-32 letters, digits, '.', '_' or '-', got {a.name!r}")
+    if not a.host.strip():
+        raise ConfigError(f"{where}.host: must not be empty")
+    if not 1 <= a.port <= 65535:
+        raise ConfigError(f"{where}.port: must be between 1 and 65535")
+    if not 1 <= len(a.system_id) <= 15:
+        raise ConfigError(f"{where}.system_id: 1 to 15 characters (SMPP 3.4)")
+    if len(a.password) > 8:
+        raise ConfigError(f"{where}.password: at most 8 characters (SMPP 3.4)")
+    if len(a.system_type) > 12:
+        raise ConfigError(f"{where}.system_type: at most 12 characters (SMPP 3.4)")
+    if a.bind not in SMPP_BINDS:
+        raise ConfigError(f"{where}.bind: must be one of {', '.join(SMPP_BINDS)}")
+    if not a.source_addr.strip():
+        raise ConfigError(f"{where}.source_addr: the sender name or number is needed (e.g. \"PEMKAB-BLITAR\")")
+    if _is_number_addr(a.source_addr):
+        if len(a.source) > 20:
+            raise ConfigError(f"{where}.source_addr: at most 20 digits")
+    elif not is_sender_name(a.source_addr):
+        raise ConfigError(f"{where}.source_addr: a sender name is 1 to 11 letters, digits, spaces or - . _ & with a "
+                          f"letter at least, got {a.source_addr!r}")
+    if a.tls_ca:
+        if not a.tls:
+            raise ConfigError(f"{where}.tls_ca: only with tls = true (the certificate to trust for the TLS link)")
+        problem = tls_ca_problem(a.tls_ca)
+        if problem:
+            raise ConfigError(f"{where}.tls_ca: {problem}")
+    for key in ("source_ton", "source_npi"):
+        value = getattr(a, key)
+        if value is not None and not 0 <= value <= 255:
+            raise ConfigError(f"{where}.{key}: must be between 0 and 255")
+    if not 0 < a.rate <= 10000:
+        raise ConfigError(f"{where}.rate: messages per second, more than 0 and at most 10000")
+    if not 1 <= a.window <= 1000:
+        raise ConfigError(f"{where}.window: between 1 and 1000 outstanding submit_sm")
+    if not 5 <= a.enquire_link <= 3600:
+        raise ConfigError(f"{where}.enquire_link: between 5 and 3600 seconds")
+    if not 1 <= a.validity_minutes <= 7 * 1440:
+        raise ConfigError(f"{where}.validity_minutes: between 1 minute and 7 days (10080)")
+    if a.price_per_part < 0:
+        raise ConfigError(f"{where}.price_per_part: must not be negative")
+    return a
 
 
 def _check_optout_confirmation(text: str) -> None:

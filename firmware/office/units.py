@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from firmware.errors import BilingualError
+from firmware.office.config import is_sender_name
 from firmware.people.csvcells import cell_safe
 
 #: The unit migration m013 created; users, campaigns and templates of an older install are in it.
@@ -29,7 +30,6 @@ DEFAULT_UNIT = 1
 MAX_NAME = 60
 MAX_SIGNATURE = 60
 #: An alphanumeric sender (GSM 03.38 TP-OA, "SMS masking"): at most 11 letters and digits, one letter at least.
-_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 #: Message states whose parts never left the box: they do not count against a quota.
@@ -69,14 +69,14 @@ def check_signature(signature: Any) -> str:
 
 
 def check_sender_name(sender: Any) -> str | None:
-    """A sender name for SMS masking: 1..11 letters and digits with one letter at least; None for none."""
+    """A sender name for SMS masking (the operator route's rule, :func:`firmware.office.config.is_sender_name`:
+    1..11 letters, digits, spaces or ``- . _ &``, one letter at least); None for none."""
     if sender is None or (isinstance(sender, str) and not sender.strip()):
         return None
-    if not isinstance(sender, str) or not _SENDER.match(sender.strip()):
+    if not isinstance(sender, str) or not is_sender_name(sender.strip()):
         raise UnitError(
-            f"sender name {sender!r}: 1 to 11 letters and digits (no spaces or punctuation), at least one letter",
-            f"Nama pengirim {sender!r}: 1 sampai 11 huruf dan angka (tanpa spasi atau tanda baca), "
-            "minimal satu huruf.")
+            f"sender name {sender!r}: 1 to 11 letters, digits, spaces or - . _ &, at least one letter",
+            f"Nama pengirim {sender!r}: 1 sampai 11 huruf, angka, spasi atau - . _ &, minimal satu huruf.")
     return sender.strip()
 
 

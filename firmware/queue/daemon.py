@@ -21,10 +21,12 @@ from collections.abc import Callable
 from firmware.queue import health
 from firmware.box import panel as panel_mod
 from firmware.box import power
-from firmware.office.config import Config
+from firmware.office.config import Config, SmppAccount
 from firmware.errors import DatabaseCorrupt
 from firmware.queue.store import Store, db_path, integrity_problems, storage_problem
 from firmware.queue.modem_worker import LiveRoutes, ModemWorker
+from firmware.queue.smpp_store import EARLY_RECEIPT_KEEP, operator_accounts
+from firmware.queue.smpp_worker import SmppWorker
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 HUNG_AFTER = 120.0
 #: Seconds a stopping daemon lets a send in progress finish before cutting the modem off.
 STOP_GRACE = 2.0
+#: Seconds between looks at the operator accounts added on the Settings page.
+ACCOUNTS_EVERY = 5.0
 
 
 def notify(message: str) -> None:
@@ -59,6 +63,7 @@ class Daemon:
         self.hung_after = hung_after
         self.stop_event = threading.Event()
         self.workers: list[ModemWorker] = []
+        self.smpp_workers: dict[str, SmppWorker] = {}  # by account name
         self.db_file = str(db_path(config.state_dir))
 
     def stop(self, *_args) -> None:
@@ -89,6 +94,7 @@ class Daemon:
                 self.power_cycle.set_probe(w.mc.name, power.at_probe(w))
         for w in self.workers:
             w.start()
+        self._sync_smpp_workers(store)
         self.panel_loop = panel_mod.loop_from_config(self.config, self.db_file)
         if self.panel_loop is not None:
             self.panel_loop.start()
@@ -103,12 +109,13 @@ class Daemon:
             # A send in progress may finish (a few seconds); then blocking modem
             # conversations are cut so that systemctl stop stays quick.
             deadline = time.monotonic() + STOP_GRACE
-            for w in self.workers:
+            everyone = self.all_workers()
+            for w in everyone:
                 w.join(timeout=max(0.0, deadline - time.monotonic()))
-            for w in self.workers:
+            for w in everyone:
                 if w.is_alive():
                     w.abort()
-            for w in self.workers:
+            for w in everyone:
                 w.join(timeout=10)
             if self.panel_loop is not None:
                 self.panel_loop.stop()
@@ -134,25 +141,28 @@ class Daemon:
         """Until every worker has its modem up or knows it is not (absent, failing), or stop."""
         deadline = time.monotonic() + timeout
         while not self.stop_event.is_set() and time.monotonic() < deadline:
-            if all(w.ready.is_set() or not w.is_alive() for w in self.workers):
+            if all(w.ready.is_set() or not w.is_alive() for w in self.all_workers()):
                 return
             self.stop_event.wait(0.05)
 
     def _main_loop(self, store: Store) -> int:
         """Housekeeping, STATUS and watchdog pings until stopped (0), or until a worker gave up (1:
         systemd restarts the daemon; ``Restart=on-failure``)."""
-        next_expire = 0.0
+        next_expire = next_accounts = 0.0
         while not self.stop_event.is_set():
             now = time.monotonic()
             if now >= next_expire:
                 next_expire = now + 30.0
                 self._postponable(self._housekeeping, store)
+            if now >= next_accounts:
+                next_accounts = now + ACCOUNTS_EVERY
+                self._postponable(self._sync_smpp_workers, store)
             # Every second: the page shows a finished campaign as finished promptly (a cheap read when none is due).
             self._postponable(store.finish_campaigns)
-            gave_up = [w for w in self.workers if w.crashed is not None and not w.is_alive()]
+            gave_up = [w for w in self.all_workers() if w.crashed is not None and not w.is_alive()]
             if gave_up:
                 log.error("worker(s) %s could not be restarted: the daemon exits for systemd to restart it",
-                          ", ".join(w.mc.name for w in gave_up))
+                          ", ".join(_label(w) for w in gave_up))
                 return 1
             alive = self.workers_alive()
             if alive:
@@ -170,6 +180,7 @@ class Daemon:
         if expired:
             log.info("%d message(s) expired unsent", expired)
         store.purge_fragments(older_than=self.clock() - 7 * 86400)
+        store.purge_smpp_receipts(older_than=self.clock() - EARLY_RECEIPT_KEEP)
         store.finish_orphan_requests([w.mc.name for w in self.workers],
                                      "no such modem in the daemon's configuration")
 
@@ -184,10 +195,50 @@ class Daemon:
                 raise
             log.warning("housekeeping postponed: %s", exc)
 
+    def all_workers(self) -> list:
+        """The modem workers and the operator accounts' workers."""
+        return [*self.workers, *self.smpp_workers.values()]
+
+    def accounts(self, store: Store) -> list[SmppAccount]:
+        """The operator accounts to drive (:func:`~firmware.queue.smpp_store.operator_accounts`); a table
+        account that is skipped is logged once."""
+        try:
+            accounts, problems = operator_accounts(self.config, store)
+        except sqlite3.Error as exc:
+            log.warning("operator accounts unreadable: %s", exc)
+            return list(self.config.smpp)
+        skipped = getattr(self, "_skipped_accounts", set())
+        for problem in problems:
+            if problem not in skipped:
+                log.error("operator account skipped: %s", problem)
+                skipped.add(problem)
+        self._skipped_accounts = skipped
+        return accounts
+
+    def _sync_smpp_workers(self, store: Store) -> None:
+        """Start a worker per operator account; one whose account changed or went is stopped (and
+        restarted with the new settings): an admin's edit on the Settings page applies within seconds."""
+        wanted = {a.name: a for a in self.accounts(store)}
+        for name, worker in list(self.smpp_workers.items()):
+            if wanted.get(name) != worker.account or (not worker.is_alive() and worker.crashed is None):
+                worker.stop_event.set()
+                worker.join(timeout=STOP_GRACE + 1)
+                if worker.is_alive():
+                    worker.abort()
+                    worker.join(timeout=5)
+                del self.smpp_workers[name]
+                log.info("operator account %s: %s", name, "changed" if name in wanted else "removed")
+        for name, account in wanted.items():
+            if name not in self.smpp_workers and not self.stop_event.is_set():
+                worker = SmppWorker(account, self.config, self.db_file, stop=_Linked(self.stop_event),
+                                    clock=self.clock)
+                self.smpp_workers[name] = worker
+                worker.start()
+
     def workers_alive(self) -> bool:
         """True while every worker thread runs and has beaten recently (a change is logged once)."""
         now = time.monotonic()
-        bad = {w.mc.name: ("dead" if not w.is_alive() else "hung") for w in self.workers
+        bad = {_label(w): ("dead" if not w.is_alive() else "hung") for w in self.all_workers()
                if not w.is_alive() or now - w.heartbeat > self.hung_after}
         reported = getattr(self, "_reported_bad", {})
         for name, how in bad.items():
@@ -200,10 +251,36 @@ class Daemon:
 
     def status_line(self, store: Store) -> str:
         counts = store.queue_counts()
-        modems = " ".join(f"{w.mc.name}={w.state}" for w in self.workers)
+        modems = " ".join(f"{_label(w)}={w.state}" for w in self.all_workers())
         hold = " HOLD" if store.hold().active else ""
         return (f"queued={counts.get('queued', 0)} sending={counts.get('sending', 0)} sent={counts.get('sent', 0)}"
                 f" delivered={counts.get('delivered', 0)} failed={counts.get('failed', 0)}{hold} {modems}")
+
+
+def _label(worker) -> str:
+    """A worker's name in the log and STATUS: its modem's or its operator account's."""
+    return worker.mc.name if hasattr(worker, "mc") else worker.label
+
+
+class _Linked(threading.Event):
+    """A worker's own stop event that is also set when the daemon's is: one account's worker can be
+    stopped (its account changed) without stopping the rest."""
+
+    def __init__(self, parent: threading.Event) -> None:
+        super().__init__()
+        self._parent = parent
+
+    def is_set(self) -> bool:
+        return super().is_set() or self._parent.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        end = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            remaining = 0.2 if end is None else min(0.2, end - time.monotonic())
+            if remaining <= 0:
+                return False
+            super().wait(remaining)
+        return True
 
 
 #: The way back from a corrupt database (docs/backup.md says more).

@@ -11,6 +11,8 @@ Compose, approval, the campaign page, the dashboard and the API all ask :func:`f
   parts it has already sent in the last 24 hours count (``message_parts``); only inside the send
   window; nothing but emergencies while the hold is on.  An emergency (priority >= 100) passes limits,
   window and hold, but its parts still use up the SIM's quota for what follows.
+- Only the modems' work counts: a campaign queued for the operator route alone (``channel = 'smpp'``) is
+  left out (the modem workers never claim it; its time is the operator route's, parts over the rate).
 - A modem's own speed: :data:`SECONDS_PER_PART` per part, plus the daemon's mean pause between
   messages (jitter).  A parked modem sends nothing until it is due back; an absent or dead one, nothing.
 
@@ -473,8 +475,11 @@ def take_snapshot(store, config: Config | None) -> Snapshot:
         free_from = (row.get("parked_until") or 0.0) if row.get("state") == "parked" else 0.0
         sims.append(Sim(m.name, m.per_minute, m.per_hour, m.per_day, store.parts_per_minute(m.name, now - 86400),
                         free_from, m.route or row.get("route")))
+    load = store.queue_load()
+    # What only the operator route (SMPP) sends is not the modems' work: they never claim it.
+    operator_only = store.operator_only_campaigns(r["campaign_id"] for r in load if r["campaign_id"] is not None)
     blocks = tuple(Block(r["campaign_id"], r["priority"], r["messages"], r["parts"], r["send_at"] or 0.0, r["route"])
-                   for r in store.queue_load())
+                   for r in load if r["campaign_id"] not in operator_only)
     hold = store.hold()
     pipelined = config.unthrottled or config.jitter_max == 0
     return Snapshot(now=now, blocks=blocks, sims=tuple(sims), window=config.window(), tz=config.tz,

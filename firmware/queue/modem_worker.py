@@ -52,6 +52,7 @@ from firmware.people.privacy import mask_number
 from firmware.queue.modem_inbox import ModemInbox
 from firmware.queue.modem_recovery import PARK_SECONDS, ModemRecovery, registration_text
 from firmware.queue.store import Message, Outcome, Report, Store, storage_problem
+from firmware.queue.worker import WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def claim_routes(my_route: str | None, live: set[str], routing: bool) -> list[st
     return order
 
 
-class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
+class ModemWorker(ModemRecovery, ModemInbox, WorkerThread):
     """Drives one modem; see the module docstring."""
 
     def __init__(
@@ -128,7 +129,7 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         power_cycle: Callable[[str], bool] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(name=f"worker {mc.name}", daemon=True)
+        super().__init__(name=f"worker {mc.name}")
         self.mc = mc
         self.config = config
         self.base_config = config  # the file's; office settings from the page are applied over it
@@ -139,7 +140,6 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         self.live_routes = live_routes or LiveRoutes()
         self.power_cycle = power_cycle or (lambda name: False)
         self.clock = clock
-        self.heartbeat = time.monotonic()
         self.state = "starting"
         self.ready = threading.Event()  # set once the modem is up or known absent/dead
         self.modem: Modem | None = None
@@ -315,20 +315,6 @@ class ModemWorker(ModemRecovery, ModemInbox, threading.Thread):
         modem = self.modem
         if modem is not None:
             modem.channel.close()
-
-    def beat(self) -> None:
-        """Mark this worker alive (the watchdog stops pinging when a worker stops beating)."""
-        self.heartbeat = time.monotonic()
-
-    def _sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` of the worker's clock, waking for stop; keeps beating through long waits."""
-        end = time.monotonic() + real_seconds(self.clock, seconds)
-        while not self.stop_event.is_set():
-            self.beat()
-            remaining = end - time.monotonic()
-            if remaining <= 0:
-                return
-            self.stop_event.wait(min(remaining, 1.0))
 
     def _set_state(self, state: str, reason: str | None, parked_until: float | None = None) -> None:
         changed = state != self.state

@@ -517,6 +517,84 @@ def m009_estimate(db: Database) -> None:
         """)
 
 
+@MIGRATIONS()
+def m010_smpp(db: Database) -> None:
+    """The operator route over SMPP 3.4 beside the modems.
+
+    ``message_parts.smsc_id``: the ``message_id`` the operator gave the part in ``submit_sm_resp``
+    (text, up to 65 characters), indexed: receipts are matched on it, whichever session brings them.
+    ``messages.channel`` / ``campaigns.channel``: ``modem`` or ``smpp`` when the campaign chose one
+    route, NULL when either may send it (modem workers claim NULL or ``modem``, SMPP workers NULL or
+    ``smpp``). ``smpp_accounts``: accounts an admin added on the Settings page (the daemon adds the
+    configuration file's). ``smpp_links``: each account's link as its worker last saw it (the dashboard).
+    ``smpp_receipts``: receipts that came before their part's ``smsc_id`` was written, matched later.
+    """
+    _run_script(db, """
+        ALTER TABLE message_parts ADD COLUMN smsc_id TEXT;
+        CREATE INDEX parts_smsc_id ON message_parts (smsc_id) WHERE smsc_id IS NOT NULL;
+        ALTER TABLE messages ADD COLUMN channel TEXT;
+        ALTER TABLE campaigns ADD COLUMN channel TEXT;
+        -- Each kind of worker walks an index of only what it may claim: a 100,000-message operator
+        -- campaign ahead in the queue costs a modem's claim nothing, and the reverse. The index of every
+        -- queued message goes: the two below answer what it did (an index less to write per message).
+        DROP INDEX messages_due;
+        DROP INDEX messages_due_route;
+        CREATE INDEX messages_due_route ON messages (route, priority DESC, not_before, id)
+            WHERE state = 'queued' AND channel IS NOT 'smpp';
+        CREATE INDEX messages_due_modem ON messages (priority DESC, not_before, id)
+            WHERE state = 'queued' AND channel IS NOT 'smpp';
+        CREATE INDEX messages_due_smpp ON messages (priority DESC, not_before, id)
+            WHERE state = 'queued' AND channel IS NOT 'modem';
+
+        CREATE TABLE smpp_accounts (
+            name TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL DEFAULT 2775,
+            system_id TEXT NOT NULL,
+            password TEXT NOT NULL,
+            system_type TEXT NOT NULL DEFAULT '',
+            bind TEXT NOT NULL DEFAULT 'transceiver',
+            source_addr TEXT NOT NULL,
+            source_ton INTEGER,
+            source_npi INTEGER,
+            rate REAL NOT NULL DEFAULT 50,
+            window INTEGER NOT NULL DEFAULT 10,
+            enquire_link REAL NOT NULL DEFAULT 30,
+            tls INTEGER NOT NULL DEFAULT 0,
+            tls_ca TEXT NOT NULL DEFAULT '',
+            validity_minutes INTEGER NOT NULL DEFAULT 1440,
+            registered_delivery INTEGER NOT NULL DEFAULT 1,
+            price_per_part REAL NOT NULL DEFAULT 0,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT,
+            created_at REAL NOT NULL,
+            updated_by TEXT,
+            updated_at REAL NOT NULL
+        );
+
+        -- state: starting, binding, bound, unbound (waiting to rebind), refused, stopped, failed.
+        CREATE TABLE smpp_links (
+            name TEXT PRIMARY KEY,
+            state TEXT NOT NULL DEFAULT 'starting',
+            bound_at REAL,
+            sent_total INTEGER NOT NULL DEFAULT 0,
+            rate_now REAL NOT NULL DEFAULT 0,
+            window_used INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at REAL
+        );
+
+        CREATE TABLE smpp_receipts (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            smsc_id TEXT NOT NULL,
+            stat TEXT NOT NULL,
+            err TEXT,
+            received_at REAL NOT NULL
+        );
+        CREATE INDEX smpp_receipts_id ON smpp_receipts (smsc_id);
+        """)
+
 
 def _parts(row: str) -> str:
     """A message's SMS parts in SQL (``row``: NEW, OLD or a table): as written, else from the text's length."""

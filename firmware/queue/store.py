@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from firmware.queue import schema, wake
+from firmware.queue.smpp_store import SmppVerbs
 from firmware.errors import BilingualError
 from firmware.modem.segments import analyse
 from firmware.people.numbers import InvalidNumber, canonical_sender, normalise, optout_match
@@ -248,8 +249,9 @@ def _ensure_wal(conn: sqlite3.Connection, *, patience: float = 30.0) -> None:
             delay = min(delay * 2, 0.5)
 
 
-class Store(ModemRows):
-    """One connection to the SQLite file, with the queue verbs on it.
+class Store(ModemRows, SmppVerbs):
+    """One connection to the SQLite file, with the queue verbs on it (the modems' rows in
+    :mod:`firmware.queue.store_modems`, the operator route's in :mod:`firmware.queue.smpp_store`).
 
     Not shared between threads: each worker thread opens its own.
     """
@@ -330,8 +332,11 @@ class Store(ModemRows):
         expires_at: float | None = None,
         route_of: Callable[[str], str | None] | None = None,
         honour_optouts: bool = True,
+        channel: str | None = None,
     ) -> tuple[int, int]:
         """Queue ``text`` to each E.164 number; return (queued, suppressed by opt-out).
+
+        ``channel``: ``modem`` or ``smpp`` to send only by that route; None lets either take it.
 
         Numbers must already be normalised.  Opted-out numbers are stored as
         ``suppressed`` (the report shows who was skipped and why) unless
@@ -341,12 +346,13 @@ class Store(ModemRows):
             queued, suppressed, _ = self._enqueue(c, numbers, text, priority=priority, report=report,
                                                   campaign_id=campaign_id, created_by=created_by,
                                                   not_before=not_before, expires_at=expires_at, route_of=route_of,
-                                                  honour_optouts=honour_optouts)
+                                                  honour_optouts=honour_optouts, channel=channel)
         return queued, suppressed
 
     def _enqueue(self, c: sqlite3.Connection, numbers: Iterable[str], text: str, *, priority: int, report: bool,
                  campaign_id: int | None, created_by: str | None, not_before: float, expires_at: float | None,
-                 route_of: Callable[[str], str | None] | None, honour_optouts: bool) -> tuple[int, int, int | None]:
+                 route_of: Callable[[str], str | None] | None, honour_optouts: bool,
+                 channel: str | None = None) -> tuple[int, int, int | None]:
         """:meth:`enqueue` inside the caller's transaction; also returns the last message id inserted."""
         now = self.clock()
         queued = suppressed = 0
@@ -363,10 +369,10 @@ class Store(ModemRows):
                 suppressed += 1
             rows.append((campaign_id, number, text, priority, int(report), route_of(number) if route_of else None,
                          state, not_before, expires_at, now, created_by, now if state == "suppressed" else None,
-                         parts))
+                         parts, channel))
         c.executemany(
             "INSERT INTO messages (campaign_id, number, text, priority, report, route, state, not_before,"
-            " expires_at, created_at, created_by, done_at, parts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            " expires_at, created_at, created_by, done_at, parts, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         last = c.execute("SELECT last_insert_rowid()").fetchone()[0] if rows else None
         return queued, suppressed, last
 
@@ -431,14 +437,15 @@ class Store(ModemRows):
             c.execute("UPDATE messages SET parts_sent = ? WHERE id = ?", (max(p[0] for p in parts), message_id))
 
     def _claim(self, c: sqlite3.Connection, modem: str, emergency_only: bool, routes: list[str | None] | None) -> Message | None:
+        """The next message a modem may send (channel NULL or ``modem``), marked ``sending``."""
         now = self.clock()
         min_priority = EMERGENCY if emergency_only else -(2**31)
         if c.execute("SELECT active FROM hold WHERE id = 1").fetchone()[0]:
             min_priority = EMERGENCY
         if routes is None:
             row = c.execute(
-                "SELECT * FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ?"
-                " ORDER BY priority DESC, not_before, id LIMIT 1", (min_priority, now)).fetchone()
+                "SELECT * FROM messages WHERE state = 'queued' AND channel IS NOT 'smpp' AND priority >= ?"
+                " AND not_before <= ? ORDER BY priority DESC, not_before, id LIMIT 1", (min_priority, now)).fetchone()
         else:
             row = self._claim_routed(c, routes, min_priority, now)
         if row is None:
@@ -458,7 +465,8 @@ class Store(ModemRows):
         row = None
         for route in routes:
             row = c.execute(
-                "SELECT * FROM messages INDEXED BY messages_due_route WHERE state = 'queued' AND route IS ?"
+                "SELECT * FROM messages INDEXED BY messages_due_route WHERE state = 'queued' AND channel IS NOT 'smpp'"
+                " AND route IS ?"
                 " AND priority >= ? AND not_before <= ? ORDER BY priority DESC, not_before, id LIMIT 1",
                 (route, min_priority, now)).fetchone()
             if row is not None:
@@ -466,7 +474,8 @@ class Store(ModemRows):
         named = [r for r in routes if r is not None]
         marks = ",".join("?" for _ in named) or "NULL"
         better = c.execute(
-            f"SELECT * FROM messages WHERE state = 'queued' AND priority > ? AND not_before <= ?"
+            f"SELECT * FROM messages WHERE state = 'queued' AND channel IS NOT 'smpp' AND priority > ?"
+            f" AND not_before <= ?"
             f" AND (route IS NULL OR route IN ({marks})) ORDER BY priority DESC, not_before, id LIMIT 1",
             (row["priority"] if row is not None else min_priority - 1, now, *named)).fetchone()
         if better is not None and (None in routes or better["route"] is not None):
@@ -506,11 +515,13 @@ class Store(ModemRows):
 
     def _insert_parts(self, c: sqlite3.Connection, message_id: int, modem: str,
                       parts: Iterable[tuple], now: float) -> None:
-        """Parts as (seq, total, mr) or (seq, total, mr, sent_at): the worker gives the time the modem
-        answered +CMGS, so ``sent_at`` says when the part went, not when it was written down."""
+        """Parts as (seq, total, mr) or (seq, total, mr, sent_at) or, from an SMPP worker, (seq, total, None,
+        sent_at, smsc_id): the worker gives the time the modem answered +CMGS (the SMSC its submit_sm_resp),
+        so ``sent_at`` says when the part went, not when it was written down."""
         c.executemany(
-            "INSERT INTO message_parts (message_id, seq, total, modem, mr, sent_at) VALUES (?,?,?,?,?,?)",
-            [(message_id, p[0], p[1], modem, p[2], p[3] if len(p) > 3 else now) for p in parts])
+            "INSERT INTO message_parts (message_id, seq, total, modem, mr, sent_at, smsc_id) VALUES (?,?,?,?,?,?,?)",
+            [(message_id, p[0], p[1], modem, p[2], p[3] if len(p) > 3 else now, p[4] if len(p) > 4 else None)
+             for p in parts])
 
     def recover_in_flight(self, policy: str = "resend", modem: str | None = None) -> tuple[int, int]:
         """Settle messages left in ``sending`` by a crash or power cut; return (requeued, unknown).
@@ -849,6 +860,18 @@ class Store(ModemRows):
             " WHERE q.messages > 0 ORDER BY q.priority DESC, COALESCE(c.send_at, 0), q.first_id").fetchall()
         return [dict(r) for r in rows]
 
+    def operator_only_campaigns(self, campaign_ids: Iterable[int]) -> set[int]:
+        """Which of these campaigns wait for the operator route alone (``channel = 'smpp'``): the modems never
+        claim their messages.  A campaign's messages share one channel (decided when it is queued), so one
+        outstanding message per campaign answers (index ``messages_campaign``)."""
+        out = set()
+        for cid in set(campaign_ids):
+            row = self.conn.execute("SELECT channel FROM messages WHERE campaign_id = ? AND state IN ('queued',"
+                                    " 'sending') LIMIT 1", (cid,)).fetchone()
+            if row is not None and row[0] == "smpp":
+                out.add(cid)
+        return out
+
     def parts_per_minute(self, modem: str, since: float) -> dict[int, int]:
         """Parts ``modem`` handed to the network since ``since``, counted per minute (epoch minute -> parts);
         one range of the index parts_modem_time (at most a day of one SIM's parts)."""
@@ -886,14 +909,19 @@ class Store(ModemRows):
         return dict(row) if row else None
 
     def has_due(self, *, emergency_only: bool = False) -> bool:
-        """Is any message due now (cheap; for idle workers)?"""
+        """Is any message a modem may send due now (cheap; for idle modem workers)?  What only the
+        operator route sends (``channel = 'smpp'``) is not: :meth:`smpp_has_due` asks for that route."""
         row = self.conn.execute(
-            "SELECT 1 FROM messages WHERE state = 'queued' AND priority >= ? AND not_before <= ? LIMIT 1",
-            (EMERGENCY if emergency_only else -(2**31), self.clock())).fetchone()
+            "SELECT 1 FROM messages WHERE state = 'queued' AND channel IS NOT 'smpp' AND priority >= ?"
+            " AND not_before <= ? LIMIT 1", (EMERGENCY if emergency_only else -(2**31), self.clock())).fetchone()
         return row is not None
 
     def next_due_at(self) -> float | None:
-        row = self.conn.execute("SELECT MIN(not_before) FROM messages WHERE state = 'queued'").fetchone()
+        """When the earliest queued message falls due, whichever route sends it."""
+        row = self.conn.execute(
+            "SELECT MIN(due) FROM (SELECT MIN(not_before) AS due FROM messages WHERE state = 'queued'"
+            " AND channel IS NOT 'smpp' UNION ALL SELECT MIN(not_before) FROM messages WHERE state = 'queued'"
+            " AND channel = 'smpp')").fetchone()
         return row[0]
 
     # -- templates (the office's own; shipped ones are installed by templates_builtin) ----

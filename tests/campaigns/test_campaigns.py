@@ -27,7 +27,7 @@ from firmware.queue.store import EMERGENCY, Store
 
 from test_audience import add_contacts
 
-from conftest import T0  # noqa: E402  (shared fixtures: clock, store)
+from timetools import T0  # noqa: E402  (shared fixtures: clock, store)
 LONGSOR = next(t.text for t in templates_builtin.BUILTIN if t.name == "peringatan-longsor")
 
 
@@ -253,7 +253,8 @@ def test_large_campaign_needs_a_second_approver(store, clock):
     clock[0] += 60
     result = campaigns.approve(store, cid, "ani", via="cli:root")
     assert result == {"id": cid, "state": "running", "queued": 9, "suppressed": 1, "approved_by": "ani",
-                      "send_at": send_at, "expires_at": expires_at, "parts": 9, "over_quota": False}
+                      "send_at": send_at, "expires_at": expires_at, "parts": 9, "over_quota": False,
+                      "channel": "modem"}  # no operator account
     rows = messages(store, cid)
     assert [m["number"] for m in rows if m["state"] == "suppressed"] == [n(3)]
     assert n(4) not in {m["number"] for m in rows}  # dead: not queued at all

@@ -25,10 +25,14 @@ def test_every_setting_is_documented_in_the_example():
     for field in config.Config.__dataclass_fields__:
         if field == "balance_codes":
             assert "[balance_codes]" in text
+        elif field == "smpp":
+            assert "[[smpp]]" in text
         elif field not in ("modems", "unthrottled"):
             assert f"{field} =" in text, f"{field} missing from config/siaran.toml"  # commented-out counts
     for field in config.ModemConfig.__dataclass_fields__:
         assert f"{field} =" in text, f"modem.{field} missing from config/siaran.toml"
+    for field in config.SmppAccount.__dataclass_fields__:
+        assert f"{field} =" in text, f"smpp.{field} missing from config/siaran.toml"
 
 
 @pytest.mark.parametrize("body,key", [
@@ -104,3 +108,48 @@ def test_an_optout_confirmation_that_does_not_fit_one_sms_part_is_refused(tmp_pa
     with pytest.raises(ConfigError, match="optout_confirmation") as err:
         config.load(path)
     assert why in str(err.value)
+
+
+SMPP_TABLE = '''
+[[smpp]]
+name = "op"
+host = "smpp.example"
+system_id = "pemkab"
+password = "rahasia1"
+source_addr = "PEMKAB-BLTR"
+'''
+
+
+def test_smpp_account_defaults_and_derived_ton_npi(tmp_path):
+    path = tmp_path / "siaran.toml"
+    path.write_text(SMPP_TABLE)
+    [acc] = config.load(path).smpp
+    assert (acc.port, acc.bind, acc.window, acc.tls, acc.registered_delivery) == (2775, "transceiver", 10, False, True)
+    assert (acc.ton, acc.npi, acc.source) == (5, 0, "PEMKAB-BLTR")
+    assert "rahasia1" not in repr(acc)
+    path.write_text(SMPP_TABLE.replace('"PEMKAB-BLTR"', '"+6281200000009"') + "rate = 200\n")
+    [acc] = config.load(path).smpp
+    assert (acc.ton, acc.npi, acc.source, acc.rate) == (1, 1, "6281200000009", 200.0)
+
+
+@pytest.mark.parametrize("extra,key", [
+    ('bind = "both"\n', "bind"),
+    ('window = 0\n', "window"),
+    ('port = "2775"\n', "port"),
+    ('pasword = "x"\n', "pasword"),
+    ('source_ton = "5"\n', "source_ton"),
+    ('tls = "yes"\n', "tls"),
+])
+def test_smpp_mistakes_name_the_key_and_never_the_password(tmp_path, extra, key):
+    path = tmp_path / "siaran.toml"
+    path.write_text(SMPP_TABLE + extra)
+    with pytest.raises(config.ConfigError) as err:
+        config.load(path)
+    assert key in str(err.value) and "rahasia1" not in str(err.value)
+
+
+def test_smpp_long_sender_name_is_refused(tmp_path):
+    path = tmp_path / "siaran.toml"
+    path.write_text(SMPP_TABLE.replace('"PEMKAB-BLTR"', '"PEMKAB-BLITAR-KAB"'))
+    with pytest.raises(config.ConfigError, match="11"):
+        config.load(path)

@@ -22,7 +22,7 @@ from firmware.queue.store import EMERGENCY, Store
 
 from test_audience import add_contacts
 
-from conftest import T0  # noqa: E402
+from timetools import T0  # noqa: E402
 
 PW = "rahasia-sekali-123"
 
@@ -70,12 +70,19 @@ def test_add_validates_and_audits(store):
     assert "sudah ada" in exc.value.pesan
 
 
-@pytest.mark.parametrize("sender", ["DAMKAR BDG", "DAMKARKOTABDG", "Damkar-1", "12345", "Pemkot✓"])
+@pytest.mark.parametrize("sender", ["DAMKARKOTABDG", "12345", "Pemkot✓", "-DAMKAR", "DAMKAR!", "DAMKAR/BDG"])
 def test_sender_name_is_what_sms_masking_allows(store, sender):
-    """At most 11 letters and digits, one letter at least (an all-digit sender is a phone number)."""
+    """At most 11 letters, digits, spaces or - . _ &, one letter at least (an all-digit sender is a phone
+    number): the operator route's rule for its own sender."""
     with pytest.raises(units.UnitError) as exc:
         units.add_unit(store, "Damkar", actor="t", sender_name=sender)
     assert "Nama pengirim" in exc.value.pesan and "11 huruf" in exc.value.pesan
+
+
+@pytest.mark.parametrize("sender", ["DAMKAR BDG", "Damkar-1", "PEMKAB-BLTR", "BPBD.JATIM", "D"])
+def test_sender_names_operators_register_are_taken(store, sender):
+    uid = units.add_unit(store, "Damkar", actor="t", sender_name=sender)
+    assert units.get_unit(store, uid)["sender_name"] == sender
 
 
 @pytest.mark.parametrize("field,value", [("monthly_quota", "-1"), ("monthly_quota", "2.5"), ("monthly_quota", "banyak"),

@@ -18,7 +18,7 @@ from web import queries
 
 from test_audience import add_contacts
 
-from conftest import T0  # noqa: E402  (2027-01-15 15:00 WIB)
+from timetools import T0  # noqa: E402  (2027-01-15 15:00 WIB)
 
 WIB = Config().tz
 #: More than one SMS part (GSM-7, 161+ characters) once a name is filled in.

@@ -19,7 +19,7 @@ from firmware.queue.store import EMERGENCY, Outcome, Store
 A = "+6281200000001"
 B = "+6281200000002"
 C = "+6281200000003"
-from conftest import T0  # noqa: E402  (shared fixtures: clock, store)
+from timetools import T0  # noqa: E402  (shared fixtures: clock, store)
 
 
 def nums(n: int, start: int = 1) -> list[str]:

@@ -118,6 +118,23 @@ def commit_import(p: Page) -> None:
     p.wait_for(lambda: "/contacts" in p.d.current_url, 20, "back on the contact list")
 
 
+def hold_on(p: Page, reason: str) -> None:
+    """An admin holds all sending on the Settings page (with its confirmation) until the banner shows."""
+    p.open("/settings")
+    p.type("input[name=reason][required]", reason)
+    p.css("input[name=reason][required]").submit()
+    p.accept_confirm()
+    p.wait_text("PENGIRIMAN DITAHAN")
+
+
+def hold_off(p: Page) -> None:
+    """An admin lifts the hold on the Settings page until the banner is gone."""
+    p.open("/settings")
+    p.css("form[action='/hold'] input[name=reason]:not([required])").submit()
+    p.accept_confirm()
+    p.wait_for(lambda: "PENGIRIMAN DITAHAN" not in p.text, 10, "the banner gone")
+
+
 def save_audience(p: Page, name: str) -> None:
     p.type("#audience-form input[name=name]", name)
     p.css("#audience-form button.primary").click()
@@ -202,11 +219,7 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
 
     # -- the hold: on (banner, nothing goes out), off (it goes out) -------------------------------
     login(p, "admin", ADMIN_PW)
-    p.open("/settings")
-    p.type("input[name=reason][required]", "Masa tenang Pemilu")
-    p.css("input[name=reason][required]").submit()
-    p.accept_confirm()
-    p.wait_text("PENGIRIMAN DITAHAN")
+    hold_on(p, "Masa tenang Pemilu")
     p.open("/")
     assert "Masa tenang Pemilu" in p.css("#hold-banner").text
     with Store.in_state_dir(web.config.state_dir) as s:
@@ -214,11 +227,7 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     time.sleep(1.5)
     with Store.in_state_dir(web.config.state_dir) as s:
         assert s.queue_counts().get("queued") == 1  # held
-    p.open("/settings")
-    lift = p.css("form[action='/hold'] input[name=reason]:not([required])")
-    lift.submit()
-    p.accept_confirm()
-    p.wait_for(lambda: "PENGIRIMAN DITAHAN" not in p.text, 10, "the banner gone")
+    hold_off(p)
 
     def out() -> bool:
         with Store.in_state_dir(web.config.state_dir) as s:

@@ -17,6 +17,7 @@ from firmware.people import audience as aud_mod
 from firmware.campaigns import campaign as camp_mod
 from firmware.office import audit
 from firmware.office import units as units_mod
+from firmware.campaigns import routing
 from firmware.office import users as users_mod
 from firmware.office import settings as office_settings
 from firmware.commands.settings import check_value
@@ -31,7 +32,9 @@ REASON_MAX = 200
 #: Audit actions only an admin sees (logins carry the client's address; account changes are admin business).
 ADMIN_ONLY_ACTIONS = ("login", "logout", "user_", "api_token", "password_")
 SETTING_DEFAULTS = {"cost_per_segment": camp_mod.DEFAULT_COST_PER_SEGMENT,
-                    "approval_threshold": camp_mod.DEFAULT_APPROVAL_THRESHOLD}
+                    "approval_threshold": camp_mod.DEFAULT_APPROVAL_THRESHOLD,
+                    routing.AUTO_THRESHOLD_KEY: routing.DEFAULT_AUTO_THRESHOLD,
+                    routing.OVERFLOW_KEY: routing.DEFAULT_OVERFLOW_MINUTES}
 CATEGORY_MAX = 40
 
 
@@ -76,6 +79,7 @@ def _settings_values(**values: Any) -> dict[str, Any]:
             "templates": camp_mod.list_templates(store), "units": units_mod.list_units(store),
             "throttled": throttled if isinstance(throttled, dict) else None,
             "usb_state": usb_state if isinstance(usb_state, dict) else ({"state": usb_state} if usb_state else None),
+            "smpp_accounts": routing.accounts(store, config),
             "error": None, "form": {}, "tpl_error": None, "tpl_form": {}, "hold_error": None, **values}
 
 
@@ -88,7 +92,7 @@ def settings_page():
     return _settings()
 
 
-def _parse_number(raw: str) -> float | None:
+def parse_number(raw: str) -> float | None:
     """``150``, ``Rp 1.500``, ``2,5`` -> a number; None when it is not one."""
     text = raw.replace("Rp", "").replace("rp", "").replace(" ", "").replace(".", "").replace(",", ".")
     try:
@@ -110,7 +114,7 @@ def settings_save():
         form[key] = raw
         if not raw:
             continue
-        number = _parse_number(raw)
+        number = parse_number(raw)
         if number is None:
             bottle.response.status = 400
             return _settings(error=t(f"{key}: bukan angka.", f"{key}: not a number."), form=form)

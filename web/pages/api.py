@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 import bottle
 
 from firmware.campaigns import campaign as camp_mod
+from firmware.campaigns import routing
 from firmware.office import units as units_mod
 from firmware.people.audience import Audience
 from firmware.errors import SiaranError, pesan_of
@@ -423,7 +424,7 @@ def get_message(token: tok.Token, message_id: int):
 def create_campaign(token: tok.Token):
     data = _body()
     _only(data, ("name", "audience", "text", "template", "fills", "fallbacks", "emergency", "send_at",
-                 "expires_at"))
+                 "expires_at", "channel"))
     name = _str(data, "name", required=True)
     audience = data.get("audience")
     if audience is None:
@@ -438,14 +439,15 @@ def create_campaign(token: tok.Token):
     emergency = _bool(data, "emergency", False)
     send_at = _time_value(data, "send_at")
     expires_at = _time_value(data, "expires_at")
+    channel = _str(data, "channel")
     if emergency:
         _need_emergency(token)
     store, config = context.store(), context.site().config
     campaign_id = camp_mod.create(store, name, text, audience, fallbacks=fallbacks, emergency=emergency,
                                   send_at=send_at, expires_at=expires_at, actor=token.actor, template=template,
-                                  fills=fills, tz=config.tz, unit=token.unit_id)
+                                  fills=fills, tz=config.tz, unit=token.unit_id, channel=channel)
     try:
-        result = camp_mod.submit(store, campaign_id, token.actor, utc_offset_hours=config.utc_offset_hours)
+        result = camp_mod.submit(store, campaign_id, token.actor, config=config)
     except SiaranError as exc:
         # Do not leave a draft no one asked for behind.
         try:
@@ -455,7 +457,10 @@ def create_campaign(token: tok.Token):
         _fail(400, str(exc), pesan_of(exc), campaign=campaign_id)
     camp = camp_mod.get(store, campaign_id)
     out: dict[str, Any] = {"id": campaign_id, "name": camp["name"], "state": result["state"], "emergency": emergency,
-                           "send_at": _iso(camp["send_at"]), "expires_at": _iso(camp["expires_at"])}
+                           "send_at": _iso(camp["send_at"]), "expires_at": _iso(camp["expires_at"]),
+                           "channel": routing.choice_of(camp["channel"])}
+    if "channel" in result:  # queued: the route its messages took (null: either)
+        out["route"] = result["channel"]
     if result["state"] == "awaiting_approval":
         out.update(approval_needed=True, reachable=result["reachable"], threshold=result["threshold"],
                    **_lang_pesan(
@@ -489,5 +494,5 @@ def get_campaign(token: tok.Token, campaign_id: int):
         "created_at": _iso(camp["created_at"]), "send_at": _iso(camp["send_at"]),
         "expires_at": _iso(camp["expires_at"]), "approved_at": _iso(camp["approved_at"]),
         "unit": camp["unit"], "signature": camp["signature"], "over_quota": bool(camp["over_quota"]),
-        "progress": _progress(camp),
+        "channel": routing.choice_of(camp["channel"]), "progress": _progress(camp),
     })

@@ -309,7 +309,7 @@ def approve(cid: str):
     t = context.lang()
     try:
         r = camp_mod.approve(context.store(), camp["id"], context.actor(), via=context.actor(),
-                             utc_offset_hours=context.site().config.utc_offset_hours)
+                             config=context.site().config)
     except CampaignError as exc:
         context.flash(context.error_text(exc), "error")
         bottle.redirect("/approvals", 303)

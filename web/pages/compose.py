@@ -27,8 +27,10 @@ import bottle
 from firmware.people import audience as aud_mod
 from firmware.campaigns import campaign as camp_mod
 from firmware.office import units as units_mod
+from firmware.campaigns import routing
 from firmware.people.audience import Audience, AudienceError
 from firmware.campaigns.campaign import CampaignError
+from firmware.campaigns.routing import RouteError
 from firmware.modem.segments import analyse
 from firmware.people import contacts as contacts_mod
 from web import context
@@ -69,6 +71,7 @@ def _form() -> dict[str, Any]:
         "send_at": field("send_at", maxlen=40),
         "expires_at": field("expires_at", maxlen=40),
         "emergency": field("emergency") in ("1", "on", "yes"),
+        "channel": field("channel", maxlen=20) or routing.AUTO,
         "fallbacks": {k: field(f"fb_{k}", maxlen=100) for k in camp_mod.PLACEHOLDERS},
         "filter": {k: field(f"f_{k}", maxlen=2000) for k in FILTER_KEYS},
         "unit": _unit(),
@@ -147,8 +150,9 @@ def _preview(form: dict[str, Any]) -> dict[str, Any]:
         send_at = _time(form["send_at"])
         expires_at = _time(form["expires_at"])
         p = camp_mod.preview(store, config, form["text"], audience, _fallbacks(form),
-                             emergency=form["emergency"], send_at=send_at, expires_at=expires_at, unit=form["unit"])
-    except (CampaignError, AudienceError) as exc:
+                             emergency=form["emergency"], send_at=send_at, expires_at=expires_at, unit=form["unit"],
+                             channel=form["channel"])
+    except (CampaignError, AudienceError, RouteError) as exc:
         return {"message": context.error_text(exc), "kind": "error"}
     sample_text = p["sample"]["text"] if p.get("sample") else None
     fix = p["gsm7_fix"]
@@ -170,6 +174,7 @@ def _view(form: dict[str, Any], *, error: str | None = None, preview: dict[str, 
                 everyone=everyone, choices=contacts_mod.contact_choices(store), ALL=ALL, FILTER=FILTER, TAG=TAG,
                 placeholders=PLACEHOLDER_HELP, fallback_defaults=camp_mod.DEFAULT_FALLBACKS,
                 threshold=camp_mod.approval_threshold(store), now_local=now_local,
+                smpp_accounts=routing.accounts(store, config), route_choices=routing.CHOICES,
                 preview=preview if preview is not None else (_preview(form) if form["text"] else None))
 
 
@@ -239,12 +244,11 @@ def compose_send():
         campaign_id = camp_mod.create(
             store, form["name"], form["text"] or None, audience, fallbacks=_fallbacks(form),
             emergency=form["emergency"], send_at=form["send_at"] or None, expires_at=form["expires_at"] or None,
-            actor=context.actor(), tz=context.site().config.tz, unit=form["unit"])
-    except (CampaignError, AudienceError) as exc:
+            actor=context.actor(), tz=context.site().config.tz, unit=form["unit"], channel=form["channel"])
+    except (CampaignError, AudienceError, RouteError) as exc:
         return _view(form, error=context.error_text(exc), status=400)
     try:
-        result = camp_mod.submit(store, campaign_id, context.actor(),
-                                 utc_offset_hours=context.site().config.utc_offset_hours)
+        result = camp_mod.submit(store, campaign_id, context.actor(), config=context.site().config)
     except CampaignError as exc:
         context.flash(context.error_text(exc), "error")
         bottle.redirect(f"/campaigns/{campaign_id}", 303)

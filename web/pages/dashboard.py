@@ -25,6 +25,7 @@ def _data() -> dict:
     throttled, usb_state = store.get_setting("throttled"), usb_signal(store)  # as the box's LEDs show it
     return {
         "modems": modems,
+        "smpp": queries.smpp_cards(store, config),
         "counts": counts,
         "leds": queries.panel_mirror(modems, counts, store.hold(), throttled, usb_state),
         "campaigns": queries.active_campaigns(store, config, within=context.within()),

@@ -30,10 +30,7 @@
     <dt>{{t("Audiens", "Audience")}}</dt><dd>{{p['audience']['description']}}</dd>
     <dt>{{t("Penerima", "Recipients")}}</dt><dd><strong>{{fmt.num(p['recipients'])}}</strong></dd>
     <dt>{{t("Jumlah SMS", "SMS segments")}}</dt><dd>{{p['segments']['per_message_max']}} {{t("per penerima (paling banyak)", "per recipient (at most)")}}; {{t("total", "total")}} {{fmt.num(p['segments']['total'])}} ({{t("huruf biasa, 160 karakter per SMS", "plain, 160 characters per SMS") if p['encoding'] == 'gsm7' else t("karakter khusus, hanya 70 karakter per SMS", "special characters, only 70 characters per SMS")}})</dd>
-    <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt><dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong></dd>
-    <dt>{{t("Perkiraan waktu", "Estimated time")}}</dt><dd>
-    % include('eta.tpl', eta=p['time'])
-    </dd>
+    % include('route_costs.tpl', p=p)
     % if c['send_at']:
     <dt>{{t("Mulai kirim", "Starts")}}</dt><dd>{{fmt.time(c['send_at'])}}</dd>
     % end

@@ -5,6 +5,9 @@
   <dl class="facts">
     <dt>{{t("Status", "State")}}</dt><dd><span class="pill {{c['state']}}">{{fmt.state(c['state'])}}</span></dd>
     <dt>{{t("Audiens", "Audience")}}</dt><dd>{{audience}}</dd>
+    % if c.get('channel') in ('modem', 'smpp'):
+    <dt>{{t("Jalur kirim", "Sending route")}}</dt><dd data-channel="{{c['channel']}}">{{t("Modem kotak", "The box's modems") if c['channel'] == 'modem' else t("Operator (SMPP)", "Operator (SMPP)")}}</dd>
+    % end
     <dt>{{t("Dibuat oleh", "Created by")}}</dt><dd>{{fmt.actor(c['created_by'])}}, {{fmt.time(c['created_at'])}}</dd>
     <dt>{{t("Unit", "Unit")}}</dt><dd data-unit>{{c['unit'] or "-"}}{{(" · " + t("tanda tangan", "signature") + ": " + c['signature']) if c['signature'] else ""}}{{(" · " + t("darurat melebihi kuota bulanan unit", "emergency beyond the unit's monthly quota")) if c['over_quota'] else ""}}</dd>
     % if c['approved_by']:

@@ -115,6 +115,17 @@
     </label>
   </div>
   <p class="hint">{{t("Waktu kantor", "Office time")}} ({{fmt.zone or "UTC"}}). {{t("Pesan yang belum terkirim saat batas waktu lewat tidak dikirim lagi (cocok untuk undangan acara).", "Messages not yet sent when the limit passes are dropped (useful for event invitations).")}}</p>
+  % if smpp_accounts:
+  <fieldset class="row route-choice" id="route-choice">
+    <legend>{{t("Jalur kirim", "Sending route")}}</legend>
+    % for value, id_text, en_text in (("auto", "Otomatis", "Automatic"), ("modem", "Modem kotak", "The box's modems"), ("smpp", "Operator (SMPP)", "Operator (SMPP)")):
+    <label class="check"><input type="radio" name="channel" value="{{value}}" {{!'checked' if form['channel'] == value else ''}}> {{t(id_text, en_text)}}</label>
+    % end
+  </fieldset>
+  <p class="hint">{{t("Modem kotak: SIM di kotak ini, sesuai batas per SIM. Operator: akun SMS massal (cepat, dengan nama pengirim terdaftar; biaya sesuai kontrak). Otomatis: kampanye kecil lewat modem, kampanye besar lewat operator, dan lewat operator juga bila modem sedang penuh; pesan darurat lewat jalur mana pun yang lebih dulu bebas. Penahanan dan berhenti langganan berlaku di semua jalur.", "The box's modems: this box's SIMs, within the per-SIM limits. Operator: a bulk SMS account (fast, with a registered sender name; priced by contract). Automatic: small campaigns by modem, big ones by the operator, and by the operator too when the modems are full; emergencies by whichever route is free first. The hold and opt-outs apply to every route.")}}</p>
+  % else:
+  <input type="hidden" name="channel" value="auto">
+  % end
   <label class="check emergency"><input type="checkbox" name="emergency" value="1" {{!'checked' if form['emergency'] else ''}}> <strong>{{t("DARURAT (bencana)", "EMERGENCY (disaster)")}}</strong></label>
   <p class="hint">{{t("Pesan darurat dikirim lebih dulu, tetap dikirim saat PENAHANAN aktif dan di luar jam kirim, tanpa batas harian. Pakai HANYA untuk bencana (banjir, longsor, gempa), bukan untuk pengumuman biasa.", "Emergency messages go first, are sent even while the HOLD is on and outside sending hours, without daily limits. Use ONLY for disasters (flood, landslide, earthquake), never for ordinary announcements.")}}</p>
 </section>

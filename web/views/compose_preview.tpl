@@ -37,17 +37,12 @@
       <span class="muted">— {{t("tanda tangan ditambahkan di akhir setiap pesan dan ikut dihitung:", "signature added at the end of every message and counted:")}}</span> <q data-signature>{{p['unit']['signature']}}</q>
       % end
     </dd>
-    <dt>{{t("Perkiraan biaya", "Estimated cost")}}</dt>
-    <dd><strong>{{fmt.rupiah(p['cost']['total_rupiah'])}}</strong> <span class="muted">({{fmt.rupiah(p['cost']['per_segment_rupiah'])}} {{t("per SMS", "per SMS")}})</span></dd>
+    % include('route_costs.tpl', p=p)
     % q = p['quota']
     % if q['quota'] is not None:
     <dt>{{t("Kuota bulan ini", "Quota this month")}}</dt>
     <dd data-quota-left="{{q['left']}}"><strong class="{{'bad' if seg['total'] > q['left'] else ''}}">{{fmt.num(q['left'])}}</strong> {{t("SMS tersisa dari", "SMS left of")}} {{fmt.num(q['quota'])}} ({{t("terpakai", "used")}} {{fmt.num(q['used'])}}, {{q['month']}})</dd>
     % end
-    <dt>{{t("Perkiraan waktu kirim", "Estimated sending time")}}</dt>
-    <dd>
-      % include('eta.tpl', eta=p['time'])
-    </dd>
   </dl>
 
   % if fix['ucs2_chars'] or fix['ucs2_chars_from_contacts']:

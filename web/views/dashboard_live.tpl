@@ -76,3 +76,33 @@
 % end
 </div>
 </section>
+
+% if smpp:
+<section id="smpp-links">
+<h2>{{t("Jalur operator (SMPP)", "Operator route (SMPP)")}}</h2>
+<div class="grid">
+% words = {"bound": ("tersambung", "connected"), "binding": ("menyambung", "connecting"), "starting": ("memulai", "starting"), "unbound": ("terputus, menyambung lagi", "disconnected, reconnecting"), "refused": ("ditolak server", "refused by the server"), "stopped": ("berhenti", "stopped"), "failed": ("gagal", "failed"), "not_seen": ("belum dijalankan layanan", "not started by the service yet")}
+% for a in smpp:
+% st = a['state'] if not a['stale'] else 'stale'
+<div class="card smpp-link" data-smpp="{{a['name']}}" data-state="{{st}}">
+  <strong>{{a['name']}}</strong>
+  % if a['stale']:
+  <span class="pill failed">{{t("tidak ada kabar", "no news")}}</span>
+  % else:
+  <span class="pill {{'ready' if a['state'] == 'bound' else ('failed' if a['state'] in ('refused', 'failed') else 'parked')}}">{{t(*words[a['state']]) if a['state'] in words else a['state']}}</span>
+  % end
+  {{(t("pengirim", "sender") + " " + a['source_addr']) if a.get('source_addr') else ""}}<br>
+  {{t("Kecepatan sekarang", "Throughput now")}}: <span data-smpp-rate="{{a['rate_now']}}">{{fmt.num(a['rate_now'])}}</span> {{t("SMS/detik", "SMS/s")}}{{(" (" + t("batas", "limit") + " " + fmt.num(a['rate']) + ")") if a.get('rate') else ""}}<br>
+  {{t("Jendela terpakai", "Window in use")}}: <span data-smpp-window="{{a['window_used']}}">{{a['window_used']}}</span>{{(" / " + str(a['window'])) if a.get('window') else ""}}<br>
+  {{t("Terkirim sejak dinyalakan", "Sent since start")}}: {{fmt.num(a['sent_total'])}}
+  % if a['stale']:
+  <div class="muted">{{t("Layanan pengirim tidak melaporkan akun ini sejak", "The sending service has not reported this account since")}} {{fmt.time(a['updated_at']) if a.get('updated_at') else "-"}}.</div>
+  % end
+  % if a.get('last_error'):
+  <div class="muted" data-smpp-error>{{t("Gangguan terakhir", "Last error")}}: {{a['last_error']}}</div>
+  % end
+</div>
+% end
+</div>
+</section>
+% end

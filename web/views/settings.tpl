@@ -1,7 +1,7 @@
 % rebase('base.tpl')
 % TOML = "/etc/siaran/siaran.toml"
 <h1>{{t("Pengaturan", "Settings")}}</h1>
-<nav class="row subnav"><a href="#hold">{{t("Penahanan", "Hold")}}</a> <a href="#office">{{t("Biaya & persetujuan", "Cost & approval")}}</a> <a href="#config">{{t("Jam kirim & batas SIM", "Send window & SIM limits")}}</a> <a href="#templates">{{t("Template", "Templates")}}</a> <a href="#device">{{t("Perangkat", "Device")}}</a></nav>
+<nav class="row subnav"><a href="#hold">{{t("Penahanan", "Hold")}}</a> <a href="#office">{{t("Biaya & persetujuan", "Cost & approval")}}</a> <a href="#config">{{t("Jam kirim & batas SIM", "Send window & SIM limits")}}</a> <a href="#templates">{{t("Template", "Templates")}}</a> <a href="/settings/smpp">{{t("Akun operator (SMPP)", "Operator accounts (SMPP)")}}</a> <a href="#device">{{t("Perangkat", "Device")}}</a></nav>
 
 <section class="card" id="hold">
   <h2>{{t("Tahan semua pengiriman", "Hold all sending")}}</h2>
@@ -55,6 +55,21 @@
       % end
       </span>
     </label>
+    % if smpp_accounts:
+    <fieldset class="stack" id="route-rule">
+      <legend>{{t("Jalur kirim “Otomatis”", "The “Automatic” sending route")}}</legend>
+      % r = office['smpp_auto_threshold']
+      <label>{{t("Lewat operator bila penerima lebih dari", "By the operator when recipients are more than")}}
+        <input type="number" name="smpp_auto_threshold" min="0" max="10000000" step="1" value="{{form.get('smpp_auto_threshold', r['value'])}}">
+        <span class="hint">{{t("Kampanye yang lebih kecil lewat modem kotak. Bawaan", "Smaller campaigns go by the box's modems. Default")}} {{fmt.num(r['default'])}}.</span>
+      </label>
+      % o = office['smpp_overflow_minutes']
+      <label>{{t("Modem dianggap penuh bila perlu lebih dari (menit)", "The modems count as full when they need more than (minutes)")}}
+        <input type="number" name="smpp_overflow_minutes" min="0" max="100000" step="1" value="{{form.get('smpp_overflow_minutes', o['value'])}}">
+        <span class="hint">{{t("Kampanye kecil yang akan selesai lebih lama dari ini lewat modem dikirim juga lewat operator. Pesan darurat selalu lewat jalur mana pun yang lebih dulu bebas. Bawaan", "A small campaign the modems would take longer than this to send goes by the operator too. Emergencies always take whichever route is free first. Default")}} {{fmt.num(o['default'])}}.</span>
+      </label>
+    </fieldset>
+    % end
     <div><button class="primary">{{t("Simpan", "Save")}}</button></div>
   </form>
 </section>
