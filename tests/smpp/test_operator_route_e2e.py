@@ -134,6 +134,7 @@ def test_blitar_campaign_through_the_operator_route_in_chromium(appliance, brows
     assert "Rp 54.175" in p.css(f"[data-route='smpp']").text  # the approver sees the operator's price
     p.css(f"form[action='/approvals/{camp['id']}/approve'] button").click()
     p.accept_confirm()
+    p.wait_text("Disetujui")  # the approval's answer is on screen: the POST is done
     logout(p)
     network.wait_for(lambda: len(network.accepted()) >= 30, 60, "the blast under way")
 

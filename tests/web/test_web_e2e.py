@@ -78,6 +78,7 @@ def login(p: Page, username: str, password: str) -> None:
 
 
 def logout(p: Page) -> None:
+    p.wait_for(lambda: p.all("form[action='/logout'] button"), 20, "a page with its logout button")
     p.css("form[action='/logout'] button").click()
     p.wait_for(lambda: "/login" in p.d.current_url, 10, "logged out")
 
@@ -192,6 +193,7 @@ def test_bandung_job_in_chromium(appliance, browser, tmp_path):
     p.wait_text("Peringatan longsor utara")
     p.css(f"form[action='/approvals/{camp['id']}/approve'] button").click()
     p.accept_confirm()
+    p.wait_text("Disetujui")  # the approval's answer is on screen: the POST is done
 
     # -- it drains on the emulated modems until every message is delivered ------------------------
     p.open(f"/campaigns/{camp['id']}")
@@ -268,6 +270,7 @@ def test_blitar_job_in_chromium(appliance, browser, tmp_path):
     p.wait_text("Covid-19 3M Sumberagung")
     p.css("form[action^='/approvals/'][action$='/approve'] button").click()
     p.accept_confirm()
+    p.wait_text("Disetujui")  # the approval's answer is on screen: the POST is done
 
     def delivered() -> bool:
         with Store.in_state_dir(web.config.state_dir) as s:
