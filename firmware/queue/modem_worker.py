@@ -51,8 +51,8 @@ from firmware.people.numbers import OPERATOR_PREFIXES
 from firmware.people.privacy import mask_number
 from firmware.queue.modem_inbox import ModemInbox
 from firmware.queue.modem_recovery import PARK_SECONDS, ModemRecovery, registration_text
-from firmware.queue.store import Message, Outcome, Report, Store, storage_problem
-from firmware.queue.worker import WorkerThread
+from firmware.queue.store import Message, Outcome, Report, Store
+from firmware.queue.worker import STORAGE_RETRY_MAX, WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,6 @@ COUNTER_EVERY = 5.0  # seconds between writes of a modem's sent counter during a
 #: lossy or no indications it is swept at every refresh.
 SWEEP_EVERY_REFRESHES = 5
 NO_BALANCE_CODE = "no balance code for this operator"
-#: Seconds before each restart of a worker whose loop failed; after the last one it gives up and the daemon
-#: exits non-zero (systemd restarts it). A worker that then ran :data:`HEALTHY_AFTER` s is healthy again.
-RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
-HEALTHY_AFTER = 300.0
-#: Longest wait between tries to write again while the storage fails (a full disk): it is never given up.
-STORAGE_RETRY_MAX = 10.0
 
 
 class LiveRoutes:
@@ -174,7 +168,6 @@ class ModemWorker(ModemRecovery, ModemInbox, WorkerThread):
         self._need_parts = 1  # parts the next claim must fit in the SIM's limits (a long message that did not)
         self._reserved = 0  # parts of the message being sent that have not gone yet (a claim ahead must leave room)
         self.crashed: BaseException | None = None  # set when the worker gave up (the daemon then exits)
-        self.restarts = 0  # times the loop failed and was started again
         self.storage: tuple[str, str, str] | None = None  # (state, reason, pesan) while writes fail
         self._pending: list[Outcome] = []  # outcomes a failed commit could not record yet
         self._storage_delay = 0.5
@@ -209,39 +202,18 @@ class ModemWorker(ModemRecovery, ModemInbox, WorkerThread):
             wake.unsubscribe(self.db_file, self.wake)
             self.store.close()
 
-    def _supervise(self) -> None:
-        """Run the loop; when it fails, start it again with back-off instead of dying silently.
+    # -- the restart policy's hooks (:meth:`WorkerThread._supervise`) ---------------
 
-        A storage failure (a full disk) is waited out for as long as it lasts, showing ``disk_full``
-        on the modem's row; nothing claimed or sent is lost (:meth:`_commit` keeps what it could not
-        write). Any other failure restarts the loop after :data:`RESTART_DELAYS`; when they are used
-        up the exception ends the thread, and the daemon stops pinging the watchdog and exits non-zero.
-        """
-        failures = 0
-        while not self.stop_event.is_set():
-            began = time.monotonic()
-            try:
-                self._resume()
-                self._loop()
-                return
-            except Exception as exc:  # noqa: BLE001 — every failure is either waited out or re-raised
-                problem = storage_problem(exc)
-                if problem is not None:
-                    self._on_storage_problem(problem)
-                    continue
-                if time.monotonic() - began > HEALTHY_AFTER:
-                    failures = 0
-                if failures >= len(RESTART_DELAYS):
-                    self._show_state("failed", f"worker failed {failures + 1} times: {exc!r}"[:300])
-                    raise
-                delay = RESTART_DELAYS[failures]
-                failures += 1
-                self.restarts += 1
-                log.exception("%s: worker loop failed; restarting in %g s (%d of %d)", self.mc.name, delay,
-                              failures, len(RESTART_DELAYS))
-                self._needs_init = True  # the modem may be mid-conversation: start it afresh
-                self._show_state("recovering", f"restarting after: {exc!r}"[:300])
-                self._sleep(delay)
+    def _run_loop(self) -> None:
+        self._resume()
+        self._loop()
+
+    def _show_failed(self, reason: str) -> None:
+        self._show_state("failed", reason)
+
+    def _before_restart(self, exc: Exception) -> None:
+        self._needs_init = True  # the modem may be mid-conversation: start it afresh
+        self._show_state("recovering", f"restarting after: {exc!r}"[:300])
 
     def _resume(self) -> None:
         """(Re)start the loop: write what a failure left unwritten, settle this modem's messages still

@@ -45,8 +45,8 @@ from firmware.people.privacy import mask_number
 from firmware.queue.inbox import file_incoming
 from firmware.queue.limits import in_window
 from firmware.queue.smpp_store import SmppReceipt
-from firmware.queue.store import Message, Outcome, Store, storage_problem
-from firmware.queue.worker import WorkerThread
+from firmware.queue.store import Message, Outcome, Store
+from firmware.queue.worker import STORAGE_RETRY_MAX, WorkerThread
 from firmware.smpp import pdu as P
 from firmware.smpp.link import Link, wait_readable
 from firmware.smpp.session import Bound, Closed, Incoming, Session, SubmitResult, TimedOut
@@ -78,8 +78,6 @@ SENDER_LOOKUP_EVERY = 60.0
 STOP_DRAIN = 1.5
 SETTINGS_EVERY = 5.0
 LINK_ROW_EVERY = 1.0
-RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
-HEALTHY_AFTER = 300.0
 
 THROTTLED = (P.Status.ESME_RTHROTTLED, P.Status.ESME_RMSGQFUL)
 BAD_DESTINATION = (P.Status.ESME_RINVDSTADR, P.Status.ESME_RINVDSTTON, P.Status.ESME_RINVDSTNPI)
@@ -178,7 +176,7 @@ class SmppWorker(WorkerThread):
         self.state = "starting"
         self.ready = threading.Event()
         self.crashed: BaseException | None = None
-        self.restarts = 0
+        self._storage_delay = 0.5  # doubles while writes fail, up to STORAGE_RETRY_MAX
         self.store: Store | None = None
         self.links: list[Link] = []
         self.tx: Link | None = None
@@ -226,34 +224,24 @@ class SmppWorker(WorkerThread):
                 log.exception("%s: could not finish cleanly", self.label)
             self.store.close()
 
-    def _supervise(self) -> None:
-        """Run the loop; restart it with back-off when it fails (a full disk is waited out)."""
-        failures = 0
-        storage_delay = 0.5
-        while not self.stop_event.is_set():
-            began = time.monotonic()
-            try:
-                self._loop()
-                return
-            except Exception as exc:  # noqa: BLE001 — waited out or re-raised
-                self._drop_links(f"worker restart: {exc!r}")
-                problem = storage_problem(exc)
-                if problem is not None:
-                    log.error("%s: cannot write to the database: %s", self.label, problem[1])
-                    self._show("failed", f"{problem[2]} / {problem[1]}")
-                    self._sleep(storage_delay)
-                    storage_delay = min(storage_delay * 2, 10.0)
-                    continue
-                if time.monotonic() - began > HEALTHY_AFTER:
-                    failures = 0
-                if failures >= len(RESTART_DELAYS):
-                    self._show("failed", f"worker failed {failures + 1} times: {exc!r}"[:300])
-                    raise
-                delay = RESTART_DELAYS[failures]
-                failures += 1
-                self.restarts += 1
-                log.exception("%s: SMPP worker loop failed; restarting in %g s", self.label, delay)
-                self._sleep(delay)
+    # -- the restart policy's hooks (:meth:`WorkerThread._supervise`) ---------------
+
+    def _run_loop(self) -> None:
+        self._loop()
+
+    def _after_failure(self, exc: Exception) -> None:
+        self._drop_links(f"worker restart: {exc!r}")
+
+    def _on_storage_problem(self, problem: tuple[str, str, str]) -> None:
+        """Writes fail (full disk, I/O error): say so on the account's row, wait, try again."""
+        _, reason, pesan = problem
+        log.error("%s: cannot write to the database: %s", self.label, reason)
+        self._show("failed", f"{pesan} / {reason}")
+        self._sleep(self._storage_delay)
+        self._storage_delay = min(self._storage_delay * 2, STORAGE_RETRY_MAX)
+
+    def _show_failed(self, reason: str) -> None:
+        self._show("failed", reason)
 
     def _loop(self) -> None:
         assert self.store is not None

@@ -28,7 +28,7 @@ from test_sdnotify import NotifySocket
 
 from firmware.queue import health
 from firmware.queue.daemon import Daemon
-from firmware.queue import modem_worker as worker_mod
+from firmware.queue import worker as worker_mod  # the restart policy all workers share
 from firmware.queue.limits import RateLimiter
 from firmware.modem.at import AtSession
 from firmware.box.panel import panel_state
