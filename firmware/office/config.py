@@ -50,7 +50,7 @@ class SmppAccount:
     """One operator (or aggregator) account reached over SMPP 3.4: the route beside the box's SIMs.
 
     ``source_ton``/``source_npi`` left out (None) follow ``source_addr``: a sender name ("SMS masking",
-    ``PEMKAB-BLITAR``) is TON 5 (alphanumeric) NPI 0, a number is TON 1 (international) NPI 1 (E.164).
+    ``PEMKAB-BLTR``) is TON 5 (alphanumeric) NPI 0, a number is TON 1 (international) NPI 1 (E.164).
     The password is never shown: ``repr`` hides it and nothing logs it.
     """
 
@@ -345,7 +345,7 @@ def check_smpp_account(a: SmppAccount, where: str | None = None) -> SmppAccount:
     if a.bind not in SMPP_BINDS:
         raise ConfigError(f"{where}.bind: must be one of {', '.join(SMPP_BINDS)}")
     if not a.source_addr.strip():
-        raise ConfigError(f"{where}.source_addr: the sender name or number is needed (e.g. \"PEMKAB-BLITAR\")")
+        raise ConfigError(f"{where}.source_addr: the sender name or number is needed (e.g. \"PEMKAB-BLTR\")")
     if _is_number_addr(a.source_addr):
         if len(a.source) > 20:
             raise ConfigError(f"{where}.source_addr: at most 20 digits")

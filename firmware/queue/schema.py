@@ -593,6 +593,7 @@ def m010_smpp(db: Database) -> None:
             received_at REAL NOT NULL
         );
         CREATE INDEX smpp_receipts_id ON smpp_receipts (smsc_id);
+        CREATE INDEX smpp_receipts_time ON smpp_receipts (received_at);  -- the recent ones, retried each commit
         """)
 
 

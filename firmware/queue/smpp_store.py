@@ -35,9 +35,6 @@ RECEIPT_CLASS = {
     "ACCEPTD": "temporary",
     "ENROUTE": "temporary",
 }
-#: message_state numbers (SMPP 3.4 §5.2.28), stored as the part's report_status.
-STATE_NUMBER = {"ENROUTE": 1, "DELIVRD": 2, "EXPIRED": 3, "DELETED": 4, "UNDELIV": 5, "ACCEPTD": 6,
-                "UNKNOWN": 7, "REJECTD": 8}
 #: Receipts that matched no part are kept this long (a part's id may be written later), then purged.
 EARLY_RECEIPT_KEEP = 3 * 86400.0
 #: Receipts kept unmatched are tried again at each commit for this long (then only kept, for the record).
@@ -230,8 +227,10 @@ class SmppVerbs:
         """Match receipt ``r`` to the part the SMSC named ``r.smsc_id`` (on ``r.account``), whichever session
         sent it; set the part's report and settle the message once every part has a final one. A receipt
         whose part is not written yet is kept in ``smpp_receipts`` (``keep``) and matched when it is."""
+        from firmware.smpp import pdu as P  # the codec (~15 ms to import) when a receipt comes, not at every start
+
         now = self.clock()
-        row = self._receipted_part(c, r)
+        row = self._receipted_part(c, r.account, P.receipt_id_forms(r.smsc_id))
         if row is None:
             if keep:
                 c.execute("INSERT INTO smpp_receipts (account, smsc_id, stat, err, received_at) VALUES (?,?,?,?,?)",
@@ -243,20 +242,18 @@ class SmppVerbs:
         if row["final"]:  # a repeated receipt (the SMSC re-sent it after a lost deliver_sm_resp)
             return ReceiptMatch(row["message_id"], row["id"], None)
         c.execute("UPDATE message_parts SET report_status = ?, report_class = ?, report_at = ?, final = ? WHERE id = ?",
-                  (STATE_NUMBER.get(stat, 7), report_class, now, int(final), row["id"]))
+                  (P.STATE_NUMBERS.get(stat, 7), report_class, now, int(final), row["id"]))  # §5.2.28 numbers
         state = self._settle_message(c, row["message_id"], now) if final else None
         return ReceiptMatch(row["message_id"], row["id"], state)
 
     @staticmethod
-    def _receipted_part(c: sqlite3.Connection, r: SmppReceipt):
-        """The part receipt ``r`` is about (the newest of that id on its account): its id as the submit_sm_resp
-        gave it, else another form of it (:func:`firmware.smpp.pdu.receipt_id_forms`: hex for decimal ...)."""
-        from firmware.smpp.pdu import receipt_id_forms  # the SMPP codec only when a receipt comes
-        forms = receipt_id_forms(r.smsc_id)
+    def _receipted_part(c: sqlite3.Connection, account: str, forms: tuple[str, ...]):
+        """The part of ``account`` a receipt is about (the newest of that id): ``forms`` are the receipt's id as
+        the submit_sm_resp may have given it, exact first (:func:`firmware.smpp.pdu.receipt_id_forms`)."""
         marks = ",".join("?" for _ in forms)
         # INDEXED BY: with IN (...) the planner would walk every part of the account (parts_modem_time).
         rows = c.execute(f"SELECT id, message_id, final, smsc_id FROM message_parts INDEXED BY parts_smsc_id"
-                         f" WHERE smsc_id IN ({marks}) AND modem = ?", (*forms, r.account)).fetchall()
+                         f" WHERE smsc_id IN ({marks}) AND modem = ?", (*forms, account)).fetchall()
         return min(rows, key=lambda row: (forms.index(row["smsc_id"]), -row["id"]), default=None)
 
     def _match_early_receipts(self, c: sqlite3.Connection) -> int:

@@ -98,7 +98,7 @@ def test_an_edit_with_the_password_left_empty_keeps_it_and_a_new_one_replaces_it
     ({"system_type": "x" * 13}, "system_type", "paling banyak 12"),
     ({"bind": "receiver"}, "bind", "transceiver atau transmitter+receiver"),
     ({"source_addr": "PEMERINTAH-KAB-BLITAR"}, "source_addr", "paling banyak 11"),
-    ({"source_addr": ""}, "source_addr", "PEMKAB-BLITAR"),
+    ({"source_addr": ""}, "source_addr", "PEMKAB-BLTR"),
     ({"source_ton": "300"}, "source_ton", "0-255"),
     ({"rate": "0"}, "rate", "lebih dari 0"),
     ({"rate": "nan"}, "rate", "bukan angka"),

@@ -63,9 +63,10 @@ RULES: dict[str, tuple[str, str]] = {
     "system_type": ("paling banyak 12 karakter (kosongkan bila penyedia tidak menyebutnya).",
                     "at most 12 characters (leave empty unless the provider names one)."),
     "bind": ("pilih transceiver atau transmitter+receiver.", "choose transceiver or transmitter+receiver."),
-    "source_addr": ("nama pengirim terdaftar paling banyak 11 karakter biasa (mis. PEMKAB-BLITAR), atau nomor "
-                    "paling banyak 20 angka.", "a registered sender name of at most 11 plain characters (e.g. "
-                    "PEMKAB-BLITAR), or a number of at most 20 digits."),
+    "source_addr": ("nama pengirim terdaftar: paling banyak 11 huruf, angka, spasi atau - . _ &, minimal satu huruf "
+                    "(mis. PEMKAB-BLTR), atau nomor paling banyak 20 angka.", "a registered sender name: at most 11 "
+                    "letters, digits, spaces or - . _ &, one letter at least (e.g. PEMKAB-BLTR), or a number of at "
+                    "most 20 digits."),
     "source_ton": ("angka 0-255, atau kosong (otomatis).", "a number 0-255, or empty (automatic)."),
     "source_npi": ("angka 0-255, atau kosong (otomatis).", "a number 0-255, or empty (automatic)."),
     "rate": ("lebih dari 0 dan paling banyak 10.000 SMS per detik (sesuai kontrak).",

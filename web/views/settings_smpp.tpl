@@ -1,6 +1,6 @@
 % rebase('base.tpl')
 <h1>{{t("Akun operator (SMPP)", "Operator accounts (SMPP)")}}</h1>
-<p class="hint">{{t("Jalur operator mengirim lewat akun SMS massal dari operator atau agregator (SMPP 3.4), di samping SIM di kotak ini: untuk kampanye besar (ribuan sampai ratusan ribu penerima) dengan nama pengirim terdaftar (“SMS masking”, mis. PEMKAB-BLITAR). Data akun diberikan penyedia; lihat README bagian akun operator untuk daftar pertanyaannya.", "The operator route sends through a bulk SMS account from an operator or aggregator (SMPP 3.4), beside this box's SIMs: for big campaigns (thousands to hundreds of thousands of recipients) with a registered sender name (“SMS masking”, e.g. PEMKAB-BLITAR). The provider gives the account's details; the README's operator account section lists what to ask.")}} <a href="/settings">{{t("Kembali ke Pengaturan", "Back to Settings")}}</a></p>
+<p class="hint">{{t("Jalur operator mengirim lewat akun SMS massal dari operator atau agregator (SMPP 3.4), di samping SIM di kotak ini: untuk kampanye besar (ribuan sampai ratusan ribu penerima) dengan nama pengirim terdaftar (“SMS masking”, mis. PEMKAB-BLTR). Data akun diberikan penyedia; lihat README bagian akun operator untuk daftar pertanyaannya.", "The operator route sends through a bulk SMS account from an operator or aggregator (SMPP 3.4), beside this box's SIMs: for big campaigns (thousands to hundreds of thousands of recipients) with a registered sender name (“SMS masking”, e.g. PEMKAB-BLTR). The provider gives the account's details; the README's operator account section lists what to ask.")}} <a href="/settings">{{t("Kembali ke Pengaturan", "Back to Settings")}}</a></p>
 
 <section class="card" id="smpp-accounts">
   <h2>{{t("Akun", "Accounts")}}</h2>
@@ -69,7 +69,7 @@
     </div>
     <p class="hint">{{t("Kata sandi tidak pernah ditampilkan lagi setelah disimpan, tidak dicatat di log maupun log audit.", "The password is never shown again once saved, nor written to the log or the audit log.")}}</p>
     <div class="row">
-      <label>{{t(*labels['source_addr'])}} <input name="source_addr" value="{{f.get('source_addr', '')}}" maxlength="20" required placeholder="PEMKAB-BLITAR"></label>
+      <label>{{t(*labels['source_addr'])}} <input name="source_addr" value="{{f.get('source_addr', '')}}" maxlength="20" required placeholder="PEMKAB-BLTR"></label>
       <label>{{t(*labels['source_ton'])}}
         <select name="source_ton">
         % for v, label in ton_choices:
