@@ -395,13 +395,22 @@ def _route_preview(choice: str, accounts: list[routing.Account], *, recipients: 
                    routes: Mapping[str | None, tuple[int, int]], send_at: float | None,
                    snapshot: estimate.Snapshot) -> dict[str, Any]:
     """What the preview says of the routes: the choice, the channel the rule picks now, each route's figures."""
-    threshold, overflow = route_thresholds(store)
-    kw = {"recipients": recipients, "emergency": emergency, "smpp_accounts": len(accounts), "threshold": threshold}
-    minutes = (_rule_minutes(snapshot, routes, emergency=emergency, send_at=send_at)
-               if routing.needs_modem_estimate(choice, **kw) else None)
-    channel = routing.choose_channel(choice, modem_minutes=minutes, overflow_minutes=overflow, **kw)
+    channel, threshold, overflow = _rule_channel(
+        store, choice, accounts, recipients=recipients, emergency=emergency,
+        modem_minutes=lambda: _rule_minutes(snapshot, routes, emergency=emergency, send_at=send_at))
     return {"choice": choice, "channel": channel, "threshold": threshold, "overflow_minutes": overflow,
             **routing.route_costs(parts, modem_price=modem_price, modem_time=time_estimate, accounts=accounts)}
+
+
+def _rule_channel(store, choice: str, accounts: list[routing.Account], *, recipients: int, emergency: bool,
+                  modem_minutes: Callable[[], float | None]) -> tuple[str | None, int, float]:
+    """(the channel :func:`firmware.campaigns.routing.choose_channel` picks, its recipient threshold, its overflow
+    minutes) with the office's thresholds; ``modem_minutes`` is asked only when the rule weighs the modems' time
+    (the preview and the queueing each have their own way to estimate it)."""
+    threshold, overflow = route_thresholds(store)
+    kw = {"recipients": recipients, "emergency": emergency, "smpp_accounts": len(accounts), "threshold": threshold}
+    minutes = modem_minutes() if routing.needs_modem_estimate(choice, **kw) else None
+    return routing.choose_channel(choice, modem_minutes=minutes, overflow_minutes=overflow, **kw), threshold, overflow
 
 
 def route_thresholds(store) -> tuple[int, float]:
@@ -443,17 +452,17 @@ def queue_channel(store, config: Config | None, camp: Mapping[str, Any], aud: Au
         raise NotAllowed(f"campaign {camp['id']} chose the operator route (SMPP) but there is no operator account",
                          f"Kampanye {camp['id']} memilih jalur operator (SMPP), tetapi belum ada akun operator: "
                          "tambahkan di Pengaturan, atau buat ulang kampanye dengan jalur lain.")
-    threshold, overflow = route_thresholds(store)
+    emergency = camp["priority"] >= EMERGENCY
     counted = choice == routing.AUTO and accounts  # only the automatic rule with an account weighs the size
-    kw = {"recipients": aud_mod.count(store, aud)["reachable"] if counted else 0,
-          "emergency": camp["priority"] >= EMERGENCY, "smpp_accounts": len(accounts), "threshold": threshold}
-    minutes = None
-    if routing.needs_modem_estimate(choice, **kw):
+
+    def modem_minutes() -> float | None:
         snapshot = estimate.take_snapshot(store, sending_config(store, config)[0])
         now = store.clock()
-        minutes = _rule_minutes(snapshot, _parts_by_route(store, aud, render_one), emergency=kw["emergency"],
-                                send_at=camp["send_at"] if camp["send_at"] and camp["send_at"] > now else None)
-    return routing.choose_channel(choice, modem_minutes=minutes, overflow_minutes=overflow, **kw)
+        return _rule_minutes(snapshot, _parts_by_route(store, aud, render_one), emergency=emergency,
+                             send_at=camp["send_at"] if camp["send_at"] and camp["send_at"] > now else None)
+
+    return _rule_channel(store, choice, accounts, recipients=aud_mod.count(store, aud)["reachable"] if counted else 0,
+                         emergency=emergency, modem_minutes=modem_minutes)[0]
 
 
 def _examples(render_one: Callable[[Any], str], rows: list[tuple[str, Any]]) -> list[dict[str, Any]]:
